@@ -1,0 +1,108 @@
+// Hardware description of one accelerator: plain data, no behaviour.
+//
+// A design is a PE array with its dataflow, four on-chip buffers, a DRAM interface, a vector
+// unit for everything that is not a GEMM, and a technology node. The model reads it; parsers at
+// the edge (model/io) fill it. A later multi-unit design holds several of these sharing DRAM.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace accelscope::model {
+
+enum class Dataflow : std::uint8_t { output_stationary, weight_stationary, input_stationary };
+
+enum class Precision : std::uint8_t { int8, int16, int32, fp16, bf16, fp32 };
+
+// The four on-chip buffers, also the four DRAM interfaces.
+enum class Buffer : std::uint8_t { inputs = 0, weights = 1, outputs = 2, vector = 3 };
+inline constexpr std::size_t kNumBuffers = 4;
+
+enum class DramKind : std::uint8_t { ddr3, ddr4, lpddr4, lpddr5, gddr5, gddr6, hbm2, hbm3 };
+
+// Classes of vector-unit work; each has its own cost in cycles per element per lane.
+enum class VectorFn : std::uint8_t {
+  copy,        // data movement (concat, transpose, pad, gather)
+  relu,        // relu, clip, relu6, leaky relu; and their masks in backward
+  add,         // add, sub, max, residual sums, bias
+  mul,         // mul, scale
+  div,         // div, reciprocal
+  sqrt,        // sqrt, rsqrt, pow
+  exp,         // exp, log
+  sigmoid,     // sigmoid, hard sigmoid, hard swish
+  tanh,        // tanh
+  gelu,        // gelu (erf or tanh form), swish
+  pool,        // per window element of max/avg pooling and its gradient
+  reduce,      // reductions (mean, sum, variance)
+  batch_norm,  // normalise-and-scale step of batch norm (per element)
+  layer_norm,  // normalise-and-scale step of layer norm (per element)
+  softmax,     // per element of softmax (max, exp, sum, divide)
+  optimizer,   // per parameter of a weight update
+  loss,        // per element of a loss (cross entropy)
+};
+inline constexpr std::size_t kNumVectorFns = 17;
+
+struct PeArray {
+  int rows = 0;
+  int cols = 0;
+  Dataflow dataflow = Dataflow::weight_stationary;
+  Precision precision = Precision::int8;   // operand precision of inputs and weights
+  int accumulator_bits = 32;               // partial sums inside the array and in spills
+  Precision output_precision = Precision::int8;  // what the array writes back as outputs
+  // true: consecutive folds of one tile are pipelined, fill and drain are paid once per tile
+  // (double-buffered PE registers, as GeneSys); false: every fold pays full fill and drain
+  // (SCALE-Sim's accounting).
+  bool fold_overlap = true;
+};
+
+struct BufferSpec {
+  double capacity_bytes = 0;
+  bool double_buffered = true;  // half of the capacity holds the tile being filled
+  // Width of one SRAM access in bits; 0 means "derived from the array side it feeds".
+  int port_bits = 0;
+};
+
+struct DramSpec {
+  DramKind kind = DramKind::lpddr4;
+  // Either one shared channel, or one independent interface per buffer (a design knob).
+  bool shared = true;
+  double shared_gbps = 0;  // GB/s (1e9 bytes per second)
+  std::array<double, kNumBuffers> interface_gbps{};
+  double capacity_gib = 0;  // 0: not modelled (no capacity check)
+};
+
+struct VectorUnitSpec {
+  int lanes = 0;
+  int pipeline_depth = 0;
+  Precision precision = Precision::fp32;  // data type of vector-unit operands in DRAM
+  std::array<double, kNumVectorFns> cycles_per_element{};
+  // Cycles to start each DRAM tile of a vector op (instruction issue, address setup).
+  double tile_overhead_cycles = 0;
+};
+
+struct Accelerator {
+  std::string name;
+  double clock_mhz = 0;
+  int tech_node_nm = 45;
+  PeArray array;
+  std::array<BufferSpec, kNumBuffers> sram{};
+  DramSpec dram;
+  VectorUnitSpec vector;
+};
+
+// ---- names (for files, tables and errors) ----
+std::string_view to_string(Dataflow);
+std::string_view to_string(Precision);
+std::string_view to_string(Buffer);
+std::string_view to_string(DramKind);
+std::string_view to_string(VectorFn);
+int bits_of(Precision);
+inline double bytes_of(Precision p) { return bits_of(p) / 8.0; }
+
+// Defaults for cycles per element by VectorFn (documented in README: a single-issue lane of
+// adders and multipliers with a shared special-function unit).
+std::array<double, kNumVectorFns> default_vector_cycles();
+
+}  // namespace accelscope::model

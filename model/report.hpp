@@ -1,0 +1,101 @@
+// What the model returns: costs per op, totals per network, and the design's area and power.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/hardware.hpp"
+#include "model/workload.hpp"
+
+namespace accelscope::model {
+
+enum class Unit : std::uint8_t { array, vector, none };
+
+struct Energy {
+  double mac_pj = 0;
+  double sram_pj = 0;
+  double dram_pj = 0;
+  double vector_pj = 0;
+  double leakage_pj = 0;
+  double total_pj() const { return mac_pj + sram_pj + dram_pj + vector_pj + leakage_pj; }
+  Energy& operator+=(const Energy& o);
+};
+Energy operator*(const Energy& e, double factor);
+
+// Per buffer (inputs, weights, outputs, vector): counts of accesses in words of that buffer's
+// element size, and DRAM bytes per interface.
+using PerBuffer = std::array<double, kNumBuffers>;
+
+// The DRAM tiling chosen for an array op (for explanation in breakdowns).
+struct Tiling {
+  std::int64_t m = 0, n = 0, k = 0;  // tile sizes in the GEMM view
+  char loop_order[4] = {0, 0, 0, 0}; // outer to inner over 'm','n','k'
+  std::int64_t tiles = 0;
+};
+
+// Costs that add up over ops (and over repeated identical ops).
+struct Costs {
+  double macs = 0;
+  double compute_cycles = 0;
+  double stall_cycles = 0;
+  double total_cycles = 0;
+  PerBuffer sram_reads{};
+  PerBuffer sram_writes{};
+  PerBuffer dram_read_bytes{};
+  PerBuffer dram_write_bytes{};
+  Energy energy;
+  // Array: PE-cycles doing useful MACs / PE-cycles available while computing.
+  double busy_pe_cycles = 0;
+
+  double dram_read_total() const;
+  double dram_write_total() const;
+  Costs& operator+=(const Costs& o);
+};
+Costs operator*(const Costs& c, double factor);
+
+struct OpReport {
+  std::string name;
+  OpKind op = OpKind::eltwise;
+  Phase phase = Phase::forward;
+  Unit unit = Unit::none;
+  Costs costs;
+  double utilization = 0;  // useful MACs / (PEs x compute cycles), array ops only
+  Tiling tiling;
+};
+
+struct AreaBreakdown {
+  double pe_array_mm2 = 0;
+  PerBuffer sram_mm2{};
+  double vector_unit_mm2 = 0;
+  double overhead_mm2 = 0;
+  double total_mm2() const;
+};
+
+struct DesignReport {
+  AreaBreakdown area;
+  double leakage_mw = 0;
+  // Every PE doing a MAC, every SRAM port busy, DRAM at full bandwidth, plus leakage.
+  double peak_power_w = 0;
+  double peak_tops = 0;  // 2 x PEs x clock
+};
+
+struct NetworkTotals {
+  Costs all;
+  std::array<Costs, kNumPhases> by_phase{};
+  Costs conv;     // array (GEMM-type) ops
+  Costs nonconv;  // everything else
+  double latency_s = 0;
+  double average_power_w = 0;
+  double utilization = 0;
+  double nonconv_cycle_share() const;
+};
+
+struct NetworkReport {
+  DesignReport design;
+  NetworkTotals total;
+  std::vector<OpReport> ops;  // empty when evaluated for totals only
+};
+
+}  // namespace accelscope::model
