@@ -1,0 +1,165 @@
+// One SQLite file of studies and their trials: the only code in accelscope that speaks SQL.
+//
+// Thread safety: a Database is one SQLite connection and is NOT shared between threads; each
+// thread or process opens its own (after fork(), never inherit one). Several Databases on one
+// file, in one process or many on the same host, are safe: writes are serialised by SQLite's
+// lock (WAL mode, waiting up to the busy timeout) and claim_pending() hands each pending trial
+// to exactly one caller. Not for network file systems (WAL needs shared memory).
+//
+// Crash safety: every public write is one transaction (BEGIN IMMEDIATE, rolled back on any
+// error), so a killed process leaves either all or nothing of a call. Trials it had claimed stay
+// 'running' until release_stale() or release_worker() puts them back to 'pending'.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/error.hpp"
+#include "store/types.hpp"
+
+namespace accelscope::store {
+
+enum class OpenMode : std::uint8_t {
+  create,      // read-write; creates the file if missing and migrates an older schema
+  read_write,  // read-write; the file must exist (migrates an older schema)
+  read_only,   // for viewers and reports: never creates, migrates or writes anything
+};
+
+struct OpenOptions {
+  OpenMode mode = OpenMode::create;
+  // How long a write waits for another connection's lock before failing with ErrorKind::locked.
+  std::chrono::milliseconds busy_timeout{10000};
+  // Caps the file size (0: no cap); a write past it fails with ErrorKind::full like a full disk.
+  std::int64_t max_size_bytes = 0;
+  // false (synchronous=NORMAL): a killed process loses nothing committed, a power cut may lose the
+  // last commits. true (FULL): an fsync per commit also survives power cuts.
+  bool sync_every_commit = false;
+};
+
+// Hash of a spec's canonical JSON text (keys sorted): 16 hex digits of FNV-1a 64.
+std::string spec_hash(const nlohmann::json& spec);
+
+// A name for the calling process as a worker: "host:pid".
+std::string default_worker_id();
+
+namespace detail {
+struct DatabaseState;
+}
+
+// RAII transaction. The outermost is BEGIN IMMEDIATE (takes the write lock at once, so it never
+// fails half-way for lock reasons) and commits on commit(); nested ones are savepoints. Destroyed
+// without commit(), it rolls back. Every Database write joins an open transaction, so a caller
+// can group many (e.g. a batch of results) into one commit.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  void commit();
+
+ private:
+  friend class Database;
+  friend struct detail::DatabaseState;
+  explicit Transaction(detail::DatabaseState& state);
+  detail::DatabaseState* state_ = nullptr;  // null once committed, rolled back or moved from
+  int level_ = 0;                           // 1 for the outermost
+};
+
+class Database {
+ public:
+  // Opens (and per mode creates and migrates) the file. Throws StoreError: not_found,
+  // cannot_open, not_sqlite, not_accelscope, corrupt, too_new, needs_migration, read_only, locked.
+  explicit Database(const std::filesystem::path& path, OpenOptions options = {});
+  ~Database();
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+
+  const std::filesystem::path& path() const;
+  bool read_only() const;
+  int schema_version() const;  // of the open file (== kSchemaVersion)
+
+  Transaction transaction();
+
+  // --- studies ---------------------------------------------------------------------------------
+  // Throws invalid_argument if the name is taken, empty, or objectives are missing or repeated.
+  StudyId create_study(const StudyConfig& config);
+  // The study named config.name, created if absent. An existing one must have the same spec hash
+  // and objectives (spec_mismatch otherwise); its other fields are left as stored.
+  struct Opened {
+    StudyInfo study;
+    bool created = false;
+  };
+  Opened create_or_resume_study(const StudyConfig& config);
+  std::optional<StudyInfo> find_study(std::string_view name);
+  StudyInfo study(StudyId id);       // throws no_such_study
+  std::vector<StudyInfo> studies();  // all, by id, with counts
+  // Throws spec_mismatch (naming the study and both hashes) unless spec hashes as stored.
+  void check_spec(StudyId id, const nlohmann::json& spec);
+  void set_status(StudyId id, StudyStatus status);
+  void set_budget(StudyId id, std::int64_t budget);
+  void delete_study(StudyId id);  // with all its trials
+
+  // --- proposing and claiming ------------------------------------------------------------------
+  // The seq the next proposed point gets: one past the largest seq of the study (0 if none).
+  std::int64_t next_seq(StudyId study);
+  // Inserts points as pending trials with seq first_seq, first_seq + 1, ... asked in round batch.
+  // Idempotent for replay: a seq that exists with an equal point is left untouched (inserted =
+  // false, whatever its status); with a different point the whole call fails with seq_conflict.
+  // first_seq may not leave a gap after the study's last seq (invalid_argument).
+  std::vector<PendingTrial> add_pending(StudyId study, std::int64_t batch, std::int64_t first_seq,
+                                        std::span<const ProposedPoint> points);
+  // Atomically marks up to max_count pending trials (lowest seq first) running, claimed by
+  // worker, and returns them in seq order; empty when none is pending. Each pending trial is
+  // handed to exactly one caller, across threads and processes.
+  std::vector<Trial> claim_pending(StudyId study, std::string_view worker, std::size_t max_count);
+  // Puts running trials claimed at least older_than_seconds ago back to pending (0: all).
+  std::size_t release_stale(StudyId study, double older_than_seconds);
+  // Puts the running trials claimed by worker back to pending.
+  std::size_t release_worker(StudyId study, std::string_view worker);
+
+  // --- results ---------------------------------------------------------------------------------
+  // Records a result (the trial may be pending or running) and updates the study's front, in one
+  // transaction. Every objective must be a finite number in result.metrics when feasible
+  // (invalid_argument otherwise). Returns false, changing nothing, if the trial already finished
+  // (a duplicate completion after a stale claim was re-run). Throws no_such_trial.
+  bool complete(TrialId trial, const TrialResult& result);
+  // Records many results in one transaction (the fast path: one commit per batch). Returns how
+  // many were recorded (duplicates skipped as in complete()).
+  std::size_t complete_many(std::span<const Completion> completions);
+  // Marks the trial failed with an error text; false if it already finished.
+  bool fail(TrialId trial, std::string_view error);
+  // Stores (or replaces) a trial's per-layer breakdown.
+  void set_breakdown(TrialId trial, const nlohmann::json& breakdown);
+  // Rebuilds a study's on_front flags from all its done trials (a repair tool; normally the
+  // front is maintained incrementally by complete()).
+  void recompute_front(StudyId study);
+
+  // --- reading ---------------------------------------------------------------------------------
+  std::vector<Trial> trials(StudyId study, const TrialFilter& filter = {});  // by seq
+  std::vector<Trial> front(StudyId study);  // feasible non-dominated done trials, by seq
+  std::optional<Trial> trial(TrialId trial, bool with_breakdown = true);
+  std::optional<Trial> trial_by_seq(StudyId study, std::int64_t seq, bool with_breakdown = false);
+  std::optional<nlohmann::json> breakdown(TrialId trial);
+  TrialCounts counts(StudyId study);
+
+  // Runs SQLite's quick_check; throws corrupt with its first complaint.
+  void check_integrity();
+
+ private:
+  std::unique_ptr<detail::DatabaseState> state_;
+};
+
+}  // namespace accelscope::store
