@@ -20,8 +20,6 @@ enum class Precision : std::uint8_t { int8, int16, int32, fp16, bf16, fp32 };
 enum class Buffer : std::uint8_t { inputs = 0, weights = 1, outputs = 2, vector = 3 };
 inline constexpr std::size_t kNumBuffers = 4;
 
-enum class DramKind : std::uint8_t { ddr3, ddr4, lpddr4, lpddr5, gddr5, gddr6, hbm2, hbm3 };
-
 // Classes of vector-unit work; each has its own cost in cycles per element per lane.
 enum class VectorFn : std::uint8_t {
   copy,        // data movement (concat, transpose, pad, gather)
@@ -48,8 +46,8 @@ struct PeArray {
   int rows = 0;
   int cols = 0;
   Dataflow dataflow = Dataflow::weight_stationary;
-  Precision precision = Precision::int8;   // operand precision of inputs and weights
-  int accumulator_bits = 32;               // partial sums inside the array and in spills
+  Precision precision = Precision::int8;         // operand precision of inputs and weights
+  int accumulator_bits = 32;                     // partial sums inside the array and in spills
   Precision output_precision = Precision::int8;  // what the array writes back as outputs
   // true: consecutive folds of one tile are pipelined, fill and drain are paid once per tile
   // (double-buffered PE registers, as GeneSys); false: every fold pays full fill and drain
@@ -65,7 +63,7 @@ struct BufferSpec {
 };
 
 struct DramSpec {
-  DramKind kind = DramKind::lpddr4;
+  std::string type = "lpddr4";  // a key of the technology's DRAM energy table
   // Either one shared channel, or one independent interface per buffer (a design knob).
   bool shared = true;
   double shared_gbps = 0;  // GB/s (1e9 bytes per second)
@@ -96,10 +94,11 @@ struct Accelerator {
 std::string_view to_string(Dataflow);
 std::string_view to_string(Precision);
 std::string_view to_string(Buffer);
-std::string_view to_string(DramKind);
 std::string_view to_string(VectorFn);
 int bits_of(Precision);
-inline double bytes_of(Precision p) { return bits_of(p) / 8.0; }
+inline double bytes_of(Precision p) {
+  return bits_of(p) / 8.0;
+}
 
 // Defaults for cycles per element by VectorFn (documented in README: a single-issue lane of
 // adders and multipliers with a shared special-function unit).

@@ -30,8 +30,8 @@ using PerBuffer = std::array<double, kNumBuffers>;
 
 // The DRAM tiling chosen for an array op (for explanation in breakdowns).
 struct Tiling {
-  std::int64_t m = 0, n = 0, k = 0;  // tile sizes in the GEMM view
-  char loop_order[4] = {0, 0, 0, 0}; // outer to inner over 'm','n','k'
+  std::int64_t m = 0, n = 0, k = 0;   // tile sizes in the GEMM view
+  char loop_order[4] = {0, 0, 0, 0};  // outer to inner over 'm','n','k'
   std::int64_t tiles = 0;
 };
 
@@ -62,6 +62,7 @@ struct OpReport {
   Unit unit = Unit::none;
   Costs costs;
   double utilization = 0;  // useful MACs / (PEs x compute cycles), array ops only
+  bool fits = true;        // false: even the smallest tile exceeds an on-chip buffer
   Tiling tiling;
 };
 
@@ -88,7 +89,8 @@ struct NetworkTotals {
   Costs nonconv;  // everything else
   double latency_s = 0;
   double average_power_w = 0;
-  double utilization = 0;
+  double utilization = 0;      // MACs / (PEs x total cycles)
+  double ops_not_fitting = 0;  // ops whose smallest tile exceeds a buffer (design infeasible)
   double nonconv_cycle_share() const;
 };
 

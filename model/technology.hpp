@@ -5,6 +5,7 @@
 
 #include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/hardware.hpp"
@@ -12,7 +13,6 @@
 namespace accelscope::model {
 
 inline constexpr std::size_t kNumPrecisions = 6;
-inline constexpr std::size_t kNumDramKinds = 8;
 
 // One SRAM macro size from CACTI (per access of port_bits bits).
 struct SramPoint {
@@ -34,7 +34,8 @@ struct Technology {
   std::array<double, kNumPrecisions> vector_lane_area_um2{};
   // SRAM sizes sorted by capacity; interpolated log-linearly in capacity.
   std::vector<SramPoint> sram;
-  std::array<double, kNumDramKinds> dram_pj_per_bit{};
+  // DRAM energy per bit transferred, by type name ("hbm2", "lpddr4"...).
+  std::vector<std::pair<std::string, double>> dram_pj_per_bit;
   double logic_leakage_mw_per_mm2 = 0;
   // Control, interconnect, I/O and clock tree, as a fraction of the sum of the modelled parts.
   double area_overhead_fraction = 0;
@@ -45,5 +46,8 @@ struct Technology {
 // SRAM figures for a capacity, interpolated (extrapolated linearly in log-log space beyond the
 // table); never negative.
 SramPoint sram_at(const Technology& tech, double capacity_bytes);
+
+// DRAM energy per bit for a type; throws std::invalid_argument listing the known types.
+double dram_pj_per_bit(const Technology& tech, const std::string& type);
 
 }  // namespace accelscope::model

@@ -74,8 +74,8 @@ struct GemmView {
   std::int64_t in_cols = 1;             // input cols (padded)
   std::int64_t window_rows = 1;         // effective (dilated) kernel height
   int row_stride = 1;
-  std::int64_t taps = 1;                // kernel_h * kernel_w (k = channels * taps)
-  bool weights_shared = true;           // false: both operands are activations
+  std::int64_t taps = 1;       // kernel_h * kernel_w (k = channels * taps)
+  bool weights_shared = true;  // false: both operands are activations
 };
 
 struct Op {

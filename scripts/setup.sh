@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libtbb-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libeigen3-dev libspdlog-dev catch2
+  libcli11-dev libfmt-dev libtbb-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libeigen3-dev libspdlog-dev catch2
   libonnx-dev libprotobuf-dev protobuf-compiler
   qt6-base-dev qt6-charts-dev libqt6svg6-dev libgl-dev
   poppler-utils xvfb xauth

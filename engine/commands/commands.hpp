@@ -1,0 +1,11 @@
+// One function per subcommand of the `accelscope` tool; each registers itself on the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace accelscope::engine {
+
+void register_eval_command(CLI::App& app);
+void register_bench_command(CLI::App& app);
+
+}  // namespace accelscope::engine

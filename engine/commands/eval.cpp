@@ -1,0 +1,78 @@
+// accelscope eval --hw FILE --workload FILE [--batch N] [--compat scalesim] [--json]
+#include <iostream>
+
+#include "engine/commands/commands.hpp"
+#include "engine/eval_output.hpp"
+#include "engine/loaders.hpp"
+#include "model/evaluate.hpp"
+#include "model/io/json_reader.hpp"
+#include "model/io/technology_io.hpp"
+
+namespace accelscope::engine {
+
+namespace {
+
+struct EvalArgs {
+  std::string hardware;
+  std::string workload;
+  std::int64_t batch = 0;
+  std::string compat = "none";
+  std::string tech_dir;
+  bool json = false;
+};
+
+void run_eval(const EvalArgs& args) {
+  model::Accelerator accelerator = load_hardware(args.hardware);
+  WorkloadOptions workload_options;
+  if (args.batch > 0) workload_options.batch = args.batch;
+  const model::Network network = load_workload(args.workload, workload_options);
+  model::EvalOptions options;
+  if (args.compat == "scalesim") {
+    // SCALE-Sim's view: SRAM streams a whole layer, every fold pays fill and drain.
+    options.tile_for_capacity = false;
+    accelerator.array.fold_overlap = false;
+  }
+  const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
+                                                        : io::load_tech_library(args.tech_dir);
+  model::Technology tech;
+  try {
+    tech = io::technology_at(library, accelerator.tech_node_nm);
+  } catch (const io::InputError& e) {
+    throw io::InputError(args.hardware + ": " + e.what());
+  }
+  model::NetworkReport report;
+  try {
+    report = model::evaluate(accelerator, network, tech, options);
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(args.hardware + ": " + e.what());
+  }
+  if (args.json) {
+    std::cout << report_to_json(accelerator, network, report).dump(1) << "\n";
+  } else {
+    print_report_table(std::cout, accelerator, network, report);
+  }
+}
+
+}  // namespace
+
+void register_eval_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Evaluate one design on one workload: per-layer table and totals (or JSON)");
+  cmd->add_option("--hw", args->hardware, "Hardware file: accelscope .json, or SCALE-Sim .cfg")
+      ->required();
+  cmd->add_option("--workload", args->workload,
+                  "Workload file: accelscope .json, or SCALE-Sim topology .csv")
+      ->required();
+  cmd->add_option("--batch", args->batch, "Batch size (overrides the workload's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--compat", args->compat,
+                  "Compatibility mode: scalesim reproduces SCALE-Sim's compute cycles and SRAM "
+                  "counts (whole layer as one tile, no fold overlap)")
+      ->check(CLI::IsMember({"none", "scalesim"}));
+  cmd->add_option("--tech", args->tech_dir, "Directory of technology tables (default: shipped)");
+  cmd->add_flag("--json", args->json, "Print one JSON object {design, total, layers}");
+  cmd->callback([args] { run_eval(*args); });
+}
+
+}  // namespace accelscope::engine

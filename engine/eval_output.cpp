@@ -1,0 +1,169 @@
+#include "engine/eval_output.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace accelscope::engine {
+
+using model::Buffer;
+using model::kNumBuffers;
+
+namespace {
+
+nlohmann::json per_buffer(const model::PerBuffer& values) {
+  nlohmann::json j;
+  for (std::size_t b = 0; b < kNumBuffers; ++b)
+    j[std::string(model::to_string(static_cast<Buffer>(b)))] = values[b];
+  return j;
+}
+
+nlohmann::json energy_to_json(const model::Energy& e) {
+  return {{"mac_pj", e.mac_pj},       {"sram_pj", e.sram_pj},       {"dram_pj", e.dram_pj},
+          {"vector_pj", e.vector_pj}, {"leakage_pj", e.leakage_pj}, {"total_pj", e.total_pj()}};
+}
+
+std::string_view unit_name(model::Unit unit) {
+  switch (unit) {
+    case model::Unit::array:
+      return "array";
+    case model::Unit::vector:
+      return "vector";
+    case model::Unit::none:
+      return "none";
+  }
+  return "?";
+}
+
+}  // namespace
+
+nlohmann::json costs_to_json(const model::Costs& c) {
+  return {{"macs", c.macs},
+          {"compute_cycles", c.compute_cycles},
+          {"stall_cycles", c.stall_cycles},
+          {"total_cycles", c.total_cycles},
+          {"sram_reads", per_buffer(c.sram_reads)},
+          {"sram_writes", per_buffer(c.sram_writes)},
+          {"dram_read_bytes", c.dram_read_total()},
+          {"dram_write_bytes", c.dram_write_total()},
+          {"dram_read_bytes_by_interface", per_buffer(c.dram_read_bytes)},
+          {"dram_write_bytes_by_interface", per_buffer(c.dram_write_bytes)},
+          {"energy_pj", c.energy.total_pj()},
+          {"energy", energy_to_json(c.energy)}};
+}
+
+nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignReport& d,
+                              const model::NetworkTotals& total) {
+  nlohmann::json area = {{"pe_array_mm2", d.area.pe_array_mm2},
+                         {"sram_mm2", per_buffer(d.area.sram_mm2)},
+                         {"vector_unit_mm2", d.area.vector_unit_mm2},
+                         {"overhead_mm2", d.area.overhead_mm2}};
+  return {{"name", a.name},
+          {"pe_rows", a.array.rows},
+          {"pe_cols", a.array.cols},
+          {"dataflow", model::to_string(a.array.dataflow)},
+          {"precision", model::to_string(a.array.precision)},
+          {"clock_mhz", a.clock_mhz},
+          {"tech_node_nm", a.tech_node_nm},
+          {"area_mm2", d.area.total_mm2()},
+          {"area", area},
+          {"power_w", total.average_power_w},
+          {"peak_power_w", d.peak_power_w},
+          {"leakage_mw", d.leakage_mw},
+          {"peak_tops", d.peak_tops}};
+}
+
+nlohmann::json totals_to_json(const model::NetworkTotals& total) {
+  nlohmann::json j = costs_to_json(total.all);
+  j["latency_s"] = total.latency_s;
+  j["nonconv_cycle_share"] = total.nonconv_cycle_share();
+  j["utilization"] = total.utilization;
+  j["average_power_w"] = total.average_power_w;
+  j["ops_not_fitting"] = total.ops_not_fitting;
+  j["conv"] = costs_to_json(total.conv);
+  j["nonconv"] = costs_to_json(total.nonconv);
+  for (std::size_t p = 0; p < model::kNumPhases; ++p)
+    if (total.by_phase[p].total_cycles > 0 || p == 0)
+      j["by_phase"][std::string(model::to_string(static_cast<model::Phase>(p)))] =
+          costs_to_json(total.by_phase[p]);
+  return j;
+}
+
+nlohmann::json op_to_json(const model::OpReport& op) {
+  nlohmann::json j = costs_to_json(op.costs);
+  j["name"] = op.name;
+  j["op"] = model::to_string(op.op);
+  j["phase"] = model::to_string(op.phase);
+  j["unit"] = unit_name(op.unit);
+  if (op.unit == model::Unit::array) {
+    j["utilization"] = op.utilization;
+    j["fits"] = op.fits;
+    j["tiling"] = {{"m", op.tiling.m},
+                   {"n", op.tiling.n},
+                   {"k", op.tiling.k},
+                   {"loop_order", std::string(op.tiling.loop_order, 3)},
+                   {"tiles", op.tiling.tiles}};
+  }
+  return j;
+}
+
+nlohmann::json report_to_json(const model::Accelerator& a, const model::Network& network,
+                              const model::NetworkReport& report) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const model::OpReport& op : report.ops) layers.push_back(op_to_json(op));
+  return {
+      {"design", design_to_json(a, report.design, report.total)},
+      {"workload", {{"name", network.name}, {"batch", network.batch}, {"ops", network.ops.size()}}},
+      {"total", totals_to_json(report.total)},
+      {"layers", std::move(layers)}};
+}
+
+void print_report_table(std::ostream& out, const model::Accelerator& a,
+                        const model::Network& network, const model::NetworkReport& report) {
+  fmt::print(out, "{:<24} {:<10} {:<8} {:<6} {:>12} {:>6} {:>12} {:>12} {:>12} {:>10} {:>10}\n",
+             "layer", "op", "phase", "unit", "MACs", "util%", "compute", "stall", "total",
+             "DRAM KiB", "energy uJ");
+  for (const model::OpReport& op : report.ops) {
+    const model::Costs& c = op.costs;
+    std::string phase(model::to_string(op.phase));
+    if (phase.size() > 8) phase = phase.substr(0, 8);
+    fmt::print(out,
+               "{:<24} {:<10} {:<8} {:<6} {:>12.0f} {:>6.1f} {:>12.0f} {:>12.0f} {:>12.0f} "
+               "{:>10.1f} {:>10.3f}\n",
+               op.name.substr(0, 24), model::to_string(op.op), phase, unit_name(op.unit), c.macs,
+               op.utilization * 100, c.compute_cycles, c.stall_cycles, c.total_cycles,
+               (c.dram_read_total() + c.dram_write_total()) / 1024, c.energy.total_pj() * 1e-6);
+  }
+  const model::NetworkTotals& t = report.total;
+  const model::DesignReport& d = report.design;
+  fmt::print(out, "\n{} on {} (batch {}, {} ops)\n", network.name,
+             a.name.empty() ? "design" : a.name, network.batch, network.ops.size());
+  fmt::print(out, "  latency        {:.4f} ms ({:.0f} cycles: {:.0f} compute, {:.0f} stall)\n",
+             t.latency_s * 1e3, t.all.total_cycles, t.all.compute_cycles, t.all.stall_cycles);
+  fmt::print(out, "  MACs           {:.4g} (array utilisation {:.1f}%)\n", t.all.macs,
+             t.utilization * 100);
+  fmt::print(out,
+             "  energy         {:.4f} mJ (MAC {:.1f}%, SRAM {:.1f}%, DRAM {:.1f}%, vector {:.1f}%, "
+             "leakage {:.1f}%)\n",
+             t.all.energy.total_pj() * 1e-9, 100 * t.all.energy.mac_pj / t.all.energy.total_pj(),
+             100 * t.all.energy.sram_pj / t.all.energy.total_pj(),
+             100 * t.all.energy.dram_pj / t.all.energy.total_pj(),
+             100 * t.all.energy.vector_pj / t.all.energy.total_pj(),
+             100 * t.all.energy.leakage_pj / t.all.energy.total_pj());
+  fmt::print(out, "  DRAM traffic   {:.2f} MiB read, {:.2f} MiB written\n",
+             t.all.dram_read_total() / 1048576, t.all.dram_write_total() / 1048576);
+  fmt::print(out, "  non-conv share {:.1f}% of cycles\n", t.nonconv_cycle_share() * 100);
+  fmt::print(out,
+             "  area           {:.3f} mm2 (PE array {:.3f}, SRAM {:.3f}, vector {:.3f}, overhead "
+             "{:.3f})\n",
+             d.area.total_mm2(), d.area.pe_array_mm2,
+             d.area.sram_mm2[0] + d.area.sram_mm2[1] + d.area.sram_mm2[2] + d.area.sram_mm2[3],
+             d.area.vector_unit_mm2, d.area.overhead_mm2);
+  fmt::print(out, "  power          {:.3f} W average, {:.3f} W peak ({:.2f} TOPS peak)\n",
+             t.average_power_w, d.peak_power_w, d.peak_tops);
+  if (t.ops_not_fitting > 0)
+    fmt::print(out,
+               "  WARNING        {} ops do not fit the on-chip buffers even at the smallest tile\n",
+               t.ops_not_fitting);
+}
+
+}  // namespace accelscope::engine

@@ -1,0 +1,29 @@
+// The output of `accelscope eval`: a JSON object (a contract other tools rely on, see README)
+// and a readable per-layer table.
+#pragma once
+
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "model/hardware.hpp"
+#include "model/report.hpp"
+#include "model/technology.hpp"
+#include "model/workload.hpp"
+
+namespace accelscope::engine {
+
+nlohmann::json costs_to_json(const model::Costs& costs);
+nlohmann::json design_to_json(const model::Accelerator& accelerator,
+                              const model::DesignReport& design, const model::NetworkTotals& total);
+nlohmann::json totals_to_json(const model::NetworkTotals& total);
+nlohmann::json op_to_json(const model::OpReport& op);
+
+// {"design": {...}, "total": {...}, "layers": [...]}
+nlohmann::json report_to_json(const model::Accelerator& accelerator, const model::Network& network,
+                              const model::NetworkReport& report);
+
+void print_report_table(std::ostream& out, const model::Accelerator& accelerator,
+                        const model::Network& network, const model::NetworkReport& report);
+
+}  // namespace accelscope::engine

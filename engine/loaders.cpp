@@ -1,0 +1,40 @@
+#include "engine/loaders.hpp"
+
+#include <filesystem>
+
+#include "model/io/hardware_json.hpp"
+#include "model/io/json_reader.hpp"
+#include "model/io/scalesim.hpp"
+#include "model/io/workload_json.hpp"
+
+namespace accelscope::engine {
+
+namespace {
+
+std::string extension_of(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+}  // namespace
+
+model::Accelerator load_hardware(const std::string& path) {
+  const std::string ext = extension_of(path);
+  if (ext == ".cfg") return io::read_scalesim_config(path);
+  if (ext != ".json")
+    throw io::InputError(path + ": unknown hardware format '" + ext +
+                         "', allowed: .json (accelscope), .cfg (SCALE-Sim)");
+  return io::parse_hardware(io::read_json_file(path), path);
+}
+
+model::Network load_workload(const std::string& path, const WorkloadOptions& options) {
+  const std::string ext = extension_of(path);
+  if (ext == ".csv") return io::read_scalesim_topology(path, options.batch.value_or(1));
+  if (ext != ".json")
+    throw io::InputError(path + ": unknown workload format '" + ext +
+                         "', allowed: .json (accelscope), .csv (SCALE-Sim topology)");
+  return io::parse_workload(io::read_json_file(path), path, options.batch);
+}
+
+}  // namespace accelscope::engine

@@ -1,0 +1,33 @@
+// accelscope: design-space exploration for DNN accelerators. One subcommand per file in
+// engine/commands/.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/commands/commands.hpp"
+#include "engine/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"accelscope " + std::string(accelscope::engine::kVersion) +
+               ": design-space exploration for DNN accelerators"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(accelscope::engine::kVersion));
+  accelscope::engine::register_eval_command(app);
+  accelscope::engine::register_bench_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "accelscope: usage error: " << e.what() << " (see --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "accelscope: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,386 @@
+#include "model/array_model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace accelscope::model {
+
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// A dimension cut into tiles: `full_count` tiles of `full_size` and at most one remainder tile.
+struct Split {
+  std::int64_t full_size = 0;
+  std::int64_t full_count = 0;
+  std::int64_t rest_size = 0;
+  std::int64_t rest_count = 0;
+
+  std::int64_t tiles() const { return full_count + rest_count; }
+  std::int64_t total() const { return full_size * full_count + rest_size * rest_count; }
+  // Sum over tiles of ceil(tile / side): folds of this dimension onto an array side.
+  std::int64_t folds(std::int64_t side) const {
+    return full_count * ceil_div(full_size, side) +
+           (rest_count ? rest_count * ceil_div(rest_size, side) : 0);
+  }
+};
+
+Split split(std::int64_t extent, std::int64_t tile) {
+  Split s;
+  s.full_size = tile;
+  s.full_count = extent / tile;
+  s.rest_size = extent % tile;
+  s.rest_count = s.rest_size > 0 ? 1 : 0;
+  return s;
+}
+
+// Splits scaled by a factor (m rows of out_cols pixels, repeated per image).
+Split scaled(Split s, std::int64_t size_factor, std::int64_t count_factor) {
+  s.full_size *= size_factor;
+  s.rest_size *= size_factor;
+  s.full_count *= count_factor;
+  s.rest_count *= count_factor;
+  return s;
+}
+
+// How a candidate tiling cuts the GEMM (per group) and what one pass over each operand costs.
+struct Candidate {
+  Split m, n, k;
+  double input_pass_elements = 0;  // one pass over all input tiles (with conv halo)
+};
+
+// Per-group element counts of the three operands.
+struct GroupSizes {
+  double input = 0, weight = 0, output = 0;
+};
+
+// Refetch factors for a loop order: an operand tile is reloaded every time a loop it does not
+// depend on, placed outside its innermost dependent loop, advances. Loops with one trip vanish.
+struct Refetch {
+  double input = 1, weight = 1, output = 1;
+};
+
+constexpr std::array<std::array<char, 3>, 6> kLoopOrders = {{{'m', 'n', 'k'},
+                                                             {'n', 'm', 'k'},
+                                                             {'m', 'k', 'n'},
+                                                             {'k', 'm', 'n'},
+                                                             {'n', 'k', 'm'},
+                                                             {'k', 'n', 'm'}}};
+
+Refetch refetch_for(const std::array<char, 3>& order, std::int64_t tm, std::int64_t tn,
+                    std::int64_t tk) {
+  auto trips = [&](char d) { return d == 'm' ? tm : d == 'n' ? tn : tk; };
+  // Position of the innermost loop among `dims` with more than one trip (-1 if none).
+  auto innermost = [&](char a, char b) {
+    int pos = -1;
+    for (int i = 0; i < 3; ++i)
+      if ((order[i] == a || order[i] == b) && trips(order[i]) > 1) pos = i;
+    return pos;
+  };
+  auto position = [&](char d) {
+    for (int i = 0; i < 3; ++i)
+      if (order[i] == d) return i;
+    return 3;
+  };
+  Refetch r;
+  if (position('n') < innermost('m', 'k')) r.input = static_cast<double>(tn);
+  if (position('m') < innermost('k', 'n')) r.weight = static_cast<double>(tm);
+  if (position('k') < innermost('m', 'n')) r.output = static_cast<double>(tk);
+  return r;
+}
+
+// DRAM bytes of one group for a candidate and a loop order.
+struct Traffic {
+  double input_bytes = 0, weight_bytes = 0, output_write_bytes = 0, psum_read_bytes = 0;
+  double total() const { return input_bytes + weight_bytes + output_write_bytes + psum_read_bytes; }
+};
+
+Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSizes& sizes,
+                    const DesignContext& ctx) {
+  const PeArray& array = ctx.accelerator->array;
+  const double in_bytes = bytes_of(array.precision);
+  const double out_bytes = bytes_of(array.output_precision);
+  const double psum_bytes = array.accumulator_bits / 8.0;
+  Traffic t;
+  t.input_bytes = input_pass_elements * in_bytes * r.input;
+  t.weight_bytes = sizes.weight * in_bytes * r.weight;
+  // Partial sums spilled between reduction tiles go out and come back at accumulator width.
+  const double spills = r.output - 1;
+  t.output_write_bytes = sizes.output * (out_bytes + spills * psum_bytes);
+  t.psum_read_bytes = sizes.output * spills * psum_bytes;
+  return t;
+}
+
+// Input rows a tile of `out_rows` output rows needs (window plus stride steps), capped.
+std::int64_t input_rows_needed(const GemmView& g, std::int64_t out_rows) {
+  return std::min(g.in_rows, (out_rows - 1) * g.row_stride + g.window_rows);
+}
+
+// Sum over the row tiles of one image of the input rows each needs (halo re-reads included).
+double input_rows_per_image(const GemmView& g, std::int64_t rows_per_tile) {
+  const std::int64_t full = g.out_rows_per_image / rows_per_tile;
+  const std::int64_t rest = g.out_rows_per_image % rows_per_tile;
+  double rows = static_cast<double>(full * input_rows_needed(g, rows_per_tile));
+  if (rest) rows += static_cast<double>(input_rows_needed(g, rest));
+  return rows;
+}
+
+bool is_convolution(const GemmView& g) {
+  return g.window_rows > 1 || g.taps > 1 || g.images > 1 || g.out_cols > 1;
+}
+
+// Largest m tile for given k and n tiles, or an empty optional-like result (m.tiles() == 0).
+Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t k_tile,
+                std::int64_t n_tile, const DesignContext& ctx) {
+  Candidate c;
+  c.n = split(g.n, n_tile);
+  c.k = split(g.k, k_tile);
+  const PeArray& array = ctx.accelerator->array;
+  const double in_bytes = bytes_of(array.precision);
+  const double psum_bytes = array.accumulator_bits / 8.0;
+  const double in_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)];
+  const double out_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::outputs)];
+  const double m_limit_by_outputs =
+      std::floor(out_cap / (static_cast<double>(n_tile) * psum_bytes));
+
+  if (!is_convolution(g)) {
+    const double m_by_inputs = std::floor(in_cap / (static_cast<double>(k_tile) * in_bytes));
+    const double m_tile = std::min({static_cast<double>(g.m), m_by_inputs, m_limit_by_outputs});
+    if (m_tile < 1) return c;
+    c.m = split(g.m, static_cast<std::int64_t>(m_tile));
+    c.input_pass_elements = sizes.input;
+    return c;
+  }
+  // Convolution: an m tile is a block of whole output rows of one image, or whole images.
+  const double channels = static_cast<double>(k_tile) / static_cast<double>(g.taps);
+  const double input_row_elements =
+      sizes.input / (static_cast<double>(g.k / g.taps) * static_cast<double>(g.images) *
+                     static_cast<double>(g.in_rows));
+  const double bytes_per_input_row = channels * input_row_elements * in_bytes;
+  const std::int64_t pixels_per_image = g.out_rows_per_image * g.out_cols;
+  const double images_by_inputs =
+      std::floor(in_cap / (bytes_per_input_row * static_cast<double>(g.in_rows)));
+  const double images_by_outputs =
+      std::floor(m_limit_by_outputs / static_cast<double>(pixels_per_image));
+  const double images_tile =
+      std::min({static_cast<double>(g.images), images_by_inputs, images_by_outputs});
+  if (images_tile >= 1) {
+    c.m = scaled(split(g.images, static_cast<std::int64_t>(images_tile)), pixels_per_image, 1);
+    c.input_pass_elements = sizes.input;
+    return c;
+  }
+  const double rows_by_inputs_needed = std::floor(in_cap / bytes_per_input_row);
+  if (rows_by_inputs_needed < static_cast<double>(g.window_rows)) return c;
+  const double rows_by_inputs =
+      std::floor((rows_by_inputs_needed - static_cast<double>(g.window_rows)) / g.row_stride) + 1;
+  const double rows_by_outputs = std::floor(m_limit_by_outputs / static_cast<double>(g.out_cols));
+  const double rows_tile =
+      std::min({static_cast<double>(g.out_rows_per_image), rows_by_inputs, rows_by_outputs});
+  if (rows_tile < 1) return c;
+  const auto rows = static_cast<std::int64_t>(rows_tile);
+  c.m = scaled(split(g.out_rows_per_image, rows), g.out_cols, g.images);
+  c.input_pass_elements =
+      sizes.input * input_rows_per_image(g, rows) / static_cast<double>(g.in_rows);
+  return c;
+}
+
+// Candidate tile sizes along a dimension: the whole extent, then halvings down to `floor_size`
+// (rounded up to multiples of `granule`), at most `max_count` of them.
+template <typename F>
+void for_each_tile_size(std::int64_t extent, std::int64_t granule, std::int64_t floor_size,
+                        F&& visit) {
+  constexpr int kMaxCandidates = 7;
+  std::int64_t last = -1;
+  std::int64_t size = extent;
+  for (int i = 0; i < kMaxCandidates && size >= 1; ++i) {
+    const std::int64_t rounded = std::min(extent, ceil_div(size, granule) * granule);
+    if (rounded != last) {
+      visit(rounded);
+      last = rounded;
+    }
+    if (rounded <= floor_size) break;
+    size = ceil_div(size, 2);
+  }
+}
+
+}  // namespace
+
+ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
+                                const EvalOptions& options) {
+  const Accelerator& acc = *ctx.accelerator;
+  const PeArray& array = acc.array;
+  const std::int64_t rows = array.rows, cols = array.cols;
+  const double groups = static_cast<double>(g.groups);
+  GroupSizes sizes;
+  sizes.input = static_cast<double>(g.input_elements) / groups;
+  sizes.weight = static_cast<double>(g.weight_elements) / groups;
+  sizes.output = static_cast<double>(g.output_elements) / groups;
+
+  ArrayOpResult result;
+
+  // ---- choose the DRAM tiling ----
+  Candidate best;
+  Traffic best_traffic;
+  std::array<char, 3> best_order = kLoopOrders[0];
+  double best_bytes = std::numeric_limits<double>::infinity();
+  auto consider = [&](const Candidate& c) {
+    if (c.m.tiles() == 0) return;
+    for (const auto& order : kLoopOrders) {
+      const Refetch r = refetch_for(order, c.m.tiles(), c.n.tiles(), c.k.tiles());
+      const Traffic t = traffic_for(r, c.input_pass_elements, sizes, ctx);
+      // Ties: fewer tiles (less fill and drain), then the first order (k innermost).
+      if (t.total() < best_bytes * (1 - 1e-12) ||
+          (t.total() <= best_bytes && c.m.tiles() * c.n.tiles() * c.k.tiles() <
+                                          best.m.tiles() * best.n.tiles() * best.k.tiles())) {
+        best_bytes = t.total();
+        best = c;
+        best_traffic = t;
+        best_order = order;
+      }
+    }
+  };
+
+  const double in_bytes = bytes_of(array.precision);
+  const double w_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
+  if (!options.tile_for_capacity) {
+    Candidate whole;
+    whole.m = split(g.m, g.m);
+    whole.n = split(g.n, g.n);
+    whole.k = split(g.k, g.k);
+    whole.input_pass_elements = sizes.input;
+    consider(whole);
+  } else {
+    // k tiles in whole input channels (all kernel taps of a channel together).
+    const std::int64_t channels = g.k / g.taps;
+    const std::int64_t channel_granule = std::max<std::int64_t>(1, ceil_div(rows, g.taps));
+    const bool k_rows = array.dataflow != Dataflow::output_stationary;
+    for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+                       [&](std::int64_t channel_tile) {
+                         const std::int64_t k_tile = channel_tile * g.taps;
+                         const std::int64_t n_granule =
+                             array.dataflow == Dataflow::input_stationary ? 1 : cols;
+                         for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
+                           if (static_cast<double>(k_tile * n_tile) * in_bytes > w_cap) return;
+                           consider(fit_m(g, sizes, k_tile, n_tile, ctx));
+                         });
+                       });
+    if (!std::isfinite(best_bytes)) {
+      // Nothing fits: run with the smallest tiles anyway and say so.
+      result.fits = false;
+      Candidate smallest;
+      smallest.m = split(g.m, std::min<std::int64_t>(g.m, std::max<std::int64_t>(1, g.out_cols)));
+      smallest.n = split(g.n, std::min<std::int64_t>(g.n, cols));
+      smallest.k = split(g.k, g.taps);
+      smallest.input_pass_elements = is_convolution(g) ? sizes.input * input_rows_per_image(g, 1) /
+                                                             static_cast<double>(g.in_rows)
+                                                       : sizes.input;
+      consider(smallest);
+    }
+  }
+
+  const Split& ms = best.m;
+  const Split& ns = best.n;
+  const Split& ks = best.k;
+  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
+               K = static_cast<double>(g.k);
+  const double tm = static_cast<double>(ms.tiles()), tn = static_cast<double>(ns.tiles()),
+               tk = static_cast<double>(ks.tiles());
+  const double tiles_per_group = tm * tn * tk;
+
+  // ---- compute cycles and SRAM accesses (sums over tiles separate per dimension) ----
+  double streamed_fold_cycles = 0;  // sum over folds of the streamed extent
+  double folds = 0;
+  PerBuffer sram_reads{}, sram_writes{};
+  constexpr auto kIn = static_cast<std::size_t>(Buffer::inputs);
+  constexpr auto kW = static_cast<std::size_t>(Buffer::weights);
+  constexpr auto kOut = static_cast<std::size_t>(Buffer::outputs);
+  double output_write_passes = 0;  // partial-sum sets written to the output buffer per output
+  switch (array.dataflow) {
+    case Dataflow::output_stationary: {
+      const double m_folds = static_cast<double>(ms.folds(rows));
+      const double n_folds = static_cast<double>(ns.folds(cols));
+      folds = m_folds * n_folds * tk;
+      streamed_fold_cycles = m_folds * n_folds * K;
+      sram_reads[kIn] = n_folds * M * K;
+      sram_reads[kW] = m_folds * N * K;
+      output_write_passes = tk;
+      break;
+    }
+    case Dataflow::weight_stationary: {
+      const double k_folds = static_cast<double>(ks.folds(rows));
+      const double n_folds = static_cast<double>(ns.folds(cols));
+      folds = k_folds * n_folds * tm;
+      streamed_fold_cycles = k_folds * n_folds * M;
+      sram_reads[kIn] = n_folds * M * K;
+      sram_reads[kW] = K * N * tm;
+      output_write_passes = k_folds;
+      break;
+    }
+    case Dataflow::input_stationary: {
+      const double k_folds = static_cast<double>(ks.folds(rows));
+      const double m_folds = static_cast<double>(ms.folds(cols));
+      folds = k_folds * m_folds * tn;
+      streamed_fold_cycles = k_folds * m_folds * N;
+      sram_reads[kIn] = K * M * tn;
+      sram_reads[kW] = m_folds * N * K;
+      output_write_passes = k_folds;
+      break;
+    }
+  }
+  double fill_cycles = 0;
+  if (array.fold_overlap) {
+    fill_cycles = tiles_per_group * static_cast<double>(rows + cols - 2);
+  } else {
+    const double fill = array.dataflow == Dataflow::output_stationary
+                            ? static_cast<double>(rows + cols - 2)
+                            : static_cast<double>(2 * rows + cols - 2);
+    fill_cycles = folds * fill;
+  }
+  const double compute_cycles = (streamed_fold_cycles + fill_cycles) * groups;
+
+  sram_writes[kOut] = output_write_passes * M * N;
+  sram_reads[kOut] = (output_write_passes - 1) * M * N;
+  // Fills from DRAM write the input and weight buffers; write-backs read the output buffer.
+  const double psum_bytes = array.accumulator_bits / 8.0;
+  sram_writes[kIn] = best_traffic.input_bytes / in_bytes;
+  sram_writes[kW] = best_traffic.weight_bytes / in_bytes;
+  sram_reads[kOut] += sizes.output * (best_traffic.output_write_bytes > 0 ? 1 : 0) +
+                      best_traffic.psum_read_bytes / psum_bytes;
+  sram_writes[kOut] += best_traffic.psum_read_bytes / psum_bytes;
+
+  Costs& costs = result.costs;
+  costs.macs = M * N * K * groups;
+  costs.compute_cycles = compute_cycles;
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    costs.sram_reads[b] = sram_reads[b] * groups;
+    costs.sram_writes[b] = sram_writes[b] * groups;
+  }
+  costs.dram_read_bytes[kIn] = best_traffic.input_bytes * groups;
+  costs.dram_read_bytes[kW] = best_traffic.weight_bytes * groups;
+  costs.dram_read_bytes[kOut] = best_traffic.psum_read_bytes * groups;
+  costs.dram_write_bytes[kOut] = best_traffic.output_write_bytes * groups;
+  costs.total_cycles =
+      overlap_cycles(ctx, compute_cycles,
+                     {costs.dram_read_bytes[kIn], costs.dram_read_bytes[kW],
+                      costs.dram_read_bytes[kOut] + costs.dram_write_bytes[kOut], 0},
+                     tiles_per_group * groups);
+  costs.stall_cycles = costs.total_cycles - costs.compute_cycles;
+  costs.busy_pe_cycles = costs.macs;
+  costs.energy.mac_pj = costs.macs * ctx.mac_pj;
+  add_memory_energy(ctx, costs);
+
+  result.utilization =
+      compute_cycles > 0 ? costs.macs / (static_cast<double>(rows * cols) * compute_cycles) : 0;
+  result.tiling.m = ms.full_size;
+  result.tiling.n = ns.full_size;
+  result.tiling.k = ks.full_size;
+  for (int i = 0; i < 3; ++i) result.tiling.loop_order[i] = best_order[i];
+  result.tiling.tiles = static_cast<std::int64_t>(tiles_per_group * groups);
+  return result;
+}
+
+}  // namespace accelscope::model

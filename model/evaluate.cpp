@@ -1,0 +1,271 @@
+#include "model/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "model/array_model.hpp"
+#include "model/design_context.hpp"
+#include "model/vector_model.hpp"
+
+namespace accelscope::model {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& field, const std::string& value,
+                      const std::string& allowed) {
+  throw std::invalid_argument("field '" + field + "' = " + value + ", allowed: " + allowed);
+}
+
+std::string number(double value) {
+  std::string text = std::to_string(value);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+void require_positive(const std::string& field, double value) {
+  if (!(value > 0) || !std::isfinite(value)) bad(field, number(value), "a number > 0");
+}
+
+constexpr std::size_t index(Buffer b) {
+  return static_cast<std::size_t>(b);
+}
+
+}  // namespace
+
+void validate(const Accelerator& a) {
+  require_positive("clock_mhz", a.clock_mhz);
+  require_positive("array.rows", a.array.rows);
+  require_positive("array.cols", a.array.cols);
+  if (a.array.accumulator_bits < 8 || a.array.accumulator_bits > 64)
+    bad("array.accumulator_bits", std::to_string(a.array.accumulator_bits), "8 to 64");
+  for (std::size_t b = 0; b < kNumBuffers; ++b)
+    require_positive("sram." + std::string(to_string(static_cast<Buffer>(b))) + ".kib",
+                     a.sram[b].capacity_bytes / 1024.0);
+  if (a.dram.shared) {
+    require_positive("dram.bandwidth_gbps", a.dram.shared_gbps);
+  } else {
+    for (std::size_t b = 0; b < kNumBuffers; ++b)
+      require_positive("dram.bandwidth_gbps." + std::string(to_string(static_cast<Buffer>(b))),
+                       a.dram.interface_gbps[b]);
+  }
+  if (a.dram.capacity_gib < 0)
+    bad("dram.capacity_gib", number(a.dram.capacity_gib), "a number >= 0");
+  require_positive("vector.lanes", a.vector.lanes);
+  if (a.vector.pipeline_depth < 0)
+    bad("vector.pipeline_depth", std::to_string(a.vector.pipeline_depth), "an integer >= 0");
+  for (std::size_t f = 0; f < kNumVectorFns; ++f)
+    if (!(a.vector.cycles_per_element[f] >= 0))
+      bad("vector.cycles_per_element." + std::string(to_string(static_cast<VectorFn>(f))),
+          number(a.vector.cycles_per_element[f]), "a number >= 0");
+}
+
+DesignContext make_design_context(const Accelerator& a, const Technology& tech) {
+  DesignContext ctx;
+  ctx.accelerator = &a;
+  ctx.clock_hz = a.clock_mhz * 1e6;
+  ctx.word_bytes[index(Buffer::inputs)] = bytes_of(a.array.precision);
+  ctx.word_bytes[index(Buffer::weights)] = bytes_of(a.array.precision);
+  ctx.word_bytes[index(Buffer::outputs)] = a.array.accumulator_bits / 8.0;
+  ctx.word_bytes[index(Buffer::vector)] = bytes_of(a.vector.precision);
+
+  DesignReport& design = ctx.design;
+  double sram_leakage_mw = 0;
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    const BufferSpec& spec = a.sram[b];
+    ctx.tile_capacity_bytes[b] = spec.capacity_bytes * (spec.double_buffered ? 0.5 : 1.0);
+    const SramPoint sram = sram_at(tech, spec.capacity_bytes);
+    const double word_bits = ctx.word_bytes[b] * 8;
+    ctx.read_pj_per_word[b] = sram.read_pj_per_bit * word_bits;
+    ctx.write_pj_per_word[b] = sram.write_pj_per_bit * word_bits;
+    design.area.sram_mm2[b] = sram.area_mm2;
+    sram_leakage_mw += sram.leakage_mw;
+    const double gbps = a.dram.shared ? a.dram.shared_gbps : a.dram.interface_gbps[b];
+    ctx.dram_bytes_per_cycle[b] = gbps * 1e9 / ctx.clock_hz;
+  }
+  ctx.shared_dram_bytes_per_cycle = a.dram.shared_gbps * 1e9 / ctx.clock_hz;
+  ctx.dram_pj_per_byte = 8 * dram_pj_per_bit(tech, a.dram.type);
+  ctx.mac_pj = tech.mac_pj[static_cast<std::size_t>(a.array.precision)];
+  ctx.vector_op_pj = tech.vector_op_pj[static_cast<std::size_t>(a.vector.precision)];
+
+  const double pes = static_cast<double>(a.array.rows) * a.array.cols;
+  design.area.pe_array_mm2 =
+      pes * tech.pe_area_um2[static_cast<std::size_t>(a.array.precision)] * 1e-6;
+  design.area.vector_unit_mm2 =
+      a.vector.lanes * tech.vector_lane_area_um2[static_cast<std::size_t>(a.vector.precision)] *
+      1e-6;
+  design.area.overhead_mm2 = tech.area_overhead_fraction * design.area.total_mm2();
+  const double logic_mm2 = design.area.pe_array_mm2 + design.area.vector_unit_mm2;
+  design.leakage_mw = sram_leakage_mw + tech.logic_leakage_mw_per_mm2 * logic_mm2;
+  ctx.leakage_pj_per_cycle = design.leakage_mw * 1e-3 / ctx.clock_hz * 1e12;
+
+  // Peak: every PE does a MAC each cycle, the array's SRAM ports stream one word per edge PE
+  // (rows of inputs, cols of weights, cols of outputs), every lane works, DRAM runs flat out.
+  const double f = ctx.clock_hz;
+  const double array_sram_pj_per_cycle =
+      a.array.rows * ctx.read_pj_per_word[index(Buffer::inputs)] +
+      a.array.cols * ctx.read_pj_per_word[index(Buffer::weights)] +
+      a.array.cols * ctx.write_pj_per_word[index(Buffer::outputs)];
+  double dram_bytes_per_s = 0;
+  for (std::size_t b = 0; b < kNumBuffers; ++b)
+    dram_bytes_per_s += a.dram.shared ? 0 : a.dram.interface_gbps[b] * 1e9;
+  if (a.dram.shared) dram_bytes_per_s = a.dram.shared_gbps * 1e9;
+  const double dynamic_pj_per_s =
+      (pes * ctx.mac_pj + array_sram_pj_per_cycle + a.vector.lanes * ctx.vector_op_pj) * f +
+      dram_bytes_per_s * ctx.dram_pj_per_byte;
+  design.peak_power_w = dynamic_pj_per_s * 1e-12 + design.leakage_mw * 1e-3;
+  design.peak_tops = 2 * pes * f * 1e-12;
+  return ctx;
+}
+
+double overlap_cycles(const DesignContext& ctx, double compute_cycles, const PerBuffer& dram_bytes,
+                      double tiles) {
+  const Accelerator& a = *ctx.accelerator;
+  double overlapped = 0, exposed = 0;
+  if (a.dram.shared) {
+    double overlapped_bytes = 0, exposed_bytes = 0;
+    for (std::size_t b = 0; b < kNumBuffers; ++b)
+      (a.sram[b].double_buffered ? overlapped_bytes : exposed_bytes) += dram_bytes[b];
+    overlapped = overlapped_bytes / ctx.shared_dram_bytes_per_cycle;
+    exposed = exposed_bytes / ctx.shared_dram_bytes_per_cycle;
+  } else {
+    // Independent interfaces transfer in parallel with each other.
+    for (std::size_t b = 0; b < kNumBuffers; ++b) {
+      const double cycles = dram_bytes[b] / ctx.dram_bytes_per_cycle[b];
+      if (a.sram[b].double_buffered)
+        overlapped = std::max(overlapped, cycles);
+      else
+        exposed = std::max(exposed, cycles);
+    }
+  }
+  // Double-buffered tiles overlap transfer with compute except the first load and last store:
+  // n tiles of compute c and transfer t take about n*max(c,t) + min(c,t).
+  const double n = std::max(1.0, tiles);
+  return std::max(compute_cycles, overlapped) + std::min(compute_cycles, overlapped) / n + exposed;
+}
+
+void add_memory_energy(const DesignContext& ctx, Costs& costs) {
+  double sram = 0, dram_bytes = 0;
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    sram += costs.sram_reads[b] * ctx.read_pj_per_word[b] +
+            costs.sram_writes[b] * ctx.write_pj_per_word[b];
+    dram_bytes += costs.dram_read_bytes[b] + costs.dram_write_bytes[b];
+  }
+  costs.energy.sram_pj = sram;
+  costs.energy.dram_pj = dram_bytes * ctx.dram_pj_per_byte;
+  costs.energy.leakage_pj = costs.total_cycles * ctx.leakage_pj_per_cycle;
+}
+
+DesignReport evaluate_design(const Accelerator& accelerator, const Technology& tech) {
+  return make_design_context(accelerator, tech).design;
+}
+
+namespace {
+
+OpReport evaluate_op_in(const DesignContext& ctx, const Op& op, const EvalOptions& options) {
+  OpReport report;  // the name is copied by callers that keep the report
+  report.op = op.kind;
+  report.phase = op.phase;
+  if (op.on_array()) {
+    const ArrayOpResult r = evaluate_array_op(ctx, gemm_view(op), options);
+    report.unit = Unit::array;
+    report.costs = r.costs;
+    report.utilization = r.utilization;
+    report.fits = r.fits;
+    report.tiling = r.tiling;
+  } else {
+    report.unit = op.kind == OpKind::reshape ? Unit::none : Unit::vector;
+    report.costs = evaluate_vector_op(ctx, op);
+  }
+  return report;
+}
+
+void accumulate(NetworkTotals& totals, const OpReport& op, double count) {
+  const Costs costs = count == 1 ? op.costs : op.costs * count;
+  totals.all += costs;
+  totals.by_phase[static_cast<std::size_t>(op.phase)] += costs;
+  (op.unit == Unit::array ? totals.conv : totals.nonconv) += costs;
+  if (!op.fits) totals.ops_not_fitting += count;
+}
+
+void finish(NetworkTotals& totals, const DesignContext& ctx) {
+  totals.latency_s = totals.all.total_cycles / ctx.clock_hz;
+  totals.average_power_w =
+      totals.latency_s > 0 ? totals.all.energy.total_pj() * 1e-12 / totals.latency_s : 0;
+  const Accelerator& a = *ctx.accelerator;
+  const double pe_cycles =
+      static_cast<double>(a.array.rows) * a.array.cols * totals.all.total_cycles;
+  totals.utilization = pe_cycles > 0 ? totals.all.macs / pe_cycles : 0;
+}
+
+}  // namespace
+
+OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technology& tech,
+                     const EvalOptions& options) {
+  OpReport report = evaluate_op_in(make_design_context(accelerator, tech), op, options);
+  report.name = op.name;
+  return report;
+}
+
+NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
+                       const Technology& tech, const EvalOptions& options) {
+  const DesignContext ctx = make_design_context(accelerator, tech);
+  NetworkReport report;
+  report.design = ctx.design;
+  if (options.per_op) report.ops.reserve(network.ops.size());
+  for (const Op& op : network.ops) {
+    OpReport op_report = evaluate_op_in(ctx, op, options);
+    accumulate(report.total, op_report, 1);
+    if (options.per_op) {
+      op_report.name = op.name;
+      report.ops.push_back(std::move(op_report));
+    }
+  }
+  finish(report.total, ctx);
+  return report;
+}
+
+PreparedNetwork prepare(const Network& network) {
+  // Key: everything the cost of an op depends on.
+  std::map<std::vector<std::int64_t>, std::size_t> seen;
+  PreparedNetwork prepared;
+  prepared.network = &network;
+  for (std::size_t i = 0; i < network.ops.size(); ++i) {
+    const Op& op = network.ops[i];
+    std::vector<std::int64_t> key{static_cast<std::int64_t>(op.kind),
+                                  static_cast<std::int64_t>(op.phase)};
+    if (op.on_array()) {
+      const GemmView g = gemm_view(op);
+      key.insert(key.end(),
+                 {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements, g.output_elements,
+                  g.out_rows_per_image, g.out_cols, g.images, g.in_rows, g.in_cols, g.window_rows,
+                  g.row_stride, g.taps, g.weights_shared ? 1 : 0});
+    } else {
+      key.insert(key.end(), {static_cast<std::int64_t>(op.fn), op.input_elements,
+                             op.output_elements, op.work_elements, op.reduction_elements});
+    }
+    auto [it, inserted] = seen.emplace(std::move(key), prepared.distinct.size());
+    if (inserted)
+      prepared.distinct.push_back({i, 1});
+    else
+      prepared.distinct[it->second].count += 1;
+  }
+  return prepared;
+}
+
+NetworkTotals evaluate_totals(const Accelerator& accelerator, const PreparedNetwork& prepared,
+                              const Technology& tech, const EvalOptions& options) {
+  const DesignContext ctx = make_design_context(accelerator, tech);
+  NetworkTotals totals;
+  for (const PreparedNetwork::Entry& entry : prepared.distinct) {
+    const OpReport op = evaluate_op_in(ctx, prepared.network->ops[entry.first_op], options);
+    accumulate(totals, op, entry.count);
+  }
+  finish(totals, ctx);
+  return totals;
+}
+
+}  // namespace accelscope::model

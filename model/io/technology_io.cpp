@@ -1,0 +1,178 @@
+#include "model/io/technology_io.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include "model/io/json_reader.hpp"
+
+#ifndef ACCELSCOPE_DATA_DIR
+#define ACCELSCOPE_DATA_DIR "spaces"
+#endif
+
+namespace accelscope::io {
+
+std::string data_directory() {
+  if (const char* env = std::getenv("ACCELSCOPE_DATA_DIR"); env && *env) return env;
+  return ACCELSCOPE_DATA_DIR;
+}
+
+namespace {
+
+// CACTI sweep CSV: tech_nm,size_bytes,width_bits,read_pJ,write_pJ,leak_mW,area_mm2,...
+std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& path) {
+  std::istringstream text(read_text_file(path));
+  std::string line;
+  std::getline(text, line);  // header
+  std::map<int, std::vector<model::SramPoint>> tables;
+  int line_number = 1;
+  while (std::getline(text, line)) {
+    ++line_number;
+    if (line.empty()) continue;
+    std::vector<double> cells;
+    std::istringstream row(line);
+    std::string cell;
+    while (std::getline(row, cell, ',')) {
+      try {
+        cells.push_back(std::stod(cell));
+      } catch (const std::exception&) {
+        throw InputError(path + ": line " + std::to_string(line_number) + ": '" + cell +
+                         "' is not a number");
+      }
+    }
+    if (cells.size() < 7)
+      throw InputError(path + ": line " + std::to_string(line_number) +
+                       ": expected at least 7 columns (tech_nm,size_bytes,width_bits,read_pJ,"
+                       "write_pJ,leak_mW,area_mm2)");
+    const double width_bits = cells[2];
+    model::SramPoint point;
+    point.capacity_bytes = cells[1];
+    point.read_pj_per_bit = cells[3] / width_bits;
+    point.write_pj_per_bit = cells[4] / width_bits;
+    point.leakage_mw = cells[5];
+    point.area_mm2 = cells[6];
+    auto& table = tables[static_cast<int>(cells[0])];
+    // One width per capacity: keep the 128-bit port (the table may hold several widths).
+    auto same = std::find_if(table.begin(), table.end(), [&](const model::SramPoint& p) {
+      return p.capacity_bytes == point.capacity_bytes;
+    });
+    if (same == table.end()) {
+      table.push_back(point);
+    } else if (width_bits == 128) {
+      *same = point;
+    }
+  }
+  for (auto& [node, table] : tables)
+    std::sort(table.begin(), table.end(),
+              [](const auto& a, const auto& b) { return a.capacity_bytes < b.capacity_bytes; });
+  return tables;
+}
+
+struct Scaling {
+  double energy = 1, area = 1;
+};
+
+Scaling scaling_at(const TechLibrary& library, int node) {
+  const JsonObject nodes(library.description.at("node_scaling").at("nodes"),
+                         library.directory + "/technology.json", "node_scaling.nodes");
+  const JsonObject entry = nodes.object(std::to_string(node));
+  return {entry.positive("energy"), entry.positive("area")};
+}
+
+}  // namespace
+
+TechLibrary load_tech_library(const std::string& directory) {
+  TechLibrary library;
+  library.directory = directory;
+  const std::string file = directory + "/technology.json";
+  library.description = read_json_file(file);
+  const JsonObject root(library.description, file);
+  const JsonObject sram = root.object("sram");
+  library.sram = read_cacti_csv(directory + "/" + sram.string("file"));
+  // Check once that every figure the model needs is present, so errors name this file.
+  for (int node : supported_nodes(library)) (void)technology_at(library, node);
+  return library;
+}
+
+TechLibrary load_default_tech_library() {
+  return load_tech_library(data_directory() + "/tech");
+}
+
+std::vector<int> supported_nodes(const TechLibrary& library) {
+  std::vector<int> nodes;
+  const nlohmann::json& table = library.description.at("node_scaling").at("nodes");
+  for (auto it = table.begin(); it != table.end(); ++it) nodes.push_back(std::stoi(it.key()));
+  std::sort(nodes.begin(), nodes.end(), std::greater<>());
+  return nodes;
+}
+
+model::Technology technology_at(const TechLibrary& library, int node_nm) {
+  const std::vector<int> nodes = supported_nodes(library);
+  if (std::find(nodes.begin(), nodes.end(), node_nm) == nodes.end()) {
+    std::string allowed;
+    for (int n : nodes) allowed += (allowed.empty() ? "" : ", ") + std::to_string(n);
+    throw InputError("field 'tech_node_nm' = " + std::to_string(node_nm) + ", allowed: one of " +
+                     allowed + " (nodes in " + library.directory + "/technology.json)");
+  }
+  const std::string file = library.directory + "/technology.json";
+  const JsonObject root(library.description, file);
+  const JsonObject logic = root.object("logic_45nm");
+  const JsonObject multiply = logic.object("multiply");
+  const JsonObject add = logic.object("add");
+  const JsonObject accumulate_in = logic.object("accumulate_in");
+  const double register_um2_per_bit = logic.positive("register_um2_per_bit");
+  const Scaling scale = scaling_at(library, node_nm);
+
+  model::Technology tech;
+  tech.node_nm = node_nm;
+  for (std::size_t p = 0; p < model::kNumPrecisions; ++p) {
+    const auto precision = static_cast<model::Precision>(p);
+    const std::string name(model::to_string(precision));
+    const JsonObject mult = multiply.object(name);
+    const JsonObject adder = add.object(name);
+    const JsonObject accumulator = add.object(accumulate_in.string(name));
+    const double bits = model::bits_of(precision);
+    const double accumulator_bits = 32;
+    tech.mac_pj[p] = (mult.positive("pj") + accumulator.positive("pj")) * scale.energy;
+    tech.pe_area_um2[p] = (mult.positive("um2") + accumulator.positive("um2") +
+                           (2 * bits + accumulator_bits) * register_um2_per_bit) *
+                          scale.area;
+    tech.vector_op_pj[p] = (mult.positive("pj") + adder.positive("pj")) * scale.energy;
+    tech.vector_lane_area_um2[p] =
+        (mult.positive("um2") + adder.positive("um2") + 3 * bits * register_um2_per_bit) *
+        scale.area;
+  }
+
+  // SRAM: the CACTI table at this node, or the nearest node's scaled by the node factors.
+  int sram_node = library.sram.begin()->first;
+  for (const auto& [node, table] : library.sram)
+    if (std::abs(node - node_nm) < std::abs(sram_node - node_nm)) sram_node = node;
+  const Scaling from = scaling_at(library, sram_node);
+  tech.sram = library.sram.at(sram_node);
+  for (model::SramPoint& point : tech.sram) {
+    point.read_pj_per_bit *= scale.energy / from.energy;
+    point.write_pj_per_bit *= scale.energy / from.energy;
+    point.area_mm2 *= scale.area / from.area;
+    point.leakage_mw *= scale.area / from.area;
+  }
+
+  const JsonObject dram = root.object("dram_pj_per_bit");
+  const JsonObject types = dram.object("types");
+  for (auto it = types.json().begin(); it != types.json().end(); ++it)
+    tech.dram_pj_per_bit.emplace_back(it.key(), types.positive(it.key()));
+
+  tech.logic_leakage_mw_per_mm2 =
+      root.positive("logic_leakage_mw_per_mm2_45nm", std::nullopt, true);
+  tech.area_overhead_fraction = root.positive("area_overhead_fraction", std::nullopt, true);
+  tech.sources = {logic.string("source"),
+                  logic.string("register_source"),
+                  root.object("node_scaling").string("source"),
+                  root.object("sram").string("source"),
+                  dram.string("source"),
+                  root.string("logic_leakage_source"),
+                  root.string("area_overhead_source")};
+  return tech;
+}
+
+}  // namespace accelscope::io

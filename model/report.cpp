@@ -1,0 +1,79 @@
+#include "model/report.hpp"
+
+namespace accelscope::model {
+
+Energy& Energy::operator+=(const Energy& o) {
+  mac_pj += o.mac_pj;
+  sram_pj += o.sram_pj;
+  dram_pj += o.dram_pj;
+  vector_pj += o.vector_pj;
+  leakage_pj += o.leakage_pj;
+  return *this;
+}
+
+Energy operator*(const Energy& e, double factor) {
+  Energy r = e;
+  r.mac_pj *= factor;
+  r.sram_pj *= factor;
+  r.dram_pj *= factor;
+  r.vector_pj *= factor;
+  r.leakage_pj *= factor;
+  return r;
+}
+
+double Costs::dram_read_total() const {
+  double total = 0;
+  for (double bytes : dram_read_bytes) total += bytes;
+  return total;
+}
+
+double Costs::dram_write_total() const {
+  double total = 0;
+  for (double bytes : dram_write_bytes) total += bytes;
+  return total;
+}
+
+Costs& Costs::operator+=(const Costs& o) {
+  macs += o.macs;
+  compute_cycles += o.compute_cycles;
+  stall_cycles += o.stall_cycles;
+  total_cycles += o.total_cycles;
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    sram_reads[b] += o.sram_reads[b];
+    sram_writes[b] += o.sram_writes[b];
+    dram_read_bytes[b] += o.dram_read_bytes[b];
+    dram_write_bytes[b] += o.dram_write_bytes[b];
+  }
+  energy += o.energy;
+  busy_pe_cycles += o.busy_pe_cycles;
+  return *this;
+}
+
+Costs operator*(const Costs& c, double factor) {
+  Costs r;
+  r.macs = c.macs * factor;
+  r.compute_cycles = c.compute_cycles * factor;
+  r.stall_cycles = c.stall_cycles * factor;
+  r.total_cycles = c.total_cycles * factor;
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    r.sram_reads[b] = c.sram_reads[b] * factor;
+    r.sram_writes[b] = c.sram_writes[b] * factor;
+    r.dram_read_bytes[b] = c.dram_read_bytes[b] * factor;
+    r.dram_write_bytes[b] = c.dram_write_bytes[b] * factor;
+  }
+  r.energy = c.energy * factor;
+  r.busy_pe_cycles = c.busy_pe_cycles * factor;
+  return r;
+}
+
+double AreaBreakdown::total_mm2() const {
+  double total = pe_array_mm2 + vector_unit_mm2 + overhead_mm2;
+  for (double a : sram_mm2) total += a;
+  return total;
+}
+
+double NetworkTotals::nonconv_cycle_share() const {
+  return all.total_cycles > 0 ? nonconv.total_cycles / all.total_cycles : 0.0;
+}
+
+}  // namespace accelscope::model
