@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -62,10 +63,12 @@ constexpr std::string_view kStudyColumns =
 namespace detail {
 
 struct DatabaseState {
-  DatabaseState(const std::filesystem::path& file, const OpenOptions& open_options, int flags)
+  DatabaseState(const std::filesystem::path& file, const OpenOptions& open_options, int flags,
+                const std::string& uri = {})
       : path(file),
         options(open_options),
-        connection(file.string(), flags, static_cast<int>(open_options.busy_timeout.count())) {}
+        connection(file.string(), flags, static_cast<int>(open_options.busy_timeout.count()), uri) {
+  }
 
   std::filesystem::path path;
   OpenOptions options;
@@ -635,12 +638,43 @@ void check_path(const std::filesystem::path& path, OpenMode mode) {
   }
 }
 
+// "file:" URI opening path as immutable (no locks, no -shm), with path percent-encoded.
+std::string immutable_uri(const std::filesystem::path& path) {
+  const std::string absolute = std::filesystem::absolute(path).string();
+  std::string uri = "file:";
+  for (const char c : absolute) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      uri.push_back(c);
+    } else {
+      std::array<char, 4> escaped{};
+      std::snprintf(escaped.data(), escaped.size(), "%%%02X", byte);
+      uri.append(escaped.data(), 3);
+    }
+  }
+  return uri + "?immutable=1";
+}
+
 }  // namespace
 
 Database::Database(const std::filesystem::path& path, OpenOptions options) {
   check_path(path, options.mode);
-  state_ = std::make_unique<DatabaseState>(path, options, open_flags(options.mode));
-  state_->initialise();
+  try {
+    state_ = std::make_unique<DatabaseState>(path, options, open_flags(options.mode));
+    state_->initialise();
+  } catch (const StoreError& error) {
+    // A WAL file in a directory we cannot write (an archived study) cannot be read normally:
+    // the reader must create the -shm index. With no -wal file there is no writer, so the file
+    // can be read as immutable.
+    const bool retry =
+        options.mode == OpenMode::read_only &&
+        (error.kind() == ErrorKind::read_only || error.kind() == ErrorKind::cannot_open) &&
+        !std::filesystem::exists(path.string() + "-wal");
+    if (!retry) throw;
+    state_ = std::make_unique<DatabaseState>(
+        path, options, open_flags(options.mode) | SQLITE_OPEN_URI, immutable_uri(path));
+    state_->initialise();
+  }
 }
 
 Database::~Database() = default;

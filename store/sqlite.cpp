@@ -119,9 +119,10 @@ std::optional<std::int64_t> Query::optional_integer(int column) const {
   return integer(column);
 }
 
-Connection::Connection(std::string path, int flags, int busy_timeout_ms)
+Connection::Connection(std::string path, int flags, int busy_timeout_ms, const std::string& uri)
     : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
-  const int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  const std::string& name = uri.empty() ? path_ : uri;
+  const int code = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
     StoreError failure = db_ != nullptr ? error(code, "opening")
                                         : make_error(ErrorKind::sql, path_, "out of memory");

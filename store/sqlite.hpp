@@ -59,8 +59,9 @@ class Query {
 
 class Connection {
  public:
-  // flags: SQLITE_OPEN_*; throws StoreError if SQLite cannot open the file.
-  Connection(std::string path, int flags, int busy_timeout_ms);
+  // flags: SQLITE_OPEN_*; throws StoreError if SQLite cannot open the file. path names the file
+  // in messages; uri, when given (with SQLITE_OPEN_URI), is what SQLite opens.
+  Connection(std::string path, int flags, int busy_timeout_ms, const std::string& uri = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

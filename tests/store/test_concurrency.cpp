@@ -1,0 +1,182 @@
+// Several workers (threads, then processes) claiming from one study: each trial exactly once.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "store/database.hpp"
+#include "support.hpp"
+
+using namespace accelscope::store;
+using accelscope::store::testing::sample_config;
+using accelscope::store::testing::sample_points;
+using accelscope::store::testing::sample_result;
+using accelscope::store::testing::TempDir;
+
+namespace {
+
+// One worker's loop: claim a few, record them, until nothing is pending. Returns what it claimed.
+std::vector<TrialId> work_until_empty(const std::filesystem::path& file, StudyId study,
+                                      const std::string& worker, unsigned seed) {
+  Database db(file, {.mode = OpenMode::read_write, .busy_timeout = std::chrono::seconds(30)});
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<std::size_t> batch_size(1, 5);
+  std::vector<TrialId> claimed_ids;
+  while (true) {
+    const auto claimed = db.claim_pending(study, worker, batch_size(random));
+    if (claimed.empty()) break;
+    // Evaluation takes time; without it one worker could drain the study before the next starts.
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    std::vector<Completion> results;
+    for (const Trial& trial : claimed) {
+      claimed_ids.push_back(trial.id);
+      const double x = trial.point[0].get<double>();
+      results.push_back({trial.id, sample_result(x, 100 - x, 1)});
+    }
+    // No Catch2 assertions here: they are not thread-safe. Failures are thrown and reported.
+    if (db.complete_many(results) != claimed.size()) {
+      throw std::runtime_error(worker + ": a claimed trial was already finished");
+    }
+  }
+  return claimed_ids;
+}
+
+void check_each_claimed_once(Database& db, StudyId study,
+                             const std::vector<std::vector<TrialId>>& per_worker) {
+  std::map<TrialId, int> times;
+  for (const auto& ids : per_worker) {
+    for (TrialId id : ids) ++times[id];
+  }
+  const auto trials = db.trials(study);
+  REQUIRE(times.size() == trials.size());
+  for (const Trial& trial : trials) {
+    CHECK(times[trial.id] == 1);
+    CHECK(trial.status == TrialStatus::done);
+  }
+  CHECK(db.counts(study).done == static_cast<std::int64_t>(trials.size()));
+  // Every point trades latency against energy: all are on the front.
+  CHECK(db.front(study).size() == trials.size());
+}
+
+}  // namespace
+
+TEST_CASE("threads with their own Database claim each trial once", "[store][concurrency]") {
+  TempDir dir;
+  const auto file = dir.file("threads.sqlite");
+  Database db(file);
+  const StudyId study = db.create_study(sample_config());
+  db.add_pending(study, 0, 0, sample_points(300));
+
+  constexpr int kWorkers = 4;
+  std::vector<std::vector<TrialId>> per_worker(kWorkers);
+  std::vector<std::thread> threads;
+  std::vector<std::string> failures(kWorkers);
+  for (int w = 0; w < kWorkers; ++w) {
+    threads.emplace_back([&, w] {
+      try {
+        per_worker[w] = work_until_empty(file, study, "thread:" + std::to_string(w), 17u + w);
+      } catch (const std::exception& error) {
+        failures[w] = error.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& failure : failures) CHECK(failure.empty());
+  check_each_claimed_once(db, study, per_worker);
+}
+
+TEST_CASE("processes sharing the file claim each trial once", "[store][concurrency]") {
+  TempDir dir;
+  const auto file = dir.file("processes.sqlite");
+  StudyId study = 0;
+  {
+    // Opened and closed before fork(): a connection must never cross a fork.
+    Database db(file);
+    study = db.create_study(sample_config());
+    db.add_pending(study, 0, 0, sample_points(300));
+  }
+
+  constexpr int kWorkers = 3;
+  int start_gate[2];  // children block reading it until the parent closes it: a common start
+  REQUIRE(pipe(start_gate) == 0);
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWorkers; ++w) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      // Child: report claimed ids through a file; _exit skips the test framework's teardown.
+      close(start_gate[1]);
+      char ignored = 0;
+      while (read(start_gate[0], &ignored, 1) > 0) {
+      }
+      int status = 0;
+      try {
+        const auto ids = work_until_empty(file, study, "process:" + std::to_string(w), 99u + w);
+        const auto out = dir.file("claimed-" + std::to_string(w) + ".txt");
+        std::FILE* stream = std::fopen(out.c_str(), "w");
+        for (TrialId id : ids) std::fprintf(stream, "%lld\n", static_cast<long long>(id));
+        std::fclose(stream);
+      } catch (...) {
+        status = 1;
+      }
+      _exit(status);
+    }
+    children.push_back(pid);
+  }
+  close(start_gate[0]);
+  close(start_gate[1]);
+  for (pid_t child : children) {
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+
+  std::vector<std::vector<TrialId>> per_worker(kWorkers);
+  for (int w = 0; w < kWorkers; ++w) {
+    std::FILE* stream = std::fopen(dir.file("claimed-" + std::to_string(w) + ".txt").c_str(), "r");
+    REQUIRE(stream != nullptr);
+    long long id = 0;
+    while (std::fscanf(stream, "%lld", &id) == 1) per_worker[w].push_back(id);
+    std::fclose(stream);
+    CHECK_FALSE(per_worker[w].empty());
+  }
+  Database db(file, {.mode = OpenMode::read_only});
+  check_each_claimed_once(db, study, per_worker);
+}
+
+TEST_CASE("recording results in batches is fast", "[store][performance]") {
+  TempDir dir;
+  Database db(dir.file("perf.sqlite"));
+  const StudyId study = db.create_study(sample_config());
+  constexpr int kTrials = 4096;
+  constexpr int kBatch = 64;
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> value(0.0, 1.0);
+
+  const auto start = std::chrono::steady_clock::now();
+  for (int first = 0; first < kTrials; first += kBatch) {
+    db.add_pending(study, first / kBatch, first, sample_points(kBatch, first));
+    const auto claimed = db.claim_pending(study, "perf", kBatch);
+    std::vector<Completion> results;
+    for (const Trial& trial : claimed) {
+      results.push_back({trial.id, sample_result(value(random), value(random), value(random))});
+    }
+    db.complete_many(results);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double per_second = kTrials / seconds;
+  WARN("proposed, claimed and recorded " << kTrials << " trials at " << per_second
+                                         << " per second; front size " << db.front(study).size());
+  CHECK(db.counts(study).done == kTrials);
+  CHECK(per_second > 1000.0);  // loose: the machine is shared
+}
