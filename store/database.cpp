@@ -1,10 +1,12 @@
 #include "store/database.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -57,6 +59,34 @@ constexpr std::string_view kTrialColumns =
 constexpr std::string_view kStudyColumns =
     "id, name, spec, spec_hash, strategy, seed, budget, engine_version, status, created_at, "
     "updated_at, objectives, reference_point, options";
+
+std::string local_host_name() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) return "localhost";
+  return host.data();
+}
+
+// The pid in a worker id "host:pid[:anything]" if host is this host.
+std::optional<pid_t> local_pid_of(std::string_view worker, std::string_view host) {
+  if (worker.size() <= host.size() || worker.substr(0, host.size()) != host ||
+      worker[host.size()] != ':') {
+    return std::nullopt;
+  }
+  const std::string_view rest = worker.substr(host.size() + 1);
+  const std::string_view digits = rest.substr(0, rest.find(':'));
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  pid_t pid = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    pid = pid * 10 + (c - '0');
+  }
+  return pid > 0 ? std::optional<pid_t>(pid) : std::nullopt;
+}
+
+// kill(pid, 0) probes without signalling; EPERM means it exists under another user.
+bool process_alive(pid_t pid) {
+  return kill(pid, 0) == 0 || errno == EPERM;
+}
 
 }  // namespace
 
@@ -533,9 +563,7 @@ std::string spec_hash(const nlohmann::json& spec) {
 }
 
 std::string default_worker_id() {
-  std::array<char, 256> host{};
-  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  return std::string(host.data()) + ":" + std::to_string(getpid());
+  return local_host_name() + ":" + std::to_string(getpid());
 }
 
 // --- Transaction -------------------------------------------------------------------------------
@@ -621,16 +649,21 @@ int open_flags(OpenMode mode) {
 
 // Clearer messages than SQLite's "unable to open database file" for the common cases.
 void check_path(const std::filesystem::path& path, OpenMode mode) {
-  std::error_code ignored;
   const std::string name = path.string();
-  if (std::filesystem::is_directory(path, ignored)) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error && error != std::errc::no_such_file_or_directory) {
+    throw sqlite::make_error(ErrorKind::cannot_open, name, "cannot access: " + error.message());
+  }
+  if (std::filesystem::is_directory(status)) {
     throw sqlite::make_error(ErrorKind::cannot_open, name, "is a directory, not a database file");
   }
-  if (std::filesystem::exists(path, ignored)) return;
+  if (std::filesystem::exists(status)) return;
   if (mode != OpenMode::create) {
     throw sqlite::make_error(ErrorKind::not_found, name, "no such file");
   }
   const std::filesystem::path parent = path.parent_path();
+  std::error_code ignored;
   if (!parent.empty() && !std::filesystem::is_directory(parent, ignored)) {
     throw sqlite::make_error(
         ErrorKind::cannot_open, name,
@@ -1051,6 +1084,32 @@ std::size_t Database::release_worker(StudyId study, std::string_view worker) {
       .bind(2, worker)
       .run();
   const auto released = static_cast<std::size_t>(state.connection.changes());
+  transaction.commit();
+  return released;
+}
+
+std::size_t Database::release_dead_workers(StudyId study) {
+  constexpr std::string_view kContext = "releasing claims of dead workers";
+  DatabaseState& state = *state_;
+  state.require_writable(kContext);
+  Transaction transaction(state);
+  state.require_study(study);
+  std::vector<std::string> workers;
+  {
+    auto rows = state.query(
+        "SELECT DISTINCT worker FROM trial WHERE study_id = ?1 AND status = 'running' "
+        "AND worker IS NOT NULL",
+        kContext);
+    rows.bind(1, study);
+    while (rows.step()) workers.push_back(rows.text(0));
+  }
+  const std::string host = local_host_name();
+  std::size_t released = 0;
+  for (const std::string& worker : workers) {
+    if (const auto pid = local_pid_of(worker, host); pid && !process_alive(*pid)) {
+      released += release_worker(study, worker);
+    }
+  }
   transaction.commit();
   return released;
 }

@@ -8,7 +8,8 @@
 //
 // Crash safety: every public write is one transaction (BEGIN IMMEDIATE, rolled back on any
 // error), so a killed process leaves either all or nothing of a call. Trials it had claimed stay
-// 'running' until release_stale() or release_worker() puts them back to 'pending'.
+// 'running' until release_dead_workers(), release_worker() or release_stale() puts them back to
+// 'pending'. A Transaction must not outlive its Database.
 #pragma once
 
 #include <chrono>
@@ -49,7 +50,8 @@ struct OpenOptions {
 // Hash of a spec's canonical JSON text (keys sorted): 16 hex digits of FNV-1a 64.
 std::string spec_hash(const nlohmann::json& spec);
 
-// A name for the calling process as a worker: "host:pid".
+// A name for the calling process as a worker: "host:pid" (append ":thread" etc. as needed; the
+// prefix lets release_dead_workers() recognise it).
 std::string default_worker_id();
 
 namespace detail {
@@ -129,6 +131,10 @@ class Database {
   std::size_t release_stale(StudyId study, double older_than_seconds);
   // Puts the running trials claimed by worker back to pending.
   std::size_t release_worker(StudyId study, std::string_view worker);
+  // At resume: releases the claims of workers named "host:pid[:...]" (default_worker_id()) whose
+  // host is this one and whose process no longer exists. Other workers are left alone (a worker
+  // on another host needs release_stale()).
+  std::size_t release_dead_workers(StudyId study);
 
   // --- results ---------------------------------------------------------------------------------
   // Records a result (the trial may be pending or running) and updates the study's front, in one

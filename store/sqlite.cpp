@@ -148,6 +148,9 @@ Query Connection::query(std::string_view sql, std::string_view context) {
                                         SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
     if (code != SQLITE_OK) throw error(code, context);
     found = statements_.emplace(std::string(sql), statement).first;
+  } else if (sqlite3_stmt_busy(found->second) != 0) {
+    // Two live Query objects on one cached statement would silently reset each other.
+    throw make_error(ErrorKind::sql, path_, "internal error: a statement was re-entered", context);
   }
   return Query(*this, found->second, context);
 }
