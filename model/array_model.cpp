@@ -115,9 +115,11 @@ Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSiz
   return t;
 }
 
-// Input rows a tile of `out_rows` output rows needs (window plus stride steps), capped.
+// Input rows a tile of `out_rows` output rows touches: a window plus stride steps, or, when the
+// stride skips rows (a strided 1x1 filter), only the rows under each window. Capped at the input.
 std::int64_t input_rows_needed(const GemmView& g, std::int64_t out_rows) {
-  return std::min(g.in_rows, (out_rows - 1) * g.row_stride + g.window_rows);
+  return std::min(
+      {g.in_rows, (out_rows - 1) * g.row_stride + g.window_rows, out_rows * g.window_rows});
 }
 
 // Sum over the row tiles of one image of the input rows each needs (halo re-reads included).
@@ -162,15 +164,16 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t k_tile,
                      static_cast<double>(g.in_rows));
   const double bytes_per_input_row = channels * input_row_elements * in_bytes;
   const std::int64_t pixels_per_image = g.out_rows_per_image * g.out_cols;
-  const double images_by_inputs =
-      std::floor(in_cap / (bytes_per_input_row * static_cast<double>(g.in_rows)));
+  // Rows of one whole image the convolution touches (all, unless a stride skips some).
+  const double rows_per_image = static_cast<double>(input_rows_needed(g, g.out_rows_per_image));
+  const double images_by_inputs = std::floor(in_cap / (bytes_per_input_row * rows_per_image));
   const double images_by_outputs =
       std::floor(m_limit_by_outputs / static_cast<double>(pixels_per_image));
   const double images_tile =
       std::min({static_cast<double>(g.images), images_by_inputs, images_by_outputs});
   if (images_tile >= 1) {
     c.m = scaled(split(g.images, static_cast<std::int64_t>(images_tile)), pixels_per_image, 1);
-    c.input_pass_elements = sizes.input;
+    c.input_pass_elements = sizes.input * rows_per_image / static_cast<double>(g.in_rows);
     return c;
   }
   const double rows_by_inputs_needed = std::floor(in_cap / bytes_per_input_row);
@@ -246,14 +249,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
 
   const double in_bytes = bytes_of(array.precision);
   const double w_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
-  if (!options.tile_for_capacity) {
-    Candidate whole;
-    whole.m = split(g.m, g.m);
-    whole.n = split(g.n, g.n);
-    whole.k = split(g.k, g.k);
-    whole.input_pass_elements = sizes.input;
-    consider(whole);
-  } else {
+  {
     // k tiles in whole input channels (all kernel taps of a channel together).
     const std::int64_t channels = g.k / g.taps;
     const std::int64_t channel_granule = std::max<std::int64_t>(1, ceil_div(rows, g.taps));
@@ -282,14 +278,23 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
     }
   }
 
-  const Split& ms = best.m;
-  const Split& ns = best.n;
-  const Split& ks = best.k;
+  // The array works through the chosen tiles; in streaming mode (SCALE-Sim's view) it sees the
+  // whole layer as one tile while DRAM still moves what buffers of this size force it to.
+  Candidate whole;
+  whole.m = split(g.m, g.m);
+  whole.n = split(g.n, g.n);
+  whole.k = split(g.k, g.k);
+  const Candidate& compute_tiles = options.tile_for_capacity ? best : whole;
+  const Split& ms = compute_tiles.m;
+  const Split& ns = compute_tiles.n;
+  const Split& ks = compute_tiles.k;
   const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
                K = static_cast<double>(g.k);
   const double tm = static_cast<double>(ms.tiles()), tn = static_cast<double>(ns.tiles()),
                tk = static_cast<double>(ks.tiles());
   const double tiles_per_group = tm * tn * tk;
+  const double dram_tiles_per_group =
+      static_cast<double>(best.m.tiles() * best.n.tiles() * best.k.tiles());
 
   // ---- compute cycles and SRAM accesses (sums over tiles separate per dimension) ----
   double streamed_fold_cycles = 0;  // sum over folds of the streamed extent
@@ -350,7 +355,9 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   sram_writes[kW] = best_traffic.weight_bytes / in_bytes;
   sram_reads[kOut] += sizes.output * (best_traffic.output_write_bytes > 0 ? 1 : 0) +
                       best_traffic.psum_read_bytes / psum_bytes;
-  sram_writes[kOut] += best_traffic.psum_read_bytes / psum_bytes;
+  // Partial sums coming back from DRAM are written into the output buffer (in streaming mode the
+  // array-side view has no spills, and only array-side writes are counted, as SCALE-Sim does).
+  if (options.tile_for_capacity) sram_writes[kOut] += best_traffic.psum_read_bytes / psum_bytes;
 
   Costs& costs = result.costs;
   costs.macs = M * N * K * groups;
@@ -375,11 +382,11 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
 
   result.utilization =
       compute_cycles > 0 ? costs.macs / (static_cast<double>(rows * cols) * compute_cycles) : 0;
-  result.tiling.m = ms.full_size;
-  result.tiling.n = ns.full_size;
-  result.tiling.k = ks.full_size;
+  result.tiling.m = best.m.full_size;
+  result.tiling.n = best.n.full_size;
+  result.tiling.k = best.k.full_size;
   for (int i = 0; i < 3; ++i) result.tiling.loop_order[i] = best_order[i];
-  result.tiling.tiles = static_cast<std::int64_t>(tiles_per_group * groups);
+  result.tiling.tiles = static_cast<std::int64_t>(dram_tiles_per_group * groups);
   return result;
 }
 

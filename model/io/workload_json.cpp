@@ -215,7 +215,7 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
     const JsonObject j(ops[i], file, "ops[" + std::to_string(i) + "]");
     model::Op op;
     op.name = j.string("name");
-    const JsonObject named(ops[i], file, "ops[" + std::to_string(i) + "] '" + op.name + "'");
+    const JsonObject named(ops[i], file, "ops[" + std::to_string(i) + "](" + op.name + ")");
     op.kind = named.choice("type", op_kind_names());
     op.phase = named.choice("phase", phase_names(), model::Phase::forward);
     op.inputs = strings(named, "inputs");

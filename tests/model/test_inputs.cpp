@@ -1,0 +1,237 @@
+// Parsers: round trips, and bad input that must give a clear one-line error naming the file,
+// the field, the bad value and what is allowed.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "engine/loaders.hpp"
+#include "model/io/hardware_json.hpp"
+#include "model/io/json_reader.hpp"
+#include "model/io/scalesim.hpp"
+#include "model/io/technology_io.hpp"
+#include "model/io/workload_json.hpp"
+#include "tests/test_support.hpp"
+
+using namespace accelscope;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string edge_path() {
+  return accelscope::testing::data_dir() + "/hardware/edge_16x16_int8.json";
+}
+
+nlohmann::json edge_json() {
+  return io::read_json_file(edge_path());
+}
+
+std::string write_temp(const std::string& stem, const std::string& text) {
+  const std::string path = accelscope::testing::temp_path(stem);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The error message of parsing `json` as hardware.
+std::string hardware_error(const nlohmann::json& json) {
+  try {
+    io::parse_hardware(json, "hw.json");
+  } catch (const io::InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string workload_error(const std::string& ops_json) {
+  try {
+    io::parse_workload(
+        nlohmann::json::parse(R"({"name": "w", "batch": 1, "ops": )" + ops_json + "}"), "w.json");
+  } catch (const io::InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("hardware JSON round trip", "[inputs]") {
+  const model::Accelerator a = io::read_hardware_file(edge_path());
+  CHECK(a.array.rows == 16);
+  CHECK(a.sram[0].capacity_bytes == 128 * 1024);
+  const model::Accelerator b = io::parse_hardware(io::hardware_to_json(a), "again.json");
+  CHECK(io::hardware_to_json(b) == io::hardware_to_json(a));
+  nlohmann::json split = edge_json();
+  split["dram"]["bandwidth_gbps"] = {{"inputs", 4}, {"weights", 2}, {"outputs", 3}, {"vector", 1}};
+  const model::Accelerator c = io::parse_hardware(split, "split.json");
+  CHECK_FALSE(c.dram.shared);
+  CHECK(c.dram.interface_gbps[1] == 2);
+  CHECK(io::hardware_to_json(io::parse_hardware(io::hardware_to_json(c), "x")) ==
+        io::hardware_to_json(c));
+}
+
+TEST_CASE("bad hardware files give clear errors", "[inputs]") {
+  nlohmann::json j = edge_json();
+  j["array"]["dataflow"] = "rs";
+  CHECK_THAT(hardware_error(j), Contains("hw.json") && Contains("array.dataflow") &&
+                                    Contains("\"rs\"") && Contains("os, ws, is"));
+  j = edge_json();
+  j["array"]["rows"] = 0;
+  CHECK_THAT(hardware_error(j), Contains("array.rows") && Contains("= 0") && Contains(">= 1"));
+  j = edge_json();
+  j["array"]["cols"] = -4;
+  CHECK_THAT(hardware_error(j), Contains("array.cols") && Contains("-4"));
+  j = edge_json();
+  j["sram"]["weights"]["kib"] = -1;
+  CHECK_THAT(hardware_error(j), Contains("sram.weights.kib") && Contains("> 0"));
+  j = edge_json();
+  j["sram"].erase("outputs");
+  CHECK_THAT(hardware_error(j), Contains("missing field 'sram.outputs'"));
+  j = edge_json();
+  j["array"]["precision"] = "int4";
+  CHECK_THAT(hardware_error(j), Contains("array.precision") && Contains("int8, int16"));
+  j = edge_json();
+  j["array"]["rowz"] = 4;
+  CHECK_THAT(hardware_error(j), Contains("unknown field 'array.rowz'") && Contains("rows"));
+  j = edge_json();
+  j["dram"]["bandwidth_gbps"] = "fast";
+  CHECK_THAT(hardware_error(j), Contains("dram.bandwidth_gbps") && Contains("a number"));
+  j = edge_json();
+  j["dram"]["bandwidth_gbps"] = {{"inputs", 4}};
+  CHECK_THAT(hardware_error(j), Contains("missing field 'dram.bandwidth_gbps.weights'"));
+  j = edge_json();
+  j["vector"]["cycles_per_element"] = {{"relu", 1}, {"frobnicate", 2}};
+  CHECK_THAT(hardware_error(j),
+             Contains("vector.cycles_per_element.frobnicate") && Contains("gelu"));
+  j = edge_json();
+  j["clock_mhz"] = 0;
+  CHECK_THAT(hardware_error(j), Contains("clock_mhz") && Contains("> 0"));
+  j = edge_json();
+  j["array"]["accumulator_bits"] = 128;
+  CHECK_THAT(hardware_error(j), Contains("accumulator_bits") && Contains("8 to 64"));
+}
+
+TEST_CASE("malformed and missing files", "[inputs]") {
+  const std::string path =
+      write_temp("bad.json", "{\n  \"name\": \"x\",\n  \"array\": {\"rows\": 4,,}\n}\n");
+  try {
+    io::read_hardware_file(path);
+    FAIL("expected an error");
+  } catch (const io::InputError& e) {
+    CHECK_THAT(e.what(), Contains(path) && Contains("not valid JSON at line 3"));
+  }
+  CHECK_THROWS_WITH(io::read_hardware_file("/nonexistent/hw.json"),
+                    Contains("/nonexistent/hw.json") && Contains("cannot open"));
+  CHECK_THROWS_WITH(io::parse_hardware(nlohmann::json::array(), "list.json"),
+                    Contains("list.json") && Contains("must be a JSON object"));
+  CHECK_THROWS_WITH(engine::load_hardware("design.yaml"), Contains("unknown hardware format"));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("technology: unknown node and DRAM type", "[inputs]") {
+  const io::TechLibrary library = io::load_default_tech_library();
+  for (int node : {45, 28, 22, 16, 7}) CHECK_NOTHROW(io::technology_at(library, node));
+  CHECK_THROWS_WITH(io::technology_at(library, 5),
+                    Contains("tech_node_nm") && Contains("= 5") && Contains("45") && Contains("7"));
+  const model::Technology tech = io::technology_at(library, 45);
+  CHECK_THROWS_WITH(model::dram_pj_per_bit(tech, "ddr9"),
+                    Contains("dram.type") && Contains("ddr9") && Contains("hbm2"));
+  // Smaller nodes cost less energy and area per operation.
+  const model::Technology tech7 = io::technology_at(library, 7);
+  CHECK(tech7.mac_pj[0] < tech.mac_pj[0]);
+  CHECK(tech7.pe_area_um2[0] < tech.pe_area_um2[0]);
+  CHECK(model::sram_at(tech7, 65536).area_mm2 < model::sram_at(tech, 65536).area_mm2);
+  // The 45 nm int8 MAC is Horowitz's 8-bit multiply plus a 32-bit add.
+  CHECK(tech.mac_pj[static_cast<std::size_t>(model::Precision::int8)] == Approx(0.2 + 0.1));
+  // SRAM figures interpolate between CACTI points and grow with capacity.
+  CHECK(model::sram_at(tech, 32768).area_mm2 > model::sram_at(tech, 16384).area_mm2);
+  CHECK(model::sram_at(tech, 32768).area_mm2 < model::sram_at(tech, 65536).area_mm2);
+  CHECK(model::sram_at(tech, 65536).read_pj_per_bit == Approx(39.3320 / 128));
+}
+
+TEST_CASE("workload JSON: shapes, batch and round trip", "[inputs]") {
+  const nlohmann::json j =
+      nlohmann::json::parse(R"({"name": "t", "batch": 4, "training": true, "ops": [
+      {"name": "c", "type": "conv2d", "in": [3, 32, 32], "out_channels": 8, "kernel": [3, 3], "pad": [1, 1]},
+      {"name": "bn", "type": "batch_norm", "shape": [8, 32, 32]},
+      {"name": "fc", "type": "matmul", "m": 1, "k": 8192, "n": 10},
+      {"name": "att", "type": "matmul", "m": 16, "k": 8, "n": 16, "batch_count": 2, "weights_shared": false},
+      {"name": "up", "type": "optimizer", "optimizer": "momentum", "params": 1000, "phase": "update"}]})");
+  const model::Network n = io::parse_workload(j, "t.json");
+  CHECK(n.ops[0].conv.batch == 4);
+  CHECK(n.ops[0].conv.out_h == 32);
+  CHECK(n.ops[1].input_elements == 4 * 8 * 32 * 32);
+  CHECK(n.ops[1].reduction_elements == 4 * 32 * 32);
+  CHECK(n.ops[2].matmul.m == 4);
+  CHECK(n.ops[3].matmul.batch_count == 8);
+  CHECK(n.ops[4].input_elements == 3000);  // weight, gradient, velocity
+  CHECK(n.ops[4].output_elements == 2000);
+  const model::Network eight = io::parse_workload(j, "t.json", 8);
+  CHECK(eight.ops[0].conv.batch == 8);
+  CHECK(eight.ops[4].input_elements == 3000);  // updates do not scale with the batch
+  const nlohmann::json back = io::workload_to_json(n);
+  const model::Network again = io::parse_workload(back, "back.json");
+  CHECK(io::workload_to_json(again) == back);
+  CHECK(model::macs(again) == model::macs(n));
+  const model::Network again8 = io::parse_workload(back, "back.json", 8);
+  CHECK(io::workload_to_json(again8) == io::workload_to_json(eight));
+}
+
+TEST_CASE("bad workloads give clear errors", "[inputs]") {
+  CHECK_THAT(workload_error(R"([{"name": "x", "type": "convolution"}])"),
+             Contains("w.json") && Contains("ops[0](x).type") && Contains("conv2d"));
+  CHECK_THAT(workload_error(R"([{"name": "x", "type": "conv2d", "out_channels": 4}])"),
+             Contains("missing field") && Contains("in"));
+  CHECK_THAT(
+      workload_error(
+          R"([{"name": "x", "type": "conv2d", "in": [3, 8, 8], "out_channels": 4, "groups": 2}])"),
+      Contains("groups") && Contains("divisor of in_channels"));
+  CHECK_THAT(
+      workload_error(
+          R"([{"name": "x", "type": "conv2d", "in": [3, 8, 8], "out_channels": 4, "kernel": [9, 9]}])"),
+      Contains("kernel_h") && Contains("no taller than the padded input"));
+  CHECK_THAT(
+      workload_error(R"([{"name": "x", "type": "conv2d", "in": [3, 0, 8], "out_channels": 4}])"),
+      Contains("ops[0](x).in'") && Contains("integers >= 1"));
+  CHECK_THAT(workload_error(R"([{"name": "x", "type": "matmul", "m": 4, "k": -2, "n": 3}])"),
+             Contains("k") && Contains("-2"));
+  CHECK_THAT(
+      workload_error(R"([{"name": "x", "type": "activation", "fn": "swoosh", "shape": [4]}])"),
+      Contains("fn") && Contains("swoosh") && Contains("relu"));
+  CHECK_THAT(
+      workload_error(R"([{"name": "x", "type": "optimizer", "optimizer": "lion", "params": 4}])"),
+      Contains("optimizer") && Contains("sgd, momentum, adam"));
+  CHECK_THAT(workload_error(R"([])"), Contains("ops") && Contains("non-empty"));
+  CHECK_THAT(workload_error(R"([{"name": "x", "type": "eltwise", "shape": [4], "colour": 1}])"),
+             Contains("unknown field") && Contains("colour"));
+}
+
+TEST_CASE("bad SCALE-Sim inputs give clear errors", "[inputs]") {
+  const std::string cfg = write_temp("bad.cfg",
+                                     "[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\n"
+                                     "IfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\n"
+                                     "Dataflow : xs\n");
+  CHECK_THROWS_WITH(io::read_scalesim_config(cfg), Contains(cfg) && Contains("Dataflow") &&
+                                                       Contains("xs") && Contains("os, ws, is"));
+  const std::string cfg2 = write_temp("bad2.cfg", "ArrayHeight: 32\nArrayWidth: 0\nDataflow: ws\n");
+  CHECK_THROWS_WITH(io::read_scalesim_config(cfg2), Contains("ArrayWidth") && Contains("> 0"));
+  const std::string cfg3 = write_temp("bad3.cfg", "ArrayHeight: 32\nDataflow: ws\n");
+  CHECK_THROWS_WITH(io::read_scalesim_config(cfg3), Contains("missing field 'ArrayWidth'"));
+  const std::string topo =
+      write_temp("bad.csv", "Layer name,H,W,R,S,C,K,Stride,\nc1,56,56,3,3,64,-64,1,\n");
+  CHECK_THROWS_WITH(io::read_scalesim_topology(topo), Contains("line 2") && Contains("-64"));
+  const std::string topo2 = write_temp("bad2.csv", "Layer name,H,W,R,S,C,K,Stride,\nc1,56,56,3,\n");
+  CHECK_THROWS_WITH(io::read_scalesim_topology(topo2),
+                    Contains("line 2") && Contains("expected 8 fields"));
+  const std::string topo3 =
+      write_temp("bad3.csv", "Layer name,H,W,R,S,C,K,Stride,\nc1,2,2,3,3,4,4,1,\n");
+  CHECK_THROWS_WITH(io::read_scalesim_topology(topo3), Contains("larger than the input"));
+  for (const auto& p : {cfg, cfg2, cfg3, topo, topo2, topo3}) std::remove(p.c_str());
+}
+
+TEST_CASE("SCALE-Sim GEMM topology", "[inputs]") {
+  const std::string topo = write_temp("gemm.csv", "Layer,M,N,K,\nqk,128,128,64,\n");
+  const model::Network n = io::read_scalesim_topology(topo, 2);
+  REQUIRE(n.ops.size() == 1);
+  CHECK(n.ops[0].kind == model::OpKind::matmul);
+  CHECK(model::macs(n) == 2 * 128 * 128 * 64);
+  std::remove(topo.c_str());
+}

@@ -1,0 +1,258 @@
+// Properties the model must hold on any design and workload: more bandwidth never slows a
+// network down, bigger buffers never add DRAM traffic, costs are positive and finite, MACs equal
+// the analytic count, and the fast totals path equals the per-op path.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "model/evaluate.hpp"
+#include "model/io/hardware_json.hpp"
+#include "model/io/scalesim.hpp"
+#include "model/io/technology_io.hpp"
+#include "model/io/workload_json.hpp"
+#include "tests/test_support.hpp"
+
+using namespace accelscope;
+
+namespace {
+
+const io::TechLibrary& library() {
+  static const io::TechLibrary lib = io::load_default_tech_library();
+  return lib;
+}
+
+model::Accelerator edge() {
+  return io::read_hardware_file(accelscope::testing::data_dir() + "/hardware/edge_16x16_int8.json");
+}
+
+// A small network with every kind of op: strided, padded, grouped and dilated convolutions, an
+// FC, attention-style matmuls, and vector ops that need two passes when memory is small.
+model::Network mixed_network() {
+  const nlohmann::json j = nlohmann::json::parse(R"({
+    "name": "mixed", "batch": 2, "training": true,
+    "ops": [
+      {"name": "c1", "type": "conv2d", "in": [3, 64, 64], "out_channels": 32, "kernel": [7, 7], "stride": [2, 2], "pad": [3, 3]},
+      {"name": "bn1", "type": "batch_norm", "shape": [32, 32, 32]},
+      {"name": "r1", "type": "activation", "fn": "relu", "shape": [32, 32, 32]},
+      {"name": "p1", "type": "pool", "in": [32, 32, 32], "kernel": [3, 3], "stride": [2, 2], "pad": [1, 1]},
+      {"name": "dw", "type": "conv2d", "in": [32, 16, 16], "out_channels": 32, "kernel": [3, 3], "pad": [1, 1], "groups": 32},
+      {"name": "pw", "type": "conv2d", "in": [32, 16, 16], "out_channels": 96, "kernel": [1, 1]},
+      {"name": "dil", "type": "conv2d", "in": [96, 16, 16], "out_channels": 64, "kernel": [3, 3], "pad": [2, 2], "dilation": [2, 2]},
+      {"name": "tconv", "type": "conv2d", "in": [64, 16, 16], "out_channels": 32, "kernel": [3, 3], "pad": [1, 2], "input_dilation": [2, 2], "phase": "backward_data"},
+      {"name": "add", "type": "eltwise", "fn": "add", "shape": [32, 32, 32]},
+      {"name": "gap", "type": "pool", "in": [32, 32, 32], "global": true},
+      {"name": "fc", "type": "matmul", "m": 1, "k": 32, "n": 1000},
+      {"name": "qk", "type": "matmul", "m": 128, "k": 64, "n": 128, "batch_count": 12, "weights_shared": false},
+      {"name": "sm", "type": "softmax", "shape": [12, 128, 128]},
+      {"name": "ln", "type": "layer_norm", "shape": [128, 768]},
+      {"name": "gelu", "type": "activation", "fn": "gelu", "shape": [128, 3072]},
+      {"name": "cat", "type": "data_move", "shape": [64, 16, 16]},
+      {"name": "flat", "type": "reshape", "shape": [2048]},
+      {"name": "sgd", "type": "optimizer", "optimizer": "adam", "params": 100000, "phase": "update"}
+    ]})");
+  return io::parse_workload(j, "mixed.json");
+}
+
+std::vector<model::Network> networks() {
+  return {mixed_network(), io::read_scalesim_topology(accelscope::testing::shared_dir() +
+                                                      "/reference/scalesim/resnet50_topology.csv")};
+}
+
+// Deterministic varied designs around the edge design.
+std::vector<model::Accelerator> designs(std::size_t count) {
+  std::mt19937_64 rng(42);
+  const int sides[] = {4, 8, 16, 32, 64, 128};
+  const double kib[] = {2, 8, 32, 128, 512, 2048};
+  std::vector<model::Accelerator> result;
+  for (std::size_t i = 0; i < count; ++i) {
+    model::Accelerator a = edge();
+    a.array.rows = sides[rng() % 6];
+    a.array.cols = sides[rng() % 6];
+    a.array.dataflow = static_cast<model::Dataflow>(rng() % 3);
+    a.array.fold_overlap = rng() % 2;
+    for (auto& buffer : a.sram) {
+      buffer.capacity_bytes = kib[rng() % 6] * 1024;
+      buffer.double_buffered = rng() % 3 != 0;
+    }
+    a.dram.shared = rng() % 2;
+    a.dram.shared_gbps = 2.0 * static_cast<double>(1 + rng() % 64);
+    for (auto& gbps : a.dram.interface_gbps) gbps = 1.0 * static_cast<double>(1 + rng() % 32);
+    a.vector.lanes = sides[rng() % 6];
+    a.tech_node_nm = std::vector<int>{45, 28, 22, 16, 7}[rng() % 5];
+    result.push_back(a);
+  }
+  return result;
+}
+
+model::NetworkReport evaluate(const model::Accelerator& a, const model::Network& n) {
+  return model::evaluate(a, n, io::technology_at(library(), a.tech_node_nm));
+}
+
+}  // namespace
+
+TEST_CASE("more DRAM bandwidth never increases latency", "[properties]") {
+  for (const model::Network& network : networks()) {
+    for (model::Accelerator a : designs(40)) {
+      double previous = evaluate(a, network).total.all.total_cycles;
+      for (int step = 0; step < 4; ++step) {
+        a.dram.shared_gbps *= 2;
+        for (auto& gbps : a.dram.interface_gbps) gbps *= 2;
+        const double cycles = evaluate(a, network).total.all.total_cycles;
+        INFO(network.name << " rows " << a.array.rows << " cols " << a.array.cols);
+        CHECK(cycles <= previous * (1 + 1e-12));
+        previous = cycles;
+      }
+    }
+  }
+}
+
+TEST_CASE("a larger buffer never increases DRAM traffic", "[properties]") {
+  for (const model::Network& network : networks()) {
+    for (model::Accelerator a : designs(30)) {
+      for (std::size_t b = 0; b < model::kNumBuffers; ++b) {
+        model::Accelerator bigger = a;
+        bigger.sram[b].capacity_bytes *= 4;
+        const model::NetworkReport small = evaluate(a, network);
+        // A design whose smallest tile overflows a buffer is infeasible; its traffic (costed
+        // with tiles that do not fit) is not comparable.
+        if (small.total.ops_not_fitting > 0) continue;
+        const model::Costs small_costs = small.total.all;
+        const model::Costs big_costs = evaluate(bigger, network).total.all;
+        INFO(network.name << " buffer " << b << " rows " << a.array.rows << " cols "
+                          << a.array.cols);
+        CHECK(big_costs.dram_read_total() + big_costs.dram_write_total() <=
+              (small_costs.dram_read_total() + small_costs.dram_write_total()) * (1 + 1e-12));
+      }
+    }
+  }
+}
+
+TEST_CASE("double buffering never slows an op down", "[properties]") {
+  for (const model::Network& network : networks()) {
+    for (model::Accelerator a : designs(20)) {
+      for (auto& buffer : a.sram) buffer.double_buffered = false;
+      // Same usable tile size: a double-buffered buffer of twice the capacity.
+      model::Accelerator doubled = a;
+      for (auto& buffer : doubled.sram) {
+        buffer.double_buffered = true;
+        buffer.capacity_bytes *= 2;
+      }
+      CHECK(evaluate(doubled, network).total.all.total_cycles <=
+            evaluate(a, network).total.all.total_cycles * (1 + 1e-12));
+    }
+  }
+}
+
+TEST_CASE("costs are positive and finite, cycles consistent", "[properties]") {
+  for (const model::Network& network : networks()) {
+    for (const model::Accelerator& a : designs(40)) {
+      const model::NetworkReport r = evaluate(a, network);
+      CHECK(r.design.area.total_mm2() > 0);
+      CHECK(std::isfinite(r.design.area.total_mm2()));
+      CHECK(r.design.peak_power_w > 0);
+      CHECK(std::isfinite(r.total.all.energy.total_pj()));
+      CHECK(r.total.all.energy.total_pj() > 0);
+      CHECK(r.total.latency_s > 0);
+      CHECK(r.total.average_power_w > 0);
+      CHECK(r.total.average_power_w <= r.design.peak_power_w * (1 + 1e-9));
+      for (const model::OpReport& op : r.ops) {
+        INFO(op.name);
+        const model::Costs& c = op.costs;
+        CHECK(c.compute_cycles >= 0);
+        CHECK(c.stall_cycles >= -1e-9 * c.total_cycles);
+        CHECK(c.total_cycles >= c.compute_cycles * (1 - 1e-12));
+        CHECK(std::isfinite(c.energy.total_pj()));
+        CHECK(c.energy.total_pj() >= 0);
+        for (std::size_t b = 0; b < model::kNumBuffers; ++b) {
+          CHECK(c.sram_reads[b] >= 0);
+          CHECK(c.sram_writes[b] >= 0);
+          CHECK(c.dram_read_bytes[b] >= 0);
+          CHECK(c.dram_write_bytes[b] >= 0);
+        }
+        if (op.unit == model::Unit::array) {
+          CHECK(op.utilization > 0);
+          CHECK(op.utilization <= 1 + 1e-12);
+          CHECK(c.compute_cycles * a.array.rows * a.array.cols >= c.macs);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("MAC count equals the analytic count of the workload", "[properties]") {
+  const model::Network network = mixed_network();
+  // By hand (batch 2): c1 2*16*16... each line is N * out pixels * K * C/groups * R * S.
+  const double expected = 2.0 * 32 * 32 * 32 * 3 * 49    // c1: 64x64 -> 32x32, stride 2
+                          + 2.0 * 16 * 16 * 32 * 1 * 9   // dw: depthwise 3x3
+                          + 2.0 * 16 * 16 * 96 * 32      // pw: 1x1
+                          + 2.0 * 16 * 16 * 64 * 96 * 9  // dil: 3x3 dilation 2, pad 2
+                          + 2.0 * 16 * 16 * 32 * 64 * 9  // tconv: every input pixel meets 9 taps
+                          + 2.0 * 32 * 1000              // fc
+                          + 2.0 * 12 * 128 * 64 * 128;   // qk
+  CHECK(static_cast<double>(model::macs(network)) == expected);
+  const model::NetworkReport r = evaluate(edge(), network);
+  CHECK(r.total.all.macs == expected);
+  // And against SCALE-Sim's own MAC column for ResNet-50.
+  const auto reference = accelscope::testing::read_csv(accelscope::testing::shared_dir() +
+                                                       "/reference/scalesim/r50_32x32_os_calc.csv");
+  double scalesim_macs = 0;
+  for (const auto& row : reference) scalesim_macs += accelscope::testing::number(row, "macs");
+  const model::NetworkReport resnet = evaluate(edge(), networks()[1]);
+  CHECK(resnet.total.all.macs == scalesim_macs);
+}
+
+TEST_CASE("totals-only path equals the per-op path", "[properties]") {
+  for (const model::Network& network : networks()) {
+    const model::PreparedNetwork prepared = model::prepare(network);
+    CHECK(prepared.distinct.size() <= network.ops.size());
+    for (const model::Accelerator& a : designs(20)) {
+      const model::Technology tech = io::technology_at(library(), a.tech_node_nm);
+      const model::NetworkReport full = model::evaluate(a, network, tech);
+      model::EvalOptions totals_only;
+      totals_only.per_op = false;
+      const model::NetworkTotals fast = model::evaluate_totals(a, prepared, tech, totals_only);
+      CHECK(fast.all.total_cycles == Approx(full.total.all.total_cycles).epsilon(1e-12));
+      CHECK(fast.all.energy.total_pj() == Approx(full.total.all.energy.total_pj()).epsilon(1e-12));
+      CHECK(fast.nonconv.total_cycles == Approx(full.total.nonconv.total_cycles).epsilon(1e-12));
+      CHECK(fast.all.dram_read_total() == Approx(full.total.all.dram_read_total()).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("tiling: a layer that fits on chip reads each operand from DRAM once", "[properties]") {
+  model::Accelerator a = edge();
+  for (auto& buffer : a.sram) buffer.capacity_bytes = 64.0 * 1024 * 1024;
+  const model::Network network = mixed_network();
+  const model::NetworkReport r = evaluate(a, network);
+  const model::Op& pw = network.ops[5];
+  const model::GemmView g = model::gemm_view(pw);
+  const model::Costs& c = r.ops[5].costs;
+  CHECK(c.dram_read_bytes[0] == g.input_elements);  // int8: one byte per element
+  CHECK(c.dram_read_bytes[1] == g.weight_elements);
+  CHECK(c.dram_write_bytes[2] == g.output_elements);
+  CHECK(r.ops[5].tiling.tiles == 1);
+}
+
+TEST_CASE("tiling: buffers too small for any tile make the design infeasible", "[properties]") {
+  model::Accelerator a = edge();
+  a.sram[0].capacity_bytes = 256;  // not even one input row of ResNet-50's first layer
+  const model::NetworkReport r = evaluate(a, networks()[1]);
+  CHECK(r.total.ops_not_fitting >= 1);
+  CHECK_FALSE(r.ops[0].fits);
+  CHECK(evaluate(edge(), networks()[1]).total.ops_not_fitting == 0);
+}
+
+TEST_CASE("tiling: small buffers force refetches or partial-sum spills", "[properties]") {
+  model::Accelerator a = edge();
+  for (auto& buffer : a.sram) buffer.capacity_bytes = 4.0 * 1024;
+  const model::Network network = networks()[1];  // ResNet-50
+  const model::NetworkReport r = evaluate(a, network);
+  double compulsory = 0, actual = 0;
+  for (std::size_t i = 0; i < network.ops.size(); ++i) {
+    const model::GemmView g = model::gemm_view(network.ops[i]);
+    compulsory += static_cast<double>(g.input_elements + g.weight_elements + g.output_elements);
+    actual += r.ops[i].costs.dram_read_total() + r.ops[i].costs.dram_write_total();
+  }
+  CHECK(actual > 1.5 * compulsory);
+}
