@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "store/pareto.hpp"
@@ -148,8 +149,7 @@ struct DatabaseState {
     check_version(version);
     if (!writable) return;
 
-    // WAL lets readers (the GUI) run beside the writer and keeps commits cheap.
-    connection.exec("PRAGMA journal_mode = WAL", "switching to WAL mode");
+    switch_to_wal();
     connection.exec(
         options.sync_every_commit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
         "configuring the connection");
@@ -164,6 +164,30 @@ struct DatabaseState {
                       "configuring the size limit");
     }
     if (version < kSchemaVersion) migrate();
+  }
+
+  // WAL lets readers (the GUI) run beside the writer and keeps commits cheap. Switching needs an
+  // exclusive lock, and SQLite reports a conflict at once instead of calling the busy handler,
+  // so workers starting together on a new file retry here until the busy timeout.
+  void switch_to_wal() {
+    const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+    auto delay = std::chrono::milliseconds(1);
+    while (true) {
+      {
+        auto mode = query("PRAGMA journal_mode", "reading the journal mode");
+        if (mode.step() && mode.text(0) == "wal") return;
+      }
+      try {
+        connection.exec("PRAGMA journal_mode = WAL", "switching to WAL mode");
+        return;
+      } catch (const StoreError& failure) {
+        if (failure.kind() != ErrorKind::locked || std::chrono::steady_clock::now() >= deadline) {
+          throw;
+        }
+      }
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(50));
+    }
   }
 
   // 0: empty database; kForeignDatabase: tables, but not ours; otherwise the schema version.
