@@ -106,13 +106,24 @@ struct DatabaseState {
   sqlite::Connection connection;
   int depth = 0;  // open Transaction levels
 
-  // A study's objectives and current front, cached only while the outermost write transaction
-  // holds the lock (so no other connection can change them); dropped at its end or on rollback.
+  // Each study's objectives and current front, so recording a result reads nothing back. Valid
+  // while no other connection has committed (PRAGMA data_version, checked as each write
+  // transaction takes the lock) and dropped on any rollback, which may undo cached changes.
   struct StudyFront {
     std::vector<Objective> objectives;
     ParetoFront front;
   };
   std::map<StudyId, StudyFront> fronts;
+  std::int64_t fronts_data_version = -1;
+
+  void validate_front_cache() {
+    auto version = query("PRAGMA data_version", "checking for other writers");
+    version.step();
+    if (version.integer(0) != fronts_data_version) {
+      fronts.clear();
+      fronts_data_version = version.integer(0);
+    }
+  }
 
   StoreError error(ErrorKind kind, std::string_view problem, std::string_view context = {}) const {
     return sqlite::make_error(kind, connection.path(), problem, context);
@@ -596,6 +607,12 @@ Transaction::Transaction(DatabaseState& state) : state_(&state), level_(state.de
   state.require_writable("starting a transaction");
   if (level_ == 1) {
     state.connection.exec("BEGIN IMMEDIATE", "starting a write transaction");
+    try {
+      state.validate_front_cache();
+    } catch (const StoreError&) {
+      state.connection.exec("ROLLBACK", "rolling back");
+      throw;
+    }
   } else {
     if (!state.connection.in_transaction()) {
       throw state.error(ErrorKind::sql,
@@ -645,7 +662,6 @@ void Transaction::commit() {
   }
   if (level_ == 1) {
     state.connection.exec("COMMIT", "committing");  // on failure the destructor rolls back
-    state.fronts.clear();
   } else {
     state.connection.exec("RELEASE level_" + std::to_string(level_), "committing");
   }

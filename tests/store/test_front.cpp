@@ -34,6 +34,7 @@ TEST_CASE("dominance and the in-memory front", "[store][pareto]") {
 TEST_CASE("the stored front matches brute force as results arrive", "[store][pareto]") {
   TempDir dir;
   Database db(dir.file("front.sqlite"));
+  Database other_writer(dir.file("front.sqlite"));
   const StudyId study = db.create_study(sample_config());  // min, min, max
   constexpr int kTrials = 400;
   const auto added = db.add_pending(study, 0, 0, sample_points(kTrials));
@@ -95,10 +96,12 @@ TEST_CASE("the stored front matches brute force as results arrive", "[store][par
       const auto& v = outcome.objectives;
       batch.push_back({outcome.id, sample_result(v[0], v[1], v[2], outcome.feasible)});
     }
+    // A second writer on the file now and then: the first must notice its front changes.
+    Database& writer = (next / 13) % 3 == 2 ? other_writer : db;
     if (batch.size() == 1) {
-      db.complete(batch[0].trial, batch[0].result);
+      writer.complete(batch[0].trial, batch[0].result);
     } else {
-      db.complete_many(batch);
+      writer.complete_many(batch);
     }
     check_front();
   }
