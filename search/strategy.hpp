@@ -69,7 +69,7 @@ struct BayesOptions {
   std::size_t initial_points = 0;
   // Random unevaluated candidates scored by expected improvement per ask. Discrete spaces with at
   // most twice this many points score every unevaluated point instead.
-  std::size_t candidate_count = 2000;
+  std::size_t candidate_count = 1000;
   // Neighbours of the best points added to the candidates, per ask.
   std::size_t local_candidate_count = 400;
   // Training-set cap keeping the GP's O(n^3) fit affordable: beyond it the model keeps the best

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -105,14 +106,28 @@ double expected_improvement(double mean, double variance, double best) {
   return std::max(gap * cdf + sigma * pdf, 0.0);
 }
 
-void GaussianProcess::set_data(Eigen::MatrixXd inputs, const Eigen::VectorXd& targets) {
-  inputs_ = std::move(inputs);
+void GaussianProcess::standardise(const Eigen::VectorXd& targets) {
   const double count = static_cast<double>(targets.size());
   target_mean_ = targets.size() > 0 ? targets.mean() : 0.0;
   const double variance =
       targets.size() > 1 ? (targets.array() - target_mean_).square().sum() / count : 0.0;
   target_scale_ = variance > 1e-24 ? std::sqrt(variance) : 1.0;
   standardised_targets_ = (targets.array() - target_mean_) / target_scale_;
+}
+
+void GaussianProcess::set_targets(const Eigen::VectorXd& targets) {
+  if (targets.size() != inputs_.rows()) {
+    throw std::invalid_argument("GaussianProcess::set_targets: size differs from the inputs");
+  }
+  standardise(targets);
+  alpha_ = cholesky_.info() == Eigen::Success
+               ? Eigen::VectorXd(cholesky_.solve(standardised_targets_))
+               : Eigen::VectorXd::Zero(targets.size());
+}
+
+void GaussianProcess::set_data(Eigen::MatrixXd inputs, const Eigen::VectorXd& targets) {
+  inputs_ = std::move(inputs);
+  standardise(targets);
   if (hyperparameters_.log_length_scales.size() != inputs_.cols()) {
     hyperparameters_ = GpHyperparameters::defaults(static_cast<std::size_t>(inputs_.cols()));
   }
@@ -142,7 +157,22 @@ double GaussianProcess::log_marginal_likelihood(const GpHyperparameters& hp,
                                                 Eigen::VectorXd* gradient) const {
   const Eigen::Index n = inputs_.rows();
   const Eigen::Index d = inputs_.cols();
-  const Eigen::MatrixXd kernel = matern52_kernel(inputs_, inputs_, hp);
+  // One pass over the pairs gives the kernel and, for the gradient, the radial factor
+  // s2 (5/3) (1 + sqrt5 r) exp(-sqrt5 r) shared by every length-scale derivative.
+  const Eigen::MatrixXd scaled = scaled_columns(inputs_, hp);
+  const double signal = std::exp(hp.log_signal_variance);
+  Eigen::MatrixXd kernel(n, n);
+  Eigen::MatrixXd radial_factor;
+  if (gradient) radial_factor.resize(n, n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    kernel(j, j) = signal;
+    for (Eigen::Index i = j + 1; i < n; ++i) {
+      const double s = kSqrt5 * (scaled.col(i) - scaled.col(j)).norm();
+      const double decay = std::exp(-s);
+      kernel(i, j) = kernel(j, i) = signal * (1.0 + s + s * s / 3.0) * decay;
+      if (gradient) radial_factor(i, j) = signal * (5.0 / 3.0) * (1.0 + s) * decay;
+    }
+  }
   const double noise = std::exp(hp.log_noise_variance);
   Eigen::LLT<Eigen::MatrixXd> cholesky;
   if (!factorise_with_jitter(kernel, noise, cholesky)) {
@@ -162,20 +192,16 @@ double GaussianProcess::log_marginal_likelihood(const GpHyperparameters& hp,
   // Signal variance: dK/dlog(s2) is the noise-free kernel itself.
   (*gradient)[d] = 0.5 * (weights.array() * kernel.array()).sum();
   (*gradient)[d + 1] = 0.5 * noise * weights.trace();
-  // Length scales: dk/dlog(l_j) = s2 (5/3) (1 + sqrt5 r) exp(-sqrt5 r) (x_j - y_j)^2 / l_j^2.
-  const Eigen::MatrixXd scaled = scaled_columns(inputs_, hp);
-  const double signal = std::exp(hp.log_signal_variance);
-  Eigen::VectorXd length_gradient = Eigen::VectorXd::Zero(d);
+  // Length scales: dk/dlog(l_j) = radial factor * (x_j - y_j)^2 / l_j^2. Both (i, j) and (j, i)
+  // contribute, which cancels the 1/2.
+  Eigen::ArrayXd length_gradient = Eigen::ArrayXd::Zero(d);
   for (Eigen::Index j = 0; j < n; ++j) {
     for (Eigen::Index i = j + 1; i < n; ++i) {
-      const double r = (scaled.col(i) - scaled.col(j)).norm();
-      const double common = signal * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
-      // Both (i, j) and (j, i) contribute, which cancels the 1/2.
-      length_gradient.array() +=
-          (weights(i, j) * common) * (scaled.col(i) - scaled.col(j)).array().square();
+      length_gradient +=
+          (weights(i, j) * radial_factor(i, j)) * (scaled.col(i) - scaled.col(j)).array().square();
     }
   }
-  gradient->head(d) = length_gradient;
+  gradient->head(d) = length_gradient.matrix();
   return value;
 }
 
@@ -237,6 +263,43 @@ GpPredictions GaussianProcess::predict(const Eigen::MatrixXd& points) const {
   }
   predictions.variance = variance.cwiseMax(0.0) * (target_scale_ * target_scale_);
   return predictions;
+}
+
+CandidatePosterior::CandidatePosterior(const GaussianProcess& gp, const Eigen::MatrixXd& candidates)
+    : scaled_candidates_(scaled_columns(candidates, gp.hyperparameters_)),
+      cross_(matern52_kernel(gp.inputs_, candidates, gp.hyperparameters_)),
+      signal_variance_(std::exp(gp.hyperparameters_.log_signal_variance)),
+      noise_variance_(std::exp(gp.hyperparameters_.log_noise_variance)) {
+  const bool factorised = gp.cholesky_.info() == Eigen::Success && gp.inputs_.rows() > 0;
+  solved_ = factorised ? Eigen::MatrixXd(gp.cholesky_.matrixL().solve(cross_))
+                       : Eigen::MatrixXd::Zero(gp.inputs_.rows(), candidates.rows());
+  standardised_variance_ =
+      (signal_variance_ - solved_.colwise().squaredNorm().array()).max(0.0).matrix().transpose();
+  retarget(gp);
+}
+
+void CandidatePosterior::retarget(const GaussianProcess& gp) {
+  mean_ = (cross_.transpose() * gp.alpha_).array() * gp.target_scale_ + gp.target_mean_;
+  target_variance_ = gp.target_scale_ * gp.target_scale_;
+  variance_ = standardised_variance_ * target_variance_;
+}
+
+void CandidatePosterior::condition_on_mean(Eigen::Index candidate) {
+  // Posterior covariance (standardised) between every candidate and the conditioned one.
+  Eigen::VectorXd covariance(scaled_candidates_.cols());
+  for (Eigen::Index a = 0; a < scaled_candidates_.cols(); ++a) {
+    covariance[a] =
+        signal_variance_ *
+        matern52((scaled_candidates_.col(a) - scaled_candidates_.col(candidate)).norm());
+  }
+  covariance.noalias() -= solved_.transpose() * solved_.col(candidate);
+  for (const auto& update : updates_) covariance -= update * update[candidate];
+  const double denominator = std::max(covariance[candidate], 0.0) + noise_variance_;
+  Eigen::VectorXd update = covariance / std::sqrt(denominator);
+  standardised_variance_ =
+      (standardised_variance_.array() - update.array().square()).max(0.0).matrix();
+  variance_ = standardised_variance_ * target_variance_;
+  updates_.push_back(std::move(update));
 }
 
 }  // namespace accelscope::search::detail

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstddef>
+#include <vector>
 
 #include "search/detail/rng.hpp"
 
@@ -46,12 +47,16 @@ Eigen::MatrixXd matern52_kernel(const Eigen::MatrixXd& a, const Eigen::MatrixXd&
 // Expected improvement below `best` (minimisation) of a Gaussian with this mean and variance.
 double expected_improvement(double mean, double variance, double best);
 
+class CandidatePosterior;
+
 class GaussianProcess {
  public:
   // One row of `inputs` per training point. Targets are standardised internally. Keeps the
   // hyper-parameters when their dimension matches, otherwise resets them to the defaults.
   void set_data(Eigen::MatrixXd inputs, const Eigen::VectorXd& targets);
   void set_hyperparameters(const GpHyperparameters& hyperparameters);
+  // New targets for the same inputs: reuses the factorisation (O(n^2)). Sizes must match.
+  void set_targets(const Eigen::VectorXd& targets);
   const GpHyperparameters& hyperparameters() const { return hyperparameters_; }
   std::size_t size() const { return static_cast<std::size_t>(inputs_.rows()); }
 
@@ -72,6 +77,8 @@ class GaussianProcess {
   GpPredictions predict(const Eigen::MatrixXd& points) const;
 
  private:
+  friend class CandidatePosterior;
+  void standardise(const Eigen::VectorXd& targets);
   void factorise();
 
   Eigen::MatrixXd inputs_;
@@ -81,6 +88,36 @@ class GaussianProcess {
   GpHyperparameters hyperparameters_;
   Eigen::LLT<Eigen::MatrixXd> cholesky_;
   Eigen::VectorXd alpha_;  // K^-1 y
+};
+
+// The posterior over a fixed set of candidate inputs that can be conditioned on candidates being
+// observed at their posterior mean: the kriging believer that picks a batch of points. Under that
+// conditioning the mean does not move and the variances shrink around the conditioned points;
+// each conditioning costs O(n C) (n training points, C candidates), no refactorisation. The
+// variances do not depend on the targets, so after GaussianProcess::set_targets, retarget()
+// refreshes the means in O(n C) and keeps the conditioning.
+class CandidatePosterior {
+ public:
+  CandidatePosterior(const GaussianProcess& gp, const Eigen::MatrixXd& candidates);
+
+  // In target units.
+  const Eigen::VectorXd& mean() const { return mean_; }
+  const Eigen::VectorXd& variance() const { return variance_; }
+  void condition_on_mean(Eigen::Index candidate);
+  // `gp` must be the process this posterior was built from, with new targets.
+  void retarget(const GaussianProcess& gp);
+
+ private:
+  Eigen::MatrixXd scaled_candidates_;  // one candidate per column, divided by length scales
+  Eigen::MatrixXd cross_;              // K(training, candidates)
+  Eigen::MatrixXd solved_;             // L^-1 K(training, candidates)
+  std::vector<Eigen::VectorXd> updates_;
+  double signal_variance_;
+  double noise_variance_;
+  Eigen::VectorXd standardised_variance_;
+  Eigen::VectorXd mean_;
+  Eigen::VectorXd variance_;
+  double target_variance_ = 1.0;  // standardised -> target units
 };
 
 }  // namespace accelscope::search::detail

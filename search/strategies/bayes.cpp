@@ -1,19 +1,22 @@
-// Bayesian optimisation: a Gaussian process (Matern 5/2, ARD) on normalised inputs, expected
-// improvement maximised over a finite set of unevaluated candidates.
+// Bayesian optimisation: Gaussian processes (Matern 5/2, ARD) on normalised inputs, constrained
+// expected improvement maximised over a finite set of unevaluated candidates.
 //
 // - Multi-objective: ParEGO (Knowles 2006). Every model-based ask draws a weight vector uniformly
 //   from the simplex and models the augmented Chebyshev scalarisation
 //   max_m(w_m u_m) + rho sum_m(w_m u_m) of the objectives u normalised to [0,1] over the feasible
 //   evaluations.
-// - Constraints: penalised objective. An infeasible evaluation gets the worst feasible value plus
-//   0.5 plus its violation relative to the largest violation seen (failed ones: plus 1.5), so the
-//   model steers towards feasibility (and, before anything feasible is found, minimises the
-//   violation). The cheap predicate additionally filters candidates.
+// - Constraints: a separate feasibility model. The objective GP is trained on feasible points only;
+//   a second GP regresses feasibility labels (-1 feasible, +1 infeasible or failed) and the
+//   acquisition is EI x P(feasible) (Schonlau et al. 1998, Gardner et al. 2014). Until two
+//   feasible points are known, the objective GP models the violation itself and EI minimises it.
+//   The cheap predicate additionally filters candidates.
 // - Candidates: every unevaluated grid point when the discrete grid is small (<= 2x
 //   candidate_count), otherwise candidate_count random unevaluated points plus neighbours of the 5
 //   best points; only those the cheap predicate accepts (unless it accepts none).
-// - Batches: q = min(max_points, batch_size) points by the kriging believer (each chosen point is
-//   added to the model at its predicted mean before choosing the next).
+// - Batches: q = min(max_points, batch_size) points by the kriging believer: each chosen point is
+//   treated as observed at its predicted mean (which shrinks the variances around it) before the
+//   next is chosen, and each point of a batch gets its own ParEGO weight vector (the
+//   hyper-parameters fitted for the first are reused), so a batch spreads along the front.
 // - Initial design: scrambled Halton points, unevaluated and preferably cheap-feasible.
 #include <algorithm>
 #include <cmath>
@@ -25,16 +28,18 @@
 #include "search/detail/gaussian_process.hpp"
 #include "search/detail/strategy_base.hpp"
 #include "search/detail/variation.hpp"
+#include "search/pareto.hpp"
 
 namespace accelscope::search::detail {
 namespace {
 
 constexpr std::uint64_t kModelStream = 4;
 constexpr std::uint64_t kInitialDesignStream = 5;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr std::size_t kBestPointsForNeighbours = 5;
 constexpr double kNeighbourEta = 5.0;  // wide polynomial steps for local candidates
 // Adam iterations of the short (warm-started) and the periodic full hyper-parameter fit.
-constexpr std::size_t kShortFitIterations = 15;
+constexpr std::size_t kShortFitIterations = 10;
 constexpr std::size_t kFullFitIterations = 60;
 
 std::size_t default_initial_points(std::size_t dimension_count) {
@@ -99,83 +104,126 @@ class BayesStrategy final : public StrategyBase {
     return weights;
   }
 
-  // ParEGO scalarisation with the penalty for infeasible evaluations (see the file comment).
-  std::vector<double> scalarise(const std::vector<double>& weights) const {
+  struct ObjectiveBounds {
+    std::vector<double> ideal;
+    std::vector<double> nadir;
+  };
+
+  // Normalisation for ParEGO: from the ideal point to the nadir of the non-dominated members (the
+  // whole observed range would squash the front into a corner when poor points are far away);
+  // the observed maximum where the front is flat in an objective.
+  ObjectiveBounds objective_bounds(const std::vector<std::size_t>& members) const {
     const std::size_t objective_count = options().objective_count;
-    std::vector<double> lowest(objective_count, std::numeric_limits<double>::infinity());
-    std::vector<double> highest(objective_count, -std::numeric_limits<double>::infinity());
-    double largest_violation = 0.0;
-    for (const auto& evaluation : history_) {
-      if (!evaluation.feasible()) {
-        if (std::isfinite(evaluation.violation)) {
-          largest_violation = std::max(largest_violation, evaluation.violation);
-        }
-        continue;
-      }
+    std::vector<std::vector<double>> objectives;
+    for (std::size_t i : members) objectives.push_back(history_[i].objectives);
+    ObjectiveBounds bounds{std::vector<double>(objective_count, kInfinity),
+                           std::vector<double>(objective_count, -kInfinity)};
+    std::vector<double> highest(objective_count, -kInfinity);
+    for (const auto& vector : objectives) {
       for (std::size_t m = 0; m < objective_count; ++m) {
-        lowest[m] = std::min(lowest[m], evaluation.objectives[m]);
-        highest[m] = std::max(highest[m], evaluation.objectives[m]);
+        bounds.ideal[m] = std::min(bounds.ideal[m], vector[m]);
+        highest[m] = std::max(highest[m], vector[m]);
       }
     }
-    std::vector<double> targets(history_.size());
-    double worst_feasible = 0.0;
-    bool any_feasible = false;
-    for (std::size_t i = 0; i < history_.size(); ++i) {
-      const auto& evaluation = history_[i];
-      if (!evaluation.feasible()) continue;
+    for (std::size_t k : non_dominated_indices(objectives)) {
+      for (std::size_t m = 0; m < objective_count; ++m) {
+        bounds.nadir[m] = std::max(bounds.nadir[m], objectives[k][m]);
+      }
+    }
+    for (std::size_t m = 0; m < objective_count; ++m) {
+      if (!(bounds.nadir[m] > bounds.ideal[m])) bounds.nadir[m] = highest[m];
+    }
+    return bounds;
+  }
+
+  // ParEGO scalarisation of the feasible evaluations `members`. Entries of other evaluations are
+  // left at 0.
+  std::vector<double> scalarise(const std::vector<double>& weights,
+                                const std::vector<std::size_t>& members,
+                                const ObjectiveBounds& bounds) const {
+    const std::size_t objective_count = options().objective_count;
+    const std::vector<double>& lowest = bounds.ideal;
+    const std::vector<double>& highest = bounds.nadir;
+    std::vector<double> targets(history_.size(), 0.0);
+    for (std::size_t i : members) {
       double chebyshev = 0.0;
       double weighted_sum = 0.0;
       for (std::size_t m = 0; m < objective_count; ++m) {
         const double range = highest[m] - lowest[m];
         const double normalised =
-            range > 0.0 ? (evaluation.objectives[m] - lowest[m]) / range : 0.0;
+            range > 0.0 ? (history_[i].objectives[m] - lowest[m]) / range : 0.0;
         chebyshev = std::max(chebyshev, weights[m] * normalised);
         weighted_sum += weights[m] * normalised;
       }
       targets[i] = chebyshev + options().bayes.parego_rho * weighted_sum;
-      worst_feasible = any_feasible ? std::max(worst_feasible, targets[i]) : targets[i];
-      any_feasible = true;
-    }
-    const double infeasible_base = any_feasible ? worst_feasible + 0.5 : 0.0;
-    for (std::size_t i = 0; i < history_.size(); ++i) {
-      const auto& evaluation = history_[i];
-      if (evaluation.feasible()) continue;
-      const double relative = std::isfinite(evaluation.violation) && largest_violation > 0.0
-                                  ? evaluation.violation / largest_violation
-                                  : 1.5;
-      targets[i] = infeasible_base + relative;
     }
     return targets;
   }
 
-  // Indices of the training set, in evaluation order (see BayesOptions::max_training_points).
-  std::vector<std::size_t> training_indices(const std::vector<double>& targets) const {
+  // Before two feasible points are known the model minimises the violation: relative to the
+  // largest finite one, failed evaluations above everything.
+  std::vector<double> violation_targets() const {
+    double largest = 0.0;
+    for (const auto& evaluation : history_) {
+      if (std::isfinite(evaluation.violation)) largest = std::max(largest, evaluation.violation);
+    }
+    std::vector<double> targets(history_.size());
+    for (std::size_t i = 0; i < history_.size(); ++i) {
+      const double violation = history_[i].violation;
+      targets[i] = !std::isfinite(violation) ? 1.5 : (largest > 0.0 ? violation / largest : 0.0);
+    }
+    return targets;
+  }
+
+  // The training subset of `members` (see BayesOptions::max_training_points), in evaluation order.
+  std::vector<std::size_t> training_subset(const std::vector<std::size_t>& members,
+                                           const std::vector<double>& targets) const {
     const std::size_t cap = std::max<std::size_t>(options().bayes.max_training_points, 2);
-    std::vector<std::size_t> all(history_.size());
-    std::iota(all.begin(), all.end(), std::size_t{0});
-    if (all.size() <= cap) return all;
-    std::vector<std::size_t> by_target = all;
+    if (members.size() <= cap) return members;
+    std::vector<std::size_t> by_target = members;
     std::sort(by_target.begin(), by_target.end(), [&](std::size_t a, std::size_t b) {
       return targets[a] < targets[b] || (targets[a] == targets[b] && a < b);
     });
     const std::size_t best_count = cap / 2;
-    std::vector<bool> chosen(all.size(), false);
+    std::vector<bool> chosen(history_.size(), false);
     for (std::size_t i = 0; i < best_count; ++i) chosen[by_target[i]] = true;
     std::vector<std::size_t> rest;
-    for (std::size_t i : all) {
+    for (std::size_t i : members) {
       if (!chosen[i]) rest.push_back(i);
     }
     const std::size_t spread_count = cap - best_count;
-    for (std::size_t k = 0; k < spread_count; ++k)
+    for (std::size_t k = 0; k < spread_count; ++k) {
       chosen[rest[k * rest.size() / spread_count]] = true;
+    }
     std::vector<std::size_t> kept;
-    for (std::size_t i : all) {
+    for (std::size_t i : members) {
       if (chosen[i]) kept.push_back(i);
     }
     return kept;
   }
 
-  std::vector<Point> candidates(const std::vector<double>& targets) {
+  // A GP on the training subset, hyper-parameters warm-started from the previous ask's and fitted
+  // briefly, or thoroughly every full_fit_period asks.
+  GaussianProcess fit_model(const std::vector<std::size_t>& training,
+                            const std::vector<double>& targets,
+                            std::optional<GpHyperparameters>& hyperparameters, bool full_fit) {
+    std::vector<std::vector<double>> inputs;
+    for (std::size_t i : training) inputs.push_back(normalised_points_[i]);
+    GaussianProcess gp;
+    if (hyperparameters) gp.set_hyperparameters(*hyperparameters);  // kept by set_data
+    gp.set_data(as_rows(inputs), gather(training, targets));
+    GpFitSettings fit;
+    fit.random_restarts = full_fit ? options().bayes.fit_restarts : 0;
+    fit.iterations = full_fit ? kFullFitIterations : kShortFitIterations;
+    gp.fit(rng_, fit);
+    hyperparameters = gp.hyperparameters();
+    return gp;
+  }
+
+  // Unevaluated points to score; `ranked` (indices into the history, with `targets`) supplies the
+  // best points whose neighbours are added.
+  std::vector<Point> candidates(const std::vector<double>& targets,
+                                const std::vector<std::size_t>& ranked) {
     const std::size_t wanted = std::max<std::size_t>(options().bayes.candidate_count, 1);
     PointSet considered(space());
     std::vector<Point> accepted;
@@ -195,8 +243,7 @@ class BayesStrategy final : public StrategyBase {
       for (std::size_t draw = 0; draw < 4 * wanted && accepted.size() < wanted; ++draw) {
         consider(uniform_point(space(), rng_));
       }
-      std::vector<std::size_t> order(history_.size());
-      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::vector<std::size_t> order = ranked;
       std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return targets[a] < targets[b] || (targets[a] == targets[b] && a < b);
       });
@@ -213,6 +260,15 @@ class BayesStrategy final : public StrategyBase {
     return accepted.empty() ? rejected : accepted;
   }
 
+  static Eigen::VectorXd gather(const std::vector<std::size_t>& indices,
+                                const std::vector<double>& values) {
+    Eigen::VectorXd gathered(static_cast<Eigen::Index>(indices.size()));
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      gathered[static_cast<Eigen::Index>(k)] = values[indices[k]];
+    }
+    return gathered;
+  }
+
   Eigen::MatrixXd as_rows(const std::vector<std::vector<double>>& normalised) const {
     Eigen::MatrixXd rows(static_cast<Eigen::Index>(normalised.size()),
                          static_cast<Eigen::Index>(space().dimension_count()));
@@ -225,75 +281,114 @@ class BayesStrategy final : public StrategyBase {
   }
 
   std::vector<Point> propose_by_model(std::size_t batch) {
-    const std::vector<double> targets = scalarise(draw_weights());
-    const std::vector<std::size_t> training = training_indices(targets);
-    std::vector<std::vector<double>> inputs;
-    std::vector<double> outputs;
-    for (std::size_t i : training) {
-      inputs.push_back(normalised_points_[i]);
-      outputs.push_back(targets[i]);
+    std::vector<std::size_t> everyone(history_.size());
+    std::iota(everyone.begin(), everyone.end(), std::size_t{0});
+    std::vector<std::size_t> feasible;
+    for (std::size_t i : everyone) {
+      if (history_[i].feasible()) feasible.push_back(i);
     }
-
-    GaussianProcess gp;
-    if (hyperparameters_)
-      gp.set_hyperparameters(*hyperparameters_);  // warm start (kept by set_data)
-    gp.set_data(as_rows(inputs), Eigen::Map<const Eigen::VectorXd>(
-                                     outputs.data(), static_cast<Eigen::Index>(outputs.size())));
+    const std::vector<double> weights = draw_weights();
+    const bool optimising = feasible.size() >= 2;
+    const ObjectiveBounds bounds = optimising ? objective_bounds(feasible) : ObjectiveBounds{};
+    std::vector<double> targets =
+        optimising ? scalarise(weights, feasible, bounds) : violation_targets();
     const bool full_fit =
         model_asks_ % std::max<std::size_t>(options().bayes.full_fit_period, 1) == 0;
-    GpFitSettings fit;
-    fit.random_restarts = full_fit ? options().bayes.fit_restarts : 0;
-    fit.iterations = full_fit ? kFullFitIterations : kShortFitIterations;
-    gp.fit(rng_, fit);
-    hyperparameters_ = gp.hyperparameters();
     ++model_asks_;
 
-    std::vector<Point> pool = candidates(targets);
+    const auto objective_training = training_subset(optimising ? feasible : everyone, targets);
+    GaussianProcess objective_gp =
+        fit_model(objective_training, targets, objective_hyperparameters_, full_fit);
+    // Feasibility: GP regression on labels -1 (feasible) / +1 (infeasible), read as
+    // P(feasible) = P(latent < 0).
+    std::optional<GaussianProcess> feasibility_gp;
+    if (optimising && feasible.size() < history_.size()) {
+      std::vector<double> labels(history_.size());
+      for (std::size_t i : everyone) labels[i] = history_[i].feasible() ? -1.0 : 1.0;
+      feasibility_gp = fit_model(training_subset(everyone, labels), labels,
+                                 feasibility_hyperparameters_, full_fit);
+    }
+
+    const std::vector<Point> pool = candidates(targets, objective_training);
     std::vector<std::vector<double>> pool_normalised;
     pool_normalised.reserve(pool.size());
     for (const auto& point : pool) pool_normalised.push_back(space().normalise(point));
     const Eigen::MatrixXd pool_rows = as_rows(pool_normalised);
+    CandidatePosterior objective(objective_gp, pool_rows);
+    std::optional<CandidatePosterior> feasibility;
+    if (feasibility_gp) feasibility.emplace(*feasibility_gp, pool_rows);
 
-    std::vector<Point> chosen;
+    std::vector<std::size_t> picks;
     std::vector<bool> taken(pool.size(), false);
-    while (chosen.size() < batch && chosen.size() < pool.size()) {
-      const GpPredictions predictions = gp.predict(pool_rows);
-      const double best = *std::min_element(outputs.begin(), outputs.end());
-      std::size_t pick = pool.size();
-      double pick_score = -1.0;
-      for (std::size_t c = 0; c < pool.size(); ++c) {
-        if (taken[c]) continue;
-        const double score =
-            expected_improvement(predictions.mean[c], predictions.variance[c], best);
-        if (score > pick_score) {
-          pick_score = score;
-          pick = c;
-        }
-      }
-      if (!(pick_score > 0.0)) {
-        // Improvement is numerically nil everywhere: take the lowest confidence bound instead.
-        double lowest_bound = std::numeric_limits<double>::infinity();
-        for (std::size_t c = 0; c < pool.size(); ++c) {
-          if (taken[c]) continue;
-          const double bound = predictions.mean[c] - 2.0 * std::sqrt(predictions.variance[c]);
-          if (bound < lowest_bound) {
-            lowest_bound = bound;
-            pick = c;
-          }
-        }
-      }
+    while (picks.size() < batch && picks.size() < pool.size()) {
+      // Best value so far, the believed values of this batch's earlier picks included.
+      double best = std::numeric_limits<double>::infinity();
+      for (std::size_t i : objective_training) best = std::min(best, targets[i]);
+      for (std::size_t c : picks)
+        best = std::min(best, objective.mean()[static_cast<Eigen::Index>(c)]);
+      const std::size_t pick = best_candidate(objective, feasibility, best, taken);
       taken[pick] = true;
-      chosen.push_back(pool[pick]);
+      picks.push_back(pick);
       seen().insert(pool[pick]);
-      if (chosen.size() == batch) break;
-      // Kriging believer: pretend the point was observed at its predicted mean.
-      inputs.push_back(pool_normalised[pick]);
-      outputs.push_back(predictions.mean[pick]);
-      gp.set_data(as_rows(inputs), Eigen::Map<const Eigen::VectorXd>(
-                                       outputs.data(), static_cast<Eigen::Index>(outputs.size())));
+      if (picks.size() == batch) break;
+      // Kriging believer for the rest of the batch, and a fresh ParEGO weight per point so that a
+      // batch spreads along the front (same hyper-parameters, new targets: cheap).
+      objective.condition_on_mean(static_cast<Eigen::Index>(pick));
+      if (feasibility) feasibility->condition_on_mean(static_cast<Eigen::Index>(pick));
+      if (optimising && options().objective_count > 1) {
+        targets = scalarise(draw_weights(), feasible, bounds);
+        objective_gp.set_targets(gather(objective_training, targets));
+        objective.retarget(objective_gp);
+      }
     }
+    std::vector<Point> chosen;
+    for (std::size_t c : picks) chosen.push_back(pool[c]);
     if (chosen.empty()) return sample_initial(batch);  // no candidate left: maybe the sampler has
     return chosen;
+  }
+
+  // Constrained expected improvement: EI x P(feasible). When it is numerically nil everywhere,
+  // the lowest confidence bound among the likeliest-feasible candidates.
+  static std::size_t best_candidate(const CandidatePosterior& objective,
+                                    const std::optional<CandidatePosterior>& feasibility,
+                                    double best, const std::vector<bool>& taken) {
+    const auto count = static_cast<std::size_t>(objective.mean().size());
+    std::vector<double> feasible_probability(count, 1.0);
+    if (feasibility) {
+      for (std::size_t c = 0; c < count; ++c) {
+        const auto i = static_cast<Eigen::Index>(c);
+        const double sigma = std::sqrt(std::max(feasibility->variance()[i], 1e-18));
+        feasible_probability[c] =
+            0.5 * std::erfc(feasibility->mean()[i] / (sigma * std::sqrt(2.0)));
+      }
+    }
+    std::size_t pick = count;
+    double pick_score = 0.0;
+    double top_probability = 0.0;
+    for (std::size_t c = 0; c < count; ++c) {
+      if (taken[c]) continue;
+      const auto i = static_cast<Eigen::Index>(c);
+      top_probability = std::max(top_probability, feasible_probability[c]);
+      const double score =
+          expected_improvement(objective.mean()[i], objective.variance()[i], best) *
+          feasible_probability[c];
+      if (score > pick_score) {
+        pick_score = score;
+        pick = c;
+      }
+    }
+    if (pick < count) return pick;
+    double lowest_bound = std::numeric_limits<double>::infinity();
+    for (std::size_t c = 0; c < count; ++c) {
+      if (taken[c] || feasible_probability[c] < 0.5 * top_probability) continue;
+      const auto i = static_cast<Eigen::Index>(c);
+      const double bound = objective.mean()[i] - 2.0 * std::sqrt(objective.variance()[i]);
+      if (pick == count || bound < lowest_bound) {
+        lowest_bound = bound;
+        pick = c;
+      }
+    }
+    return pick;
   }
 
   Rng rng_;
@@ -301,7 +396,8 @@ class BayesStrategy final : public StrategyBase {
   std::size_t initial_count_;
   std::size_t initial_asked_ = 0;
   std::size_t model_asks_ = 0;
-  std::optional<GpHyperparameters> hyperparameters_;
+  std::optional<GpHyperparameters> objective_hyperparameters_;
+  std::optional<GpHyperparameters> feasibility_hyperparameters_;
   std::vector<Evaluation> history_;
   std::vector<std::vector<double>> normalised_points_;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <vector>
@@ -39,11 +40,13 @@ struct GridProblem {
     const double y = point[1] / 11.0;
     const auto category = static_cast<std::size_t>(point[2]);
     const double z = point[3] / 3.0;
+    // Distance from the optimal sram/depth pair (sram level 7, depth level 1) scales f2 up, as
+    // in ZDT problems: few grid points are near the front.
+    const double distance = 1.0 + 4.0 * std::abs(y - 7.0 / 11.0) + 2.0 * std::abs(z - 1.0 / 3.0);
     Evaluation evaluation;
     evaluation.point = point;
-    evaluation.objectives = {x + 0.4 * y * y + 0.15 * (z - 0.33) * (z - 0.33) + kOffset1[category],
-                             (1.0 - x) * (1.0 - x) + 0.6 * (1.0 - y) +
-                                 0.15 * (z - 0.67) * (z - 0.67) + kOffset2[category]};
+    evaluation.objectives = {x + kOffset1[category],
+                             distance * (1.1 - std::sqrt(x)) + kOffset2[category]};
     if (constrained) {
       const double excess = x + y - 1.1;
       evaluation.violation = excess > 0.0 ? excess : 0.0;
