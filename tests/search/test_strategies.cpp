@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -218,7 +219,8 @@ TEST_CASE("bayes: reaches 95% of the true hypervolume within 150 of 3072 points"
                               .evaluations) < 0.9);
 }
 
-TEST_CASE("constraints: nsga2 and bayes find the feasible front", "[search][strategy]") {
+TEST_CASE("constraints: nsga2 (600 points) and bayes (120) find the feasible front",
+          "[search][strategy]") {
   const GridProblem problem{true};
   const Space space = problem.space();
   const auto evaluate = [&](const Point& p) { return problem.evaluate(p); };
@@ -226,7 +228,7 @@ TEST_CASE("constraints: nsga2 and bayes find the feasible front", "[search][stra
   const auto nsga2_record = run(*nsga2, evaluate, 10, 10000);
   CHECK(hypervolume_ratio(problem, nsga2_record.evaluations) >= 0.95);
 
-  StrategyOptions options = two_objectives(1, 150);
+  StrategyOptions options = two_objectives(1, 120);
   options.batch_size = 4;
   auto bayes = make_strategy("bayes", space, options);
   const auto bayes_record = run(*bayes, evaluate, 4, 10000);
@@ -321,4 +323,52 @@ TEST_CASE("strategies: bad inputs throw clear messages", "[search][strategy]") {
   CHECK_THROWS_WITH(strategy->tell({result(points[0], {1.0, 2.0})}), Contains("objectives"));
   CHECK_THROWS_WITH(strategy->tell({result({7}, {1.0})}), Contains("level index"));
   CHECK_THROWS_WITH(strategy->tell({result(points[0], {1.0}, -1.0)}), Contains("negative"));
+}
+
+TEST_CASE("mixed continuous space: nsga2 and bayes approach the analytic front",
+          "[search][strategy]") {
+  // ZDT1-like: x in [0,1], a log-scaled size s in [0.1, 10] optimal at 10^0.3, and a categorical
+  // choice optimal at "b". The front is f2 = 1 - sqrt(f1); its hypervolume for the reference
+  // (1.1, 1.1) is the integral of 0.1 + sqrt(x) over [0,1] plus the strip 0.1 x 1.1.
+  const Space space({Dimension::continuous_range("x", 0.0, 1.0),
+                     Dimension::continuous_range("s", 0.1, 10.0, true),
+                     Dimension::categorical_levels("c", {"a", "b", "c"})});
+  const auto evaluate = [](const Point& p) {
+    const double g = 1.0 + std::abs(std::log10(p[1]) - 0.3) + (p[2] == 1 ? 0.0 : 0.5);
+    return result(p, {p[0], g * (1.0 - std::sqrt(p[0] / g))});
+  };
+  const std::vector<double> reference = {1.1, 1.1};
+  const double true_hypervolume = 0.1 + 2.0 / 3.0 + 0.11;
+  const auto ratio = [&](const RunRecord& record) {
+    for (const auto& evaluation : record.evaluations) CHECK(space.contains(evaluation.point));
+    return front_hypervolume(record.evaluations, reference) / true_hypervolume;
+  };
+
+  auto nsga2 = make_strategy("nsga2", space, two_objectives(1, 1000));
+  CHECK(ratio(run(*nsga2, evaluate, 10, 10000)) >= 0.95);
+  StrategyOptions options = two_objectives(1, 80);
+  options.batch_size = 4;
+  auto bayes = make_strategy("bayes", space, options);
+  CHECK(ratio(run(*bayes, evaluate, 4, 10000)) >= 0.9);
+  // Random search with the larger budget stays below both.
+  auto random = make_strategy("random", space, two_objectives(1, 1000));
+  CHECK(ratio(run(*random, evaluate, 10, 10000)) < 0.95);
+}
+
+TEST_CASE("bayes: a capped training set keeps working", "[search][strategy][bayes]") {
+  const GridProblem problem{true};
+  const Space space = problem.space();
+  StrategyOptions options = two_objectives(4, 70);
+  options.batch_size = 5;
+  options.bayes.max_training_points = 24;  // well below the 70 evaluations
+  options.bayes.initial_points = 12;
+  auto bayes = make_strategy("bayes", space, options);
+  const auto record = run(
+      *bayes, [&](const Point& p) { return problem.evaluate(p); }, 5, 10000);
+  CHECK(record.evaluations.size() == 70);
+  CHECK(keys_of(space, record.evaluations).size() == 70);
+  // Better than the initial design alone.
+  const std::vector<Evaluation> initial(record.evaluations.begin(),
+                                        record.evaluations.begin() + 12);
+  CHECK(hypervolume_ratio(problem, record.evaluations) > hypervolume_ratio(problem, initial) + 0.1);
 }
