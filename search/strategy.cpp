@@ -36,6 +36,15 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const Space& sp
         "search strategy '" + name + "': shard " + std::to_string(options.shard_index) + " of " +
         std::to_string(options.shard_count) + " is invalid (need shard_index < shard_count)");
   }
+  const auto& nsga2 = options.nsga2;
+  const bool probability_ok =
+      nsga2.crossover_probability >= 0.0 && nsga2.crossover_probability <= 1.0 &&
+      nsga2.mutation_probability >= 0.0 && nsga2.mutation_probability <= 1.0;
+  if (!probability_ok || !(nsga2.crossover_eta >= 0.0) || !(nsga2.mutation_eta >= 0.0)) {
+    throw std::invalid_argument(
+        "search strategy '" + name +
+        "': nsga2 probabilities must lie in [0, 1] and distribution indices be >= 0");
+  }
   if (name == "grid") {
     if (!space.is_fully_discrete()) {
       throw std::invalid_argument(

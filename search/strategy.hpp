@@ -92,7 +92,9 @@ struct StrategyOptions {
   // Preferred number of points per ask (bayes proposes at most this many at once).
   std::size_t batch_size = 1;
   // Cheap test of a point (e.g. an area limit), called on the asking thread. grid and random skip
-  // the points it rejects; nsga2 and bayes prefer points it accepts. Must be deterministic.
+  // the points it rejects (random gives up, i.e. reports exhaustion, after 10000 rejections in a
+  // row on a space too large to enumerate); nsga2 and bayes prefer points it accepts and fall back
+  // to rejected ones only when nothing else is left nearby. Must be deterministic.
   std::function<bool(const Point&)> cheap_feasible;
   // grid only: this strategy enumerates grid indices shard_index, shard_index + shard_count, ...
   // (strided, so every shard spans the whole grid); the shards partition the grid exactly.
@@ -113,7 +115,8 @@ std::vector<std::string> strategy_names();
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const Space& space,
                                         const StrategyOptions& options);
 
-// One stored ask/tell round of a study.
+// One stored ask/tell round of a study. A warm start (results told without an ask) is a batch with
+// requested = 0.
 struct HistoryBatch {
   std::size_t requested = 0;        // the max_points of the original ask()
   std::vector<Evaluation> results;  // what was told for that ask (any order, may be partial)

@@ -3,8 +3,8 @@
 //
 // - Multi-objective: ParEGO (Knowles 2006). Every model-based ask draws a weight vector uniformly
 //   from the simplex and models the augmented Chebyshev scalarisation
-//   max_m(w_m u_m) + rho sum_m(w_m u_m) of the objectives u normalised to [0,1] over the feasible
-//   evaluations.
+//   max_m(w_m u_m) + rho sum_m(w_m u_m) of the objectives u normalised from the ideal point to the
+//   nadir of the feasible non-dominated set.
 // - Constraints: a separate feasibility model. The objective GP is trained on feasible points only;
 //   a second GP regresses feasibility labels (-1 feasible, +1 infeasible or failed) and the
 //   acquisition is EI x P(feasible) (Schonlau et al. 1998, Gardner et al. 2014). Until two
@@ -100,7 +100,9 @@ class BayesStrategy final : public StrategyBase {
       weight = -std::log(1.0 - rng_.uniform01());
       total += weight;
     }
-    for (auto& weight : weights) weight /= total;
+    for (auto& weight : weights) {
+      weight = total > 0.0 ? weight / total : 1.0 / static_cast<double>(weights.size());
+    }
     return weights;
   }
 

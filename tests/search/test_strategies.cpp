@@ -372,3 +372,13 @@ TEST_CASE("bayes: a capped training set keeps working", "[search][strategy][baye
                                         record.evaluations.begin() + 12);
   CHECK(hypervolume_ratio(problem, record.evaluations) > hypervolume_ratio(problem, initial) + 0.1);
 }
+
+TEST_CASE("strategies: bad knobs throw", "[search][strategy]") {
+  const Space space({Dimension::numeric_levels("a", {1, 2, 3})});
+  StrategyOptions options;
+  options.nsga2.crossover_probability = 1.5;
+  CHECK_THROWS_WITH(make_strategy("nsga2", space, options), Contains("[0, 1]"));
+  options.nsga2.crossover_probability = 0.9;
+  options.nsga2.mutation_eta = -1.0;
+  CHECK_THROWS_AS(make_strategy("nsga2", space, options), std::invalid_argument);
+}
