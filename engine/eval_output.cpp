@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "model/training.hpp"
+
 namespace accelscope::engine {
 
 using model::Buffer;
@@ -106,16 +108,64 @@ nlohmann::json op_to_json(const model::OpReport& op) {
   return j;
 }
 
+namespace {
+
+// Training: the memory one iteration keeps in DRAM, and whether the design's DRAM holds it.
+void add_training_footprint(nlohmann::json& total, const model::Accelerator& a,
+                            const model::Network& network) {
+  const model::TrainingFootprint f = model::footprint(network, model::footprint_precisions(a));
+  total["training_footprint_bytes"] = {{"weights", f.weights_bytes},
+                                       {"activations", f.activations_bytes},
+                                       {"gradients", f.gradients_bytes},
+                                       {"optimizer_state", f.optimizer_state_bytes},
+                                       {"total", f.total_bytes()}};
+  total["dram_capacity_bytes"] = a.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0;
+  total["fits_dram"] = model::fits_in_dram(f, a.dram);
+}
+
+}  // namespace
+
 nlohmann::json report_to_json(const model::Accelerator& a, const model::Network& network,
                               const model::NetworkReport& report) {
   nlohmann::json layers = nlohmann::json::array();
   for (const model::OpReport& op : report.ops) layers.push_back(op_to_json(op));
+  nlohmann::json total = totals_to_json(report.total);
+  if (model::has_training_phases(network)) add_training_footprint(total, a, network);
   return {
       {"design", design_to_json(a, report.design, report.total)},
       {"workload", {{"name", network.name}, {"batch", network.batch}, {"ops", network.ops.size()}}},
-      {"total", totals_to_json(report.total)},
+      {"total", std::move(total)},
       {"layers", std::move(layers)}};
 }
+
+namespace {
+
+// Training: where the cycles and energy of the iteration go, and whether its state fits DRAM.
+void print_training(std::ostream& out, const model::Accelerator& a, const model::Network& network,
+                    const model::NetworkTotals& t) {
+  for (std::size_t p = 0; p < model::kNumPhases; ++p) {
+    const model::Costs& c = t.by_phase[p];
+    if (c.total_cycles <= 0) continue;
+    fmt::print(out, "  {:<14} {:5.1f}% of cycles, {:5.1f}% of energy\n",
+               model::to_string(static_cast<model::Phase>(p)),
+               100 * c.total_cycles / t.all.total_cycles,
+               100 * c.energy.total_pj() / t.all.energy.total_pj());
+  }
+  const model::TrainingFootprint f = model::footprint(network, model::footprint_precisions(a));
+  constexpr double kMiB = 1024.0 * 1024.0;
+  fmt::print(out,
+             "  training mem   {:.2f} MiB (weights {:.2f}, activations {:.2f}, gradients {:.2f}, "
+             "optimizer state {:.2f})",
+             f.total_bytes() / kMiB, f.weights_bytes / kMiB, f.activations_bytes / kMiB,
+             f.gradients_bytes / kMiB, f.optimizer_state_bytes / kMiB);
+  if (a.dram.capacity_gib <= 0)
+    fmt::print(out, ", DRAM capacity not modelled\n");
+  else
+    fmt::print(out, ", {} the {:.3g} GiB DRAM\n",
+               model::fits_in_dram(f, a.dram) ? "fits" : "DOES NOT FIT", a.dram.capacity_gib);
+}
+
+}  // namespace
 
 void print_report_table(std::ostream& out, const model::Accelerator& a,
                         const model::Network& network, const model::NetworkReport& report) {
@@ -160,6 +210,7 @@ void print_report_table(std::ostream& out, const model::Accelerator& a,
              d.area.vector_unit_mm2, d.area.overhead_mm2);
   fmt::print(out, "  power          {:.3f} W average, {:.3f} W peak ({:.2f} TOPS peak)\n",
              t.average_power_w, d.peak_power_w, d.peak_tops);
+  if (model::has_training_phases(network)) print_training(out, a, network, t);
   if (t.ops_not_fitting > 0)
     fmt::print(out,
                "  WARNING        {} ops do not fit the on-chip buffers even at the smallest tile\n",

@@ -17,6 +17,15 @@ std::string extension_of(const std::string& path) {
   return ext;
 }
 
+model::Network read_workload(const std::string& path, const WorkloadOptions& options) {
+  const std::string ext = extension_of(path);
+  if (ext == ".csv") return io::read_scalesim_topology(path, options.batch.value_or(1));
+  if (ext != ".json")
+    throw io::InputError(path + ": unknown workload format '" + ext +
+                         "', allowed: .json (accelscope), .csv (SCALE-Sim topology)");
+  return io::parse_workload(io::read_json_file(path), path, options.batch);
+}
+
 }  // namespace
 
 model::Accelerator load_hardware(const std::string& path) {
@@ -29,12 +38,13 @@ model::Accelerator load_hardware(const std::string& path) {
 }
 
 model::Network load_workload(const std::string& path, const WorkloadOptions& options) {
-  const std::string ext = extension_of(path);
-  if (ext == ".csv") return io::read_scalesim_topology(path, options.batch.value_or(1));
-  if (ext != ".json")
-    throw io::InputError(path + ": unknown workload format '" + ext +
-                         "', allowed: .json (accelscope), .csv (SCALE-Sim topology)");
-  return io::parse_workload(io::read_json_file(path), path, options.batch);
+  model::Network network = read_workload(path, options);
+  if (!options.training) return network;
+  try {
+    return model::derive_training(network, *options.training);
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(path + ": " + e.what());
+  }
 }
 
 }  // namespace accelscope::engine

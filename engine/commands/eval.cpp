@@ -1,4 +1,5 @@
-// accelscope eval --hw FILE --workload FILE [--batch N] [--compat scalesim] [--json]
+// accelscope eval --hw FILE --workload FILE [--batch N] [--compat scalesim]
+//                 [--training [--optimizer sgd|momentum|adam]] [--json]
 #include <iostream>
 
 #include "engine/commands/commands.hpp"
@@ -18,6 +19,8 @@ struct EvalArgs {
   std::int64_t batch = 0;
   std::string compat = "none";
   std::string tech_dir;
+  bool training = false;
+  std::string optimizer = "sgd";
   bool json = false;
 };
 
@@ -25,6 +28,11 @@ void run_eval(const EvalArgs& args) {
   model::Accelerator accelerator = load_hardware(args.hardware);
   WorkloadOptions workload_options;
   if (args.batch > 0) workload_options.batch = args.batch;
+  if (args.training) {
+    model::TrainingOptions training;
+    training.optimizer = model::parse_optimizer(args.optimizer);
+    workload_options.training = training;
+  }
   const model::Network network = load_workload(args.workload, workload_options);
   model::EvalOptions options;
   if (args.compat == "scalesim") {
@@ -71,6 +79,14 @@ void register_eval_command(CLI::App& app) {
                   "counts (whole layer as one tile, no fold overlap)")
       ->check(CLI::IsMember({"none", "scalesim"}));
   cmd->add_option("--tech", args->tech_dir, "Directory of technology tables (default: shipped)");
+  CLI::Option* training =
+      cmd->add_flag("--training", args->training,
+                    "Evaluate one training iteration derived from the forward workload (forward, "
+                    "backward-data, backward-weight, update); reports per phase and the memory "
+                    "footprint against the DRAM capacity");
+  cmd->add_option("--optimizer", args->optimizer, "Weight update of --training (default sgd)")
+      ->check(CLI::IsMember({"sgd", "momentum", "adam"}))
+      ->needs(training);
   cmd->add_flag("--json", args->json, "Print one JSON object {design, total, layers}");
   cmd->callback([args] { run_eval(*args); });
 }
