@@ -47,9 +47,39 @@ Split scaled(Split s, std::int64_t size_factor, std::int64_t count_factor) {
   return s;
 }
 
+// The reduction dimension cut into tiles: by input channels, and by kernel rows when the whole
+// window of even the smallest channel group does not fit (a backward-weight convolution, whose
+// window is an image). A tile is channels x kernel rows x kernel cols.
+struct KSplit {
+  Split channels;
+  Split kernel_rows;
+  std::int64_t kernel_cols = 1;
+
+  std::int64_t tiles() const { return channels.tiles() * kernel_rows.tiles(); }
+  std::int64_t full_size() const {
+    return channels.full_size * kernel_rows.full_size * kernel_cols;
+  }
+  // Sum over tiles of the folds onto `rows` array rows: the tile flattened onto the rows when the
+  // kernel is unrolled, else taps x ceil(channels / rows) (each tap a fold of its own).
+  std::int64_t folds(std::int64_t rows, bool unroll_kernel) const {
+    if (!unroll_kernel) return kernel_rows.total() * kernel_cols * channels.folds(rows);
+    const std::array<std::pair<std::int64_t, std::int64_t>, 2> channel_tiles = {
+        {{channels.full_size, channels.full_count}, {channels.rest_size, channels.rest_count}}};
+    const std::array<std::pair<std::int64_t, std::int64_t>, 2> row_tiles = {
+        {{kernel_rows.full_size, kernel_rows.full_count},
+         {kernel_rows.rest_size, kernel_rows.rest_count}}};
+    std::int64_t total = 0;
+    for (const auto& [channel_size, channel_count] : channel_tiles)
+      for (const auto& [row_size, row_count] : row_tiles)
+        total += channel_count * row_count * ceil_div(channel_size * row_size * kernel_cols, rows);
+    return total;
+  }
+};
+
 // How a candidate tiling cuts the GEMM (per group) and what one pass over each operand costs.
 struct Candidate {
-  Split m, n, k;
+  Split m, n;
+  KSplit k;
   double input_pass_elements = 0;  // one pass over all input tiles (with conv halo)
 };
 
@@ -135,12 +165,22 @@ bool is_convolution(const GemmView& g) {
   return g.window_rows > 1 || g.taps > 1 || g.images > 1 || g.out_cols > 1;
 }
 
-// Largest m tile for given k and n tiles, or an empty optional-like result (m.tiles() == 0).
-Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t k_tile,
-                std::int64_t n_tile, const DesignContext& ctx) {
+// The convolution seen by one slice of `slice_rows` kernel rows (its window is that tall).
+GemmView kernel_slice(const GemmView& g, std::int64_t slice_rows) {
+  GemmView slice = g;
+  slice.window_rows = static_cast<std::int64_t>(g.kernel_row_dilation) * (slice_rows - 1) + 1;
+  return slice;
+}
+
+// Largest m tile for given k (channels x kernel rows) and n tiles, or an empty optional-like
+// result (m.tiles() == 0).
+Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel_tile,
+                std::int64_t slice_rows, std::int64_t n_tile, const DesignContext& ctx) {
   Candidate c;
   c.n = split(g.n, n_tile);
-  c.k = split(g.k, k_tile);
+  const std::int64_t kernel_cols = g.taps / g.kernel_rows;
+  c.k = {split(g.k / g.taps, channel_tile), split(g.kernel_rows, slice_rows), kernel_cols};
+  const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
   const PeArray& array = ctx.accelerator->array;
   const double in_bytes = bytes_of(array.precision);
   const double psum_bytes = array.accumulator_bits / 8.0;
@@ -157,15 +197,25 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t k_tile,
     c.input_pass_elements = sizes.input;
     return c;
   }
-  // Convolution: an m tile is a block of whole output rows of one image, or whole images.
-  const double channels = static_cast<double>(k_tile) / static_cast<double>(g.taps);
+  // Convolution: an m tile is a block of whole output rows of one image, or whole images. Each
+  // slice of kernel rows reads the input rows under its own window; the tallest slice sizes the
+  // buffer, and one pass over the input is the sum over slices.
+  const GemmView slice = kernel_slice(g, slice_rows);
+  const Split& slices = c.k.kernel_rows;
+  const GemmView rest_slice = kernel_slice(g, std::max<std::int64_t>(1, slices.rest_size));
+  auto input_rows_all_slices = [&](auto&& rows_of) {
+    return static_cast<double>(slices.full_count) * rows_of(slice) +
+           (slices.rest_count ? static_cast<double>(slices.rest_count) * rows_of(rest_slice) : 0);
+  };
+  const double channels = static_cast<double>(channel_tile);
   const double input_row_elements =
       sizes.input / (static_cast<double>(g.k / g.taps) * static_cast<double>(g.images) *
                      static_cast<double>(g.in_rows));
   const double bytes_per_input_row = channels * input_row_elements * in_bytes;
   const std::int64_t pixels_per_image = g.out_rows_per_image * g.out_cols;
   // Rows of one whole image the convolution touches (all, unless a stride skips some).
-  const double rows_per_image = static_cast<double>(input_rows_needed(g, g.out_rows_per_image));
+  const double rows_per_image =
+      static_cast<double>(input_rows_needed(slice, slice.out_rows_per_image));
   const double images_by_inputs = std::floor(in_cap / (bytes_per_input_row * rows_per_image));
   const double images_by_outputs =
       std::floor(m_limit_by_outputs / static_cast<double>(pixels_per_image));
@@ -173,13 +223,18 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t k_tile,
       std::min({static_cast<double>(g.images), images_by_inputs, images_by_outputs});
   if (images_tile >= 1) {
     c.m = scaled(split(g.images, static_cast<std::int64_t>(images_tile)), pixels_per_image, 1);
-    c.input_pass_elements = sizes.input * rows_per_image / static_cast<double>(g.in_rows);
+    c.input_pass_elements =
+        sizes.input * input_rows_all_slices([](const GemmView& v) {
+          return static_cast<double>(input_rows_needed(v, v.out_rows_per_image));
+        }) /
+        static_cast<double>(g.in_rows);
     return c;
   }
   const double rows_by_inputs_needed = std::floor(in_cap / bytes_per_input_row);
-  if (rows_by_inputs_needed < static_cast<double>(g.window_rows)) return c;
+  if (rows_by_inputs_needed < static_cast<double>(slice.window_rows)) return c;
   const double rows_by_inputs =
-      std::floor((rows_by_inputs_needed - static_cast<double>(g.window_rows)) / g.row_stride) + 1;
+      std::floor((rows_by_inputs_needed - static_cast<double>(slice.window_rows)) / g.row_stride) +
+      1;
   const double rows_by_outputs = std::floor(m_limit_by_outputs / static_cast<double>(g.out_cols));
   const double rows_tile =
       std::min({static_cast<double>(g.out_rows_per_image), rows_by_inputs, rows_by_outputs});
@@ -187,12 +242,14 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t k_tile,
   const auto rows = static_cast<std::int64_t>(rows_tile);
   c.m = scaled(split(g.out_rows_per_image, rows), g.out_cols, g.images);
   c.input_pass_elements =
-      sizes.input * input_rows_per_image(g, rows) / static_cast<double>(g.in_rows);
+      sizes.input *
+      input_rows_all_slices([rows](const GemmView& v) { return input_rows_per_image(v, rows); }) /
+      static_cast<double>(g.in_rows);
   return c;
 }
 
 // Candidate tile sizes along a dimension: the whole extent, then halvings down to `floor_size`
-// (rounded up to multiples of `granule`), at most `max_count` of them.
+// (rounded up to multiples of `granule`): at most kMaxCandidates halvings, then the floor.
 template <typename F>
 void for_each_tile_size(std::int64_t extent, std::int64_t granule, std::int64_t floor_size,
                         F&& visit) {
@@ -205,9 +262,13 @@ void for_each_tile_size(std::int64_t extent, std::int64_t granule, std::int64_t 
       visit(rounded);
       last = rounded;
     }
-    if (rounded <= floor_size) break;
+    if (rounded <= floor_size) return;
     size = ceil_div(size, 2);
   }
+  // Out of halvings before the floor: the smallest tile is still a candidate (it may be the only
+  // one that fits).
+  const std::int64_t smallest = std::min(extent, ceil_div(floor_size, granule) * granule);
+  if (smallest != last) visit(smallest);
 }
 
 }  // namespace
@@ -249,31 +310,47 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
 
   const double in_bytes = bytes_of(array.precision);
   const double w_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
+  const std::int64_t channels = g.k / g.taps;
+  const std::int64_t kernel_cols = g.taps / g.kernel_rows;
   {
-    // k tiles in whole input channels (all kernel taps of a channel together).
-    const std::int64_t channels = g.k / g.taps;
-    const std::int64_t channel_granule = std::max<std::int64_t>(1, ceil_div(rows, g.taps));
+    // k tiles in whole input channels, all kernel taps of a channel together unless even the
+    // smallest channel group's window does not fit: then the tallest slice of kernel rows that
+    // does. Channels per k tile come in units that fill the rows: rows / taps channels when taps
+    // are unrolled onto the rows, whole rows of channels when each tap is a fold of its own.
+    const std::int64_t channel_granule =
+        array.unroll_kernel ? std::max<std::int64_t>(1, ceil_div(rows, g.taps)) : rows;
     const bool k_rows = array.dataflow != Dataflow::output_stationary;
-    for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
-                       [&](std::int64_t channel_tile) {
-                         const std::int64_t k_tile = channel_tile * g.taps;
-                         const std::int64_t n_granule =
-                             array.dataflow == Dataflow::input_stationary ? 1 : cols;
-                         for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
-                           if (static_cast<double>(k_tile * n_tile) * in_bytes > w_cap) return;
-                           consider(fit_m(g, sizes, k_tile, n_tile, ctx));
-                         });
-                       });
+    const std::int64_t n_granule = array.dataflow == Dataflow::input_stationary ? 1 : cols;
+    for_each_tile_size(
+        channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+        [&](std::int64_t channel_tile) {
+          for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
+            for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
+              const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
+              if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
+                const Candidate c = fit_m(g, sizes, channel_tile, slice_rows, n_tile, ctx);
+                if (c.m.tiles() > 0) {
+                  consider(c);
+                  break;
+                }
+              }
+              if (slice_rows == 1) break;
+            }
+          });
+        });
     if (!std::isfinite(best_bytes)) {
       // Nothing fits: run with the smallest tiles anyway and say so.
       result.fits = false;
       Candidate smallest;
       smallest.m = split(g.m, std::min<std::int64_t>(g.m, std::max<std::int64_t>(1, g.out_cols)));
       smallest.n = split(g.n, std::min<std::int64_t>(g.n, cols));
-      smallest.k = split(g.k, g.taps);
-      smallest.input_pass_elements = is_convolution(g) ? sizes.input * input_rows_per_image(g, 1) /
-                                                             static_cast<double>(g.in_rows)
-                                                       : sizes.input;
+      smallest.k = {split(channels, std::min(channels, k_rows ? channel_granule : 1)),
+                    split(g.kernel_rows, 1), kernel_cols};
+      smallest.input_pass_elements = is_convolution(g)
+                                         ? sizes.input * static_cast<double>(g.kernel_rows) *
+                                               input_rows_per_image(kernel_slice(g, 1), 1) /
+                                               static_cast<double>(g.in_rows)
+                                         : sizes.input;
       consider(smallest);
     }
   }
@@ -283,11 +360,11 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   Candidate whole;
   whole.m = split(g.m, g.m);
   whole.n = split(g.n, g.n);
-  whole.k = split(g.k, g.k);
+  whole.k = {split(channels, channels), split(g.kernel_rows, g.kernel_rows), kernel_cols};
   const Candidate& compute_tiles = options.tile_for_capacity ? best : whole;
   const Split& ms = compute_tiles.m;
   const Split& ns = compute_tiles.n;
-  const Split& ks = compute_tiles.k;
+  const KSplit& ks = compute_tiles.k;
   const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
                K = static_cast<double>(g.k);
   const double tm = static_cast<double>(ms.tiles()), tn = static_cast<double>(ns.tiles()),
@@ -316,7 +393,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
       break;
     }
     case Dataflow::weight_stationary: {
-      const double k_folds = static_cast<double>(ks.folds(rows));
+      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
       const double n_folds = static_cast<double>(ns.folds(cols));
       folds = k_folds * n_folds * tm;
       streamed_fold_cycles = k_folds * n_folds * M;
@@ -326,7 +403,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
       break;
     }
     case Dataflow::input_stationary: {
-      const double k_folds = static_cast<double>(ks.folds(rows));
+      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
       const double m_folds = static_cast<double>(ms.folds(cols));
       folds = k_folds * m_folds * tn;
       streamed_fold_cycles = k_folds * m_folds * N;
@@ -384,7 +461,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
       compute_cycles > 0 ? costs.macs / (static_cast<double>(rows * cols) * compute_cycles) : 0;
   result.tiling.m = best.m.full_size;
   result.tiling.n = best.n.full_size;
-  result.tiling.k = best.k.full_size;
+  result.tiling.k = best.k.full_size();
   for (int i = 0; i < 3; ++i) result.tiling.loop_order[i] = best_order[i];
   result.tiling.tiles = static_cast<std::int64_t>(dram_tiles_per_group * groups);
   return result;

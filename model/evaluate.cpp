@@ -242,10 +242,12 @@ PreparedNetwork prepare(const Network& network) {
       key.insert(key.end(),
                  {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements, g.output_elements,
                   g.out_rows_per_image, g.out_cols, g.images, g.in_rows, g.in_cols, g.window_rows,
-                  g.row_stride, g.taps, g.weights_shared ? 1 : 0});
+                  g.row_stride, g.taps, g.kernel_rows, g.kernel_row_dilation,
+                  g.weights_shared ? 1 : 0});
     } else {
       key.insert(key.end(), {static_cast<std::int64_t>(op.fn), op.input_elements,
-                             op.output_elements, op.work_elements, op.reduction_elements});
+                             op.output_elements, op.work_elements, op.reduction_elements,
+                             op.output_to_array ? 1 : 0});
     }
     auto [it, inserted] = seen.emplace(std::move(key), prepared.distinct.size());
     if (inserted)

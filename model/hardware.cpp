@@ -28,6 +28,8 @@ std::string_view to_string(Precision precision) {
       return "bf16";
     case Precision::fp32:
       return "fp32";
+    case Precision::int4:
+      return "int4";
   }
   return "?";
 }
@@ -100,6 +102,8 @@ int bits_of(Precision precision) {
       return 16;
     case Precision::fp32:
       return 32;
+    case Precision::int4:
+      return 4;
   }
   return 0;
 }

@@ -14,7 +14,8 @@ namespace accelscope::model {
 
 enum class Dataflow : std::uint8_t { output_stationary, weight_stationary, input_stationary };
 
-enum class Precision : std::uint8_t { int8, int16, int32, fp16, bf16, fp32 };
+// int4 last: indices of the others are stable in files and tables.
+enum class Precision : std::uint8_t { int8, int16, int32, fp16, bf16, fp32, int4 };
 
 // The four on-chip buffers, also the four DRAM interfaces.
 enum class Buffer : std::uint8_t { inputs = 0, weights = 1, outputs = 2, vector = 3 };
@@ -53,6 +54,11 @@ struct PeArray {
   // (double-buffered PE registers, as GeneSys); false: every fold pays full fill and drain
   // (SCALE-Sim's accounting).
   bool fold_overlap = true;
+  // true: the reduction side of the array (rows in ws and is) takes input channels and kernel taps
+  // flattened together (im2col), so a 3-channel 7x7 filter fills 147 rows; false: it takes input
+  // channels only and the taps are stepped through in time, so each tap pays ceil(channels / rows)
+  // folds and channels short of a multiple of the rows leave rows idle (GeneSys).
+  bool unroll_kernel = true;
 };
 
 struct BufferSpec {

@@ -12,7 +12,7 @@
 
 namespace accelscope::model {
 
-inline constexpr std::size_t kNumPrecisions = 6;
+inline constexpr std::size_t kNumPrecisions = 7;
 
 // One SRAM macro size from CACTI (per access of port_bits bits).
 struct SramPoint {

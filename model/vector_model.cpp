@@ -20,7 +20,10 @@ Costs evaluate_vector_op(const DesignContext& ctx, const Op& op) {
   const bool two_passes = static_cast<double>(op.reduction_elements) * element_bytes > capacity;
   const double in_read = two_passes ? 2 * in : in;
 
-  const double bytes = (in_read + out) * element_bytes;
+  // A result the array reads next leaves in the array's operand precision.
+  const double out_element_bytes =
+      op.output_to_array ? bytes_of(ctx.accelerator->array.precision) : element_bytes;
+  const double bytes = in_read * element_bytes + out * out_element_bytes;
   const double tiles = capacity > 0 ? std::max(1.0, std::ceil(bytes / capacity)) : 1.0;
   const double cycles_per_element = unit.cycles_per_element[static_cast<std::size_t>(op.fn)];
   const double lane_cycles = std::ceil(work / unit.lanes) * cycles_per_element;
@@ -29,7 +32,7 @@ Costs evaluate_vector_op(const DesignContext& ctx, const Op& op) {
 
   costs.compute_cycles = compute;
   costs.dram_read_bytes[kVec] = in_read * element_bytes;
-  costs.dram_write_bytes[kVec] = out * element_bytes;
+  costs.dram_write_bytes[kVec] = out * out_element_bytes;
   costs.sram_writes[kVec] = in_read + out;  // fills from DRAM, results from the lanes
   costs.sram_reads[kVec] = in_read + out;   // operands to the lanes, results to DRAM
   PerBuffer dram{};

@@ -183,6 +183,8 @@ GemmView gemm_view(const Op& op) {
   view.in_rows = (c.in_h - 1) * c.input_dilation_h + 1 + c.pad_top + c.pad_bottom;
   view.in_cols = (c.in_w - 1) * c.input_dilation_w + 1 + c.pad_left + c.pad_right;
   view.window_rows = static_cast<std::int64_t>(c.dilation_h) * (c.kernel_h - 1) + 1;
+  view.kernel_rows = c.kernel_h;
+  view.kernel_row_dilation = c.dilation_h;
   view.row_stride = c.stride_h;
   view.weights_shared = true;
   return view;

@@ -73,6 +73,8 @@ struct GemmView {
   std::int64_t in_rows = 1;             // input rows (padded) per image
   std::int64_t in_cols = 1;             // input cols (padded)
   std::int64_t window_rows = 1;         // effective (dilated) kernel height
+  std::int64_t kernel_rows = 1;         // kernel height (taps = kernel_rows x kernel width)
+  int kernel_row_dilation = 1;
   int row_stride = 1;
   std::int64_t taps = 1;       // kernel_h * kernel_w (k = channels * taps)
   bool weights_shared = true;  // false: both operands are activations
@@ -95,6 +97,9 @@ struct Op {
   std::int64_t reduction_elements = 0;
   // Parameters owned by this op (weights, biases, scales), for footprints and optimizers.
   std::int64_t parameter_elements = 0;
+  // The result feeds an array op: the vector unit writes it in the array's operand precision
+  // (quantised on the way out, as the GEMM will read it) instead of its own precision.
+  bool output_to_array = false;
 
   // Graph edges: tensor names (informative; the model does not need them).
   std::vector<std::string> inputs;

@@ -12,7 +12,8 @@ const std::vector<std::pair<std::string_view, model::Precision>>& precision_name
   static const std::vector<std::pair<std::string_view, model::Precision>> names = {
       {"int8", model::Precision::int8},   {"int16", model::Precision::int16},
       {"int32", model::Precision::int32}, {"fp16", model::Precision::fp16},
-      {"bf16", model::Precision::bf16},   {"fp32", model::Precision::fp32}};
+      {"bf16", model::Precision::bf16},   {"fp32", model::Precision::fp32},
+      {"int4", model::Precision::int4}};
   return names;
 }
 
@@ -46,7 +47,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
 
   const JsonObject array = root.object("array");
   array.allow_only({"rows", "cols", "dataflow", "precision", "accumulator_bits", "output_precision",
-                    "fold_overlap"});
+                    "fold_overlap", "unroll_kernel"});
   a.array.rows = static_cast<int>(array.integer("rows"));
   a.array.cols = static_cast<int>(array.integer("cols"));
   a.array.dataflow = array.choice("dataflow", dataflow_names());
@@ -56,6 +57,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
     array.fail("accumulator_bits", std::to_string(a.array.accumulator_bits), "8 to 64");
   a.array.output_precision = array.choice("output_precision", precision_names(), a.array.precision);
   a.array.fold_overlap = array.boolean("fold_overlap", true);
+  a.array.unroll_kernel = array.boolean("unroll_kernel", true);
 
   const JsonObject sram = root.object("sram");
   sram.allow_only({"inputs", "weights", "outputs", "vector"});
@@ -130,7 +132,8 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
                 {"precision", model::to_string(a.array.precision)},
                 {"accumulator_bits", a.array.accumulator_bits},
                 {"output_precision", model::to_string(a.array.output_precision)},
-                {"fold_overlap", a.array.fold_overlap}};
+                {"fold_overlap", a.array.fold_overlap},
+                {"unroll_kernel", a.array.unroll_kernel}};
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     nlohmann::json buffer = {{"kib", a.sram[b].capacity_bytes / 1024.0},
                              {"double_buffered", a.sram[b].double_buffered}};

@@ -126,7 +126,9 @@ void parse_vector(const JsonObject& j, model::Op& op, std::int64_t batch, bool t
   const std::int64_t scale = per_sample ? batch : 1;
   op.fn = j.choice("fn", vector_fn_names(), default_fn(op.kind));
   std::int64_t in = 0, out = 0, work = 0, reduction = 0;
-  if (op.kind == OpKind::pool) {
+  // A pool is given by its input shape and window, or (as workload_to_json writes it) by its
+  // element counts.
+  if (op.kind == OpKind::pool && (j.has("in") || !j.has("input_elements"))) {
     const auto shape = j.integers("in", 3, 3);
     const bool global = j.boolean("global", false);
     std::int64_t kh, kw, sh, sw, ph, pw;
@@ -181,6 +183,7 @@ void parse_vector(const JsonObject& j, model::Op& op, std::int64_t batch, bool t
                               ? j.integer("reduction_per_sample", std::nullopt, 0) * batch
                               : j.integer("reduction_elements", reduction, 0);
   if (op.kind != OpKind::optimizer) op.parameter_elements = j.integer("params", 0, 0);
+  op.output_to_array = j.boolean("output_to_array", false);
 }
 
 std::vector<std::string> strings(const JsonObject& j, std::string_view key) {
@@ -254,7 +257,8 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
                           "output_elements",
                           "work_elements",
                           "reduction_elements",
-                          "reduction_per_sample"});
+                          "reduction_per_sample",
+                          "output_to_array"});
         parse_vector(named, op, network.batch, network.training);
         break;
     }
@@ -330,6 +334,7 @@ nlohmann::json workload_to_json(const model::Network& network) {
       else if (op.reduction_elements)
         o["reduction_elements"] = op.reduction_elements;
       if (op.parameter_elements) o["params"] = op.parameter_elements;
+      if (op.output_to_array) o["output_to_array"] = true;
     }
     if (!op.inputs.empty()) o["inputs"] = op.inputs;
     if (!op.outputs.empty()) o["outputs"] = op.outputs;

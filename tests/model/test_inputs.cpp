@@ -86,7 +86,7 @@ TEST_CASE("bad hardware files give clear errors", "[inputs]") {
   j["sram"].erase("outputs");
   CHECK_THAT(hardware_error(j), Contains("missing field 'sram.outputs'"));
   j = edge_json();
-  j["array"]["precision"] = "int4";
+  j["array"]["precision"] = "int3";
   CHECK_THAT(hardware_error(j), Contains("array.precision") && Contains("int8, int16"));
   j = edge_json();
   j["array"]["rowz"] = 4;
