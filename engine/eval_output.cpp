@@ -146,7 +146,7 @@ void print_training(std::ostream& out, const model::Accelerator& a, const model:
   for (std::size_t p = 0; p < model::kNumPhases; ++p) {
     const model::Costs& c = t.by_phase[p];
     if (c.total_cycles <= 0) continue;
-    fmt::print(out, "  {:<14} {:5.1f}% of cycles, {:5.1f}% of energy\n",
+    fmt::print(out, "  {:<16}{:5.1f}% of cycles, {:5.1f}% of energy\n",
                model::to_string(static_cast<model::Phase>(p)),
                100 * c.total_cycles / t.all.total_cycles,
                100 * c.energy.total_pj() / t.all.energy.total_pj());

@@ -165,10 +165,15 @@ TensorMap analyse(const std::vector<Op>& ops) {
       if (j < data_input_count(op)) input_needs_gradient |= it->second.needs_gradient;
     }
     const std::int64_t channels = output_channels(op, tensors);
+    // A reshape is a view: its element count, if not given, is its input's.
+    const std::int64_t written =
+        op.kind == OpKind::reshape && output_elements_of(op) == 0 && !op.inputs.empty()
+            ? tensors.at(op.inputs[0]).elements
+            : output_elements_of(op);
     for (const std::string& name : op.outputs) {
       TensorInfo& info = tensors[name];
       info.producer = static_cast<int>(i);
-      info.elements = output_elements_of(op) / static_cast<std::int64_t>(op.outputs.size());
+      info.elements = written / static_cast<std::int64_t>(op.outputs.size());
       info.channels = channels;
       info.needs_gradient = op.parameter_elements > 0 || input_needs_gradient;
     }
