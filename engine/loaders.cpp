@@ -5,6 +5,7 @@
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/scalesim.hpp"
+#include "model/io/simdit.hpp"
 #include "model/io/workload_json.hpp"
 
 namespace accelscope::engine {
@@ -22,8 +23,11 @@ model::Network read_workload(const std::string& path, const WorkloadOptions& opt
   if (ext == ".csv") return io::read_scalesim_topology(path, options.batch.value_or(1));
   if (ext != ".json")
     throw io::InputError(path + ": unknown workload format '" + ext +
-                         "', allowed: .json (accelscope), .csv (SCALE-Sim topology)");
-  return io::parse_workload(io::read_json_file(path), path, options.batch);
+                         "', allowed: .json (accelscope or SimDIT spec), .csv (SCALE-Sim "
+                         "topology)");
+  const nlohmann::json json = io::read_json_file(path);
+  if (io::is_simdit_spec(json)) return io::parse_simdit_spec(json, path, options.batch.value_or(1));
+  return io::parse_workload(json, path, options.batch);
 }
 
 }  // namespace
@@ -33,8 +37,10 @@ model::Accelerator load_hardware(const std::string& path) {
   if (ext == ".cfg") return io::read_scalesim_config(path);
   if (ext != ".json")
     throw io::InputError(path + ": unknown hardware format '" + ext +
-                         "', allowed: .json (accelscope), .cfg (SCALE-Sim)");
-  return io::parse_hardware(io::read_json_file(path), path);
+                         "', allowed: .json (accelscope or GeneSys), .cfg (SCALE-Sim)");
+  const nlohmann::json json = io::read_json_file(path);
+  if (io::is_genesys_config(json)) return io::parse_genesys_config(json, path);
+  return io::parse_hardware(json, path);
 }
 
 model::Network load_workload(const std::string& path, const WorkloadOptions& options) {
