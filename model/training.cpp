@@ -422,7 +422,11 @@ class Deriver {
     const bool has_loss = last.kind == OpKind::loss;
     const std::string logits = last.kind == OpKind::loss ? last.inputs[0] : last.outputs[0];
     const std::int64_t e = elements(logits);
-    const std::int64_t rows = std::max<std::int64_t>(1, std::min(out_.batch, e));
+    // One row of class scores per sample (per token for a sequence model): the classes are the
+    // logits' channels where the graph tells them.
+    const std::int64_t classes = tensors_.at(logits).channels;
+    const std::int64_t rows = std::max<std::int64_t>(
+        1, classes > 0 && e % classes == 0 ? e / classes : std::min(out_.batch, e));
     if (!has_loss) {
       // Cross entropy: log-softmax over each row, then the negative log-likelihood of the label.
       Op& loss = emit(
@@ -502,7 +506,7 @@ class Deriver {
       d.outputs = {contribute(x, op)};
       emit(std::move(d));
     }
-    if (op.parameter_elements <= 0) return;  // frozen
+    // Always: parameter_elements = 0 means weights tied to (counted on) another op.
     Op w;
     w.name = op.name + ".bwd_weight";
     w.phase = Phase::backward_weight;
@@ -544,7 +548,7 @@ class Deriver {
         d.outputs = {contribute(a, op)};
         emit(std::move(d));
       }
-      if (op.parameter_elements <= 0) return;
+      // Always: parameter_elements = 0 means weights tied to another op (an LM head).
       Op w;  // dW[k,n] = X^T[k,M] dY[M,n]: both operands are activations
       w.name = op.name + ".bwd_weight";
       w.kind = OpKind::matmul;
@@ -726,6 +730,10 @@ class Deriver {
   // Concat, split, transpose, pad: the gradient moves the same data back (a split of the
   // gradient for a concat, a concat for a split).
   void data_move_backward(const Op& op, const std::vector<std::string>& dy) {
+    // A gather from a parameter (an embedding table): dy scattered into its gradient.
+    if (op.parameter_elements > 0)
+      emit_generic_parameter_gradient(
+          op, *std::find_if(dy.begin(), dy.end(), [](const std::string& g) { return !g.empty(); }));
     std::vector<std::string> targets;
     std::int64_t moved = 0;
     for (std::size_t j = 0; j < data_input_count(op); ++j)
@@ -745,7 +753,6 @@ class Deriver {
     d.input_elements = read;
     for (const std::string& t : targets) d.outputs.push_back(contribute(t, op));
     emit(std::move(d));
-    if (op.parameter_elements > 0) emit_generic_parameter_gradient(op, dy[0]);
   }
 
   // One optimizer op per parameterised op (in forward order): sgd reads w, g and writes w;
@@ -756,6 +763,7 @@ class Deriver {
       const auto gradients = parameter_gradients_.find(op.name);
       if (gradients == parameter_gradients_.end()) continue;
       const std::int64_t p = op.parameter_elements;
+      if (p <= 0) continue;  // tied weights: updated with their owner
       Op u = vector_op(op.name + ".update", OpKind::optimizer, Phase::update, VectorFn::optimizer,
                        (2 + state) * p, (1 + state) * p, p);
       u.parameter_elements = p;

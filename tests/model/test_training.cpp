@@ -486,6 +486,29 @@ TEST_CASE("training: grouped, dilated and transposed convolutions, attention, tr
     CHECK(report.total.by_phase[p].total_cycles > 0);
 }
 
+TEST_CASE("training: embeddings, tied weights and a per-token loss", "[training]") {
+  const nlohmann::json j = nlohmann::json::parse(R"({
+    "name": "lm", "batch": 2,
+    "ops": [
+      {"name": "embed", "type": "data_move", "shape": [16, 32], "params": 3200,
+       "inputs": ["ids"], "outputs": ["e"]},
+      {"name": "head", "type": "matmul", "m": 16, "k": 32, "n": 100, "params": 0,
+       "inputs": ["e"], "outputs": ["logits"]}
+    ]})");
+  const model::Network t = model::derive_training(io::parse_workload(j, "lm.json"));
+  // The table's gradient: dy scattered into all 100 x 32 entries; no gradient for the ids.
+  check_vector(find(t, "embed.bwd_weight"), OpKind::reduce, Phase::backward_weight,
+               model::VectorFn::reduce, 1024, 3200, 1024, 1);
+  CHECK_FALSE(has(t, "embed.bwd_data"));
+  // The head's weights are the table (tied, counted on embed): gradient computed, one update.
+  CHECK(model::macs(find(t, "head.bwd_weight")) == 2 * 16 * 32 * 100);
+  CHECK_FALSE(has(t, "head.update"));
+  CHECK(find(t, "embed.update").parameter_elements == 3200);
+  // Cross entropy per token: 32 rows of 100 classes.
+  check_vector(find(t, "loss"), OpKind::loss, Phase::forward, model::VectorFn::loss, 3200, 32, 3200,
+               100);
+}
+
 TEST_CASE("training: a topology without tensor names is a chain", "[training]") {
   const model::Network forward = io::read_scalesim_topology(
       testing::shared_dir() + "/reference/scalesim/resnet50_topology.csv", 1);
