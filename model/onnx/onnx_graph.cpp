@@ -1,0 +1,297 @@
+#include "model/onnx/onnx_graph.hpp"
+
+#include <algorithm>
+
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include "model/io/json_reader.hpp"
+
+namespace accelscope::io::onnx_detail {
+
+using ::onnx::GraphProto;
+using ::onnx::ModelProto;
+using ::onnx::NodeProto;
+using ::onnx::TensorProto;
+using ::onnx::TensorShapeProto;
+using ::onnx::ValueInfoProto;
+
+bool TensorInfo::complete() const {
+  return has_shape && std::all_of(dims.begin(), dims.end(), [](std::int64_t d) { return d >= 0; });
+}
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  text.erase(
+      std::unique(text.begin(), text.end(), [](char a, char b) { return a == ' ' && b == ' '; }),
+      text.end());
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > 300) {
+    text.resize(297);
+    text.append("...");
+  }
+  return text;
+}
+
+namespace {
+
+bool has_data(const TensorProto& t) {
+  return t.has_raw_data() || t.data_location() == TensorProto::EXTERNAL || t.float_data_size() ||
+         t.int32_data_size() || t.int64_data_size() || t.double_data_size() ||
+         t.uint64_data_size() || t.string_data_size();
+}
+
+std::string node_label(const NodeProto& node, int index) {
+  std::string name = node.name();
+  if (name.empty()) name = node.op_type() + "_" + std::to_string(index);
+  return "node '" + name + "' (" + node.op_type() + ")";
+}
+
+int default_opset(const ModelProto& model, const std::string& file) {
+  for (const auto& opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return static_cast<int>(opset.version());
+  throw InputError(file +
+                   ": the model imports no version of the default ONNX operator set "
+                   "(opset_import has no entry for domain \"\")");
+}
+
+// Every node input must exist before the node: catches truncated and hand-broken files.
+void check_structure(const GraphProto& graph, const std::string& file) {
+  std::unordered_set<std::string> defined;
+  for (const auto& input : graph.input()) defined.insert(input.name());
+  for (const auto& init : graph.initializer()) defined.insert(init.name());
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const NodeProto& node = graph.node(i);
+    for (const std::string& input : node.input())
+      if (!input.empty() && !defined.count(input))
+        throw InputError(file + ": " + node_label(node, i) + ": input '" + input +
+                         "' is not produced by any earlier node, initializer or graph input "
+                         "(the file is truncated, or the graph is not topologically sorted)");
+    for (const std::string& output : node.output()) defined.insert(output);
+  }
+  for (const auto& output : graph.output())
+    if (!defined.count(output.name()))
+      throw InputError(file + ": graph output '" + output.name() +
+                       "' is not produced by any node (the file is truncated or incomplete)");
+}
+
+// Initializers stored with dimensions but no data become typed graph inputs, so shape inference
+// sees them as tensors of known shape (a model stripped of its weights).
+void shape_only_initializers_to_inputs(GraphProto& graph, std::unordered_set<std::string>& names) {
+  std::unordered_set<std::string> input_names;
+  for (const auto& input : graph.input()) input_names.insert(input.name());
+  auto* inits = graph.mutable_initializer();
+  for (int i = 0; i < inits->size();) {
+    const TensorProto& t = inits->Get(i);
+    names.insert(t.name());
+    if (has_data(t)) {
+      ++i;
+      continue;
+    }
+    if (!input_names.count(t.name())) {
+      ValueInfoProto* input = graph.add_input();
+      input->set_name(t.name());
+      auto* tensor_type = input->mutable_type()->mutable_tensor_type();
+      tensor_type->set_elem_type(t.data_type());
+      auto* shape = tensor_type->mutable_shape();
+      for (std::int64_t d : t.dims()) shape->add_dim()->set_dim_value(d);
+    }
+    inits->DeleteSubrange(i, 1);
+  }
+}
+
+std::string dynamic_names_list(const std::vector<std::string>& names) {
+  if (names.empty()) return "it has none";
+  std::string text = "its dynamic dimensions: ";
+  for (std::size_t i = 0; i < names.size(); ++i) text += (i ? ", " : "") + names[i];
+  return text;
+}
+
+void bind_dimensions(GraphProto& graph, const std::unordered_set<std::string>& initializers,
+                     const std::string& file,
+                     const std::map<std::string, std::int64_t, std::less<>>& dims,
+                     std::optional<std::int64_t> batch) {
+  std::map<std::string, std::int64_t, std::less<>> bindings = dims;
+  std::vector<std::string> dynamic_names;
+  bool first = true;
+  for (const auto& input : graph.input()) {
+    if (initializers.count(input.name())) continue;
+    if (!input.type().has_tensor_type())
+      throw InputError(file + ": input '" + input.name() +
+                       "' is not a tensor (sequences, maps and optionals are not supported)");
+    const auto& tensor_type = input.type().tensor_type();
+    if (!tensor_type.has_shape())
+      throw InputError(file + ": input '" + input.name() +
+                       "' has no shape (not even a rank): re-export the model with input shapes");
+    for (int d = 0; d < tensor_type.shape().dim_size(); ++d) {
+      const auto& dim = tensor_type.shape().dim(d);
+      if (!dim.has_dim_param()) continue;
+      if (std::find(dynamic_names.begin(), dynamic_names.end(), dim.dim_param()) ==
+          dynamic_names.end())
+        dynamic_names.push_back(dim.dim_param());
+      if (first && d == 0 && batch) bindings[dim.dim_param()] = *batch;
+    }
+    first = false;
+  }
+  for (const auto& [name, value] : dims) {
+    if (std::find(dynamic_names.begin(), dynamic_names.end(), name) == dynamic_names.end())
+      throw InputError(file + ": --dim " + name + "=" + std::to_string(value) +
+                       ": the model has no dynamic input dimension named '" + name + "' (" +
+                       dynamic_names_list(dynamic_names) + ")");
+    if (value < 1)
+      throw InputError(file + ": --dim " + name + "=" + std::to_string(value) +
+                       ": allowed: an integer >= 1");
+  }
+  // leading: the first data input, whose dimension 0 --batch binds.
+  auto bind_shape = [&](TensorShapeProto& shape, const std::string& tensor, bool required,
+                        bool leading) {
+    for (int d = 0; d < shape.dim_size(); ++d) {
+      auto* dim = shape.mutable_dim(d);
+      if (dim->has_dim_value()) {
+        if (required && dim->dim_value() < 0)
+          throw InputError(file + ": input '" + tensor + "' dimension " + std::to_string(d) +
+                           " = " + std::to_string(dim->dim_value()) + ", allowed: >= 0");
+        continue;
+      }
+      if (dim->has_dim_param()) {
+        const auto it = bindings.find(dim->dim_param());
+        if (it != bindings.end()) {
+          dim->set_dim_value(it->second);
+          continue;
+        }
+        if (required)
+          throw InputError(file + ": input '" + tensor + "' dimension " + std::to_string(d) +
+                           " ('" + dim->dim_param() + "') is dynamic: give its value with --dim " +
+                           dim->dim_param() + "=N" +
+                           (d == 0 && leading ? " (or --batch N)" : " (accelscope import-onnx)"));
+      } else if (required) {
+        throw InputError(file + ": input '" + tensor + "' dimension " + std::to_string(d) +
+                         " has neither a size nor a name: re-export the model with a fixed or "
+                         "named size for it");
+      }
+    }
+  };
+  bool leading = true;
+  for (auto& input : *graph.mutable_input()) {
+    const bool data = !initializers.count(input.name());
+    if (input.type().has_tensor_type() && input.type().tensor_type().has_shape())
+      bind_shape(*input.mutable_type()->mutable_tensor_type()->mutable_shape(), input.name(), data,
+                 leading && data);
+    if (data) leading = false;
+  }
+  for (auto& output : *graph.mutable_output())
+    if (output.type().has_tensor_type() && output.type().tensor_type().has_shape())
+      bind_shape(*output.mutable_type()->mutable_tensor_type()->mutable_shape(), output.name(),
+                 false, false);
+}
+
+TensorInfo info_of(const ::onnx::TypeProto& type) {
+  TensorInfo info;
+  if (!type.has_tensor_type()) return info;
+  const auto& tensor_type = type.tensor_type();
+  info.elem_type = tensor_type.elem_type();
+  if (!tensor_type.has_shape()) return info;
+  info.has_shape = true;
+  for (const auto& dim : tensor_type.shape().dim()) {
+    info.dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+    info.dim_names.push_back(dim.has_dim_param() ? dim.dim_param() : "");
+  }
+  return info;
+}
+
+void collect_tensors(const GraphProto& graph, std::unordered_map<std::string, TensorInfo>& out) {
+  out.clear();
+  for (const auto& init : graph.initializer()) {
+    TensorInfo info;
+    info.has_shape = true;
+    info.elem_type = init.data_type();
+    info.dims.assign(init.dims().begin(), init.dims().end());
+    info.dim_names.assign(info.dims.size(), "");
+    out[init.name()] = info;
+  }
+  for (const auto* list : {&graph.input(), &graph.value_info(), &graph.output()})
+    for (const ValueInfoProto& v : *list) {
+      TensorInfo info = info_of(v.type());
+      auto [it, inserted] = out.emplace(v.name(), info);
+      // Prefer the most complete description (a declared output may be vaguer than inferred).
+      if (!inserted && info.complete() && !it->second.complete()) it->second = info;
+    }
+}
+
+void replace_with_constant(NodeProto& node, const StaticValue& value) {
+  const std::string name = node.name();
+  const std::string output = node.output(0);
+  node.Clear();
+  node.set_name(name);
+  node.set_op_type("Constant");
+  node.add_output(output);
+  auto* attribute = node.add_attribute();
+  attribute->set_name("value");
+  attribute->set_type(::onnx::AttributeProto::TENSOR);
+  *attribute->mutable_t() = to_tensor(value, output);
+}
+
+}  // namespace
+
+BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
+                          const std::map<std::string, std::int64_t, std::less<>>& dims,
+                          std::optional<std::int64_t> batch) {
+  BoundModel bound;
+  ModelProto& model = bound.model;
+  if (!model.ParseFromString(bytes))
+    throw InputError(file +
+                     ": not a valid ONNX model: its protobuf could not be parsed (the file is "
+                     "corrupt, truncated or not an .onnx model)");
+  if (!model.has_graph() || model.graph().node_size() == 0)
+    throw InputError(file +
+                     ": not an ONNX model: it has no graph nodes (an empty, corrupt or "
+                     "non-ONNX file)");
+  bound.opset = default_opset(model, file);
+  GraphProto& graph = *model.mutable_graph();
+  check_structure(graph, file);
+  shape_only_initializers_to_inputs(graph, bound.initializers);
+  for (const auto& input : graph.input())
+    if (!bound.initializers.count(input.name())) bound.inputs.push_back(input.name());
+  if (bound.inputs.empty())
+    throw InputError(file + ": the graph has no inputs besides initializers");
+  bind_dimensions(graph, bound.initializers, file, dims, batch);
+
+  for (const auto& init : graph.initializer())
+    if (auto value = value_of(init)) bound.values.emplace(init.name(), std::move(*value));
+
+  // Each round infers shapes as far as ONNX can, then evaluates the shape arithmetic that became
+  // computable and freezes it into Constants; a chain of reshapes resolves one link per round.
+  const ::onnx::ShapeInferenceOptions options(/*check_type=*/false, /*strict=*/1,
+                                              /*data_propagation=*/true);
+  for (;;) {
+    graph.clear_value_info();
+    try {
+      ::onnx::shape_inference::InferShapes(model, ::onnx::OpSchemaRegistry::Instance(), options);
+    } catch (const std::exception& e) {
+      throw InputError(file + ": ONNX shape inference failed: " + one_line(e.what()));
+    }
+    collect_tensors(graph, bound.tensors);
+    ShapeLookup shapes;
+    for (const auto& [name, info] : bound.tensors)
+      if (info.complete()) shapes.emplace(name, info.dims);
+    bool changed = false;
+    for (NodeProto& node : *graph.mutable_node()) {
+      if (node.output_size() != 1 || bound.values.count(node.output(0))) continue;
+      auto result = evaluate_node(node, bound.values, shapes, bound.opset);
+      if (!result || result->size() != 1) continue;
+      StaticValue& value = (*result)[0];
+      shapes[node.output(0)] = value.dims;
+      if (node.op_type() != "Constant") {
+        replace_with_constant(node, value);
+        changed = true;
+      }
+      bound.values.emplace(node.output(0), std::move(value));
+    }
+    if (!changed) break;
+  }
+  return bound;
+}
+
+}  // namespace accelscope::io::onnx_detail

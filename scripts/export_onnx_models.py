@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""Exports the shipped networks to ONNX, without weights, into tests/data/onnx/.
+
+Run with Debian's interpreter and packages (no network, no pretrained weights):
+    apt-get install -y python3-torch python3-torchvision python3-onnx
+    /usr/bin/python3 scripts/export_onnx_models.py [OUTPUT_DIR]
+Then scripts/make_workloads.sh imports them into spaces/workloads/*.json.
+
+Tested with python3-torch 1.13, python3-torchvision 0.14 and python3-onnx 1.12 (Debian 12).
+
+- CNNs (torchvision ResNet-50, ResNet-18, MobileNetV2, VGG-16) are exported in training mode
+  with constant folding off, so batch normalization stays a separate op (an eval-mode export
+  folds it into the convolutions). The batch is a dynamic axis named "batch".
+- Transformers (no `transformers` library on Debian) are written here in plain torch: a BERT-base
+  encoder (embeddings, 12 post-LN layers, no pooler, no padding mask, exact erf GELU) and a
+  GPT-2-small-like decoder (token and position embeddings, 12 pre-LN blocks with a causal mask,
+  final LayerNorm, LM head tied to the token embedding; exact erf GELU instead of GPT-2's tanh
+  approximation, same cost class). Batch and sequence are dynamic axes ("batch", "sequence"),
+  so one file serves every sequence length. They are exported in eval mode (no dropout ops).
+- Small extra models exercise the importer: torch.nn.TransformerEncoderLayer at opset 13 (layer
+  norm decomposed into ReduceMean/Sub/Pow/Sqrt/Div), torch.nn.TransformerDecoderLayer at
+  opset 17, and hand-made bad inputs (an unsupported op, an input without a shape).
+
+export_params=False keeps the files small: parameters become graph inputs with shapes only.
+Parameters are re-initialised randomly first, because the exporter merges parameters with equal
+values (e.g. all-zero biases) into one input plus Identity ops, which would hide them.
+"""
+import math
+import os
+import sys
+import warnings
+
+import onnx
+import torch
+import torchvision
+from onnx import TensorProto, helper
+from torch import nn
+
+OPSET = 17
+
+
+def randomize(module):
+    """Distinct random values for every parameter (see module docstring)."""
+    with torch.no_grad():
+        for p in module.parameters():
+            p.normal_(0.0, 0.02)
+
+
+def export(module, args, path, input_names, dynamic_axes, training, opset=OPSET):
+    randomize(module)
+    module.train(training)
+    mode = torch.onnx.TrainingMode.TRAINING if training else torch.onnx.TrainingMode.EVAL
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, args, path, export_params=False, training=mode,
+                          do_constant_folding=False, opset_version=opset,
+                          input_names=input_names, output_names=["output"],
+                          dynamic_axes=dynamic_axes)
+    model = onnx.load(path)
+    onnx.checker.check_model(model)
+    print(f"{path}: {len(model.graph.node)} nodes, {os.path.getsize(path)} bytes")
+
+
+# ---- transformers ----
+
+class SelfAttention(nn.Module):
+    def __init__(self, hidden, heads, fused_qkv):
+        super().__init__()
+        self.heads, self.head_dim = heads, hidden // heads
+        self.fused_qkv = fused_qkv
+        if fused_qkv:  # GPT-2's c_attn
+            self.qkv = nn.Linear(hidden, 3 * hidden)
+        else:  # BERT's query, key, value
+            self.q, self.k, self.v = (nn.Linear(hidden, hidden) for _ in range(3))
+        self.out = nn.Linear(hidden, hidden)
+
+    def split_heads(self, x):
+        b, s, _ = x.shape
+        return x.view(b, s, self.heads, self.head_dim).transpose(1, 2)
+
+    def forward(self, x, causal=None):
+        b, s, hidden = x.shape
+        if self.fused_qkv:
+            q, k, v = self.qkv(x).split(hidden, dim=2)
+        else:
+            q, k, v = self.q(x), self.k(x), self.v(x)
+        q, k, v = self.split_heads(q), self.split_heads(k), self.split_heads(v)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)
+        if causal is not None:
+            scores = scores.masked_fill(causal == 0, float("-inf"))
+        context = torch.softmax(scores, dim=-1) @ v
+        return self.out(context.transpose(1, 2).reshape(b, s, hidden))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, hidden, inner):
+        super().__init__()
+        self.up, self.act, self.down = nn.Linear(hidden, inner), nn.GELU(), nn.Linear(inner, hidden)
+
+    def forward(self, x):
+        return self.down(self.act(self.up(x)))
+
+
+class BertLayer(nn.Module):  # post-LN
+    def __init__(self, hidden, heads, inner):
+        super().__init__()
+        self.attention = SelfAttention(hidden, heads, fused_qkv=False)
+        self.attention_norm = nn.LayerNorm(hidden, eps=1e-12)
+        self.ffn = FeedForward(hidden, inner)
+        self.output_norm = nn.LayerNorm(hidden, eps=1e-12)
+
+    def forward(self, x):
+        x = self.attention_norm(x + self.attention(x))
+        return self.output_norm(x + self.ffn(x))
+
+
+class BertEncoder(nn.Module):
+    """BERT-base: vocabulary 30522, 512 positions, hidden 768, 12 layers, 12 heads, FFN 3072."""
+
+    def __init__(self, vocab=30522, positions=512, hidden=768, layers=12, heads=12, inner=3072):
+        super().__init__()
+        self.word = nn.Embedding(vocab, hidden)
+        self.position = nn.Embedding(positions, hidden)
+        self.token_type = nn.Embedding(2, hidden)
+        self.embedding_norm = nn.LayerNorm(hidden, eps=1e-12)
+        self.layers = nn.ModuleList(BertLayer(hidden, heads, inner) for _ in range(layers))
+
+    def forward(self, input_ids):
+        positions = torch.arange(input_ids.shape[1], dtype=torch.long)
+        token_types = torch.zeros_like(input_ids)
+        x = self.word(input_ids) + self.position(positions) + self.token_type(token_types)
+        x = self.embedding_norm(x)
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+class Gpt2Block(nn.Module):  # pre-LN
+    def __init__(self, hidden, heads):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(hidden)
+        self.attn = SelfAttention(hidden, heads, fused_qkv=True)
+        self.ln_2 = nn.LayerNorm(hidden)
+        self.mlp = FeedForward(hidden, 4 * hidden)
+
+    def forward(self, x, causal):
+        x = x + self.attn(self.ln_1(x), causal)
+        return x + self.mlp(self.ln_2(x))
+
+
+class Gpt2(nn.Module):
+    """GPT-2 small: vocabulary 50257, 1024 positions, hidden 768, 12 blocks, 12 heads."""
+
+    def __init__(self, vocab=50257, positions=1024, hidden=768, layers=12, heads=12):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, hidden)
+        self.wpe = nn.Embedding(positions, hidden)
+        self.blocks = nn.ModuleList(Gpt2Block(hidden, heads) for _ in range(layers))
+        self.ln_f = nn.LayerNorm(hidden)
+
+    def forward(self, input_ids):
+        s = input_ids.shape[1]
+        positions = torch.arange(s, dtype=torch.long)
+        causal = torch.tril(torch.ones(s, s, dtype=torch.long))
+        x = self.wte(input_ids) + self.wpe(positions)
+        for block in self.blocks:
+            x = block(x, causal)
+        return nn.functional.linear(self.ln_f(x), self.wte.weight)  # tied LM head
+
+
+class TorchEncoderLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(64, 4, 128, batch_first=True, activation="gelu")
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+class TorchDecoderLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.TransformerDecoderLayer(64, 4, 128, batch_first=True)
+
+    def forward(self, x, memory):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
+        return self.layer(x, memory, tgt_mask=mask)
+
+
+# ---- hand-made models for the importer's error paths ----
+
+def save_small(path, nodes, inputs, outputs, check=True):
+    graph = helper.make_graph(nodes, os.path.basename(path)[:-5], inputs, outputs)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="accelscope export_onnx_models.py")
+    if check:
+        onnx.checker.check_model(model)
+    onnx.save(model, path)
+    print(f"{path}: {len(model.graph.node)} nodes, {os.path.getsize(path)} bytes")
+
+
+def main():
+    out = os.path.normpath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "onnx"))
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+
+    image = torch.randn(1, 3, 224, 224)
+    batch_axis = {"input": {0: "batch"}, "output": {0: "batch"}}
+    for name, constructor in [("resnet50", torchvision.models.resnet50),
+                              ("resnet18", torchvision.models.resnet18),
+                              ("mobilenet_v2", torchvision.models.mobilenet_v2),
+                              ("vgg16", torchvision.models.vgg16)]:
+        export(constructor(weights=None), (image,), f"{out}/{name}.onnx", ["input"], batch_axis,
+               training=True)
+
+    ids = torch.zeros(1, 128, dtype=torch.long)
+    text_axes = {"input_ids": {0: "batch", 1: "sequence"}, "output": {0: "batch", 1: "sequence"}}
+    export(BertEncoder(), (ids,), f"{out}/bert_base.onnx", ["input_ids"], text_axes,
+           training=False)
+    export(Gpt2(), (ids,), f"{out}/gpt2_small.onnx", ["input_ids"], text_axes, training=False)
+
+    export(TorchEncoderLayer(), (torch.randn(2, 16, 64),), f"{out}/torch_encoder_layer.onnx",
+           ["x"], {"x": {0: "batch", 1: "sequence"}}, training=False, opset=13)
+    export(TorchDecoderLayer(), (torch.randn(2, 16, 64), torch.randn(2, 10, 64)),
+           f"{out}/torch_decoder_layer.onnx", ["x", "memory"],
+           {"x": {0: "batch", 1: "sequence"}, "memory": {0: "batch", 1: "memory_sequence"}},
+           training=False)
+
+    # CumSum is a standard op accelscope does not cost.
+    axis = helper.make_tensor("axis", TensorProto.INT64, [], [1])
+    save_small(f"{out}/unsupported_op.onnx",
+               [helper.make_node("Relu", ["x"], ["a"], name="first_relu"),
+                helper.make_node("Constant", [], ["axis"], value=axis, name="axis"),
+                helper.make_node("CumSum", ["a", "axis"], ["b"], name="running_total"),
+                helper.make_node("Relu", ["b"], ["y"], name="last_relu")],
+               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 64])],
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 64])])
+    # A graph input declared without any shape (the ONNX checker rejects it too).
+    save_small(f"{out}/no_shape.onnx", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+               [helper.make_tensor_value_info("x", TensorProto.FLOAT, None)],
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], check=False)
+
+
+if __name__ == "__main__":
+    main()
