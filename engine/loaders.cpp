@@ -7,6 +7,7 @@
 #include "model/io/scalesim.hpp"
 #include "model/io/simdit.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/onnx/onnx_import.hpp"
 
 namespace accelscope::engine {
 
@@ -21,10 +22,15 @@ std::string extension_of(const std::string& path) {
 model::Network read_workload(const std::string& path, const WorkloadOptions& options) {
   const std::string ext = extension_of(path);
   if (ext == ".csv") return io::read_scalesim_topology(path, options.batch.value_or(1));
+  if (ext == ".onnx") {
+    io::OnnxImportOptions onnx;
+    onnx.batch = options.batch;
+    return io::import_onnx_file(path, onnx).network;
+  }
   if (ext != ".json")
     throw io::InputError(path + ": unknown workload format '" + ext +
                          "', allowed: .json (accelscope or SimDIT spec), .csv (SCALE-Sim "
-                         "topology)");
+                         "topology), .onnx");
   const nlohmann::json json = io::read_json_file(path);
   if (io::is_simdit_spec(json)) return io::parse_simdit_spec(json, path, options.batch.value_or(1));
   return io::parse_workload(json, path, options.batch);

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(accelscope::engine::kVersion));
   accelscope::engine::register_eval_command(app);
   accelscope::engine::register_bench_command(app);
+  accelscope::engine::register_import_onnx_command(app);
+  accelscope::engine::register_workloads_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -7,5 +7,7 @@ namespace accelscope::engine {
 
 void register_eval_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
+void register_import_onnx_command(CLI::App& app);
+void register_workloads_command(CLI::App& app);
 
 }  // namespace accelscope::engine
