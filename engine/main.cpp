@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
+#include "engine/commands/study_lookup.hpp"
 #include "engine/version.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(accelscope::engine::kVersion));
   accelscope::engine::register_eval_command(app);
   accelscope::engine::register_bench_command(app);
+  accelscope::engine::register_search_commands(app);
+  accelscope::engine::register_studies_command(app);
+  accelscope::engine::register_front_command(app);
+  accelscope::engine::register_show_command(app);
   accelscope::engine::register_import_onnx_command(app);
   accelscope::engine::register_workloads_command(app);
   try {
@@ -27,6 +32,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "accelscope: usage error: " << e.what() << " (see --help)\n";
     return 2;
+  } catch (const accelscope::engine::Interrupted& e) {
+    std::cerr << "accelscope: " << e.what() << "\n";
+    return 130;
   } catch (const std::exception& e) {
     std::cerr << "accelscope: error: " << e.what() << "\n";
     return 1;

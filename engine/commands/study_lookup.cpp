@@ -1,0 +1,61 @@
+#include "engine/commands/study_lookup.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace accelscope::engine {
+
+store::StudyInfo find_study(store::Database& db, const std::string& id_or_name) {
+  const std::vector<store::StudyInfo> studies = db.studies();
+  if (studies.empty()) throw std::runtime_error(db.path().string() + ": holds no study");
+  if (id_or_name.empty()) {
+    return *std::max_element(studies.begin(), studies.end(), [](const auto& a, const auto& b) {
+      return a.updated_at < b.updated_at;
+    });
+  }
+  for (const store::StudyInfo& s : studies)
+    if (s.name == id_or_name || std::to_string(s.id) == id_or_name) return s;
+  std::string known;
+  for (const store::StudyInfo& s : studies)
+    known += (known.empty() ? "" : ", ") + std::to_string(s.id) + " (" + s.name + ")";
+  throw std::runtime_error(db.path().string() + ": no study '" + id_or_name + "', known: " + known);
+}
+
+void print_front_table(std::ostream& out, store::Database& db, store::StudyId study_id) {
+  const store::StudyInfo study = db.study(study_id);
+  const std::vector<store::Trial> front = db.front(study_id);
+  auto text = [](const nlohmann::json& v) {
+    return v.is_number_float() ? fmt::format("{:.4g}", v.get<double>())
+           : v.is_string()     ? v.get<std::string>()
+                               : v.dump();
+  };
+  // Columns: id, every parameter, every objective; each as wide as its widest cell.
+  std::vector<std::string> header{"id"};
+  std::vector<std::vector<std::string>> rows;
+  if (!front.empty())
+    for (auto it = front.front().params.begin(); it != front.front().params.end(); ++it)
+      header.push_back(it.key());
+  const std::size_t param_columns = header.size() - 1;
+  for (const store::Objective& o : study.objectives) header.push_back(o.name);
+  for (const store::Trial& t : front) {
+    std::vector<std::string> row{std::to_string(t.id)};
+    for (std::size_t p = 1; p <= param_columns; ++p) row.push_back(text(t.params.at(header[p])));
+    for (double value : t.objectives) row.push_back(fmt::format("{:.6g}", value));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::size_t> widths;
+  for (const std::string& h : header) widths.push_back(h.size());
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  auto print_row = [&](const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size(); ++c)
+      fmt::print(out, "{}{:>{}}", c ? "  " : "", row[c], widths[c]);
+    fmt::print(out, "\n");
+  };
+  print_row(header);
+  for (const auto& row : rows) print_row(row);
+}
+
+}  // namespace accelscope::engine

@@ -1,0 +1,521 @@
+#include "engine/space_spec.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "model/io/hardware_json.hpp"
+#include "model/io/json_reader.hpp"
+#include "model/io/technology_io.hpp"
+
+namespace accelscope::engine {
+
+namespace {
+
+using io::InputError;
+using io::JsonObject;
+
+// Metric aliases accepted in objectives, and whether they are maximised by default.
+struct Alias {
+  std::string_view alias, metric;
+  bool maximize;
+};
+constexpr Alias kAliases[] = {
+    {"latency", "latency_ms", false},
+    {"energy", "energy_mj", false},
+    {"area", "area_mm2", false},
+    {"power", "power_w", false},
+    {"edp", "edp_mj_ms", false},
+    {"throughput", "throughput_per_s", true},
+    {"throughput_per_s", "throughput_per_s", true},
+    {"tops_per_w", "tops_per_w", true},
+    {"tops_per_mm2", "tops_per_mm2", true},
+    {"utilization", "utilization", true},
+};
+
+const std::vector<std::string_view> kDesignMetrics = {
+    "area_mm2",          "area.pe_array_mm2", "area.sram_mm2",  "area.vector_mm2",
+    "area.overhead_mm2", "peak_power_w",      "peak_tops",      "power_w",
+    "latency_ms",        "energy_mj",         "edp_mj_ms",      "throughput_per_s",
+    "tops_per_w",        "tops_per_mm2",      "utilization",    "nonconv_share",
+    "energy.mac_mj",     "energy.sram_mj",    "energy.dram_mj", "energy.vector_mj",
+    "energy.leakage_mj", "dram_mib"};
+const std::vector<std::string_view> kWorkloadMetrics = {
+    "latency_ms", "energy_mj", "power_w", "throughput_per_s", "utilization", "nonconv_share"};
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+// Sets json[a][b][c] for path "a.b.c"; false if an intermediate value is not an object.
+bool set_path(nlohmann::json& json, const std::string& path, const nlohmann::json& value) {
+  nlohmann::json* node = &json;
+  const std::vector<std::string> parts = split_path(path);
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    nlohmann::json& child = (*node)[parts[i]];
+    if (child.is_null()) child = nlohmann::json::object();
+    if (!child.is_object()) return false;
+    node = &child;
+  }
+  (*node)[parts.back()] = value;
+  return true;
+}
+
+std::string fingerprint_file(const std::string& path) {
+  // FNV-1a over the file: enough to notice that a workload file changed under a study.
+  const std::string text = io::read_text_file(path);
+  std::uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
+  return buffer;
+}
+
+std::string resolve_file(const std::string& spec_file, const std::string& relative,
+                         const JsonObject& where, std::string_view key) {
+  namespace fs = std::filesystem;
+  const fs::path spec_dir = fs::path(spec_file).parent_path();
+  const fs::path candidates[] = {
+      spec_dir / relative, fs::path(relative), fs::path(io::data_directory()) / relative,
+      fs::path(io::data_directory()) / "workloads" / relative,
+      fs::path(io::data_directory()) / "workloads" / (relative + ".json")};
+  for (const fs::path& candidate : candidates)
+    if (fs::is_regular_file(candidate)) return candidate.lexically_normal().string();
+  where.fail(key, "\"" + relative + "\"",
+             "an existing file (relative to the spec, or a shipped name in " +
+                 io::data_directory() + "/workloads)");
+}
+
+ParameterSpec parse_parameter(const JsonObject& p, std::size_t index) {
+  ParameterSpec param;
+  param.name = p.string("name");
+  const JsonObject j(p.json(), p.file(),
+                     "parameters[" + std::to_string(index) + "](" + param.name + ")");
+  j.allow_only({"name", "values", "pow2", "range", "step", "float", "log", "categorical"});
+  param.hardware_field = param.name.find('.') != std::string::npos;
+  const int forms = j.has("values") + j.has("pow2") + j.has("range") + j.has("float");
+  if (forms != 1) j.fail_here("give exactly one of values, pow2, range, float");
+  auto two_numbers = [&](std::string_view key) {
+    const nlohmann::json& value = j.raw(key);
+    if (!value.is_array() || value.size() != 2 || !value[0].is_number() || !value[1].is_number())
+      j.fail(key, value.dump(), "[min, max]");
+    const double lo = value[0].get<double>(), hi = value[1].get<double>();
+    if (lo > hi) j.fail(key, value.dump(), "an empty range is not a space: min <= max");
+    return std::pair{lo, hi};
+  };
+  std::vector<double> numbers;
+  if (j.has("values")) {
+    const nlohmann::json& values = j.raw("values");
+    if (!values.is_array() || values.empty())
+      j.fail("values", values.dump(), "a non-empty list of numbers or strings");
+    bool all_numbers = true, all_strings = true;
+    for (const auto& v : values) {
+      all_numbers = all_numbers && v.is_number();
+      all_strings = all_strings && v.is_string();
+    }
+    if (!all_numbers && !all_strings)
+      j.fail("values", values.dump(), "a list of numbers, or a list of strings");
+    std::set<std::string> seen;
+    for (const auto& v : values) {
+      if (!seen.insert(v.dump()).second) j.fail("values", values.dump(), "distinct values");
+      param.level_values.push_back(v);
+    }
+    if (all_strings) {
+      std::vector<std::string> labels;
+      for (const auto& v : values) labels.push_back(v.get<std::string>());
+      param.dimension = search::Dimension::categorical_levels(param.name, labels);
+      return param;
+    }
+    for (const auto& v : values) numbers.push_back(v.get<double>());
+  } else if (j.has("pow2")) {
+    const auto [lo, hi] = two_numbers("pow2");
+    if (lo <= 0) j.fail("pow2", j.raw("pow2").dump(), "[min, max] with min > 0");
+    for (double v = lo; v <= hi * (1 + 1e-12); v *= 2) {
+      numbers.push_back(v);
+      param.level_values.push_back(std::floor(v) == v ? nlohmann::json(static_cast<std::int64_t>(v))
+                                                      : nlohmann::json(v));
+    }
+  } else if (j.has("range")) {
+    const auto [lo, hi] = two_numbers("range");
+    const double step = j.positive("step", 1.0);
+    for (double v = lo; v <= hi + step * 1e-9; v += step) {
+      numbers.push_back(v);
+      param.level_values.push_back(std::floor(v) == v ? nlohmann::json(static_cast<std::int64_t>(v))
+                                                      : nlohmann::json(v));
+    }
+  } else {
+    const auto [lo, hi] = two_numbers("float");
+    const bool log_scale = j.boolean("log", false);
+    if (lo == hi) j.fail("float", j.raw("float").dump(), "min < max");
+    if (log_scale && lo <= 0) j.fail("float", j.raw("float").dump(), "min > 0 with log: true");
+    param.dimension = search::Dimension::continuous_range(param.name, lo, hi, log_scale);
+    return param;
+  }
+  param.dimension = search::Dimension::numeric_levels(param.name, numbers);
+  param.dimension.categorical = j.boolean("categorical", false);
+  return param;
+}
+
+Operand parse_operand(const JsonObject& j, std::string_view key,
+                      const std::vector<ParameterSpec>& parameters) {
+  if (!j.has(key)) j.fail_missing(key, "a parameter name or a number");
+  const nlohmann::json& value = j.raw(key);
+  Operand operand;
+  if (value.is_number()) {
+    operand.value = value.get<double>();
+    if (!(operand.value > 0)) j.fail(key, value.dump(), "a number > 0 or a parameter name");
+    return operand;
+  }
+  if (value.is_string()) {
+    operand.parameter = value.get<std::string>();
+    for (const ParameterSpec& p : parameters)
+      if (p.name == operand.parameter) {
+        if (p.dimension.is_discrete() && p.dimension.values.empty())
+          j.fail(key, value.dump(), "a numeric parameter");
+        return operand;
+      }
+  }
+  std::vector<std::string> names;
+  for (const ParameterSpec& p : parameters) names.push_back(p.name);
+  j.fail(key, value.dump(), "a number > 0 or one of the parameters: " + join(names));
+}
+
+DerivedRule parse_rule(const JsonObject& j, const std::vector<ParameterSpec>& parameters) {
+  DerivedRule rule;
+  const std::string kind = j.string("rule");
+  if (kind == "pe_array") {
+    j.allow_only({"rule", "pe_count", "aspect"});
+    rule.kind = DerivedRule::Kind::pe_array;
+    rule.pe_count = parse_operand(j, "pe_count", parameters);
+    rule.aspect = j.has("aspect") ? parse_operand(j, "aspect", parameters) : Operand{"", 1.0};
+  } else if (kind == "dram_split") {
+    j.allow_only({"rule", "total_gbps", "fractions"});
+    rule.kind = DerivedRule::Kind::dram_split;
+    rule.total_gbps = parse_operand(j, "total_gbps", parameters);
+    const JsonObject fractions = j.object("fractions");
+    fractions.allow_only({"inputs", "weights", "outputs", "vector"});
+    for (const char* interface : {"inputs", "weights", "outputs", "vector"})
+      rule.fractions.emplace_back(interface, parse_operand(fractions, interface, parameters));
+  } else {
+    j.fail("rule", "\"" + kind + "\"", "one of pe_array, dram_split");
+  }
+  return rule;
+}
+
+double operand_value(const SpaceSpec& spec, const Operand& operand, const search::Point& point) {
+  if (operand.parameter.empty()) return operand.value;
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+    if (spec.parameters[i].name != operand.parameter) continue;
+    const search::Dimension& d = spec.parameters[i].dimension;
+    return d.is_discrete() ? d.values.at(static_cast<std::size_t>(point[i])) : point[i];
+  }
+  throw std::logic_error("derived rule refers to unknown parameter " + operand.parameter);
+}
+
+// Hardware fields set by the derived rules, as (path, value).
+std::vector<std::pair<std::string, nlohmann::json>> derived_fields(const SpaceSpec& spec,
+                                                                   const search::Point& point) {
+  std::vector<std::pair<std::string, nlohmann::json>> fields;
+  for (const DerivedRule& rule : spec.derived) {
+    if (rule.kind == DerivedRule::Kind::pe_array) {
+      // rows x cols = pe_count exactly: rows is the divisor of pe_count nearest (in log) to
+      // sqrt(pe_count * aspect), ties to the taller array.
+      const auto pes =
+          std::max<std::int64_t>(1, std::llround(operand_value(spec, rule.pe_count, point)));
+      const double ideal_rows =
+          std::log(std::sqrt(static_cast<double>(pes) * operand_value(spec, rule.aspect, point)));
+      std::int64_t rows = 1;
+      for (std::int64_t d = 1; d <= pes; ++d)
+        if (pes % d == 0 && std::abs(std::log(static_cast<double>(d)) - ideal_rows) <=
+                                std::abs(std::log(static_cast<double>(rows)) - ideal_rows) + 1e-12)
+          rows = d;
+      const std::int64_t cols = pes / rows;
+      fields.emplace_back("array.rows", rows);
+      fields.emplace_back("array.cols", cols);
+    } else {
+      const double total = operand_value(spec, rule.total_gbps, point);
+      double sum = 0;
+      for (const auto& [name, fraction] : rule.fractions)
+        sum += operand_value(spec, fraction, point);
+      nlohmann::json split = nlohmann::json::object();
+      for (const auto& [name, fraction] : rule.fractions)
+        split[name] = total * operand_value(spec, fraction, point) / sum;
+      fields.emplace_back("dram.bandwidth_gbps", split);
+    }
+  }
+  return fields;
+}
+
+nlohmann::json value_at(const ParameterSpec& p, double coordinate) {
+  if (!p.dimension.is_discrete()) return coordinate;
+  return p.level_values.at(static_cast<std::size_t>(coordinate));
+}
+
+}  // namespace
+
+std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads) {
+  std::vector<std::string> names(kDesignMetrics.begin(), kDesignMetrics.end());
+  for (const WorkloadSpec& w : workloads)
+    for (std::string_view metric : kWorkloadMetrics)
+      names.push_back(w.name + "." + std::string(metric));
+  return names;
+}
+
+search::Space SpaceSpec::space() const {
+  std::vector<search::Dimension> dimensions;
+  for (const ParameterSpec& p : parameters) dimensions.push_back(p.dimension);
+  return search::Space(std::move(dimensions));
+}
+
+nlohmann::json SpaceSpec::stored_spec() const {
+  nlohmann::json stored = {{"spec", raw}, {"base_hardware", base_hardware}};
+  for (const WorkloadSpec& w : workloads)
+    stored["workload_files"][w.name] = fingerprint_file(w.file);
+  return stored;
+}
+
+nlohmann::json hardware_json_at(const SpaceSpec& spec, const search::Point& point) {
+  nlohmann::json hardware = spec.base_hardware;
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+    if (spec.parameters[i].hardware_field)
+      set_path(hardware, spec.parameters[i].name, value_at(spec.parameters[i], point[i]));
+  for (const auto& [path, value] : derived_fields(spec, point)) set_path(hardware, path, value);
+  return hardware;
+}
+
+nlohmann::json params_at(const SpaceSpec& spec, const search::Point& point) {
+  nlohmann::json params = nlohmann::json::object();
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+    params[spec.parameters[i].name] = value_at(spec.parameters[i], point[i]);
+  for (const auto& [path, value] : derived_fields(spec, point)) {
+    if (value.is_object()) {
+      for (auto it = value.begin(); it != value.end(); ++it) params[path + "." + it.key()] = *it;
+    } else {
+      params[path] = value;
+    }
+  }
+  return params;
+}
+
+SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) {
+  const JsonObject root(json, file);
+  root.allow_only({"name", "description", "hardware", "parameters", "derived", "workloads",
+                   "constraints", "objectives", "reference_point"});
+  SpaceSpec spec;
+  spec.file = file;
+  spec.raw = json;
+  spec.name = root.string("name", std::filesystem::path(file).stem().string());
+  spec.description = root.string("description", "");
+
+  // Base hardware: a file next to the spec (or shipped), or an inline object.
+  if (!root.has("hardware")) root.fail_missing("hardware", "a hardware file path or object");
+  std::string hardware_file = file;
+  if (root.raw("hardware").is_string()) {
+    hardware_file = resolve_file(file, root.string("hardware"), root, "hardware");
+    spec.base_hardware = io::read_json_file(hardware_file);
+  } else {
+    spec.base_hardware = root.raw("hardware");
+  }
+  io::parse_hardware(spec.base_hardware, hardware_file);  // errors name the hardware file
+
+  // Parameters.
+  if (!root.has("parameters") || !root.raw("parameters").is_array() ||
+      root.raw("parameters").empty())
+    root.fail("parameters",
+              root.has("parameters") ? root.raw("parameters").dump().substr(0, 60) : "missing",
+              "a non-empty list of parameters");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < root.raw("parameters").size(); ++i) {
+    const JsonObject p(root.raw("parameters")[i], file, "parameters[" + std::to_string(i) + "]");
+    ParameterSpec param = parse_parameter(p, i);
+    if (!names.insert(param.name).second)
+      p.fail("name", "\"" + param.name + "\"", "a name not used by another parameter");
+    spec.parameters.push_back(std::move(param));
+  }
+  if (root.has("derived")) {
+    const nlohmann::json& rules = root.raw("derived");
+    if (!rules.is_array()) root.fail("derived", rules.dump().substr(0, 60), "a list of rules");
+    for (std::size_t i = 0; i < rules.size(); ++i)
+      spec.derived.push_back(parse_rule(
+          JsonObject(rules[i], file, "derived[" + std::to_string(i) + "]"), spec.parameters));
+  }
+  // Virtual parameters must feed a rule.
+  for (const ParameterSpec& p : spec.parameters) {
+    if (p.hardware_field) continue;
+    bool used = false;
+    for (const DerivedRule& rule : spec.derived) {
+      used = used || rule.pe_count.parameter == p.name || rule.aspect.parameter == p.name ||
+             rule.total_gbps.parameter == p.name;
+      for (const auto& [name, fraction] : rule.fractions)
+        used = used || fraction.parameter == p.name;
+    }
+    if (!used)
+      throw InputError(file + ": parameter '" + p.name +
+                       "' is neither a hardware field (a dot path such as 'array.rows') nor used "
+                       "by a derived rule");
+  }
+  // Every hardware field must exist and every level must make valid hardware: try them.
+  const search::Space space = spec.space();
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+    const ParameterSpec& p = spec.parameters[i];
+    if (!p.hardware_field) continue;
+    search::Point point(spec.parameters.size(), 0.0);
+    for (std::size_t d = 0; d < point.size(); ++d)
+      if (!spec.parameters[d].dimension.is_discrete()) point[d] = spec.parameters[d].dimension.lo;
+    const std::size_t levels = p.dimension.is_discrete() ? p.dimension.level_count() : 2;
+    for (std::size_t level = 0; level < levels; ++level) {
+      point[i] = p.dimension.is_discrete() ? static_cast<double>(level)
+                                           : (level ? p.dimension.hi : p.dimension.lo);
+      nlohmann::json hardware = spec.base_hardware;
+      if (!set_path(hardware, p.name, value_at(p, point[i])))
+        throw InputError(file + ": parameter '" + p.name + "' is not a hardware field: '" +
+                         p.name.substr(0, p.name.rfind('.')) +
+                         "' is not an object in the hardware");
+      try {
+        io::parse_hardware(hardware, "hardware");
+      } catch (const InputError& e) {
+        throw InputError(file + ": parameter '" + p.name + "' = " + value_at(p, point[i]).dump() +
+                         " gives invalid hardware: " + std::string(e.what()).substr(10));
+      }
+    }
+  }
+  try {
+    search::Point first(space.dimension_count(), 0.0);
+    for (std::size_t d = 0; d < first.size(); ++d)
+      if (!space.dimension(d).is_discrete()) first[d] = space.dimension(d).lo;
+    io::parse_hardware(hardware_json_at(spec, first), "hardware");
+  } catch (const InputError& e) {
+    if (!spec.derived.empty())
+      throw InputError(
+          file + ": derived rules give invalid hardware: " + std::string(e.what()).substr(10));
+  }
+
+  // Workloads.
+  if (!root.has("workloads") || !root.raw("workloads").is_array() || root.raw("workloads").empty())
+    root.fail("workloads",
+              root.has("workloads") ? root.raw("workloads").dump().substr(0, 60) : "missing",
+              "a non-empty list of workloads");
+  std::set<std::string> workload_names;
+  for (std::size_t i = 0; i < root.raw("workloads").size(); ++i) {
+    const JsonObject w(root.raw("workloads")[i], file, "workloads[" + std::to_string(i) + "]");
+    w.allow_only({"name", "file", "batch", "mode", "optimizer", "weight"});
+    WorkloadSpec workload;
+    const std::string relative = w.string("file");
+    workload.file = resolve_file(file, relative, w, "file");
+    workload.name = w.string("name", std::filesystem::path(relative).stem().string());
+    if (!workload_names.insert(workload.name).second)
+      w.fail("name", "\"" + workload.name + "\"", "a name not used by another workload");
+    workload.batch = w.integer("batch", 1);
+    const std::string mode = w.string("mode", "inference");
+    if (mode != "inference" && mode != "training")
+      w.fail("mode", "\"" + mode + "\"", "one of inference, training");
+    workload.training = mode == "training";
+    workload.optimizer = w.string("optimizer", "sgd");
+    if (workload.optimizer != "sgd" && workload.optimizer != "momentum" &&
+        workload.optimizer != "adam")
+      w.fail("optimizer", "\"" + workload.optimizer + "\"", "one of sgd, momentum, adam");
+    workload.weight = w.positive("weight", 1.0);
+    spec.workloads.push_back(std::move(workload));
+  }
+
+  // Constraints and objectives name metrics.
+  const std::vector<std::string> metrics = metric_names(spec.workloads);
+  auto known_metric = [&](const std::string& name) {
+    return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
+  };
+  if (root.has("constraints")) {
+    const JsonObject constraints = root.object("constraints");
+    for (auto it = constraints.json().begin(); it != constraints.json().end(); ++it) {
+      if (!known_metric(it.key()))
+        throw InputError(file + ": unknown metric 'constraints." + it.key() +
+                         "', allowed: " + join(metrics));
+      const JsonObject bound = constraints.object(it.key());
+      bound.allow_only({"min", "max"});
+      Bound b{it.key(), std::nullopt, std::nullopt};
+      if (bound.has("min")) b.min = bound.number("min");
+      if (bound.has("max")) b.max = bound.number("max");
+      if (!b.min && !b.max) bound.fail_here("give min, max or both");
+      if (b.min && b.max && *b.min > *b.max)
+        bound.fail("min", std::to_string(*b.min),
+                   "contradictory bounds: min <= max (" + std::to_string(*b.max) + ")");
+      spec.constraints.push_back(b);
+    }
+  }
+  if (!root.has("objectives") || !root.raw("objectives").is_array() ||
+      root.raw("objectives").empty())
+    root.fail("objectives",
+              root.has("objectives") ? root.raw("objectives").dump().substr(0, 60) : "missing",
+              "a list of one or more metrics, e.g. [\"latency\", \"energy\"]");
+  std::vector<std::string> allowed_objectives = metrics;
+  for (const Alias& a : kAliases) allowed_objectives.emplace_back(a.alias);
+  for (const auto& entry : root.raw("objectives")) {
+    ObjectiveSpec objective;
+    std::string name;
+    std::optional<std::string> goal;
+    if (entry.is_string()) {
+      name = entry.get<std::string>();
+    } else if (entry.is_object()) {
+      const JsonObject o(entry, file, "objectives");
+      o.allow_only({"metric", "goal"});
+      name = o.string("metric");
+      goal = o.string("goal", "");
+      if (goal->empty()) goal.reset();
+      if (goal && *goal != "min" && *goal != "max")
+        o.fail("goal", "\"" + *goal + "\"", "min or max");
+    } else {
+      root.fail("objectives", entry.dump(),
+                "metric names or {\"metric\": ..., \"goal\": \"min\"|\"max\"}");
+    }
+    objective.metric = name;
+    for (const Alias& a : kAliases)
+      if (a.alias == name) {
+        objective.metric = std::string(a.metric);
+        objective.maximize = a.maximize;
+      }
+    if (!known_metric(objective.metric))
+      throw InputError(file + ": unknown objective '" + name +
+                       "', allowed: " + join(allowed_objectives));
+    if (goal) objective.maximize = *goal == "max";
+    for (const ObjectiveSpec& other : spec.objectives)
+      if (other.metric == objective.metric)
+        throw InputError(file + ": objective '" + objective.metric + "' is given twice");
+    spec.objectives.push_back(objective);
+  }
+  if (root.has("reference_point")) {
+    const nlohmann::json& ref = root.raw("reference_point");
+    if (!ref.is_array() || ref.size() != spec.objectives.size())
+      root.fail(
+          "reference_point", ref.dump(),
+          "a list of " + std::to_string(spec.objectives.size()) + " numbers, one per objective");
+    std::vector<double> values;
+    for (const auto& v : ref) {
+      if (!v.is_number()) root.fail("reference_point", ref.dump(), "numbers");
+      values.push_back(v.get<double>());
+    }
+    spec.reference_point = values;
+  }
+  return spec;
+}
+
+SpaceSpec read_space_spec(const std::string& path) {
+  return parse_space_spec(io::read_json_file(path), path);
+}
+
+}  // namespace accelscope::engine

@@ -1,0 +1,86 @@
+// Runs a study: the strategy proposes batches (ask), workers claim and evaluate them in parallel
+// and record results in the store, the strategy learns them (tell). Everything the strategy ever
+// saw is in the store, so a killed run resumes by replaying it, and several processes can work on
+// one study: they replay the same deterministic history, claim pending designs atomically, and
+// propose the next batch idempotently (the same seqs with the same points).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/evaluator.hpp"
+#include "engine/space_spec.hpp"
+#include "store/database.hpp"
+
+namespace accelscope::engine {
+
+struct SearchOptions {
+  std::string strategy = "nsga2";
+  std::uint64_t budget = 0;  // 0: the grid size for grid, 500 otherwise
+  std::uint64_t seed = 1;
+  std::size_t batch_size = 0;  // points per ask; 0: the strategy's default
+  std::uint64_t shard_index = 0, shard_count = 1;
+  bool low_discrepancy = false;
+  std::string study_name;  // default: "<space>-<strategy>-s<seed>"
+};
+
+struct Progress {
+  std::int64_t done = 0;    // evaluated (feasible or not)
+  std::int64_t failed = 0;  // could not be evaluated
+  std::int64_t budget = 0;
+  std::size_t front_size = 0;
+  std::optional<double> hypervolume;
+  double elapsed_s = 0;
+  double designs_per_s = 0;  // evaluated by this process
+};
+
+struct RunResult {
+  store::StudyId study = 0;
+  std::string study_name;
+  bool finished = false;  // reached its budget or exhausted the space (false: stopped)
+  Progress progress;
+};
+
+class StudyRunner {
+ public:
+  // threads: evaluation threads (0: all cores). The number of threads never changes results.
+  StudyRunner(store::Database& database, std::size_t threads);
+
+  // Creates the study (or continues the one of the same name, checking its spec is unchanged).
+  RunResult run(const SpaceSpec& spec, const SearchOptions& options);
+  // Continues a stored study with the options it was created with.
+  RunResult resume(store::StudyId study);
+
+  std::function<void(const Progress&)> on_progress;   // called after every recorded chunk
+  const std::atomic<bool>* stop_requested = nullptr;  // checked between chunks
+
+ private:
+  RunResult drive(const store::StudyInfo& study, const DesignEvaluator& evaluator);
+
+  store::Database& database_;
+  std::size_t threads_;
+};
+
+// The SearchOptions a study was created with (from its stored options).
+SearchOptions stored_search_options(const store::StudyInfo& study);
+// The spec of a stored study, re-read from the file it came from (or from the stored copy when the
+// file is gone); io::InputError if it no longer matches the stored hash.
+SpaceSpec stored_space_spec(const store::StudyInfo& study);
+
+// Reference point for the hypervolume (natural direction): the spec's, else the worst objective
+// values over a fixed sample of the space plus 10% of their range.
+std::optional<std::vector<double>> reference_point_for(const SpaceSpec& spec,
+                                                       const DesignEvaluator& evaluator,
+                                                       std::size_t threads);
+
+// Hypervolume of natural-direction objective vectors against a natural-direction reference.
+double hypervolume_natural(const std::vector<std::vector<double>>& front,
+                           const std::vector<double>& reference,
+                           const std::vector<ObjectiveSpec>& objectives);
+
+}  // namespace accelscope::engine

@@ -1,0 +1,148 @@
+// The command line: exit codes, one-line errors, and the eval --json contract.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_support.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct Output {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Output run(const std::string& arguments) {
+  const std::string out = accelscope::testing::temp_path("out"),
+                    err = accelscope::testing::temp_path("err");
+  const std::string command =
+      std::string(ACCELSCOPE_BINARY) + " " + arguments + " > " + out + " 2> " + err;
+  const int status = std::system(command.c_str());
+  Output result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return result;
+}
+
+std::string src(const std::string& path) {
+  return accelscope::testing::source_dir() + "/" + path;
+}
+
+std::size_t lines(const std::string& text) {
+  std::size_t count = 0;
+  for (char c : text) count += c == '\n';
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("cli: eval --json has the documented shape", "[cli]") {
+  const Output r = run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") + " --workload " +
+                       src("spaces/workloads/resnet50_scalesim.csv") + " --json");
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  for (const char* key : {"area_mm2", "power_w", "peak_power_w"}) CHECK(j["design"].contains(key));
+  for (const char* key :
+       {"macs", "compute_cycles", "stall_cycles", "total_cycles", "sram_reads", "sram_writes",
+        "dram_read_bytes", "dram_write_bytes", "energy_pj", "latency_s", "nonconv_cycle_share"})
+    CHECK(j["total"].contains(key));
+  REQUIRE(j["layers"].size() == 54);
+  double cycles = 0;
+  for (const auto& layer : j["layers"]) {
+    for (const char* key :
+         {"name", "op", "phase", "unit", "macs", "compute_cycles", "stall_cycles", "total_cycles",
+          "sram_reads", "sram_writes", "dram_read_bytes", "dram_write_bytes", "energy_pj"})
+      CHECK(layer.contains(key));
+    CHECK(layer["unit"] == "array");
+    CHECK(layer["sram_reads"].contains("weights"));
+    cycles += layer["total_cycles"].get<double>();
+  }
+  CHECK(cycles == Approx(j["total"]["total_cycles"].get<double>()));
+  // --batch scales the work.
+  const Output b4 =
+      run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") + " --workload " +
+          src("spaces/workloads/resnet50_scalesim.csv") + " --batch 4 --json");
+  REQUIRE(b4.exit_code == 0);
+  CHECK(nlohmann::json::parse(b4.out)["total"]["macs"].get<double>() ==
+        4 * j["total"]["macs"].get<double>());
+}
+
+TEST_CASE("cli: errors are one line with a non-zero exit code", "[cli]") {
+  const Output missing = run("eval --hw /nonexistent.json --workload " +
+                             src("spaces/workloads/resnet50_scalesim.csv"));
+  CHECK(missing.exit_code == 1);
+  CHECK(lines(missing.err) == 1);
+  CHECK_THAT(missing.err, Contains("/nonexistent.json") && Contains("cannot open"));
+
+  const Output usage = run("eval --hw x.json");
+  CHECK(usage.exit_code == 2);
+  CHECK(lines(usage.err) == 1);
+  CHECK_THAT(usage.err, Contains("--workload"));
+
+  const Output compat =
+      run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") + " --workload " +
+          src("spaces/workloads/resnet50_scalesim.csv") + " --compat timeloop");
+  CHECK(compat.exit_code == 2);
+
+  const std::string bad = accelscope::testing::temp_path("bad") + ".json";
+  std::ofstream(bad)
+      << R"({"name": "x", "clock_mhz": 1000, "tech_node_nm": 45, "array": {"rows": 4, "cols": 4, "dataflow": "xx", "precision": "int8"}})";
+  const Output dataflow =
+      run("eval --hw " + bad + " --workload " + src("spaces/workloads/resnet50_scalesim.csv"));
+  CHECK(dataflow.exit_code == 1);
+  CHECK(lines(dataflow.err) == 1);
+  CHECK_THAT(dataflow.err, Contains(bad) && Contains("array.dataflow") && Contains("os, ws, is"));
+  std::filesystem::remove(bad);
+
+  const Output no_study = run("front --db /nonexistent/study.sqlite");
+  CHECK(no_study.exit_code == 1);
+  CHECK(lines(no_study.err) == 1);
+
+  const Output no_command = run("");
+  CHECK(no_command.exit_code == 2);
+}
+
+TEST_CASE("cli: search, studies, front and show", "[cli]") {
+  const std::string db = accelscope::testing::temp_path("cli") + ".sqlite";
+  const Output search = run("search " + src("tests/data/spaces/tiny.json") + " --db " + db +
+                            " --strategy random --budget 30 --seed 2 --quiet");
+  REQUIRE(search.exit_code == 0);
+  CHECK_THAT(search.out, Contains("tiny-random-s2") && Contains("30 designs"));
+  const Output studies = run("studies --db " + db + " --json");
+  REQUIRE(studies.exit_code == 0);
+  const nlohmann::json list = nlohmann::json::parse(studies.out);
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["done"] == 30);
+  CHECK(list[0]["status"] == "done");
+  const Output front = run("front --db " + db);
+  REQUIRE(front.exit_code == 0);
+  CHECK_THAT(front.out, Contains("latency_ms") && Contains("energy_mj"));
+  std::istringstream rows(front.out.substr(front.out.find('\n') + 1));
+  int first_id = 0;
+  REQUIRE(rows >> first_id);
+  const Output show = run("show --db " + db + " --design " + std::to_string(first_id) + " --json");
+  REQUIRE(show.exit_code == 0);
+  const nlohmann::json design = nlohmann::json::parse(show.out);
+  CHECK(design["on_front"] == true);
+  CHECK(design["breakdown"]["workloads"]["resnet50"]["layers"].size() == 54);
+  // Search help exists for every command.
+  for (const char* command : {"eval", "bench", "search", "resume", "studies", "front", "show"})
+    CHECK(run(std::string(command) + " --help").exit_code == 0);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}

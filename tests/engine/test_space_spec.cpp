@@ -1,0 +1,175 @@
+// Design-space specs: parsing, derived rules, mapping points to hardware, and bad specs.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "engine/space_spec.hpp"
+#include "model/io/hardware_json.hpp"
+#include "model/io/json_reader.hpp"
+#include "tests/test_support.hpp"
+
+using namespace accelscope;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string tiny_path() {
+  return accelscope::testing::source_dir() + "/tests/data/spaces/tiny.json";
+}
+
+nlohmann::json tiny_json() {
+  return io::read_json_file(tiny_path());
+}
+
+std::string spec_error(const nlohmann::json& json) {
+  try {
+    engine::parse_space_spec(json, tiny_path());
+  } catch (const io::InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("space spec: parameters, grid and hardware at a point", "[space]") {
+  const engine::SpaceSpec spec = engine::read_space_spec(tiny_path());
+  CHECK(spec.name == "tiny");
+  const search::Space space = spec.space();
+  REQUIRE(space.dimension_count() == 5);
+  CHECK(*space.grid_size() == 5 * 3 * 4 * 2 * 2);
+  CHECK(space.dimension(0).values == std::vector<double>{64, 128, 256, 512, 1024});
+  CHECK(space.dimension(3).categorical);
+  // pe_count 256 (level 2), aspect 4 (level 2), inputs 64 KiB (level 1), ws, 25.6 GB/s.
+  const search::Point point{2, 2, 1, 1, 1};
+  const nlohmann::json hw = engine::hardware_json_at(spec, point);
+  CHECK(hw["array"]["rows"] == 32);
+  CHECK(hw["array"]["cols"] == 8);
+  CHECK(hw["array"]["dataflow"] == "ws");
+  CHECK(hw["sram"]["inputs"]["kib"] == 64);
+  CHECK(hw["dram"]["bandwidth_gbps"] == 25.6);
+  CHECK(io::parse_hardware(hw, "x").array.rows == 32);
+  const nlohmann::json params = engine::params_at(spec, point);
+  CHECK(params["pe_count"] == 256);
+  CHECK(params["array.rows"] == 32);
+  CHECK(params["array.dataflow"] == "ws");
+  CHECK(spec.objectives.size() == 2);
+  CHECK(spec.objectives[0].metric == "latency_ms");
+  CHECK(spec.constraints.at(0).max == 0.6);
+}
+
+TEST_CASE("space spec: pe_array keeps the PE count exact; dram_split divides bandwidth",
+          "[space]") {
+  nlohmann::json j = tiny_json();
+  j["parameters"].push_back({{"name", "bw"}, {"values", {100}}});
+  j["parameters"].push_back({{"name", "w_share"}, {"values", {1, 3}}});
+  j["derived"].push_back(
+      {{"rule", "dram_split"},
+       {"total_gbps", "bw"},
+       {"fractions", {{"inputs", 1}, {"weights", "w_share"}, {"outputs", 1}, {"vector", 1}}}});
+  const engine::SpaceSpec spec = engine::parse_space_spec(j, tiny_path());
+  for (double pes_level = 0; pes_level < 5; ++pes_level)
+    for (double aspect_level = 0; aspect_level < 3; ++aspect_level) {
+      const nlohmann::json hw =
+          engine::hardware_json_at(spec, {pes_level, aspect_level, 0, 0, 0, 0, 1});
+      CHECK(hw["array"]["rows"].get<int>() * hw["array"]["cols"].get<int>() ==
+            64 << static_cast<int>(pes_level));
+    }
+  const nlohmann::json hw = engine::hardware_json_at(spec, {4, 2, 0, 0, 0, 0, 1});
+  CHECK(hw["array"]["rows"] == 64);  // 1024 PEs, aspect 4
+  CHECK(hw["array"]["cols"] == 16);
+  CHECK(hw["dram"]["bandwidth_gbps"]["weights"].get<double>() == Approx(50));
+  CHECK(hw["dram"]["bandwidth_gbps"]["inputs"].get<double>() == Approx(100.0 / 6));
+  CHECK_FALSE(io::parse_hardware(hw, "x").dram.shared);
+}
+
+TEST_CASE("space spec: bad specs give clear errors", "[space]") {
+  nlohmann::json j = tiny_json();
+  j["parameters"][2]["name"] = "sram.inputz.kib";
+  CHECK_THAT(spec_error(j),
+             Contains("tiny.json") && Contains("sram.inputz.kib") && Contains("unknown field"));
+
+  j = tiny_json();
+  j["parameters"][2]["pow2"] = {256, 32};
+  CHECK_THAT(spec_error(j),
+             Contains("parameters[2](sram.inputs.kib).pow2") && Contains("empty range"));
+
+  j = tiny_json();
+  j["parameters"][1]["values"] = nlohmann::json::array();
+  CHECK_THAT(spec_error(j), Contains("values") && Contains("non-empty"));
+
+  j = tiny_json();
+  j["parameters"][3]["values"] = {"os", "rs"};
+  CHECK_THAT(spec_error(j), Contains("array.dataflow") && Contains("rs") && Contains("os, ws, is"));
+
+  j = tiny_json();
+  j["parameters"][2]["pow2"] = {0.5, 4};
+  j["parameters"][2]["name"] = "array.rows";
+  CHECK_THAT(spec_error(j), Contains("array.rows") && Contains("invalid hardware"));
+
+  j = tiny_json();
+  j["constraints"]["area_mm2"] = {{"min", 5}, {"max", 1}};
+  CHECK_THAT(spec_error(j), Contains("contradictory bounds"));
+
+  j = tiny_json();
+  j["constraints"]["speed"] = {{"max", 1}};
+  CHECK_THAT(spec_error(j),
+             Contains("unknown metric 'constraints.speed'") && Contains("latency_ms"));
+
+  j = tiny_json();
+  j["objectives"] = {"latency", "happiness"};
+  CHECK_THAT(spec_error(j), Contains("unknown objective 'happiness'") && Contains("energy"));
+
+  j = tiny_json();
+  j["objectives"] = {"latency", "latency_ms"};
+  CHECK_THAT(spec_error(j), Contains("given twice"));
+
+  j = tiny_json();
+  j["workloads"][0]["file"] = "no_such_network.json";
+  CHECK_THAT(spec_error(j), Contains("workloads[0].file") && Contains("no_such_network.json") &&
+                                Contains("an existing file"));
+
+  j = tiny_json();
+  j["workloads"][0]["mode"] = "serving";
+  CHECK_THAT(spec_error(j), Contains("mode") && Contains("inference, training"));
+
+  j = tiny_json();
+  j["parameters"].push_back({{"name", "spare"}, {"values", {1, 2}}});
+  CHECK_THAT(spec_error(j), Contains("'spare'") && Contains("neither a hardware field"));
+
+  j = tiny_json();
+  j["parameters"].push_back(j["parameters"][0]);
+  CHECK_THAT(spec_error(j), Contains("pe_count") && Contains("not used by another parameter"));
+
+  j = tiny_json();
+  j["derived"][0]["aspect"] = "shape";
+  CHECK_THAT(spec_error(j), Contains("derived[0].aspect") && Contains("pe_count, aspect"));
+
+  j = tiny_json();
+  j["parameters"][0] = {{"name", "array.rows"}, {"pow2", {8, 64}}, {"range", {8, 64}}};
+  CHECK_THAT(spec_error(j), Contains("exactly one of values, pow2, range, float"));
+
+  j = tiny_json();
+  j["colour"] = "blue";
+  CHECK_THAT(spec_error(j), Contains("unknown field 'colour'"));
+
+  j = tiny_json();
+  j["reference_point"] = {1, 2, 3};
+  CHECK_THAT(spec_error(j), Contains("reference_point") && Contains("one per objective"));
+}
+
+TEST_CASE("space spec: the stored spec changes with the files it names", "[space]") {
+  const std::string dir = accelscope::testing::temp_path("spec_dir");
+  std::filesystem::create_directories(dir);
+  const std::string workload = dir + "/net.csv";
+  std::ofstream(workload) << "Layer name,H,W,R,S,C,K,Stride,\nc1,8,8,3,3,4,8,1,\n";
+  nlohmann::json j = tiny_json();
+  j["hardware"] =
+      io::read_json_file(accelscope::testing::data_dir() + "/hardware/edge_16x16_int8.json");
+  j["workloads"][0]["file"] = workload;
+  const nlohmann::json before = engine::parse_space_spec(j, dir + "/s.json").stored_spec();
+  std::ofstream(workload) << "Layer name,H,W,R,S,C,K,Stride,\nc1,8,8,3,3,4,16,1,\n";
+  const nlohmann::json after = engine::parse_space_spec(j, dir + "/s.json").stored_spec();
+  CHECK(before != after);
+  std::filesystem::remove_all(dir);
+}
