@@ -1,0 +1,228 @@
+#include "gui/core/plot_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+namespace accelscope::gui {
+
+namespace {
+
+double minimised(double value, store::Direction direction) {
+  return direction == store::Direction::maximize ? -value : value;
+}
+
+std::string range_label(double low, double high) {
+  return format_number(low, 3) + " – " + format_number(high, 3);
+}
+
+}  // namespace
+
+bool Constraint::passes(const Design& design) const {
+  if (!active()) return true;
+  const std::optional<double> value = design.value(field);
+  if (!value) return false;
+  if (min && *value < *min) return false;
+  if (max && *value > *max) return false;
+  return true;
+}
+
+bool passes_all(const Design& design, std::span<const Constraint> constraints) {
+  return std::all_of(constraints.begin(), constraints.end(),
+                     [&](const Constraint& c) { return c.passes(design); });
+}
+
+std::optional<PlotPoint> PlotModel::point_of(std::size_t design) const {
+  for (const ColourGroup& group : groups) {
+    for (const PlotPoint& point : group.points) {
+      if (point.design == design) return point;
+    }
+  }
+  for (const PlotPoint& point : infeasible) {
+    if (point.design == design) return point;
+  }
+  return std::nullopt;
+}
+
+bool PlotModel::on_front(std::size_t design) const {
+  return std::any_of(front.begin(), front.end(),
+                     [&](const PlotPoint& p) { return p.design == design; });
+}
+
+std::vector<std::size_t> pareto_front_2d(std::span<const PlotPoint> points,
+                                         store::Direction x_direction,
+                                         store::Direction y_direction) {
+  std::vector<std::size_t> order;
+  order.reserve(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!std::isnan(points[i].x) && !std::isnan(points[i].y)) order.push_back(i);
+  }
+  auto mx = [&](std::size_t i) { return minimised(points[i].x, x_direction); };
+  auto my = [&](std::size_t i) { return minimised(points[i].y, y_direction); };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return mx(a) != mx(b) ? mx(a) < mx(b) : my(a) < my(b);
+  });
+  // Sweep by increasing x: a point is on the front iff its y beats every point before it, or it
+  // duplicates the last front point exactly.
+  std::vector<std::size_t> front;
+  double best_y = std::numeric_limits<double>::infinity();
+  for (std::size_t i : order) {
+    const bool duplicate = !front.empty() && mx(front.back()) == mx(i) && my(front.back()) == my(i);
+    if (my(i) < best_y || duplicate) {
+      front.push_back(i);
+      best_y = std::min(best_y, my(i));
+    }
+  }
+  std::stable_sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) {
+    return points[a].x != points[b].x ? points[a].x < points[b].x : points[a].y < points[b].y;
+  });
+  return front;
+}
+
+std::vector<double> colour_bin_edges(double min, double max, int bins, bool log_scale) {
+  bins = std::max(bins, 1);
+  std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
+  const bool use_log = log_scale && min > 0 && max > 0;
+  const double low = use_log ? std::log10(min) : min;
+  const double high = use_log ? std::log10(max) : max;
+  for (int i = 0; i <= bins; ++i) {
+    const double t = low + (high - low) * i / bins;
+    edges[static_cast<std::size_t>(i)] = use_log ? std::pow(10.0, t) : t;
+  }
+  edges.front() = min;
+  edges.back() = max;
+  return edges;
+}
+
+PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
+  PlotModel model;
+  const std::vector<Design>& designs = study.designs();
+  model.total = designs.size();
+
+  // Colour grouping: categories, a few distinct numbers, or ranges of a number.
+  const Field* colour = request.colour ? study.field(*request.colour) : nullptr;
+  std::vector<double> edges;
+  std::map<std::string, std::size_t> group_of_category;
+  if (!colour) {
+    model.groups.push_back({"designs", 0.5, {}});
+  } else if (!colour->numeric) {
+    for (std::size_t i = 0; i < colour->categories.size(); ++i) {
+      group_of_category[colour->categories[i]] = i;
+      const double position =
+          colour->categories.size() > 1 ? double(i) / double(colour->categories.size() - 1) : 0.5;
+      model.groups.push_back({colour->categories[i], position, {}});
+    }
+  } else if (colour->few_values()) {
+    for (std::size_t i = 0; i < colour->distinct.size(); ++i) {
+      const double position =
+          colour->distinct.size() > 1 ? double(i) / double(colour->distinct.size() - 1) : 0.5;
+      model.groups.push_back({format_number(colour->distinct[i]), position, {}});
+    }
+    model.colour_numeric = true;
+  } else {
+    const bool log_scale = colour->min > 0 && colour->max / colour->min > 100;
+    edges = colour_bin_edges(colour->min, colour->max, request.colour_bins, log_scale);
+    for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+      const double position = edges.size() > 2 ? double(i) / double(edges.size() - 2) : 0.5;
+      model.groups.push_back({range_label(edges[i], edges[i + 1]), position, {}});
+    }
+    model.colour_numeric = true;
+  }
+  if (colour && colour->numeric) {
+    model.colour_min = colour->min;
+    model.colour_max = colour->max;
+  }
+  auto group_index = [&](const Design& design) -> std::size_t {
+    if (!colour) return 0;
+    if (!colour->numeric) {
+      const std::optional<std::string> text = design.text(colour->id);
+      const auto it = text ? group_of_category.find(*text) : group_of_category.end();
+      return it == group_of_category.end() ? model.groups.size() : it->second;
+    }
+    const std::optional<double> value = design.value(colour->id);
+    if (!value) return model.groups.size();
+    if (colour->few_values()) {
+      const auto it = std::lower_bound(colour->distinct.begin(), colour->distinct.end(), *value);
+      return static_cast<std::size_t>(it - colour->distinct.begin());
+    }
+    const auto it = std::upper_bound(edges.begin() + 1, edges.end() - 1, *value);
+    return static_cast<std::size_t>(it - (edges.begin() + 1));
+  };
+
+  std::vector<PlotPoint> feasible;
+  std::optional<std::size_t> no_colour_group;
+  for (std::size_t i = 0; i < designs.size(); ++i) {
+    const Design& design = designs[i];
+    if (!passes_all(design, request.constraints)) {
+      ++model.filtered_out;
+      continue;
+    }
+    if (!design.feasible && !request.show_infeasible) {
+      ++model.hidden_infeasible;
+      continue;
+    }
+    const std::optional<double> x = design.value(request.x);
+    const std::optional<double> y = design.value(request.y);
+    if (!x || !y) {
+      ++model.missing_value;
+      continue;
+    }
+    if ((request.x_log && *x <= 0) || (request.y_log && *y <= 0)) {
+      ++model.not_positive_on_log;
+      continue;
+    }
+    const PlotPoint point{*x, *y, i};
+    ++model.shown;
+    if (!design.feasible) {
+      model.infeasible.push_back(point);
+      continue;
+    }
+    feasible.push_back(point);
+    if (design.on_front) model.stored_front.push_back(point);
+    std::size_t group = group_index(design);
+    if (group >= model.groups.size()) {
+      if (!no_colour_group) {
+        no_colour_group = model.groups.size();
+        model.groups.push_back({"(no value)", -1, {}});
+      }
+      group = *no_colour_group;
+    }
+    model.groups[group].points.push_back(point);
+  }
+  for (std::size_t index : pareto_front_2d(feasible, request.x_direction, request.y_direction)) {
+    model.front.push_back(feasible[index]);
+  }
+  // Empty colour groups only clutter the legend.
+  std::erase_if(model.groups, [&](const ColourGroup& g) { return g.points.empty() && colour; });
+  return model;
+}
+
+std::optional<std::size_t> knee_design(const PlotModel& model, const PlotRequest& request) {
+  if (model.front.empty()) return std::nullopt;
+  auto scaled = [](double value, bool log_scale) { return log_scale ? std::log10(value) : value; };
+  double x_low = std::numeric_limits<double>::infinity(), x_high = -x_low;
+  double y_low = x_low, y_high = -x_low;
+  for (const PlotPoint& p : model.front) {
+    const double x = scaled(p.x, request.x_log), y = scaled(p.y, request.y_log);
+    x_low = std::min(x_low, x), x_high = std::max(x_high, x);
+    y_low = std::min(y_low, y), y_high = std::max(y_high, y);
+  }
+  auto badness = [](double v, double low, double high, store::Direction direction) {
+    if (!(high > low)) return 0.0;
+    const double t = (v - low) / (high - low);
+    return direction == store::Direction::minimize ? t : 1 - t;
+  };
+  std::optional<std::size_t> best;
+  double best_distance = std::numeric_limits<double>::infinity();
+  for (const PlotPoint& p : model.front) {
+    const double bx = badness(scaled(p.x, request.x_log), x_low, x_high, request.x_direction);
+    const double by = badness(scaled(p.y, request.y_log), y_low, y_high, request.y_direction);
+    const double distance = bx * bx + by * by;
+    if (distance < best_distance) best_distance = distance, best = p.design;
+  }
+  return best;
+}
+
+}  // namespace accelscope::gui

@@ -1,0 +1,144 @@
+// What the viewer knows about one study: its finished designs as flat parameter and metric maps,
+// the catalogue of plottable fields, and incremental refresh from a database another process is
+// writing. Plain C++ (no Qt) so that it can be unit-tested without widgets.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/database.hpp"
+
+namespace accelscope::gui {
+
+enum class FieldKind : std::uint8_t { metric, param };
+
+// A metric ("latency_ms") or a parameter ("array.rows") of the designs of a study.
+struct FieldId {
+  FieldKind kind = FieldKind::metric;
+  std::string name;
+
+  // "metric:latency_ms" / "param:array.rows": stable keys for settings and combo boxes.
+  std::string key() const;
+  static std::optional<FieldId> from_key(std::string_view key);
+  // What the user reads: metric names as they are, parameters marked as such.
+  std::string label() const;
+  auto operator<=>(const FieldId&) const = default;
+};
+
+inline FieldId metric(std::string name) {
+  return {FieldKind::metric, std::move(name)};
+}
+inline FieldId param(std::string name) {
+  return {FieldKind::param, std::move(name)};
+}
+
+// A parameter value: a number (booleans as 0/1) or a category such as a dataflow name.
+using ParamValue = std::variant<double, std::string>;
+
+struct Field {
+  static constexpr std::size_t kMaxDistinct = 8;
+
+  FieldId id;
+  bool numeric = true;                  // every value seen is a number
+  std::vector<std::string> categories;  // the distinct texts, sorted, when !numeric
+  std::vector<double> distinct;         // the distinct numbers, sorted, if at most kMaxDistinct
+  double min = std::numeric_limits<double>::quiet_NaN();
+  double max = std::numeric_limits<double>::quiet_NaN();
+  std::size_t count = 0;  // designs that have a value
+
+  bool few_values() const { return numeric && !distinct.empty(); }
+  bool varies() const { return numeric ? (count > 0 && min < max) : categories.size() > 1; }
+};
+
+// One finished, evaluated design (a done trial).
+struct Design {
+  store::TrialId id = 0;
+  std::int64_t seq = 0;
+  std::int64_t batch = 0;
+  bool feasible = true;
+  bool on_front = false;  // on the study's stored (all-objective) front
+  std::map<std::string, double, std::less<>> metrics;
+  std::map<std::string, ParamValue, std::less<>> params;
+  std::vector<std::string> violations;
+  nlohmann::json workloads;
+  std::optional<double> eval_seconds;
+  std::optional<double> finished_at;
+
+  // The field as a number; nullopt when missing or a category.
+  std::optional<double> value(const FieldId& field) const;
+  // The field as display text (numbers formatted); nullopt when missing.
+  std::optional<std::string> text(const FieldId& field) const;
+};
+
+// Significant-digit formatting for tables and tooltips: 1234.5 -> "1234.5", 0.000123 -> "1.23e-04".
+std::string format_number(double value, int significant = 4);
+
+struct RefreshResult {
+  bool changed = false;   // designs, front flags, status or counts changed
+  std::size_t added = 0;  // designs new since the last load or refresh
+  bool reloaded = false;  // the incremental path missed something; everything was re-read
+};
+
+class StudyData {
+ public:
+  StudyData() = default;
+  // Reads the study's finished trials. Throws store::StoreError.
+  static StudyData load(store::Database& db, store::StudyId study);
+  // Builds from trials already read (tests, overlays from memory).
+  static StudyData from_trials(store::StudyInfo info, const std::vector<store::Trial>& trials);
+
+  // Picks up what a running search wrote since the last call: new finished trials (by
+  // finished_at, with a margin for clock skew between workers), the current front flags, the
+  // status and counts. Falls back to a full reload when its count disagrees with the store's.
+  RefreshResult refresh(store::Database& db);
+
+  const store::StudyInfo& info() const { return info_; }
+  const std::vector<Design>& designs() const { return designs_; }
+  const std::vector<Field>& fields() const { return fields_; }
+  const Field* field(const FieldId& id) const;
+  // A field by key ("metric:x") or by plain name (metrics first, then parameters).
+  std::optional<FieldId> resolve(std::string_view name) const;
+  std::optional<std::size_t> index_of(store::TrialId trial) const;
+  std::size_t failed_count() const { return failed_.size(); }
+  std::size_t front_count() const;
+
+  // The objective's direction if the field is one of the study's objectives.
+  std::optional<store::Direction> objective_direction(const FieldId& field) const;
+  // Objectives as declared; other metrics by name (throughput, TOPS, utilisation: maximise).
+  store::Direction default_direction(const FieldId& field) const;
+  // The fields to offer first: objectives, then design-level metrics, then per-workload
+  // metrics, then parameters that vary.
+  std::vector<FieldId> ordered_fields(bool numeric_only) const;
+  // Parameters that take more than one value in the study (the ones worth showing in a tooltip).
+  std::vector<FieldId> varying_params() const;
+
+  // Hover text: the design's varying parameters and key metrics plus the given extra fields.
+  std::string tooltip(std::size_t design, const std::vector<FieldId>& extra = {}) const;
+
+ private:
+  void reset(store::StudyInfo info, const std::vector<store::Trial>& trials);
+  bool merge(const store::Trial& trial);  // true if it was new
+  void rebuild_fields();
+  bool is_per_workload_metric(std::string_view name) const;
+
+  store::StudyInfo info_;
+  std::vector<Design> designs_;
+  std::unordered_map<store::TrialId, std::size_t> index_;
+  std::unordered_set<store::TrialId> failed_;
+  std::vector<Field> fields_;
+  std::vector<std::string> workload_names_;
+  double last_finished_at_ = 0;
+};
+
+}  // namespace accelscope::gui

@@ -1,0 +1,97 @@
+// accelscope-gui: the desktop viewer of study databases.
+//
+//   accelscope-gui [STUDY.sqlite] [--study NAME] [--x FIELD] [--y FIELD] [--colour FIELD]
+//                  [--select-best | --select SEQ] [--tab design|breakdown|compare|log]
+//                  [--screenshot OUT.png] [--size WxH]
+//
+// --screenshot grabs the window once the study is loaded and exits (status 0 on success), for
+// documentation and CI; it needs a display (e.g. xvfb-run) or QT_QPA_PLATFORM=offscreen.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QPixmap>
+#include <QTimer>
+#include <cstdio>
+
+#include "gui/widgets/main_window.hpp"
+
+using accelscope::gui::MainWindow;
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("accelscope");
+  QApplication::setApplicationName("accelscope-gui");
+  QApplication::setApplicationVersion(ACCELSCOPE_GUI_VERSION);
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription("Explore accelscope design-space studies");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument("database", "Study database to open (.sqlite)", "[database]");
+  const QCommandLineOption study({"s", "study"}, "Study to show (name)", "name");
+  const QCommandLineOption x_axis("x", "Metric or parameter on the X axis", "field");
+  const QCommandLineOption y_axis("y", "Metric or parameter on the Y axis", "field");
+  const QCommandLineOption colour({"c", "colour", "color"}, "Field to colour by", "field");
+  const QCommandLineOption select_best("select-best", "Select the knee design of the 2-D front");
+  const QCommandLineOption select("select", "Select the design with this sequence number", "seq");
+  const QCommandLineOption tab("tab", "Right-hand tab: design, breakdown, compare or log", "name");
+  const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and exit", "file");
+  const QCommandLineOption size("size", "Window size (default 1280x800)", "WxH", "1280x800");
+  parser.addOptions({study, x_axis, y_axis, colour, select_best, select, tab, screenshot, size});
+  parser.process(app);
+
+  MainWindow window;
+  const bool grabbing = parser.isSet(screenshot);
+  window.setErrorDialogsEnabled(!grabbing);
+  const QStringList dimensions = parser.value(size).split('x');
+  if (dimensions.size() == 2) window.resize(dimensions[0].toInt(), dimensions[1].toInt());
+  window.show();
+
+  int status = 0;
+  auto fail = [&](const QString& message) {
+    std::fprintf(stderr, "accelscope-gui: %s\n", qPrintable(message));
+    status = 1;
+  };
+  QObject::connect(&window, &MainWindow::errorReported, &app, [&](const QString& message) {
+    if (grabbing) fail(message);
+  });
+
+  const QStringList positional = parser.positionalArguments();
+  if (!positional.isEmpty() && window.openDatabase(positional.front())) {
+    if (parser.isSet(study) && !window.selectStudyByName(parser.value(study))) {
+      fail(QStringLiteral("no study named %1").arg(parser.value(study)));
+    }
+    if (parser.isSet(x_axis) || parser.isSet(y_axis)) {
+      const auto& request = window.request();
+      window.setAxes(
+          parser.isSet(x_axis) ? parser.value(x_axis) : QString::fromStdString(request.x.key()),
+          parser.isSet(y_axis) ? parser.value(y_axis) : QString::fromStdString(request.y.key()));
+    }
+    if (parser.isSet(colour)) window.setColourField(parser.value(colour));
+    if (parser.isSet(select_best) && !window.selectBest()) fail("no design to select");
+    if (parser.isSet(select) && window.study()) {
+      const long long seq = parser.value(select).toLongLong();
+      bool found = false;
+      const auto& designs = window.study()->designs();
+      for (std::size_t i = 0; i < designs.size(); ++i) {
+        if (designs[i].seq == seq) {
+          window.selectDesign(i);
+          found = true;
+        }
+      }
+      if (!found) fail(QStringLiteral("no evaluated design #%1").arg(seq));
+    }
+  }
+  if (parser.isSet(tab)) window.showTab(parser.value(tab));
+
+  if (!grabbing) return app.exec();
+  const QString output = parser.value(screenshot);
+  // Let layouts and charts settle before grabbing.
+  QTimer::singleShot(800, &app, [&] {
+    if (status == 0 && !window.grab().save(output)) fail("cannot write " + output);
+    if (status == 0)
+      std::printf("screenshot saved to %s\n", qPrintable(QFileInfo(output).absoluteFilePath()));
+    app.exit(status);
+  });
+  return app.exec();
+}

@@ -1,0 +1,150 @@
+#include "gui/widgets/compare_pane.hpp"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace accelscope::gui {
+
+ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  auto* hint = new QLabel(tr("Ctrl+click designs in the chart (or use \"Add to compare\") to "
+                             "compare them; the best value of each metric is bold."),
+                          this);
+  hint->setWordWrap(true);
+  layout->addWidget(hint);
+  table_ = new QTableWidget(this);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionBehavior(QAbstractItemView::SelectColumns);
+  table_->setAlternatingRowColors(true);
+  table_->verticalHeader()->setDefaultSectionSize(20);
+  layout->addWidget(table_, 1);
+  auto* buttons = new QHBoxLayout;
+  remove_ = new QPushButton(tr("Remove selected"), this);
+  clear_ = new QPushButton(tr("Clear"), this);
+  buttons->addStretch(1);
+  buttons->addWidget(remove_);
+  buttons->addWidget(clear_);
+  layout->addLayout(buttons);
+  connect(clear_, &QPushButton::clicked, this, &ComparePane::clear);
+  connect(remove_, &QPushButton::clicked, this, [this] {
+    std::vector<std::size_t> keep;
+    for (int column = 0; column < static_cast<int>(designs_.size()); ++column) {
+      if (!table_->selectionModel()->isColumnSelected(column))
+        keep.push_back(designs_[static_cast<std::size_t>(column)]);
+    }
+    designs_ = keep;
+    rebuild();
+    emit changed();
+  });
+  rebuild();
+}
+
+void ComparePane::setStudy(const StudyData* study, bool same_study) {
+  study_ = study;
+  if (!same_study || !study_) designs_.clear();
+  std::erase_if(designs_, [&](std::size_t d) { return !study_ || d >= study_->designs().size(); });
+  rebuild();
+}
+
+void ComparePane::add(std::size_t design) {
+  if (!study_ || design >= study_->designs().size()) return;
+  if (std::find(designs_.begin(), designs_.end(), design) != designs_.end()) return;
+  designs_.push_back(design);
+  rebuild();
+  emit changed();
+}
+
+void ComparePane::toggle(std::size_t design) {
+  const auto it = std::find(designs_.begin(), designs_.end(), design);
+  if (it == designs_.end()) {
+    add(design);
+    return;
+  }
+  designs_.erase(it);
+  rebuild();
+  emit changed();
+}
+
+void ComparePane::clear() {
+  const bool had = !designs_.empty();
+  designs_.clear();
+  rebuild();
+  if (had) emit changed();
+}
+
+QStringList ComparePane::rowValues(const QString& label) const {
+  for (int r = 0; r < table_->rowCount(); ++r) {
+    if (table_->verticalHeaderItem(r) && table_->verticalHeaderItem(r)->text() == label) {
+      QStringList values;
+      for (int c = 0; c < table_->columnCount(); ++c) {
+        values << (table_->item(r, c) ? table_->item(r, c)->text() : QString());
+      }
+      return values;
+    }
+  }
+  return {};
+}
+
+void ComparePane::rebuild() {
+  table_->clear();
+  remove_->setEnabled(!designs_.empty());
+  clear_->setEnabled(!designs_.empty());
+  if (!study_ || designs_.empty()) {
+    table_->setRowCount(0);
+    table_->setColumnCount(0);
+    return;
+  }
+  const std::vector<Design>& all = study_->designs();
+  std::vector<FieldId> rows;
+  for (const FieldId& id : study_->ordered_fields(false)) {
+    if (id.kind == FieldKind::metric) rows.push_back(id);
+  }
+  for (const Field& field : study_->fields()) {
+    if (field.id.kind == FieldKind::param) rows.push_back(field.id);
+  }
+  const int extra_rows = 2;  // feasibility, study front
+  table_->setColumnCount(static_cast<int>(designs_.size()));
+  table_->setRowCount(static_cast<int>(rows.size()) + extra_rows);
+  QStringList headers;
+  for (std::size_t d : designs_) headers << QStringLiteral("#%1").arg(all[d].seq);
+  table_->setHorizontalHeaderLabels(headers);
+  table_->setVerticalHeaderItem(0, new QTableWidgetItem(tr("feasible")));
+  table_->setVerticalHeaderItem(1, new QTableWidgetItem(tr("study front")));
+  for (int c = 0; c < static_cast<int>(designs_.size()); ++c) {
+    const Design& design = all[designs_[static_cast<std::size_t>(c)]];
+    table_->setItem(0, c, new QTableWidgetItem(design.feasible ? tr("yes") : tr("no")));
+    table_->setItem(1, c, new QTableWidgetItem(design.on_front ? tr("yes") : tr("no")));
+  }
+  for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+    const FieldId& id = rows[static_cast<std::size_t>(r)];
+    table_->setVerticalHeaderItem(r + extra_rows,
+                                  new QTableWidgetItem(QString::fromStdString(id.label())));
+    std::optional<double> best;
+    if (id.kind == FieldKind::metric && designs_.size() > 1) {
+      const bool larger = study_->default_direction(id) == store::Direction::maximize;
+      for (std::size_t d : designs_) {
+        if (auto v = all[d].value(id)) {
+          if (!best || (larger ? *v > *best : *v < *best)) best = v;
+        }
+      }
+    }
+    for (int c = 0; c < static_cast<int>(designs_.size()); ++c) {
+      const Design& design = all[designs_[static_cast<std::size_t>(c)]];
+      auto* item = new QTableWidgetItem(QString::fromStdString(design.text(id).value_or("")));
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      if (best && design.value(id) == best) {
+        QFont font = item->font();
+        font.setBold(true);
+        item->setFont(font);
+      }
+      table_->setItem(r + extra_rows, c, item);
+    }
+  }
+  table_->resizeColumnsToContents();
+}
+
+}  // namespace accelscope::gui

@@ -1,0 +1,43 @@
+// Designs side by side: one column per picked design, one row per parameter and metric, the best
+// value of each metric with a known direction in bold.
+#pragma once
+
+#include <QPushButton>
+#include <QTableWidget>
+#include <QWidget>
+#include <vector>
+
+#include "gui/core/study_data.hpp"
+
+namespace accelscope::gui {
+
+class ComparePane : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ComparePane(QWidget* parent = nullptr);
+
+  // The study the indices refer to; a different study clears the selection.
+  void setStudy(const StudyData* study, bool same_study);
+  void add(std::size_t design);
+  void toggle(std::size_t design);
+  void clear();
+  const std::vector<std::size_t>& designs() const { return designs_; }
+  QTableWidget* table() const { return table_; }
+  // Row label -> cells, for tests.
+  QStringList rowValues(const QString& label) const;
+
+ signals:
+  void changed();
+
+ private:
+  void rebuild();
+
+  const StudyData* study_ = nullptr;
+  std::vector<std::size_t> designs_;
+  QTableWidget* table_;
+  QPushButton* remove_;
+  QPushButton* clear_;
+};
+
+}  // namespace accelscope::gui

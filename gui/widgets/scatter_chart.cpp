@@ -1,0 +1,320 @@
+#include "gui/widgets/scatter_chart.hpp"
+
+#include <QApplication>
+#include <QChart>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "gui/widgets/palette.hpp"
+
+namespace accelscope::gui {
+
+namespace {
+
+QScatterSeries* scatter(const QString& name, const QColor& fill, const QPen& pen, double size,
+                        QScatterSeries::MarkerShape shape = QScatterSeries::MarkerShapeCircle) {
+  auto* series = new QScatterSeries;
+  series->setName(name);
+  series->setMarkerShape(shape);
+  series->setMarkerSize(size);
+  series->setBrush(fill.alpha() == 0 ? QBrush(Qt::NoBrush) : QBrush(fill));
+  series->setPen(pen);
+  return series;
+}
+
+QList<QPointF> toPoints(const std::vector<PlotPoint>& points) {
+  QList<QPointF> out;
+  out.reserve(static_cast<qsizetype>(points.size()));
+  for (const PlotPoint& p : points) out.append(QPointF(p.x, p.y));
+  return out;
+}
+
+struct Range {
+  double low = std::numeric_limits<double>::infinity();
+  double high = -std::numeric_limits<double>::infinity();
+  void add(double v) {
+    low = std::min(low, v);
+    high = std::max(high, v);
+  }
+  bool valid() const { return low <= high; }
+};
+
+QAbstractAxis* makeAxis(const Range& range, bool log_scale, const QString& title) {
+  if (log_scale) {
+    auto* axis = new QLogValueAxis;
+    axis->setBase(10);
+    axis->setLabelFormat("%g");
+    axis->setMinorTickCount(-1);
+    if (range.valid()) {
+      const double low = range.low / 1.15, high = range.high * 1.15;
+      axis->setRange(low, high > low ? high : low * 10);
+    }
+    axis->setTitleText(title);
+    return axis;
+  }
+  auto* axis = new QValueAxis;
+  axis->setLabelFormat("%.4g");
+  if (range.valid()) {
+    const double span = range.high - range.low;
+    const double pad = span > 0 ? span * 0.05 : std::max(std::fabs(range.low) * 0.1, 1.0);
+    axis->setRange(range.low - pad, range.high + pad);
+    axis->applyNiceNumbers();
+  }
+  axis->setTitleText(title);
+  return axis;
+}
+
+}  // namespace
+
+ScatterChartView::ScatterChartView(QWidget* parent) : QChartView(new QChart, parent) {
+  setRenderHint(QPainter::Antialiasing);
+  chart()->legend()->setAlignment(Qt::AlignRight);
+  chart()->setMargins(QMargins(4, 4, 4, 4));
+  chart()->setAnimationOptions(QChart::NoAnimation);
+  setMinimumSize(360, 280);
+}
+
+void ScatterChartView::attach(QAbstractSeries* series, bool in_legend) {
+  chart()->addSeries(series);
+  series->attachAxis(x_axis_);
+  series->attachAxis(y_axis_);
+  if (!in_legend) {
+    hidden_from_legend_.insert(series);
+    for (QLegendMarker* marker : chart()->legend()->markers(series)) marker->setVisible(false);
+  }
+}
+
+void ScatterChartView::addDesignSeries(QXYSeries* series, const std::vector<PlotPoint>& points) {
+  series->replace(toPoints(points));
+  std::vector<std::size_t> designs;
+  designs.reserve(points.size());
+  for (const PlotPoint& p : points) designs.push_back(p.design);
+  designs_of_.insert(series, std::move(designs));
+  connect(series, &QXYSeries::clicked, this, [this, series](const QPointF& point) {
+    if (auto design = designAt(series, point)) {
+      const bool toggle = QApplication::keyboardModifiers() & Qt::ControlModifier;
+      emit designClicked(*design, toggle);
+    }
+  });
+  connect(series, &QXYSeries::hovered, this, [this, series](const QPointF& point, bool state) {
+    if (auto design = designAt(series, point)) emit designHovered(*design, state);
+  });
+}
+
+std::optional<std::size_t> ScatterChartView::designAt(QXYSeries* series,
+                                                      const QPointF& point) const {
+  const auto it = designs_of_.find(series);
+  if (it == designs_of_.end() || it->empty()) return std::nullopt;
+  const std::vector<std::size_t>& designs = *it;
+  // The series reports its own data point; fall back to the nearest on screen.
+  const QList<QPointF> points = series->points();
+  std::optional<std::size_t> nearest;
+  double best = std::numeric_limits<double>::infinity();
+  const QPointF target = chart()->mapToPosition(point, series);
+  for (qsizetype i = 0; i < points.size() && i < static_cast<qsizetype>(designs.size()); ++i) {
+    if (points[i] == point) return designs[static_cast<std::size_t>(i)];
+    const QPointF delta = chart()->mapToPosition(points[i], series) - target;
+    const double distance = QPointF::dotProduct(delta, delta);
+    if (distance < best) best = distance, nearest = designs[static_cast<std::size_t>(i)];
+  }
+  return best <= 100.0 ? nearest : std::nullopt;  // within 10 pixels
+}
+
+void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& request,
+                               const ChartLabels& labels, const std::vector<OverlayFront>& overlays,
+                               bool show_stored_front) {
+  QChart* c = chart();
+  c->removeAllSeries();
+  for (QAbstractAxis* axis : c->axes()) {
+    c->removeAxis(axis);
+    delete axis;
+  }
+  designs_of_.clear();
+  hidden_from_legend_.clear();
+  front_line_ = stored_front_ = selection_ = compare_ = nullptr;
+  all_points_.clear();
+  design_points_ = 0;
+  overlays_ = 0;
+
+  Range x_range, y_range;
+  auto extend = [&](double x, double y) {
+    x_range.add(x);
+    y_range.add(y);
+  };
+  for (const ColourGroup& group : model.groups) {
+    for (const PlotPoint& p : group.points) extend(p.x, p.y);
+  }
+  for (const PlotPoint& p : model.infeasible) extend(p.x, p.y);
+  for (const OverlayFront& overlay : overlays) {
+    for (const QPointF& p : overlay.points) extend(p.x(), p.y());
+  }
+  x_axis_ = makeAxis(x_range, request.x_log, labels.x_title);
+  y_axis_ = makeAxis(y_range, request.y_log, labels.y_title);
+  c->addAxis(x_axis_, Qt::AlignBottom);
+  c->addAxis(y_axis_, Qt::AlignLeft);
+
+  if (!model.infeasible.empty()) {
+    auto* series = scatter(QStringLiteral("infeasible (%1)").arg(model.infeasible.size()),
+                           palette::infeasible(), QPen(QColor(120, 120, 120, 110), 0.8), 6.0);
+    addDesignSeries(series, model.infeasible);
+    attach(series);
+  }
+  const bool colour_by_category = !labels.colour_title.isEmpty() && !model.colour_numeric;
+  for (std::size_t g = 0; g < model.groups.size(); ++g) {
+    const ColourGroup& group = model.groups[g];
+    QColor colour = labels.colour_title.isEmpty() ? palette::single()
+                    : group.position < 0          ? QColor(170, 170, 170)
+                    : colour_by_category          ? palette::category(g)
+                                                  : palette::scale(group.position);
+    colour.setAlpha(200);
+    QString name = QString::fromStdString(group.label);
+    if (!labels.colour_title.isEmpty() && g == 0) name = labels.colour_title + ": " + name;
+    auto* series = scatter(name, colour, QPen(colour.darker(130), 0.6), 8.0);
+    addDesignSeries(series, group.points);
+    attach(series);
+  }
+  for (const ColourGroup& group : model.groups)
+    all_points_.insert(all_points_.end(), group.points.begin(), group.points.end());
+  all_points_.insert(all_points_.end(), model.infeasible.begin(), model.infeasible.end());
+  design_points_ = static_cast<int>(all_points_.size());
+
+  if (show_stored_front && !model.stored_front.empty()) {
+    auto* series =
+        scatter(QStringLiteral("study front, all objectives (%1)").arg(model.stored_front.size()),
+                QColor(0, 0, 0, 0), QPen(QColor(30, 30, 30), 1.4), 13.0);
+    addDesignSeries(series, model.stored_front);
+    stored_front_ = series;
+    attach(series);
+  }
+
+  for (std::size_t o = 0; o < overlays.size(); ++o) {
+    const OverlayFront& overlay = overlays[o];
+    const QColor colour = palette::category(o + 3);
+    auto* line = new QLineSeries;
+    line->setName(QStringLiteral("front of %1 (%2)").arg(overlay.label).arg(overlay.points.size()));
+    QPen pen(colour, 2.0, Qt::DashLine);
+    line->setPen(pen);
+    for (const QPointF& p : overlay.points) line->append(p);
+    attach(line);
+    auto* markers = scatter(QString(), colour, QPen(colour.darker(140), 0.8), 9.0,
+                            QScatterSeries::MarkerShapeTriangle);
+    markers->replace(QList<QPointF>(overlay.points.begin(), overlay.points.end()));
+    attach(markers, false);
+    ++overlays_;
+  }
+
+  if (!model.front.empty()) {
+    auto* line = new QLineSeries;
+    line->setName(QStringLiteral("2-D front (%1)").arg(model.front.size()));
+    line->setPen(QPen(palette::front(), 2.2));
+    line->replace(toPoints(model.front));
+    front_line_ = line;
+    attach(line);
+    auto* markers =
+        scatter(QString(), palette::front(), QPen(palette::front().darker(150), 1.0), 10.0);
+    addDesignSeries(markers, model.front);
+    attach(markers, false);
+  }
+}
+
+void ScatterChartView::setHighlights(std::optional<std::size_t> selected,
+                                     const std::vector<std::size_t>& compared) {
+  for (QXYSeries** series : {&selection_, &compare_}) {
+    if (*series) {
+      designs_of_.remove(*series);
+      chart()->removeSeries(*series);
+      delete *series;
+      *series = nullptr;
+    }
+  }
+  if (!x_axis_ || !y_axis_) return;
+  auto pointsOf = [&](auto&& wanted) {
+    std::vector<PlotPoint> out;
+    for (const PlotPoint& p : all_points_) {
+      if (wanted(p.design)) out.push_back(p);
+    }
+    return out;
+  };
+  const std::vector<PlotPoint> compare_points = pointsOf([&](std::size_t d) {
+    return std::find(compared.begin(), compared.end(), d) != compared.end();
+  });
+  if (!compare_points.empty()) {
+    auto* series = scatter(QStringLiteral("compared (%1)").arg(compare_points.size()),
+                           QColor(0, 0, 0, 0), QPen(palette::compared(), 2.4), 16.0);
+    addDesignSeries(series, compare_points);
+    compare_ = series;
+    attach(series);
+  }
+  const std::vector<PlotPoint> selected_points =
+      pointsOf([&](std::size_t d) { return selected && d == *selected; });
+  if (!selected_points.empty()) {
+    auto* series = scatter(QStringLiteral("selected"), QColor(0, 0, 0, 0),
+                           QPen(palette::selection(), 3.0), 20.0);
+    addDesignSeries(series, {selected_points.front()});
+    selection_ = series;
+    attach(series);
+  }
+}
+
+int ScatterChartView::designPointCount() const {
+  return design_points_;
+}
+
+QList<QPointF> ScatterChartView::frontLine() const {
+  return front_line_ ? front_line_->points() : QList<QPointF>{};
+}
+
+QList<QPointF> ScatterChartView::storedFrontPoints() const {
+  return stored_front_ ? stored_front_->points() : QList<QPointF>{};
+}
+
+int ScatterChartView::overlayCount() const {
+  return overlays_;
+}
+
+QStringList ScatterChartView::legendNames() const {
+  QStringList names;
+  for (QLegendMarker* marker : chart()->legend()->markers()) {
+    if (!hidden_from_legend_.contains(marker->series())) names << marker->label();
+  }
+  return names;
+}
+
+std::optional<std::pair<QXYSeries*, QPointF>> ScatterChartView::locate(std::size_t design) const {
+  for (auto it = designs_of_.begin(); it != designs_of_.end(); ++it) {
+    if (it.key() == selection_ || it.key() == compare_ || it.key() == stored_front_) continue;
+    const auto found = std::find(it->begin(), it->end(), design);
+    if (found != it->end()) {
+      return std::make_pair(it.key(), it.key()->at(static_cast<qsizetype>(found - it->begin())));
+    }
+  }
+  return std::nullopt;
+}
+
+bool ScatterChartView::xLogarithmic() const {
+  return qobject_cast<QLogValueAxis*>(x_axis_);
+}
+bool ScatterChartView::yLogarithmic() const {
+  return qobject_cast<QLogValueAxis*>(y_axis_);
+}
+
+void ScatterChartView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  if (steps == 0) return;
+  chart()->zoom(std::pow(1.25, steps));
+  event->accept();
+}
+
+void ScatterChartView::mouseDoubleClickEvent(QMouseEvent* event) {
+  chart()->zoomReset();
+  QChartView::mouseDoubleClickEvent(event);
+}
+
+}  // namespace accelscope::gui

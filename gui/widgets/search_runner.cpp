@@ -1,0 +1,211 @@
+#include "gui/widgets/search_runner.hpp"
+
+#include <signal.h>
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QStringList>
+
+#include "store/error.hpp"
+
+namespace accelscope::gui {
+
+namespace {
+
+QStringList toQt(const std::vector<std::string>& args) {
+  QStringList out;
+  for (const std::string& arg : args) out << QString::fromStdString(arg);
+  return out;
+}
+
+// The last non-empty line of the program's output: usually the error it reports.
+QString lastLine(const QString& text) {
+  const QStringList lines = text.split('\n', Qt::SkipEmptyParts);
+  return lines.isEmpty() ? QString() : lines.back().trimmed();
+}
+
+}  // namespace
+
+std::optional<QString> findCli() {
+  const QByteArray override_path = qgetenv("ACCELSCOPE_CLI");
+  const QByteArray path = qgetenv("PATH");
+  const auto found = locate_cli(QCoreApplication::applicationDirPath().toStdString(),
+                                path.toStdString(), override_path.toStdString());
+  if (!found) return std::nullopt;
+  return QString::fromStdString(found->string());
+}
+
+// --- SearchRunner --------------------------------------------------------------------------------
+
+SearchRunner::SearchRunner(QObject* parent) : QObject(parent) {
+  poll_.setInterval(500);
+  connect(&poll_, &QTimer::timeout, this, &SearchRunner::pollProgress);
+  escalate_.setSingleShot(true);
+  connect(&escalate_, &QTimer::timeout, this, [this] {
+    if (!isRunning()) return;
+    if (escalation_++ == 0) {
+      output_ += QStringLiteral("[viewer] still running after SIGINT; sending SIGTERM\n");
+      process_->terminate();
+      escalate_.start(grace_ms_);
+    } else {
+      output_ += QStringLiteral("[viewer] still running after SIGTERM; killing it\n");
+      process_->kill();
+    }
+  });
+}
+
+SearchRunner::~SearchRunner() {
+  if (isRunning()) {
+    // Closing the viewer must not leave an orphan search holding the database.
+    ::kill(static_cast<pid_t>(process_->processId()), SIGINT);
+    if (!process_->waitForFinished(3000)) {
+      process_->kill();
+      process_->waitForFinished(1000);
+    }
+  }
+}
+
+bool SearchRunner::isRunning() const {
+  return process_ && process_->state() != QProcess::NotRunning;
+}
+
+bool SearchRunner::start(const QString& cli, const SearchRequest& request) {
+  if (isRunning()) {
+    emit finished(false, false, tr("A search is already running"));
+    return false;
+  }
+  request_ = request;
+  cancelled_ = false;
+  escalation_ = 0;
+  done_ = 0;
+  budget_ = request.budget;
+  output_.clear();
+  db_.reset();
+  process_ = std::make_unique<QProcess>();
+  process_->setProgram(cli);
+  process_->setArguments(toQt(search_arguments(request)));
+  process_->setProcessChannelMode(QProcess::MergedChannels);
+  connect(process_.get(), &QProcess::readyRead, this, [this] {
+    const QString text = QString::fromLocal8Bit(process_->readAll());
+    output_ += text;
+    emit outputReceived(text);
+  });
+  connect(process_.get(), &QProcess::finished, this, &SearchRunner::onFinished);
+  output_ += QStringLiteral("$ %1 %2\n").arg(cli, process_->arguments().join(' '));
+  process_->start();
+  if (!process_->waitForStarted(5000)) {
+    const QString message = tr("Cannot start %1: %2").arg(cli, process_->errorString());
+    output_ += message + '\n';
+    process_.reset();
+    emit finished(false, false, message);
+    return false;
+  }
+  emit started();
+  emit progressChanged(done_, budget_);
+  poll_.start();
+  return true;
+}
+
+void SearchRunner::cancel() {
+  if (!isRunning() || cancelled_) return;
+  cancelled_ = true;
+  output_ += QStringLiteral("[viewer] cancelling: SIGINT\n");
+  ::kill(static_cast<pid_t>(process_->processId()), SIGINT);
+  escalate_.start(grace_ms_);
+}
+
+void SearchRunner::pollProgress() {
+  // The CLI may not have created the file or the study yet: try again next tick.
+  try {
+    if (!db_) {
+      if (!QFileInfo::exists(QString::fromStdString(request_.database.string()))) return;
+      store::OpenOptions options;
+      options.mode = store::OpenMode::read_only;
+      options.busy_timeout = std::chrono::milliseconds(200);
+      db_ = std::make_unique<store::Database>(request_.database, options);
+    }
+    const std::optional<store::StudyInfo> study = db_->find_study(request_.study);
+    if (!study) return;
+    const qint64 done = study->counts.done;
+    const qint64 budget = study->budget > 0 ? study->budget : request_.budget;
+    if (done != done_ || budget != budget_) {
+      done_ = done;
+      budget_ = budget;
+      emit progressChanged(done_, budget_);
+    }
+  } catch (const store::StoreError&) {
+    db_.reset();  // e.g. opened before the schema existed; reopen next time
+  }
+}
+
+void SearchRunner::onFinished(int exit_code, QProcess::ExitStatus status) {
+  poll_.stop();
+  escalate_.stop();
+  output_ += QString::fromLocal8Bit(process_->readAll());
+  pollProgress();
+  db_.reset();
+  const bool success = status == QProcess::NormalExit && exit_code == 0;
+  QString message;
+  if (cancelled_) {
+    message = tr("Search cancelled after %1 of %2 designs; run it again to resume")
+                  .arg(done_)
+                  .arg(budget_);
+  } else if (success) {
+    message = tr("Search finished: %1 designs evaluated").arg(done_);
+  } else if (status == QProcess::CrashExit) {
+    message = tr("The search crashed (%1)").arg(lastLine(output_));
+  } else {
+    message = tr("The search failed (exit code %1): %2").arg(exit_code).arg(lastLine(output_));
+  }
+  output_ += QStringLiteral("[viewer] %1\n").arg(message);
+  emit finished(success && !cancelled_, cancelled_, message);
+}
+
+// --- ReportExporter ------------------------------------------------------------------------------
+
+ReportExporter::ReportExporter(QObject* parent) : QObject(parent) {}
+
+ReportExporter::~ReportExporter() {
+  if (isRunning()) {
+    process_->kill();
+    process_->waitForFinished(1000);
+  }
+}
+
+bool ReportExporter::isRunning() const {
+  return process_ && process_->state() != QProcess::NotRunning;
+}
+
+bool ReportExporter::start(const QString& cli, const QString& database, qint64 study,
+                           const QString& output) {
+  if (isRunning()) {
+    emit finished(false, tr("A report is already being written"));
+    return false;
+  }
+  output_path_ = output;
+  process_ = std::make_unique<QProcess>();
+  process_->setProcessChannelMode(QProcess::MergedChannels);
+  const ReportFormat format = report_format_for(output.toStdString());
+  process_->setProgram(cli);
+  process_->setArguments(
+      toQt(report_arguments(database.toStdString(), study, format, output.toStdString())));
+  connect(process_.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+    const QString text = QString::fromLocal8Bit(process_->readAll());
+    if (status == QProcess::NormalExit && code == 0) {
+      emit finished(true, tr("Report written to %1").arg(output_path_));
+    } else {
+      emit finished(false,
+                    tr("The report failed (exit code %1): %2").arg(code).arg(lastLine(text)));
+    }
+  });
+  process_->start();
+  if (!process_->waitForStarted(5000)) {
+    const QString message = tr("Cannot start %1: %2").arg(cli, process_->errorString());
+    process_.reset();
+    emit finished(false, message);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace accelscope::gui

@@ -1,0 +1,444 @@
+// The viewer's window driven as a user would: open a study, read the chart, filter, click a
+// design, compare, overlay, survive bad files, follow a running search, start and cancel one,
+// export a report.
+#include <sqlite3.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+#include <QXYSeries>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "fixture.hpp"
+#include "gui/core/plot_model.hpp"
+#include "gui/widgets/compare_pane.hpp"
+#include "gui/widgets/constraint_panel.hpp"
+#include "gui/widgets/detail_pane.hpp"
+#include "gui/widgets/main_window.hpp"
+#include "gui/widgets/search_runner.hpp"
+#include "gui/widgets/session.hpp"
+#include "store/pareto.hpp"
+
+using namespace accelscope;
+using namespace accelscope::gui;
+
+namespace {
+
+// Front of the feasible designs of a study on two minimised metrics, by brute force.
+QList<QPointF> expectedFront(const StudyData& study, const std::string& x, const std::string& y,
+                             const std::vector<Constraint>& constraints = {}) {
+  std::vector<std::vector<double>> values;
+  for (const Design& d : study.designs()) {
+    if (!d.feasible || !passes_all(d, constraints)) continue;
+    values.push_back({*d.value(metric(x)), *d.value(metric(y))});
+  }
+  QList<QPointF> out;
+  for (std::size_t i : store::non_dominated(values))
+    out.append(QPointF(values[i][0], values[i][1]));
+  std::sort(out.begin(), out.end(), [](const QPointF& a, const QPointF& b) {
+    return a.x() != b.x() ? a.x() < b.x() : a.y() < b.y();
+  });
+  return out;
+}
+
+std::optional<std::size_t> designWithBreakdown(store::Database& db, const StudyData& study,
+                                               bool wanted) {
+  for (std::size_t i = 0; i < study.designs().size(); ++i) {
+    if (db.breakdown(study.designs()[i].id).has_value() == wanted) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+class GuiWindowTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // recent files go to a test location
+    QCoreApplication::setOrganizationName("accelscope-tests");
+    QVERIFY(dir_.isValid());
+    example_ = dir_.filePath("example.sqlite");
+    fixture::write_example_database(example_.toStdString(), 0.5);
+  }
+
+  void init() {
+    window_ = std::make_unique<MainWindow>();
+    window_->setLiveInterval(0);
+    window_->resize(1280, 800);
+    window_->show();
+  }
+  void cleanup() { window_.reset(); }
+
+  void loadingFillsChartAndFront() {
+    QSignalSpy errors(window_.get(), &MainWindow::errorReported);
+    QVERIFY(window_->openDatabase(example_));
+    QCOMPARE(errors.count(), 0);
+    QCOMPARE(window_->studyTable()->rowCount(), 3);
+    const StudyData* study = window_->study();
+    QVERIFY(study);
+    QCOMPARE(QString::fromStdString(study->info().name), QString("edge-inference-22nm"));
+    // Defaults: the first two objectives, the third as colour.
+    QCOMPARE(window_->request().x, metric("latency_ms"));
+    QCOMPARE(window_->request().y, metric("energy_mj"));
+    QCOMPARE(*window_->request().colour, metric("area_mm2"));
+    ScatterChartView* chart = window_->chartView();
+    QCOMPARE(chart->designPointCount(), static_cast<int>(study->designs().size()));
+    QCOMPARE(chart->frontLine(), expectedFront(*study, "latency_ms", "energy_mj"));
+    std::size_t stored = 0;
+    for (const Design& d : study->designs()) stored += d.on_front;
+    QCOMPARE(static_cast<std::size_t>(chart->storedFrontPoints().size()), stored);
+    QVERIFY(window_->summaryText().contains(
+        QString("%1 of %1 designs shown").arg(study->designs().size())));
+    QVERIFY2(window_->studyProgressText().contains(QString("%1/300").arg(study->designs().size())),
+             qPrintable(window_->studyProgressText()));
+
+    // Other axes: the front is recomputed for them.
+    QVERIFY(window_->setAxes("area_mm2", "latency_ms"));
+    QCOMPARE(chart->frontLine(), expectedFront(*study, "area_mm2", "latency_ms"));
+    window_->setShowInfeasible(false);
+    std::size_t feasible = 0;
+    for (const Design& d : study->designs()) feasible += d.feasible;
+    QCOMPARE(chart->designPointCount(), static_cast<int>(feasible));
+    QCOMPARE(chart->frontLine(), expectedFront(*study, "area_mm2", "latency_ms"));
+    window_->setLogAxes(true, false);
+    QVERIFY(chart->xLogarithmic());
+    QVERIFY(!chart->yLogarithmic());
+    QVERIFY(window_->setColourField("array.dataflow"));
+    QVERIFY(chart->legendNames().join(";").contains("array.dataflow: is"));
+    QVERIFY(!window_->setAxes("no_such_metric", "latency_ms"));
+    QVERIFY(window_->lastError().contains("no_such_metric"));
+  }
+
+  void filtersChangeTheFront() {
+    QVERIFY(window_->openDatabase(example_));
+    const StudyData* study = window_->study();
+    const QList<QPointF> unfiltered = window_->chartView()->frontLine();
+    const int all_points = window_->chartView()->designPointCount();
+    double max_area = 0;
+    for (const Design& d : study->designs()) {
+      if (d.feasible) max_area = std::max(max_area, *d.value(metric("area_mm2")));
+    }
+    ConstraintPanel* panel = window_->constraintPanel();
+    const double cap = max_area * 0.3;
+    panel->addConstraint(metric("area_mm2"), std::nullopt, cap);
+    const std::vector<Constraint> constraints = {{metric("area_mm2"), std::nullopt, cap}};
+    QCOMPARE(window_->chartView()->frontLine(),
+             expectedFront(*study, "latency_ms", "energy_mj", constraints));
+    QVERIFY(window_->chartView()->frontLine() != unfiltered);
+    QVERIFY(window_->chartView()->designPointCount() < all_points);
+    QVERIFY(window_->summaryText().contains("hidden by constraints"));
+
+    // Dragging the slider to the far left leaves (almost) nothing; to the right, everything.
+    panel->setSliderPosition(0, 0);
+    QVERIFY(window_->chartView()->designPointCount() <= 2);
+    panel->setSliderPosition(0, 1000);
+    QCOMPARE(window_->chartView()->designPointCount(), all_points);
+    QCOMPARE(window_->chartView()->frontLine(), unfiltered);
+
+    // A second bound on another metric combines with the first.
+    panel->setBounds(0, std::nullopt, cap);
+    const int row = panel->addConstraint(metric("power_w"));
+    QCOMPARE(row, 1);
+    double median_power = 0;
+    {
+      std::vector<double> powers;
+      for (const Design& d : study->designs()) powers.push_back(*d.value(metric("power_w")));
+      std::nth_element(powers.begin(), powers.begin() + powers.size() / 2, powers.end());
+      median_power = powers[powers.size() / 2];
+    }
+    panel->setBounds(1, median_power, std::nullopt);
+    const std::vector<Constraint> both = {{metric("area_mm2"), std::nullopt, cap},
+                                          {metric("power_w"), median_power, std::nullopt}};
+    QCOMPARE(window_->chartView()->frontLine(),
+             expectedFront(*study, "latency_ms", "energy_mj", both));
+    panel->removeConstraint(1);
+    panel->removeConstraint(0);
+    QCOMPARE(window_->chartView()->frontLine(), unfiltered);
+  }
+
+  void clickingADesignFillsTheDetailPane() {
+    QVERIFY(window_->openDatabase(example_));
+    const StudyData* study = window_->study();
+    store::Database db(example_.toStdString(), {.mode = store::OpenMode::read_only});
+    const auto with = designWithBreakdown(db, *study, true);
+    QVERIFY(with);
+    // Click it in the chart: the series reports its point, the window maps it to the design.
+    const auto located = window_->chartView()->locate(*with);
+    QVERIFY(located);
+    emit located->first->clicked(located->second);
+    QCOMPARE(window_->selectedDesign(), with);
+    const Design& design = study->designs()[*with];
+    DesignDetailPane* details = window_->detailPane();
+    QVERIFY(details->title().contains(QString("Design #%1").arg(design.seq)));
+    QCOMPARE(details->valueOf("latency_ms"),
+             QString::fromStdString(format_number(*design.value(metric("latency_ms")))));
+    QCOMPARE(details->valueOf("array.dataflow"),
+             QString::fromStdString(*design.text(param("array.dataflow"))));
+    QVERIFY(details->tree()->topLevelItemCount() >= 3);
+    BreakdownPane* breakdown = window_->breakdownPane();
+    QVERIFY(breakdown->message().contains("Stored breakdown"));
+    QCOMPARE(breakdown->workloads().size(), 2);
+    const QStringList titles = breakdown->chartTitles();
+    QCOMPARE(titles.size(), 5);
+    QVERIFY(titles[0].startsWith("Latency by layer"));
+    QVERIFY(titles[1].startsWith("Energy by layer"));
+    QVERIFY(titles[2].startsWith("Conv/GEMM vs non-conv"));
+    QVERIFY(titles[3].startsWith("Energy by component"));
+    QVERIFY(titles[4].startsWith("Area by component"));
+    breakdown->setWorkload(1);
+    QCOMPARE(breakdown->chartCount(), 5);
+
+    // A design without a stored breakdown says so and still shows the component splits.
+    const auto without = designWithBreakdown(db, *study, false);
+    QVERIFY(without);
+    window_->selectDesign(*without);
+    QVERIFY(breakdown->message().contains("No breakdown stored"));
+    QCOMPARE(breakdown->chartTitles(),
+             (QStringList{"Energy by component (weight-averaged)", "Area by component"}));
+
+    // Knee selection picks a design on the 2-D front.
+    QVERIFY(window_->selectBest());
+    QVERIFY(window_->plot().on_front(*window_->selectedDesign()));
+  }
+
+  void comparingDesigns() {
+    QVERIFY(window_->openDatabase(example_));
+    const StudyData* study = window_->study();
+    ComparePane* compare = window_->comparePane();
+    const auto& front = window_->plot().front;
+    QVERIFY(front.size() >= 2);
+    compare->toggle(front[0].design);
+    compare->add(front[1].design);
+    compare->add(front[1].design);  // once only
+    QCOMPARE(compare->table()->columnCount(), 2);
+    const QStringList latency = compare->rowValues("latency_ms");
+    QCOMPARE(latency.size(), 2);
+    QCOMPARE(latency[0],
+             QString::fromStdString(*study->designs()[front[0].design].text(metric("latency_ms"))));
+    QCOMPARE(compare->rowValues("study front").size(), 2);
+    QVERIFY(!compare->rowValues("array.rows (param)").isEmpty());
+    compare->toggle(front[0].design);
+    QCOMPARE(compare->table()->columnCount(), 1);
+    compare->clear();
+    QCOMPARE(compare->table()->columnCount(), 0);
+  }
+
+  void overlayingAnotherStudy() {
+    QVERIFY(window_->openDatabase(example_));
+    const auto& studies = window_->session()->studies();
+    QVERIFY(window_->addOverlay(example_, studies[1].id));
+    QCOMPARE(window_->chartView()->overlayCount(), 1);
+    QVERIFY2(window_->chartView()->legendNames().join(";").contains("front of edge-inference-7nm"),
+             qPrintable(window_->chartView()->legendNames().join(";")));
+    window_->clearOverlays();
+    QCOMPARE(window_->chartView()->overlayCount(), 0);
+    // Switching studies keeps working.
+    QVERIFY(window_->selectStudy(studies[2].id));
+    QCOMPARE(QString::fromStdString(window_->study()->info().name), QString("edge-training-22nm"));
+    QVERIFY(window_->studyProgressText().contains("paused"));
+  }
+
+  void badFilesGiveMessages_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("random bytes") << "random"
+                                  << "not an SQLite database";
+    QTest::newRow("foreign sqlite") << "foreign"
+                                    << "not an accelscope study database";
+    QTest::newRow("missing") << "missing"
+                             << "Cannot open the study database";
+    QTest::newRow("empty") << "empty"
+                           << "Cannot open the study database";
+    QTest::newRow("directory") << "directory"
+                               << "Cannot open the study database";
+  }
+
+  void badFilesGiveMessages() {
+    QFETCH(QString, kind);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QString path = dir.filePath("bad.sqlite");
+    if (kind == "random") {
+      std::mt19937 random(5);
+      std::ofstream out(path.toStdString(), std::ios::binary);
+      for (int i = 0; i < 8192; ++i) out.put(static_cast<char>(random()));
+    } else if (kind == "foreign") {
+      sqlite3* raw = nullptr;
+      QCOMPARE(sqlite3_open(path.toUtf8().constData(), &raw), SQLITE_OK);
+      QCOMPARE(sqlite3_exec(raw, "CREATE TABLE songs(title TEXT); INSERT INTO songs VALUES('x')",
+                            nullptr, nullptr, nullptr),
+               SQLITE_OK);
+      sqlite3_close(raw);
+    } else if (kind == "empty") {
+      std::ofstream(path.toStdString());
+    } else if (kind == "directory") {
+      path = dir.path();
+    }
+    QSignalSpy errors(window_.get(), &MainWindow::errorReported);
+    QVERIFY(!window_->openDatabase(path));
+    QCOMPARE(errors.count(), 1);
+    const QString message = errors.front().front().toString();
+    QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
+    QCOMPARE(window_->errorBanner(), message);
+    QVERIFY(!window_->study());
+    QCOMPARE(window_->chartView()->designPointCount(), 0);
+    // The window still works afterwards.
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->study());
+  }
+
+  void lockedDatabaseGivesMessage() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("locked.sqlite");
+    fixture::write_example_database(path.toStdString(), 0.05);
+    // Another process holding an exclusive lock (locking_mode=EXCLUSIVE keeps it after a write).
+    sqlite3* holder = nullptr;
+    QCOMPARE(sqlite3_open(path.toUtf8().constData(), &holder), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(holder,
+                          "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; "
+                          "UPDATE study SET updated_at = updated_at; COMMIT;",
+                          nullptr, nullptr, nullptr),
+             SQLITE_OK);
+    window_->setBusyTimeout(200);
+    QSignalSpy errors(window_.get(), &MainWindow::errorReported);
+    QVERIFY(!window_->openDatabase(path));
+    QCOMPARE(errors.count(), 1);
+    const QString message = errors.front().front().toString();
+    QVERIFY2(message.contains("locked", Qt::CaseInsensitive), qPrintable(message));
+    sqlite3_close(holder);
+    QVERIFY(window_->openDatabase(path));
+  }
+
+  void liveRefreshFollowsAWriter() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("live.sqlite").toStdString();
+    fixture::StudyOptions options;
+    options.name = "running";
+    options.budget = 100;
+    options.evaluate = 30;
+    store::Database writer(path);
+    const store::StudyId id = fixture::write_study(writer, options);
+    writer.set_status(id, store::StudyStatus::running);
+    window_->setLiveInterval(100);
+    QVERIFY(window_->openDatabase(QString::fromStdString(path)));
+    QCOMPARE(window_->chartView()->designPointCount(), 30);
+    QVERIFY(window_->studyProgressText().contains("30/100"));
+    const StudyData* study = window_->study();
+    window_->selectDesign(0);
+    const store::TrialId selected = study->designs()[0].id;
+
+    fixture::add_trials(writer, id, options, 30, 40);
+    QTRY_COMPARE_WITH_TIMEOUT(window_->chartView()->designPointCount(), 70, 5000);
+    QVERIFY(window_->studyProgressText().contains("70/100"));
+    QCOMPARE(window_->chartView()->frontLine(),
+             expectedFront(*window_->study(), "latency_ms", "energy_mj"));
+    // The selection survives the refresh.
+    QCOMPARE(window_->study()->designs()[*window_->selectedDesign()].id, selected);
+    // The study table follows too.
+    QTRY_VERIFY_WITH_TIMEOUT(window_->studyTable()->item(0, 3)->text() == "70/100", 5000);
+  }
+
+  void searchFromTheViewer() {
+    QTemporaryDir dir;
+    const QString space = dir.filePath("space.json");
+    std::ofstream(space.toStdString()) << R"({"parameters": []})";
+    SearchRequest request;
+    request.space = space.toStdString();
+    request.database = dir.filePath("search.sqlite").toStdString();
+    request.strategy = "random";
+    request.budget = 25;
+    request.study = "from-viewer";
+    window_->setLiveInterval(100);
+    QSignalSpy finished(window_->searchRunner(), &SearchRunner::finished);
+    QSignalSpy progress(window_->searchRunner(), &SearchRunner::progressChanged);
+    window_->startSearch(request);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.front()[0].toBool(), true);
+    QVERIFY(progress.count() >= 2);
+    QCOMPARE(progress.back()[0].toLongLong(), 25);
+    // The viewer opened what the search wrote.
+    QVERIFY(window_->study());
+    QCOMPARE(QString::fromStdString(window_->study()->info().name), QString("from-viewer"));
+    QTRY_COMPARE_WITH_TIMEOUT(window_->chartView()->designPointCount(), 25, 5000);
+    QVERIFY(window_->logText().contains("Search finished"));
+  }
+
+  void cancellingASearchLeavesAResumableStudy() {
+    QTemporaryDir dir;
+    const QString space = dir.filePath("space.json");
+    std::ofstream(space.toStdString()) << R"({"parameters": []})";
+    qputenv("FAKE_ACCELSCOPE_DELAY_MS", "100");
+    SearchRequest request;
+    request.space = space.toStdString();
+    request.database = dir.filePath("cancel.sqlite").toStdString();
+    request.budget = 1000;
+    request.study = "cancelled";
+    SearchRunner* runner = window_->searchRunner();
+    QSignalSpy finished(runner, &SearchRunner::finished);
+    window_->startSearch(request);
+    QTRY_VERIFY_WITH_TIMEOUT(runner->done() >= 3, 20000);
+    window_->cancelSearch();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
+    qunsetenv("FAKE_ACCELSCOPE_DELAY_MS");
+    QCOMPARE(finished.front()[0].toBool(), false);
+    QCOMPARE(finished.front()[1].toBool(), true);  // cancelled, not failed
+    QVERIFY(finished.front()[2].toString().contains("resume"));
+    store::Database db(request.database, {.mode = store::OpenMode::read_only});
+    const auto study = db.find_study("cancelled");
+    QVERIFY(study);
+    QCOMPARE(study->status, store::StudyStatus::paused);
+    QVERIFY(study->counts.done >= 3 && study->counts.done < 1000);
+    QVERIFY(window_->lastError().isEmpty());
+  }
+
+  void failingSearchIsReported() {
+    SearchRequest request;
+    request.space = "/no/such/space.json";
+    request.database = dir_.filePath("never.sqlite").toStdString();
+    request.study = "never";
+    QSignalSpy errors(window_.get(), &MainWindow::errorReported);
+    window_->startSearch(request);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 15000);
+    QVERIFY2(errors.front().front().toString().contains("no such design-space file"),
+             qPrintable(errors.front().front().toString()));
+  }
+
+  void exportingAReport() {
+    QVERIFY(window_->openDatabase(example_));
+    QTemporaryDir dir;
+    const QString out = dir.filePath("report.html");
+    QSignalSpy done(window_.get(), &MainWindow::reportFinished);
+    window_->exportReport(out);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 15000);
+    QVERIFY2(done.front()[0].toBool(), qPrintable(done.front()[1].toString()));
+    QFile file(out);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("edge-inference-22nm"));
+  }
+
+  void recentFilesAreRemembered() {
+    QVERIFY(window_->openDatabase(example_));
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    QVERIFY(!recent.isEmpty());
+    QCOMPARE(recent.front(), QFileInfo(example_).absoluteFilePath());
+  }
+
+ private:
+  QTemporaryDir dir_;
+  QString example_;
+  std::unique_ptr<MainWindow> window_;
+};
+
+QTEST_MAIN(GuiWindowTest)
+#include "test_gui_window.moc"
