@@ -1,0 +1,550 @@
+#include "reports/html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "reports/charts.hpp"
+#include "reports/format.hpp"
+#include "reports/tables.hpp"
+
+namespace accelscope::reports {
+
+namespace {
+
+constexpr std::size_t kMaxPlottedOtherDesigns = 4000;  // beyond this, non-front designs thin out
+constexpr double kChartWidthPx = 520;
+
+const char* const kComputeColor = "#1f5fa8";
+const char* const kStallColor = "#e8590c";
+
+// Builds one page's HTML; charts go inline or into the shared image list.
+class PageWriter {
+ public:
+  PageWriter(ChartEmbedding embedding, std::vector<ChartImage>& images)
+      : embedding_(embedding), images_(images) {}
+
+  void raw(const std::string& html) { html_ += html; }
+  void heading(int level, const std::string& text) {
+    html_ += fmt::format("<h{0}>{1}</h{0}>\n", level, escape_xml(text));
+  }
+  void paragraph(const std::string& text, const std::string& css_class = {}) {
+    html_ += (css_class.empty() ? "<p>" : "<p class=\"" + css_class + "\">") + escape_xml(text) +
+             "</p>\n";
+  }
+  void list(const std::vector<std::string>& items) {
+    html_ += "<ul>\n";
+    for (const std::string& item : items) html_ += "<li>" + escape_xml(item) + "</li>\n";
+    html_ += "</ul>\n";
+  }
+  void table(const Table& table) { html_ += table_html(table); }
+
+  static std::string table_html(const Table& table) {
+    std::string html = "<table class=\"data\" cellspacing=\"0\">\n<tr>";
+    for (const Column& column : table.columns) html += "<th>" + escape_xml(column.header) + "</th>";
+    html += "</tr>\n";
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      const std::string row_class = r < table.row_classes.size() ? table.row_classes[r] : "";
+      const std::string class_attribute =
+          row_class.empty() ? std::string() : fmt::format(R"( class="{}")", row_class);
+      html += "<tr>";
+      for (std::size_t c = 0; c < table.rows[r].size() && c < table.columns.size(); ++c)
+        html += fmt::format("<td{}{}>{}</td>", class_attribute,
+                            table.columns[c].align == Align::right ? R"( align="right")" : "",
+                            escape_xml(table.rows[r][c]));
+      html += "</tr>\n";
+    }
+    return html + "</table>\n";
+  }
+
+  // Markup for one chart (not yet placed).
+  std::string chart(const std::string& svg, double width_px, double height_px) {
+    if (embedding_ == ChartEmbedding::inline_svg) return svg;
+    const std::string name = fmt::format("chart:{}", images_.size());
+    images_.push_back({name, svg, width_px, height_px});
+    return fmt::format(R"(<img src="{}" width="{}" height="{}"/>)", name, std::lround(width_px),
+                       std::lround(height_px));
+  }
+  std::string scatter(const ScatterChart& c) {
+    return chart(render_scatter(c), c.width_px, c.height_px);
+  }
+  std::string bars(const BarChart& c) {
+    return chart(render_bar_chart(c), c.width_px, bar_chart_height(c));
+  }
+
+  // Cells side by side (a layout table: both browsers and Qt place it the same way).
+  void row_of(const std::vector<std::string>& cells) {
+    html_ += "<table class=\"grid\" cellspacing=\"0\"><tr>";
+    for (const std::string& cell : cells) html_ += "<td>" + cell + "</td>";
+    html_ += "</tr></table>\n";
+  }
+
+  std::string take() { return std::move(html_); }
+
+ private:
+  ChartEmbedding embedding_;
+  std::vector<ChartImage>& images_;
+  std::string html_;
+};
+
+std::string design_name(const Design& design) {
+  return fmt::format("#{}", design.seq);
+}
+
+std::string with_unit(double value, const std::string& metric) {
+  const std::string unit = metric_info(metric).unit;
+  return format_number(value) + (unit.empty() ? "" : " " + unit);
+}
+
+// "area 1.23 mm², latency 4.5 ms, ..." for a sentence about a design.
+std::string key_figures(const ReportData& data, const Design& design) {
+  std::vector<std::string> parts;
+  for (const char* metric : {"area_mm2", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
+    const double value = design.metric(metric);
+    if (std::isnan(value)) continue;
+    std::string part = lower_label(metric) + " " + with_unit(value, metric);
+    if (std::string(metric) == "energy_mj") part += " per " + data.energy_per();
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+// ---- pages ----------------------------------------------------------------------------------
+
+std::string status_sentence(const ReportData& data) {
+  const store::StudyInfo& s = data.study;
+  const std::int64_t open = s.counts.pending + s.counts.running;
+  if (open > 0)
+    return fmt::format(
+        "The study is still running ({} of {} designs evaluated, {} pending): this "
+        "report is a snapshot.",
+        s.counts.finished(), s.budget, open);
+  if (s.status != store::StudyStatus::done)
+    return fmt::format(
+        "The study's status is '{}': it may have stopped before its budget; "
+        "`accelscope resume` continues it.",
+        store::to_string(s.status));
+  return {};
+}
+
+HtmlPage summary_page(const ReportData& data, PageWriter& w) {
+  const store::StudyInfo& s = data.study;
+  w.heading(1, "Pareto report: " + s.name);
+  std::string meta = fmt::format("Study '{}' (id {}) in {}. Status: {}.", s.name, s.id,
+                                 data.database_path, store::to_string(s.status));
+  if (!data.generator.empty()) meta += " Report by " + data.generator;
+  if (!data.generated_at.empty()) meta += ", " + data.generated_at;
+  if (!data.generator.empty() || !data.generated_at.empty()) meta += ".";
+  w.paragraph(meta, "meta");
+
+  Table headline;
+  headline.columns = {{"Designs evaluated"},   {"Failed"},     {"Feasible"}, {"Infeasible"},
+                      {"On the Pareto front"}, {"Shortlisted"}};
+  headline.rows.push_back({fmt::format("{} of {}", s.counts.done, s.budget),
+                           std::to_string(s.counts.failed), std::to_string(data.feasible_count),
+                           std::to_string(data.infeasible_count), std::to_string(data.front.size()),
+                           std::to_string(data.shortlist.size())});
+  w.table(headline);
+  if (const std::string status = status_sentence(data); !status.empty())
+    w.paragraph(status, "note");
+
+  if (data.front.empty()) {
+    w.paragraph(data.designs.empty()
+                    ? "No design has been evaluated yet: there is no Pareto front to report."
+                    : fmt::format("No feasible design: none of the {} evaluated designs meets "
+                                  "the constraints, so there is no Pareto front. The most "
+                                  "frequent violations are listed under Assumptions.",
+                                  data.designs.size()),
+                "warning");
+  } else if (data.knee) {
+    const Design& knee = data.front_design(*data.knee);
+    w.paragraph(fmt::format("Recommended starting point (knee): design {}: {}.", design_name(knee),
+                            key_figures(data, knee)),
+                "callout");
+  }
+
+  w.heading(2, "What was asked");
+  w.heading(3, "Workloads");
+  if (data.workloads.empty())
+    w.paragraph("The study records no workloads.", "note");
+  else
+    w.table(workloads_table(data));
+  w.heading(3, "Design space");
+  if (data.parameters.empty())
+    w.paragraph("The spec lists no search parameters.", "note");
+  else if (data.fixed_hardware.empty())
+    w.table(parameters_table(data));
+  else  // side by side: what varies, and what every design has
+    w.row_of({PageWriter::table_html(parameters_table(data)),
+              PageWriter::table_html(fixed_hardware_table(data))});
+  w.heading(3, "Constraints");
+  if (data.constraints.empty())
+    w.paragraph("None: every evaluated design that fits on chip is feasible.", "note");
+  else
+    w.list(data.constraints);
+  w.heading(3, "Objectives and search");
+  w.table(objectives_table(data));
+  w.paragraph(
+      fmt::format("Search strategy {}, seed {}, budget {} designs.", s.strategy, s.seed, s.budget));
+  return {"summary", "Summary", w.take()};
+}
+
+std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
+  std::vector<HtmlPage> pages;
+  const std::size_t chunks =
+      std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+    const std::size_t first = chunk * kFrontRowsPerPage;
+    if (chunk == 0) {
+      w.heading(2, fmt::format("Pareto front: {} designs", data.front.size()));
+      if (data.front.empty()) {
+        w.paragraph("No feasible design, so no front.", "warning");
+      } else {
+        std::string text =
+            "A design is on the front when no other feasible design is at least as good in "
+            "every objective and better in one. Sorted by " +
+            lower_label(data.objectives.empty() ? "" : data.objectives[0].metric) +
+            ". Highlighted: the knee (orange) and the best design per objective (green).";
+        if (data.duplicate_front_designs > 0)
+          text += fmt::format(" {} repeated evaluations of the same design are shown once.",
+                              data.duplicate_front_designs);
+        w.paragraph(text);
+        w.paragraph(kKneeDefinition, "note");
+      }
+    } else {
+      w.heading(2, fmt::format("Pareto front (continued): designs {} to {} of {}", first + 1,
+                               std::min(first + kFrontRowsPerPage, data.front.size()),
+                               data.front.size()));
+    }
+    if (!data.front.empty()) w.table(front_table(data, first, kFrontRowsPerPage));
+    pages.push_back(
+        {chunk == 0 ? "front" : fmt::format("front-{}", chunk + 1), "Pareto front", w.take()});
+  }
+  return pages;
+}
+
+std::string axis_label(const ObjectiveInfo& objective) {
+  return metric_heading(objective.metric) + (objective.direction == store::Direction::maximize
+                                                 ? ", higher is better"
+                                                 : ", lower is better");
+}
+
+ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
+                        const std::vector<ObjectiveInfo>& axes, std::size_t& thinned) {
+  ScatterChart chart;
+  chart.title = metric_info(axes[jy].metric).label + " vs " + lower_label(axes[jx].metric);
+  chart.width_px = kChartWidthPx;
+  chart.connect_front = data.objectives.size() == 2;
+  chart.x.label = axis_label(axes[jx]);
+  chart.y.label = axis_label(axes[jy]);
+  // Values by axis metric: objectives when the axis is one, else the metric itself.
+  auto value = [&](const Design& d, std::size_t j) {
+    for (std::size_t k = 0; k < data.objectives.size(); ++k)
+      if (data.objectives[k].metric == axes[j].metric && k < d.objectives.size())
+        return d.objectives[k];
+    return d.metric(axes[j].metric);
+  };
+  std::size_t others = 0;
+  for (const Design& d : data.designs) others += d.on_front && d.feasible ? 0 : 1;
+  const std::size_t stride =
+      std::max<std::size_t>(1, (others + kMaxPlottedOtherDesigns - 1) / kMaxPlottedOtherDesigns);
+  std::size_t other_index = 0;
+  std::vector<double> xs, ys;
+  for (const Design& d : data.designs) {
+    const bool front = d.on_front && d.feasible;
+    if (!front && other_index++ % stride != 0) {
+      ++thinned;
+      continue;
+    }
+    const PointKind kind = front        ? PointKind::front
+                           : d.feasible ? PointKind::feasible
+                                        : PointKind::infeasible;
+    const double x = value(d, jx);
+    const double y = value(d, jy);
+    chart.points.push_back(
+        {x, y, kind,
+         fmt::format("design {}: {}, {}", design_name(d), with_unit(x, axes[jx].metric),
+                     with_unit(y, axes[jy].metric))});
+    xs.push_back(x);
+    ys.push_back(y);
+  }
+  chart.x.log_scale = prefers_log_scale(xs);
+  chart.y.log_scale = prefers_log_scale(ys);
+  for (std::size_t i = 0; i < data.front.size(); ++i) {
+    const std::vector<std::string> roles = data.roles(i);
+    if (roles.empty()) continue;
+    const Design& d = data.front_design(i);
+    const bool knee = data.knee && *data.knee == i;
+    std::string label;
+    for (const std::string& role : roles) label += (label.empty() ? "" : ", ") + role;
+    chart.markers.push_back(
+        {value(d, jx), value(d, jy), label, knee ? MarkerShape::diamond : MarkerShape::square});
+  }
+  return chart;
+}
+
+std::vector<HtmlPage> tradeoff_pages(const ReportData& data, PageWriter& w) {
+  // Each pair of objectives; a single objective is plotted against area.
+  std::vector<ObjectiveInfo> axes = data.objectives;
+  if (axes.size() == 1)
+    axes.push_back(
+        {axes[0].metric == "area_mm2" ? "latency_ms" : "area_mm2", store::Direction::minimize});
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  for (std::size_t a = 0; a < axes.size(); ++a)
+    for (std::size_t b = a + 1; b < axes.size(); ++b) pairs.emplace_back(a, b);
+
+  std::vector<HtmlPage> pages;
+  const std::size_t chunks =
+      std::max<std::size_t>(1, (pairs.size() + kChartsPerPage - 1) / kChartsPerPage);
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+    w.heading(2, chunk == 0 ? "Trade-offs between objectives"
+                            : "Trade-offs between objectives (continued)");
+    std::size_t thinned = 0;
+    std::vector<std::string> charts;
+    for (std::size_t p = chunk * kChartsPerPage;
+         p < pairs.size() && p < (chunk + 1) * kChartsPerPage; ++p)
+      charts.push_back(w.scatter(scatter_of(data, pairs[p].first, pairs[p].second, axes, thinned)));
+    if (chunk == 0) {
+      std::string text = fmt::format(
+          "Every evaluated design ({} feasible, {} infeasible), projected on each pair of "
+          "objectives. Front designs in blue, other feasible designs in grey, infeasible designs "
+          "faded red. A front design can look dominated in a two-objective view: it is better in "
+          "another objective.",
+          data.feasible_count, data.infeasible_count);
+      if (thinned > 0)
+        text += fmt::format(
+            " For legibility only every {}th non-front design is drawn.",
+            (data.designs.size() + kMaxPlottedOtherDesigns - 1) / kMaxPlottedOtherDesigns);
+      w.paragraph(text);
+    }
+    if (pairs.empty()) w.paragraph("The study has no objective to plot.", "note");
+    for (std::size_t c = 0; c < charts.size(); c += 2)
+      w.row_of(c + 1 < charts.size() ? std::vector<std::string>{charts[c], charts[c + 1]}
+                                     : std::vector<std::string>{charts[c]});
+    pages.push_back({chunk == 0 ? "tradeoffs" : fmt::format("tradeoffs-{}", chunk + 1),
+                     "Trade-offs", w.take()});
+  }
+  return pages;
+}
+
+BarChart bar_chart(std::string title, std::string unit, std::vector<BarSeries> series,
+                   double width_px) {
+  BarChart chart;
+  chart.title = std::move(title);
+  chart.unit = std::move(unit);
+  chart.series = std::move(series);
+  chart.width_px = width_px;
+  return chart;
+}
+
+const std::vector<BarSeries>& energy_series() {
+  static const std::vector<BarSeries> kSeries = {{"MAC", series_color(0)},
+                                                 {"SRAM", series_color(2)},
+                                                 {"DRAM", series_color(1)},
+                                                 {"vector", series_color(4)},
+                                                 {"leakage", series_color(5)}};
+  return kSeries;
+}
+
+std::vector<double> energy_segments(const LayerCost& c) {
+  return {c.mac_mj, c.sram_mj, c.dram_mj, c.vector_mj, c.leakage_mj};
+}
+
+// The largest layers as bars, the rest in one footnote.
+BarChart layer_chart(const std::string& what, const std::string& metric,
+                     std::vector<BarSeries> series, const std::vector<LayerCost>& layers,
+                     double total, double (LayerCost::*value)() const,
+                     const std::function<std::vector<double>(const LayerCost&)>& segments) {
+  BarChart chart = bar_chart("", metric_info(metric).unit, std::move(series), kChartWidthPx);
+  for (const LayerCost& layer : layers) {
+    if (layer.merged_layers > 0) {
+      chart.footnote = fmt::format("+ {} other layers: {} ({} of the total)", layer.merged_layers,
+                                   with_unit((layer.*value)(), metric),
+                                   format_percent((layer.*value)() / total));
+      continue;
+    }
+    chart.bars.push_back({layer.name, segments(layer)});
+  }
+  chart.title = fmt::format("{} by layer (top {})", what, chart.bars.size());
+  return chart;
+}
+
+BarChart layer_latency_chart(const WorkloadBreakdown& wl) {
+  return layer_chart("Latency", "latency_ms",
+                     {{"compute", kComputeColor}, {"memory stall", kStallColor}}, wl.top_by_latency,
+                     wl.total.latency_ms(), &LayerCost::latency_ms, [](const LayerCost& c) {
+                       return std::vector<double>{c.compute_ms, c.stall_ms};
+                     });
+}
+
+BarChart layer_energy_chart(const WorkloadBreakdown& wl) {
+  return layer_chart("Energy", "energy_mj", energy_series(), wl.top_by_energy, wl.total.energy_mj(),
+                     &LayerCost::energy_mj, energy_segments);
+}
+
+BarChart split_time_chart(const WorkloadBreakdown& wl) {
+  BarChart chart =
+      bar_chart("Time: conv vs non-conv, compute vs memory stall", "ms",
+                {{"compute", kComputeColor}, {"memory stall", kStallColor}}, kChartWidthPx);
+  for (const LayerCost* c : {&wl.conv, &wl.nonconv, &wl.total})
+    chart.bars.push_back({c->name, {c->compute_ms, c->stall_ms}});
+  return chart;
+}
+
+BarChart split_energy_chart(const WorkloadBreakdown& wl) {
+  BarChart chart =
+      bar_chart("Energy: conv vs non-conv, by component", "mJ", energy_series(), kChartWidthPx);
+  for (const LayerCost* c : {&wl.conv, &wl.nonconv, &wl.total})
+    chart.bars.push_back({c->name, energy_segments(*c)});
+  return chart;
+}
+
+HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWriter& w) {
+  const Design& design = data.front_design(entry.front_index);
+  std::string reasons;
+  for (const std::string& r : entry.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
+  w.heading(2, "Design " + design_name(design) + ": " + reasons);
+  w.paragraph(key_figures(data, design) + ".");
+
+  BarChart area = bar_chart("Area by component", "mm²", {{"area", series_color(0)}}, 380);
+  for (const AreaPart& part : entry.breakdown.area) area.bars.push_back({part.name, {part.mm2}});
+  w.row_of({PageWriter::table_html(configuration_table(data, entry)),
+            PageWriter::table_html(figures_table(data, entry)), w.bars(area)});
+
+  if (!entry.breakdown.available)
+    w.paragraph("Per-layer figures are not available: " + entry.breakdown.missing_reason + ".",
+                "note");
+  for (const WorkloadBreakdown& wl : entry.breakdown.workloads) {
+    w.heading(3,
+              fmt::format("Workload {} ({}, batch {}): latency {}, energy {}, {} layers", wl.name,
+                          wl.mode, wl.batch, with_unit(wl.total.latency_ms(), "latency_ms"),
+                          with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
+    w.row_of({w.bars(layer_latency_chart(wl)), w.bars(layer_energy_chart(wl))});
+    w.row_of({w.bars(split_time_chart(wl)), w.bars(split_energy_chart(wl))});
+  }
+  return {fmt::format("design-{}", design.seq), "Design " + design_name(design), w.take()};
+}
+
+HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {
+  const Assumptions& a = data.assumptions;
+  w.heading(2, "Assumptions");
+  w.heading(3, "Technology");
+  std::string nodes;
+  for (const int node : a.nodes_nm)
+    nodes += (nodes.empty() ? "" : ", ") + std::to_string(node) + " nm";
+  w.paragraph(
+      "Technology node(s) of the front designs: " + (nodes.empty() ? "not recorded" : nodes) +
+      ". Energy and area figures as read from " +
+      (a.tech_directory.empty() ? "the technology tables" : a.tech_directory + "/technology.json") +
+      " when this report was made; the search used the tables current at its run.");
+  if (!a.tech_error.empty())
+    w.paragraph("The technology tables could not be read: " + a.tech_error, "warning");
+  if (!a.node_scaling.empty()) w.list(a.node_scaling);
+  if (!a.sources.empty()) w.table(sources_table(data));
+  w.heading(3, "Model");
+  w.list(a.model);
+  if (!data.violations.empty()) {
+    w.heading(3, "Why designs were infeasible");
+    w.table(violations_table(data));
+  }
+
+  const Reproduction& r = data.reproduce;
+  w.heading(2, "How to reproduce");
+  Table table;
+  table.columns = {{"Item", Align::left}, {"Value", Align::left}};
+  table.rows = {
+      {"Engine version of the search",
+       r.engine_version.empty() ? "not recorded" : r.engine_version},
+      {"Spec hash", r.spec_hash + (r.spec_hash_verified ? " (matches the stored spec)"
+                                                        : " (does NOT match the stored spec)")},
+      {"Study", data.study.name},
+      {"Strategy, seed, budget",
+       fmt::format("{}, {}, {}", data.study.strategy, r.seed, data.study.budget)},
+      {"Command", r.command}};
+  if (!data.generator.empty()) table.rows.push_back({"Report made by", data.generator});
+  w.table(table);
+  w.paragraph(
+      "The same spec (same hash), strategy, seed and budget with the same engine version "
+      "propose and evaluate the same designs.",
+      "note");
+  if (embedding == ChartEmbedding::inline_svg) {
+    w.raw("<details><summary>The study's spec (JSON)</summary><pre>" +
+          escape_xml(data.study.spec.dump(2)) + "</pre></details>\n");
+  } else {
+    w.paragraph("The full spec is stored in the study; the HTML and JSON reports include it.",
+                "note");
+  }
+  return {"assumptions", "Assumptions and reproduction", w.take()};
+}
+
+}  // namespace
+
+HtmlPages build_pages(const ReportData& data, ChartEmbedding embedding) {
+  HtmlPages out;
+  PageWriter w(embedding, out.charts);
+  out.pages.push_back(summary_page(data, w));
+  for (HtmlPage& page : front_pages(data, w)) out.pages.push_back(std::move(page));
+  for (HtmlPage& page : tradeoff_pages(data, w)) out.pages.push_back(std::move(page));
+  for (const ShortlistEntry& entry : data.shortlist)
+    out.pages.push_back(design_page(data, entry, w));
+  out.pages.push_back(assumptions_page(data, w, embedding));
+  return out;
+}
+
+std::size_t page_count(const ReportData& data) {
+  const std::size_t objectives = std::max<std::size_t>(data.objectives.size(), 2);
+  const std::size_t pairs = objectives * (objectives - 1) / 2;
+  const std::size_t front_pages =
+      std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
+  const std::size_t chart_pages =
+      std::max<std::size_t>(1, (pairs + kChartsPerPage - 1) / kChartsPerPage);
+  return 1 + front_pages + chart_pages + data.shortlist.size() + 1;
+}
+
+const std::string& report_css() {
+  static const std::string kCss =
+      R"(body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 10pt; color: #222222; }
+h1 { font-size: 18pt; margin-top: 0px; margin-bottom: 4px; }
+h2 { font-size: 14pt; margin-top: 12px; margin-bottom: 6px; color: #1f3f66; }
+h3 { font-size: 11pt; margin-top: 10px; margin-bottom: 4px; }
+p { margin-top: 3px; margin-bottom: 6px; }
+p.meta { color: #555555; font-size: 9pt; }
+p.note { color: #555555; font-size: 9pt; }
+p.warning { background-color: #fdecea; color: #8a1f11; padding: 6px; }
+p.callout { background-color: #fff1db; padding: 6px; }
+table.data { border-collapse: collapse; margin-top: 4px; margin-bottom: 8px; }
+table.data th { background-color: #e9edf2; text-align: left; padding: 3px 6px; border: 1px solid #c3c8cf; font-size: 9pt; }
+table.data td { padding: 2px 6px; border: 1px solid #d3d7dc; font-size: 9pt; }
+td.knee { background-color: #ffe8c2; }
+td.best { background-color: #dff1e4; }
+table.grid td { vertical-align: top; padding: 0px 16px 4px 0px; }
+ul { margin-top: 2px; margin-bottom: 6px; }
+pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; background-color: #f5f5f5; padding: 6px; white-space: pre-wrap; }
+)";
+  return kCss;
+}
+
+std::string render_html(const ReportData& data) {
+  const HtmlPages pages = build_pages(data, ChartEmbedding::inline_svg);
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+      escape_xml("Pareto report: " + data.study.name) + "</title>\n<style>\n" + report_css() +
+      "body { margin: 0 auto; max-width: 1180px; padding: 16px; }\n"
+      "section.page { margin-bottom: 28px; }\n"
+      "svg { max-width: 100%; height: auto; }\n"
+      "@page { size: A4 landscape; margin: 12mm; }\n"
+      "@media print { body { max-width: none; padding: 0; } section.page { break-before: page; "
+      "margin: 0; } section.page:first-child { break-before: auto; } table.data, svg { "
+      "break-inside: avoid; } }\n"
+      "</style>\n</head>\n<body>\n";
+  for (const HtmlPage& page : pages.pages)
+    html += "<section class=\"page\" id=\"" + page.id + "\">\n" + page.body + "</section>\n";
+  return html + "</body>\n</html>\n";
+}
+
+}  // namespace accelscope::reports

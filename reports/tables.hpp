@@ -1,0 +1,46 @@
+// The report's tables, defined once: each is plain rows of text that the HTML/PDF renderer
+// and the CSV writer lay out in their own way.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "reports/report_data.hpp"
+
+namespace accelscope::reports {
+
+enum class Align { left, right };
+
+struct Column {
+  std::string header;
+  Align align = Align::right;
+};
+
+struct Table {
+  std::vector<Column> columns;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row_classes;  // per row: "knee", "best" or "" (HTML highlighting)
+};
+
+// The front for people: one row per front design from first, at most count rows, with the
+// hardware that matters to a buyer and the key figures, formatted.
+Table front_table(const ReportData& data, std::size_t first = 0, std::size_t count = SIZE_MAX);
+// The front for machines: every parameter and metric of every front design, exact numbers.
+Table front_export_table(const ReportData& data);
+
+Table workloads_table(const ReportData& data);
+Table parameters_table(const ReportData& data);
+Table fixed_hardware_table(const ReportData& data);
+// Objectives with their direction and the range the front spans.
+Table objectives_table(const ReportData& data);
+// One shortlisted design: its configuration (parameters, hardware) and its figures.
+Table configuration_table(const ReportData& data, const ShortlistEntry& entry);
+Table figures_table(const ReportData& data, const ShortlistEntry& entry);
+Table violations_table(const ReportData& data);
+Table sources_table(const ReportData& data);
+
+// Text for one parameter value: numbers formatted, strings as they are.
+std::string value_text(const nlohmann::json& value);
+
+}  // namespace accelscope::reports

@@ -1,0 +1,158 @@
+// The report's building blocks: number formatting and escaping, the SVG writer, the charts, and
+// choosing designs on a front (knee, best per objective, spread).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "reports/charts.hpp"
+#include "reports/format.hpp"
+#include "reports/front_analysis.hpp"
+#include "reports/svg.hpp"
+
+namespace accelscope::reports {
+
+namespace {
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++count;
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("numbers are formatted for people with about three significant digits", "[reports]") {
+  CHECK(format_number(0) == "0");
+  CHECK(format_number(1234.4) == "1234");
+  CHECK(format_number(12.34) == "12.3");
+  CHECK(format_number(1.234) == "1.23");
+  CHECK(format_number(0.01234) == "0.0123");
+  CHECK(format_number(-0.5) == "-0.500");
+  CHECK(format_number(2.5e-5) == "2.50e-05");
+  CHECK(format_number(NAN) == "–");
+  CHECK(format_percent(0.423) == "42 %");
+  CHECK(format_exact(0.1) == "0.1");
+  CHECK(std::stod(format_exact(1.0 / 3)) == 1.0 / 3);
+}
+
+TEST_CASE("escaping for XML and CSV", "[reports]") {
+  CHECK(escape_xml("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+  CHECK(csv_field("plain") == "plain");
+  CHECK(csv_field("a,b") == "\"a,b\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_field("") == "");
+}
+
+TEST_CASE("the SVG writer emits one well-formed svg element with escaped text", "[reports]") {
+  SvgWriter svg(200, 100);
+  svg.rect(1, 2, 30.456, 4, SvgStyle::filled("#ff0000", 0.5));
+  svg.line(0, 0, 10, 10, SvgStyle::outlined("#000", 2, "4 3"));
+  svg.circle(5, 5, 2, SvgStyle::filled("#00f"), "design <7>");
+  svg.polyline({{0, 0}, {1, 1}}, SvgStyle::outlined("#000"));
+  svg.text(10, 20, "A & B", SvgTextStyle(10).anchored(TextAnchor::middle).rotated(-90));
+  const std::string text = svg.str();
+  CHECK(text.rfind("<svg ", 0) == 0);
+  CHECK(text.find("</svg>") == text.size() - 7);
+  CHECK(text.find(R"(width="200" height="100" viewBox="0 0 200 100")") != std::string::npos);
+  CHECK(text.find(R"(<rect x="1" y="2" width="30.46" height="4" fill="#ff0000" opacity="0.5"/>)") !=
+        std::string::npos);
+  CHECK(text.find(R"(stroke-dasharray="4 3")") != std::string::npos);
+  CHECK(text.find("<title>design &lt;7&gt;</title>") != std::string::npos);
+  CHECK(text.find(">A &amp; B</text>") != std::string::npos);
+  CHECK(text.find(R"svg(transform="rotate(-90 10 20)")svg") != std::string::npos);
+  CHECK(svg_number(-0.001) == "0");
+  CHECK(svg_number(NAN) == "0");
+}
+
+TEST_CASE("axis ticks are round numbers inside the range", "[reports]") {
+  CHECK(axis_ticks(0, 10, false) == std::vector<double>{0, 2, 4, 6, 8, 10});
+  CHECK(axis_ticks(0.13, 0.52, false) == std::vector<double>{0.2, 0.3, 0.4, 0.5});
+  CHECK(axis_ticks(0.5, 2000, true) == std::vector<double>{1, 10, 100, 1000});
+  CHECK(axis_ticks(1.5, 30, true) == std::vector<double>{2, 5, 10, 20});
+  CHECK(axis_ticks(5, 5, false).empty());
+  CHECK(prefers_log_scale({1, 10, 100}));
+  CHECK_FALSE(prefers_log_scale({1, 2, 20}));
+  CHECK_FALSE(prefers_log_scale({0, 10, 100}));
+}
+
+TEST_CASE("a scatter chart draws every plottable point, the front and the markers", "[reports]") {
+  ScatterChart chart;
+  chart.title = "Energy vs latency";
+  chart.x.label = "Latency (ms)";
+  chart.y.label = "Energy (mJ)";
+  chart.points = {{1, 5, PointKind::front, "d1"},
+                  {2, 3, PointKind::front, "d2"},
+                  {3, 4, PointKind::feasible, "d3"},
+                  {4, 6, PointKind::infeasible, "d4"},
+                  {NAN, 1, PointKind::infeasible, "missing"}};
+  chart.markers = {{2, 3, "knee", MarkerShape::diamond},
+                   {1, 5, "lowest latency", MarkerShape::square}};
+  chart.connect_front = true;
+  const std::string svg = render_scatter(chart);
+  // 4 plotted points + 3 legend dots.
+  CHECK(count_of(svg, "<circle") == 7);
+  CHECK(svg.find("missing") == std::string::npos);
+  CHECK(svg.find(">knee</text>") != std::string::npos);
+  CHECK(svg.find(">lowest latency</text>") != std::string::npos);
+  CHECK(count_of(svg, "<polyline") == 1);
+  CHECK(svg.find(R"(opacity="0.3")") != std::string::npos);  // infeasible faded
+  CHECK(svg.find("Latency (ms)") != std::string::npos);
+
+  ScatterChart empty;
+  CHECK(render_scatter(empty).find("no design to plot") != std::string::npos);
+}
+
+TEST_CASE("a bar chart stacks segments and prints totals", "[reports]") {
+  BarChart chart;
+  chart.title = "Latency by layer";
+  chart.unit = "ms";
+  chart.series = {{"compute", "#111111"}, {"stall", "#222222"}};
+  chart.bars = {{"conv1", {2, 1}},
+                {"a very long layer name that will not fit in the label column", {1, 0}}};
+  const std::string svg = render_bar_chart(chart);
+  CHECK(svg.find(">3.00 ms</text>") != std::string::npos);
+  CHECK(svg.find(">1.00 ms</text>") != std::string::npos);
+  CHECK(svg.find("…") != std::string::npos);
+  CHECK(count_of(svg, R"(fill="#222222")") == 3);  // legend + two bars (one of zero width)
+  CHECK(bar_chart_height(chart) == Approx(44 + 2 * 18 + 8));
+}
+
+TEST_CASE("the knee is the front design nearest the ideal point in normalised objectives",
+          "[reports]") {
+  using store::Direction;
+  const std::vector<Direction> minimise = {Direction::minimize, Direction::minimize};
+  const ObjectiveVectors front = {{1, 100}, {2, 40}, {4, 30}, {10, 1}};
+  // Normalised: (0,1), (0.11,0.39), (0.33,0.29), (1,0); squared distances to (0,0): 1, 0.168,
+  // 0.197, 1.
+  CHECK(knee_point(front, minimise) == std::optional<std::size_t>(1));
+  const auto best = best_per_objective(front, minimise);
+  CHECK(best[0] == std::optional<std::size_t>(0));
+  CHECK(best[1] == std::optional<std::size_t>(3));
+  CHECK_FALSE(knee_point({}, minimise).has_value());
+
+  // A maximised objective: throughput up is good.
+  const std::vector<Direction> mixed = {Direction::minimize, Direction::maximize};
+  const ObjectiveVectors throughput = {{1, 10}, {2, 90}, {10, 100}};
+  CHECK(knee_point(throughput, mixed) == std::optional<std::size_t>(1));
+  CHECK(best_per_objective(throughput, mixed)[1] == std::optional<std::size_t>(2));
+  const ObjectiveVectors normalised = normalise_objectives(throughput, mixed);
+  CHECK(normalised[2][1] == Approx(0));
+  CHECK(normalised[0][1] == Approx(1));
+
+  // One design, or a flat objective: no division by zero.
+  CHECK(knee_point({{3, 3}}, minimise) == std::optional<std::size_t>(0));
+  CHECK(normalise_objectives({{1, 5}, {2, 5}}, minimise)[1][1] == 0);
+}
+
+TEST_CASE("spread picks go to the designs farthest from those already chosen", "[reports]") {
+  using store::Direction;
+  const std::vector<Direction> minimise = {Direction::minimize, Direction::minimize};
+  const ObjectiveVectors front = {{0, 10}, {1, 9}, {5, 5}, {9, 1}, {10, 0}};
+  CHECK(spread_picks(front, minimise, {2}, 2) == std::vector<std::size_t>{0, 4});
+  CHECK(spread_picks(front, minimise, {0, 1, 2, 3}, 5) == std::vector<std::size_t>{4});
+}
+
+}  // namespace accelscope::reports
