@@ -117,20 +117,23 @@ std::vector<double> crowding_distance(const std::vector<std::vector<double>>& ob
   std::vector<std::size_t> order(count);
   for (std::size_t m = 0; m < objective_count; ++m) {
     for (std::size_t i = 0; i < count; ++i) order[i] = i;
-    // Ties broken by position so the result does not depend on the sort implementation.
+    // Ties broken by position so the result does not depend on the sort implementation; NaN
+    // (failed evaluations) sorts last so the order stays strict.
+    const auto value = [&](std::size_t i) {
+      const double v = objectives[front[i]][m];
+      return std::isnan(v) ? std::numeric_limits<double>::infinity() : v;
+    };
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      const double va = objectives[front[a]][m];
-      const double vb = objectives[front[b]][m];
-      return va < vb || (va == vb && a < b);
+      return value(a) < value(b) || (value(a) == value(b) && a < b);
     });
-    const double lowest = objectives[front[order.front()]][m];
-    const double highest = objectives[front[order.back()]][m];
+    const double lowest = value(order.front());
+    const double highest = value(order.back());
     distance[order.front()] = std::numeric_limits<double>::infinity();
     distance[order.back()] = std::numeric_limits<double>::infinity();
     const double range = highest - lowest;
     if (!(range > 0.0) || !std::isfinite(range)) continue;
     for (std::size_t i = 1; i + 1 < count; ++i) {
-      const double gap = objectives[front[order[i + 1]]][m] - objectives[front[order[i - 1]]][m];
+      const double gap = value(order[i + 1]) - value(order[i - 1]);
       distance[order[i]] += gap / range;
     }
   }

@@ -1,5 +1,6 @@
 // Pareto dominance (all objectives minimised), Deb's constraint-domination, non-dominated sorting,
-// crowding distance, and an incremental archive of the feasible non-dominated set.
+// crowding distance, and an incremental archive of the feasible non-dominated set. Objectives of
+// feasible points must be finite; a failed evaluation is an infeasible one (violation +inf).
 #pragma once
 
 #include <cstddef>

@@ -101,3 +101,11 @@ TEST_CASE("pareto: archive keeps the feasible non-dominated set with ids", "[sea
                   std::invalid_argument);
   CHECK_THROWS_AS(ParetoArchive(0), std::invalid_argument);
 }
+
+TEST_CASE("pareto: crowding distance tolerates failed (NaN) objectives", "[search][pareto]") {
+  const double nan = std::nan("");
+  const std::vector<V> points = {{nan, 1}, {1, nan}, {2, 2}, {3, 1}, {nan, nan}};
+  const auto distance = crowding_distance(points, {0, 1, 2, 3, 4});
+  REQUIRE(distance.size() == 5);
+  for (double d : distance) CHECK(!std::isnan(d));
+}
