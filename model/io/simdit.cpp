@@ -208,12 +208,14 @@ class SpecReader {
  public:
   SpecReader(std::int64_t batch, bool training) : batch_(batch), training_(training) {}
 
+  // after_transposes: the op follows two transposes, the operand layout of a backward-weight
+  // convolution.
   model::Op read(const JsonObject& entry, const std::string& operation, bool backward,
-                 const model::Op* last_array_op) const {
+                 bool after_transposes, const model::Op* last_array_op) const {
     model::Op op;
     op.phase = backward ? Phase::backward_data : Phase::forward;
     if (operation == "conv" || operation == "conv_bias") {
-      read_conv(entry, backward, op);
+      read_conv(entry, backward, after_transposes, op);
     } else if (operation == "gemm" || operation == "gemm_no_bias") {
       read_gemm(entry, backward, op);
     } else if (operation == "relu" || operation == "relu_grad") {
@@ -234,8 +236,8 @@ class SpecReader {
       const std::int64_t in = batch_ * dims.integer("C") * in_h * in_w;
       if (operation == "max_pool")
         set_vector(op, OpKind::pool, VectorFn::pool, in, out, out * kh * kw);
-      else  // reads the gradient and the argmax index, scatters into the input's shape
-        set_vector(op, OpKind::pool, VectorFn::pool, 2 * out, in, out * kh * kw);
+      else  // reads the gradient and the argmax index; a select and an add per window element
+        set_vector(op, OpKind::pool, VectorFn::pool, 2 * out, in, 2 * out * kh * kw);
     } else if (operation == "global_avg_pool" || operation == "global_average_pool_grad") {
       const std::int64_t image = activation(entry, "C", "IH", "IW");
       const std::int64_t pooled = activation(entry, "C", "OH", "OW");
@@ -310,7 +312,8 @@ class SpecReader {
     return batch_ * dims.integer(c) * dims.integer(h) * dims.integer(w);
   }
 
-  void read_conv(const JsonObject& entry, bool backward, model::Op& op) const {
+  void read_conv(const JsonObject& entry, bool backward, bool after_transposes,
+                 model::Op& op) const {
     const JsonObject dims = entry.object("iterable_dimensions");
     const JsonObject params = entry.object("operation_parameters");
     std::int64_t n = dims.integer("N"), in_channels = dims.integer("IC");
@@ -326,9 +329,11 @@ class SpecReader {
     else
       n = batch_;
     op.kind = OpKind::conv2d;
-    op.phase = !backward            ? Phase::forward
-               : batch_in_reduction ? Phase::backward_weight
-                                    : Phase::backward_data;
+    // The phase also follows the position: the shipped ResNet-50 spec has one backward-weight
+    // convolution written with N = 1 (program[1063]), which SimDIT batches by its N rule.
+    op.phase = !backward                                ? Phase::forward
+               : batch_in_reduction || after_transposes ? Phase::backward_weight
+                                                        : Phase::backward_data;
     model::Conv2d& c = op.conv;
     c.batch = n;
     c.in_channels = in_channels;
@@ -434,7 +439,9 @@ model::Network parse_simdit_spec(const nlohmann::json& json, const std::string& 
     // Everything from the first gradient op on is the backward pass.
     backward = backward || operation.find("_grad") != std::string::npos;
     const JsonObject entry(program[i], file, where + "(" + operation + ")");
-    model::Op op = reader.read(entry, operation, backward,
+    const bool after_transposes = i >= 2 && operations[i - 1] == "tensor_transpose4d" &&
+                                  operations[i - 2] == "tensor_transpose4d";
+    model::Op op = reader.read(entry, operation, backward, after_transposes,
                                last_array_op ? &network.ops[*last_array_op] : nullptr);
     op.name = operation + "#" + std::to_string(i);
     // The SIMD unit quantises a result for the array op that reads it next.

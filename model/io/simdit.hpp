@@ -43,8 +43,9 @@
 //     after it the weight gradient) and cross_entropy_loss(_grad) (over the logits of the GEMM
 //     before it); coarse_flatten and flatten_grad are reshapes.
 // Phases: ops before the first gradient op are forward; after it, convolutions and GEMMs are
-// backward-weight when they carry the batch in the reduction dimension, else backward-data;
-// sgd* are updates, reduce_sum (the FC bias gradient) backward-weight, other ops backward-data.
+// backward-weight when they carry the batch in the reduction dimension or follow the two
+// transposes that lay out a backward-weight convolution's operands, else backward-data; sgd*
+// are updates, reduce_sum (the FC bias gradient) backward-weight, other ops backward-data.
 #pragma once
 
 #include <cstdint>
