@@ -25,7 +25,8 @@ constexpr const char* kAxisColor = "#555";
 double nice_step(double raw_step) {
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
   const double fraction = raw_step / magnitude;
-  const double nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+  // The nearest of 1, 2, 5, 10 (on a log scale).
+  const double nice = fraction < 1.5 ? 1 : fraction < 3.5 ? 2 : fraction < 7.5 ? 5 : 10;
   return nice * magnitude;
 }
 
@@ -34,15 +35,61 @@ std::string tick_label(double tick) {
   return fmt::format("{:.6g}", tick);
 }
 
+// Keeps the end of a long label ("…/layer4/conv2"): layer names differ at the end.
 std::string truncate_label(const std::string& label, std::size_t max_chars) {
-  // Count UTF-8 code points so a cut never splits a character.
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < label.size(); ++i) {
-    if ((static_cast<unsigned char>(label[i]) & 0xC0) == 0x80) continue;
-    if (++chars > max_chars) return label.substr(0, i) + "…";
-  }
-  return label;
+  std::vector<std::size_t> starts;  // of UTF-8 code points, so a cut never splits one
+  for (std::size_t i = 0; i < label.size(); ++i)
+    if ((static_cast<unsigned char>(label[i]) & 0xC0) != 0x80) starts.push_back(i);
+  if (starts.size() <= max_chars || max_chars < 2) return label;
+  return "…" + label.substr(starts[starts.size() - (max_chars - 1)]);
 }
+
+// Places marker labels where they overlap neither each other nor the frame, trying a few spots
+// around each marker (text boxes estimated from the font size).
+class LabelPlacer {
+ public:
+  LabelPlacer(double left, double top, double right, double bottom)
+      : left_(left), top_(top), right_(right), bottom_(bottom) {}
+
+  struct Spot {
+    double x, y;
+    TextAnchor anchor;
+  };
+
+  Spot place(double x, double y, std::size_t chars) {
+    const double width = 6.2 * static_cast<double>(chars);
+    const Spot candidates[] = {
+        {x + 10, y - 8, TextAnchor::start},  {x + 10, y + 14, TextAnchor::start},
+        {x - 10, y - 8, TextAnchor::end},    {x - 10, y + 14, TextAnchor::end},
+        {x + 10, y - 20, TextAnchor::start}, {x + 10, y + 26, TextAnchor::start},
+        {x - 10, y - 20, TextAnchor::end},   {x - 10, y + 26, TextAnchor::end}};
+    for (const Spot& spot : candidates) {
+      const Box box = box_of(spot, width);
+      if (box.x0 < left_ || box.x1 > right_ || box.y0 < top_ || box.y1 > bottom_) continue;
+      if (std::any_of(placed_.begin(), placed_.end(),
+                      [&](const Box& other) { return box.overlaps(other); }))
+        continue;
+      placed_.push_back(box);
+      return spot;
+    }
+    const Spot fallback = x > right_ - width - 10 ? candidates[2] : candidates[0];
+    placed_.push_back(box_of(fallback, width));
+    return fallback;
+  }
+
+ private:
+  struct Box {
+    double x0, y0, x1, y1;
+    bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+  };
+  static Box box_of(const Spot& spot, double width) {
+    const double x0 = spot.anchor == TextAnchor::end ? spot.x - width : spot.x;
+    return {x0, spot.y - 9, x0 + width, spot.y + 2};
+  }
+
+  double left_, top_, right_, bottom_;
+  std::vector<Box> placed_;
+};
 
 // Maps data values to pixels along one axis.
 struct AxisScale {
@@ -159,7 +206,7 @@ bool prefers_log_scale(const std::vector<double>& values) {
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
-  return std::isfinite(lo) && hi / lo > 30;
+  return std::isfinite(lo) && hi / lo > 10;
 }
 
 std::vector<double> axis_ticks(double lo, double hi, bool log_scale, std::size_t target_count) {
@@ -245,18 +292,17 @@ std::string render_scatter(const ScatterChart& chart) {
     svg.text((left + right) / 2, (top + bottom) / 2, "no design to plot",
              SvgTextStyle(12).anchored(TextAnchor::middle).colored(kAxisColor));
 
+  LabelPlacer labels(left, top, right, bottom);
   for (const ScatterMarker& m : chart.markers) {
     if (!sx.plottable(m.x) || !sy.plottable(m.y)) continue;
-    const double x = sx(m.x);
-    const double y = sy(m.y);
-    draw_marker(svg, x, y, m.shape);
-    // Labels go right of the marker, or left near the right edge; the square's a little lower
-    // so a knee that is also a best design keeps both labels readable.
-    const bool near_right = x > right - 110;
-    const double dy = m.shape == MarkerShape::square ? 14 : -8;
-    svg.text(near_right ? x - 10 : x + 10, y + dy, m.label,
+    draw_marker(svg, sx(m.x), sy(m.y), m.shape);
+  }
+  for (const ScatterMarker& m : chart.markers) {
+    if (!sx.plottable(m.x) || !sy.plottable(m.y)) continue;
+    const LabelPlacer::Spot spot = labels.place(sx(m.x), sy(m.y), m.label.size());
+    svg.text(spot.x, spot.y, m.label,
              SvgTextStyle(10)
-                 .anchored(near_right ? TextAnchor::end : TextAnchor::start)
+                 .anchored(spot.anchor)
                  .bolded()
                  .colored(m.shape == MarkerShape::diamond ? "#a85d00" : kBestColor));
   }

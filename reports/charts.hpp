@@ -67,12 +67,12 @@ std::string render_scatter(const ScatterChart& chart);
 std::string render_bar_chart(const BarChart& chart);
 double bar_chart_height(const BarChart& chart);
 
-// True when values are all positive and span more than 30x, where a log axis reads better.
+// True when values are all positive and span more than 10x, where a log axis reads better.
 bool prefers_log_scale(const std::vector<double>& values);
 
 // Axis ticks: "nice" round values (1, 2, 5 x 10^k) covering [lo, hi]; on a log axis, decades
 // (with 2 and 5 when the range is under two decades).
-std::vector<double> axis_ticks(double lo, double hi, bool log_scale, std::size_t target_count = 5);
+std::vector<double> axis_ticks(double lo, double hi, bool log_scale, std::size_t target_count = 6);
 
 // A palette of distinguishable colours for series (cycles).
 const std::string& series_color(std::size_t index);

@@ -1,6 +1,7 @@
 #include "reports/pdf.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -39,6 +40,16 @@ void ensure_gui_application() {
   }
   // Offscreen: a report draws into a file and must work without a display.
   qputenv("QT_QPA_PLATFORM", "offscreen");
+  // Qt's note that XDG_RUNTIME_DIR is unset says nothing about the report: keep it off stderr.
+  static const QtMessageHandler previous = qInstallMessageHandler(
+      [](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+        if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set"))) return;
+        if (previous) {
+          previous(type, context, message);
+        } else {
+          std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+        }
+      });
   static int argc = 1;
   static char name[] = "accelscope";
   static char* argv[] = {name, nullptr};
