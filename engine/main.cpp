@@ -19,8 +19,10 @@ int main(int argc, char** argv) {
   accelscope::engine::register_studies_command(app);
   accelscope::engine::register_front_command(app);
   accelscope::engine::register_show_command(app);
+  accelscope::engine::register_bench_search_command(app);
   accelscope::engine::register_import_onnx_command(app);
   accelscope::engine::register_workloads_command(app);
+  accelscope::engine::register_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -345,6 +345,8 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   for (std::size_t i = 0; i < root.raw("parameters").size(); ++i) {
     const JsonObject p(root.raw("parameters")[i], file, "parameters[" + std::to_string(i) + "]");
     ParameterSpec param = parse_parameter(p, i);
+    // A top-level hardware field (clock_mhz, tech_node_nm) has no dot in its name.
+    param.hardware_field = param.hardware_field || spec.base_hardware.contains(param.name);
     if (!names.insert(param.name).second)
       p.fail("name", "\"" + param.name + "\"", "a name not used by another parameter");
     spec.parameters.push_back(std::move(param));

@@ -10,6 +10,7 @@
 #include "engine/version.hpp"
 #include "model/evaluate.hpp"
 #include "model/io/technology_io.hpp"
+#include "model/training.hpp"
 
 namespace accelscope::engine {
 
@@ -19,6 +20,7 @@ struct BenchArgs {
   std::size_t designs = 20000;
   std::string inference_workload;
   std::string training_workload;
+  std::int64_t training_batch = 32;
   bool json = false;
 };
 
@@ -77,8 +79,11 @@ void run_bench(const BenchArgs& args) {
 
   nlohmann::json result = {
       {"engine_version", kVersion}, {"designs", designs.size()}, {"threads", 1}};
-  auto bench_workload = [&](const std::string& key, const std::string& path) {
-    const model::Network network = load_workload(path);
+  auto bench_workload = [&](const std::string& key, const std::string& path, bool training) {
+    WorkloadOptions options;
+    if (training) options.batch = args.training_batch;
+    model::Network network = load_workload(path, options);
+    if (training) network = model::derive_training(network);
     const model::PreparedNetwork prepared = model::prepare(network);
     model::EvalOptions totals_only;
     totals_only.per_op = false;
@@ -104,10 +109,11 @@ void run_bench(const BenchArgs& args) {
           "report\n",
           key, network.ops.size(), prepared.distinct.size(), cold.per_second, full.per_second);
   };
-  bench_workload("resnet50_inference", args.inference_workload.empty()
-                                           ? data + "/workloads/resnet50_scalesim.csv"
-                                           : args.inference_workload);
-  if (!args.training_workload.empty()) bench_workload("resnet50_training", args.training_workload);
+  const std::string resnet50 = data + "/workloads/resnet50.json";
+  bench_workload("resnet50_inference",
+                 args.inference_workload.empty() ? resnet50 : args.inference_workload, false);
+  bench_workload("resnet50_training",
+                 args.training_workload.empty() ? resnet50 : args.training_workload, true);
   if (args.json) std::cout << result.dump(1) << "\n";
 }
 

@@ -11,7 +11,9 @@ void register_search_commands(CLI::App& app);  // search, resume
 void register_studies_command(CLI::App& app);
 void register_front_command(CLI::App& app);
 void register_show_command(CLI::App& app);
+void register_bench_search_command(CLI::App& app);
 void register_import_onnx_command(CLI::App& app);
 void register_workloads_command(CLI::App& app);
+void register_report_command(CLI::App& app);
 
 }  // namespace accelscope::engine
