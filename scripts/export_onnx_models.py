@@ -189,9 +189,10 @@ class TorchDecoderLayer(nn.Module):
 
 # ---- hand-made models for the importer's error paths ----
 
-def save_small(path, nodes, inputs, outputs, check=True):
+def save_small(path, nodes, inputs, outputs, check=True, extra_opsets=()):
     graph = helper.make_graph(nodes, os.path.basename(path)[:-5], inputs, outputs)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", OPSET), *extra_opsets],
                               producer_name="accelscope export_onnx_models.py")
     if check:
         onnx.checker.check_model(model)
@@ -227,15 +228,19 @@ def main():
            {"x": {0: "batch", 1: "sequence"}, "memory": {0: "batch", 1: "memory_sequence"}},
            training=False)
 
-    # CumSum is a standard op accelscope does not cost.
+    # CumSum is a standard op accelscope does not cost; Scale is a custom-domain op ONNX has no
+    # schema (so no shape inference) for.
     axis = helper.make_tensor("axis", TensorProto.INT64, [], [1])
     save_small(f"{out}/unsupported_op.onnx",
                [helper.make_node("Relu", ["x"], ["a"], name="first_relu"),
                 helper.make_node("Constant", [], ["axis"], value=axis, name="axis"),
                 helper.make_node("CumSum", ["a", "axis"], ["b"], name="running_total"),
-                helper.make_node("Relu", ["b"], ["y"], name="last_relu")],
+                helper.make_node("Scale", ["b"], ["c"], name="custom_scale",
+                                 domain="com.example"),
+                helper.make_node("Relu", ["c"], ["y"], name="last_relu")],
                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 64])],
-               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 64])])
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 64])],
+               extra_opsets=[helper.make_opsetid("com.example", 1)])
     # A graph input declared without any shape (the ONNX checker rejects it too).
     save_small(f"{out}/no_shape.onnx", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
                [helper.make_tensor_value_info("x", TensorProto.FLOAT, None)],

@@ -237,7 +237,7 @@ void replace_with_constant(NodeProto& node, const StaticValue& value) {
 
 BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
                           const std::map<std::string, std::int64_t, std::less<>>& dims,
-                          std::optional<std::int64_t> batch) {
+                          std::optional<std::int64_t> batch, bool assume_unknown_elementwise) {
   BoundModel bound;
   ModelProto& model = bound.model;
   if (!model.ParseFromString(bytes))
@@ -265,8 +265,15 @@ BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
   // computable and freezes it into Constants; a chain of reshapes resolves one link per round.
   const ::onnx::ShapeInferenceOptions options(/*check_type=*/false, /*strict=*/1,
                                               /*data_propagation=*/true);
+  // Outputs of ops without a schema, assumed shaped like their first input (element-wise).
+  std::unordered_map<std::string, ::onnx::TypeProto> assumed;
   for (;;) {
     graph.clear_value_info();
+    for (const auto& [name, type] : assumed) {
+      ValueInfoProto* info = graph.add_value_info();
+      info->set_name(name);
+      *info->mutable_type() = type;
+    }
     try {
       ::onnx::shape_inference::InferShapes(model, ::onnx::OpSchemaRegistry::Instance(), options);
     } catch (const std::exception& e) {
@@ -289,6 +296,26 @@ BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
       }
       bound.values.emplace(node.output(0), std::move(value));
     }
+    if (assume_unknown_elementwise)
+      for (const NodeProto& node : graph.node()) {
+        const std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+        if (::onnx::OpSchemaRegistry::Schema(node.op_type(), domain)) continue;
+        const auto input =
+            std::find_if(node.input().begin(), node.input().end(),
+                         [&](const std::string& in) { return !in.empty() && shapes.count(in); });
+        if (input == node.input().end()) continue;
+        const TensorInfo& like = bound.tensors.at(*input);
+        for (const std::string& out : node.output()) {
+          if (out.empty() || shapes.count(out) || assumed.count(out)) continue;
+          ::onnx::TypeProto type;
+          auto* tensor_type = type.mutable_tensor_type();
+          tensor_type->set_elem_type(like.elem_type);
+          for (std::int64_t d : like.dims)
+            tensor_type->mutable_shape()->add_dim()->set_dim_value(d);
+          assumed.emplace(out, type);
+          changed = true;
+        }
+      }
     if (!changed) break;
   }
   return bound;

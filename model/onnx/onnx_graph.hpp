@@ -35,11 +35,12 @@ struct BoundModel {
 };
 
 // dims: values of named dynamic dimensions. batch: value for the leading dimension of the first
-// graph input when it is dynamic (wins over dims). Throws InputError naming the file and the
-// input, dimension, node or tensor at fault.
+// graph input when it is dynamic (wins over dims). assume_unknown_elementwise: outputs of ops
+// ONNX has no schema for (custom domains) get the shape of their first input. Throws InputError
+// naming the file and the input, dimension, node or tensor at fault.
 BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
                           const std::map<std::string, std::int64_t, std::less<>>& dims,
-                          std::optional<std::int64_t> batch);
+                          std::optional<std::int64_t> batch, bool assume_unknown_elementwise);
 
 // One line of at most ~300 characters (library messages span lines).
 std::string one_line(std::string text);

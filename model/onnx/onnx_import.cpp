@@ -222,7 +222,9 @@ class Importer {
         options_.name.empty() ? std::filesystem::path(file_).stem().string() : options_.name;
     result.network.training = false;
     result.network.batch = batch_;
-    for (int i = 0; i < graph_.node_size(); ++i) emit(i, result.network.ops);
+    // Unsupported ops first: the error names them before any shape problem they cause downstream.
+    for (int i = 0; i < graph_.node_size(); ++i)
+      if (costed(i) && !supported(i)) unknown_.push_back(i);
     if (!unknown_.empty() && !options_.unknown_as_eltwise) {
       std::string types;
       std::unordered_set<std::string> seen;
@@ -234,6 +236,7 @@ class Importer {
           std::to_string(unknown_.size()) + " unsupported node(s), op types: " + types +
           "); rerun with --unknown-as-eltwise to cost them as element-wise");
     }
+    for (int i = 0; i < graph_.node_size(); ++i) emit(i, result.network.ops);
     for (const int i : unknown_)
       result.unknown_ops.push_back(node_name(i) + " (" + graph_.node(i).op_type() + ")");
     for (std::size_t i = 0; i < result.network.ops.size(); ++i) {
@@ -622,25 +625,33 @@ class Importer {
     return op;
   }
 
+  // A node that becomes an op: it reads data and is not inside a fused pattern (compile-time
+  // nodes: constants, shapes, weight transforms, are not).
+  bool costed(int i) const {
+    if (fused_member_.count(i) && !fusions_.count(i)) return false;
+    const NodeProto& node = graph_.node(i);
+    return std::any_of(node.input().begin(), node.input().end(),
+                       [&](const std::string& in) { return is_activation(in); });
+  }
+  bool supported(int i) const {
+    if (fusions_.count(i)) return true;
+    const NodeProto& node = graph_.node(i);
+    return (node.domain().empty() || node.domain() == "ai.onnx") &&
+           op_table().count(node.op_type());
+  }
+
   void emit(int i, std::vector<model::Op>& ops) {
     if (const auto it = fusions_.find(i); it != fusions_.end()) {
       ops.push_back(fused_op(it->second));
       return;
     }
-    if (fused_member_.count(i)) return;
-    const NodeProto& node = graph_.node(i);
-    const bool data = std::any_of(node.input().begin(), node.input().end(),
-                                  [&](const std::string& in) { return is_activation(in); });
-    if (!data) return;  // compile time: constants, shapes, weight transforms
-    const auto entry = op_table().find(node.op_type());
-    const bool known =
-        (node.domain().empty() || node.domain() == "ai.onnx") && entry != op_table().end();
-    if (!known) {
-      unknown_.push_back(i);
-      if (options_.unknown_as_eltwise) ops.push_back(unknown_op(i));
+    if (!costed(i)) return;
+    if (!supported(i)) {
+      ops.push_back(unknown_op(i));  // only reached with --unknown-as-eltwise
       return;
     }
-    const OpMapping& m = entry->second;
+    const NodeProto& node = graph_.node(i);
+    const OpMapping& m = op_table().at(node.op_type());
     switch (m.handler) {
       case Handler::conv:
         ops.push_back(conv_op(i));
@@ -960,7 +971,8 @@ class Importer {
 
 OnnxImport import_onnx(const std::string& bytes, const std::string& file,
                        const OnnxImportOptions& options) {
-  BoundModel bound = onnx_detail::bind_and_infer(bytes, file, options.dims, options.batch);
+  BoundModel bound = onnx_detail::bind_and_infer(bytes, file, options.dims, options.batch,
+                                                 options.unknown_as_eltwise);
   OnnxImport result = Importer(bound, file, options).run();
   if (options.batch && *options.batch != result.network.batch) {
     // A model exported with a fixed batch: per-sample ops scale to the requested one.

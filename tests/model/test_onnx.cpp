@@ -319,20 +319,26 @@ TEST_CASE("onnx: Bad ONNX inputs give one-line errors naming the file and the fa
     const std::string message = one_line(error_of([] { import("no_shape", {}); }));
     CHECK_THAT(message, Catch::Contains("no_shape.onnx: input 'x' has no shape"));
   }
-  SECTION("an unsupported op, with and without --unknown-as-eltwise") {
+  SECTION("unsupported ops, with and without --unknown-as-eltwise") {
+    // CumSum (a standard op) and Scale (a custom domain's, no ONNX schema, no inferred shape).
     const std::string message = one_line(error_of([] {
       import("unsupported_op", {{ "batch", 4 }});
     }));
     CHECK_THAT(message, Catch::Contains("unsupported_op.onnx: node 'running_total' (CumSum): "
                                         "operator not supported"));
+    CHECK_THAT(message, Catch::Contains("2 unsupported node(s), op types: CumSum, Scale"));
     CHECK_THAT(message, Catch::Contains("--unknown-as-eltwise"));
     const OnnxImport imported = import("unsupported_op", {{"batch", 4}}, true);
-    REQUIRE(imported.unknown_ops == std::vector<std::string>{"running_total (CumSum)"});
+    CHECK(imported.unknown_ops ==
+          std::vector<std::string>{"running_total (CumSum)", "custom_scale (Scale)"});
     const Network& network = imported.network;
-    REQUIRE(network.ops.size() == 3);
-    CHECK(network.ops[1].kind == OpKind::eltwise);
-    CHECK(network.ops[1].output_elements == 4 * 64);
+    REQUIRE(network.ops.size() == 4);
+    for (const std::size_t i : {1, 2}) {
+      CHECK(network.ops[i].kind == OpKind::eltwise);
+      CHECK(network.ops[i].output_elements == 4 * 64);
+    }
     CHECK(network.ops[1].inputs == std::vector<std::string>{"a"});
+    CHECK(network.ops[3].input_elements == 4 * 64);  // shaped through the custom op
     check_edges(network, {"x"});
   }
 }
@@ -357,8 +363,8 @@ TEST_CASE("onnx: accelscope import-onnx and accelscope workloads", "[onnx]") {
   auto [text, status] = run("import-onnx " + kOnnxDir + "/unsupported_op.onnx --dim batch=2 -o " +
                             out + " --unknown-as-eltwise");
   CHECK(status == 0);
-  CHECK_THAT(text, Catch::Contains("warning: 1 unsupported op(s) costed as element-wise over "
-                                   "their output: running_total (CumSum)"));
+  CHECK_THAT(text, Catch::Contains("warning: 2 unsupported op(s) costed as element-wise over "
+                                   "their output: running_total (CumSum), custom_scale (Scale)"));
   const nlohmann::json written = accelscope::io::read_json_file(out);
   CHECK(written.at("batch") == 2);
   CHECK(written.at("source").at("unknown_as_eltwise") == true);
