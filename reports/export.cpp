@@ -114,7 +114,10 @@ std::string render_csv(const ReportData& data) {
   const Table table = front_export_table(data);
   std::string out;
   auto write_row = [&](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_field(cells[i]);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i > 0) out += ',';
+      out += csv_field(cells[i]);
+    }
     out += "\r\n";
   };
   std::vector<std::string> header;

@@ -141,6 +141,10 @@ store::StudyId make_fixture_study(const std::filesystem::path& database,
   json objectives = json::array({"latency_ms", "energy_mj"});
   config.objectives = {{"latency_ms", store::Direction::minimize},
                        {"energy_mj", store::Direction::minimize}};
+  if (options.objectives == 1) {
+    objectives.erase(1);
+    config.objectives.pop_back();
+  }
   if (options.objectives >= 3) {
     objectives.push_back("area_mm2");
     config.objectives.push_back({"area_mm2", store::Direction::minimize});

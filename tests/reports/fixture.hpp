@@ -13,7 +13,7 @@ namespace accelscope::reports::testing {
 struct FixtureOptions {
   std::string name = "edge-fixture";
   int designs = 40;
-  int objectives = 3;            // 2: latency and energy; 3: and area
+  int objectives = 3;            // 1: latency; 2: and energy; 3: and area
   double max_area_mm2 = 0.5;     // the constraint; tiny makes every design infeasible
   bool store_breakdowns = true;  // for front designs, as the search does
   int failed = 1;                // trials that fail to evaluate

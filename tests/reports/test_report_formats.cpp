@@ -327,6 +327,32 @@ TEST_CASE("a study without a feasible design still makes every report, saying so
   CHECK(pdf_pages(output) == 4);
 }
 
+TEST_CASE("studies with one or two objectives get the charts that fit", "[reports][pdf]") {
+  store::testing::TempDir dir;
+  const auto file = dir.file("study.sqlite");
+  FixtureOptions options;
+  options.designs = 40;
+  options.objectives = 2;
+  options.name = "two";
+  const ReportData two = report_of(file, make_fixture_study(file, options));
+  const std::string html = render_text(two, Format::html);
+  REQUIRE(two.front.size() >= 2);
+  CHECK(count_of(html, "<polyline") == 1);  // the front joined in the one scatter
+  CHECK(html.find("Energy vs latency") != std::string::npos);
+
+  options.objectives = 1;
+  options.name = "one";
+  const ReportData one = report_of(file, make_fixture_study(file, options));
+  REQUIRE(one.front.size() == 1);      // with one objective the front is the best design
+  REQUIRE(one.shortlist.size() == 1);  // the knee is also the best
+  CHECK(one.shortlist[0].reasons == std::vector<std::string>{"knee", "lowest latency"});
+  const std::string one_html = render_text(one, Format::html);
+  CHECK(one_html.find("Area vs latency") != std::string::npos);  // plotted against area
+  const auto pdf = dir.file("one.pdf");
+  write_output(pdf, render_pdf(one));
+  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1);
+}
+
 TEST_CASE("a running study with no result yet, or without breakdowns, still reports", "[reports]") {
   store::testing::TempDir dir;
   const auto file = dir.file("study.sqlite");
