@@ -1,7 +1,9 @@
 // accelscope-gui: the desktop viewer of study databases.
 //
-//   accelscope-gui [STUDY.sqlite] [--study NAME] [--x FIELD] [--y FIELD] [--colour FIELD]
-//                  [--select-best | --select SEQ] [--tab design|breakdown|compare|log]
+//   accelscope-gui [STUDY.sqlite] [--study NAME] [--x FIELD] [--y FIELD] [--log x|y|xy]
+//                  [--colour FIELD]
+//                  [--overlay NAME]... [--select-best | --select SEQ] [--tab
+//                  design|breakdown|compare|log]
 //                  [--screenshot OUT.png] [--size WxH]
 //
 // --screenshot grabs the window once the study is loaded and exits (status 0 on success), for
@@ -11,9 +13,11 @@
 #include <QFileInfo>
 #include <QPixmap>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "gui/widgets/main_window.hpp"
+#include "gui/widgets/session.hpp"
 
 using accelscope::gui::MainWindow;
 
@@ -34,10 +38,14 @@ int main(int argc, char** argv) {
   const QCommandLineOption colour({"c", "colour", "color"}, "Field to colour by", "field");
   const QCommandLineOption select_best("select-best", "Select the knee design of the 2-D front");
   const QCommandLineOption select("select", "Select the design with this sequence number", "seq");
+  const QCommandLineOption log_axes("log", "Logarithmic axes: x, y or xy", "axes");
+  const QCommandLineOption overlay("overlay", "Overlay the front of this study (repeatable)",
+                                   "name");
   const QCommandLineOption tab("tab", "Right-hand tab: design, breakdown, compare or log", "name");
   const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and exit", "file");
   const QCommandLineOption size("size", "Window size (default 1280x800)", "WxH", "1280x800");
-  parser.addOptions({study, x_axis, y_axis, colour, select_best, select, tab, screenshot, size});
+  parser.addOptions({study, x_axis, y_axis, log_axes, colour, overlay, select_best, select, tab,
+                     screenshot, size});
   parser.process(app);
 
   MainWindow window;
@@ -67,7 +75,21 @@ int main(int argc, char** argv) {
           parser.isSet(x_axis) ? parser.value(x_axis) : QString::fromStdString(request.x.key()),
           parser.isSet(y_axis) ? parser.value(y_axis) : QString::fromStdString(request.y.key()));
     }
+    if (parser.isSet(log_axes)) {
+      window.setLogAxes(parser.value(log_axes).contains('x'), parser.value(log_axes).contains('y'));
+    }
     if (parser.isSet(colour)) window.setColourField(parser.value(colour));
+    for (const QString& name : parser.values(overlay)) {
+      const auto& studies = window.session()->studies();
+      const auto found = std::find_if(studies.begin(), studies.end(), [&](const auto& info) {
+        return QString::fromStdString(info.name) == name;
+      });
+      if (found == studies.end()) {
+        fail(QStringLiteral("no study named %1 to overlay").arg(name));
+      } else {
+        window.addOverlay(positional.front(), found->id);
+      }
+    }
     if (parser.isSet(select_best) && !window.selectBest()) fail("no design to select");
     if (parser.isSet(select) && window.study()) {
       const long long seq = parser.value(select).toLongLong();

@@ -1,7 +1,6 @@
 #include "gui/core/breakdown.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 namespace accelscope::gui {
 
@@ -136,36 +135,30 @@ BreakdownView breakdown_from_metrics(const Design& design) {
   return view;
 }
 
-std::vector<LayerRow> condense_layers(const std::vector<LayerRow>& layers, std::size_t max_rows,
-                                      double (*size)(const LayerRow&)) {
-  if (layers.size() <= max_rows || max_rows < 2) return layers;
-  std::vector<std::size_t> order(layers.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return size(layers[a]) > size(layers[b]); });
-  std::vector<bool> keep(layers.size(), false);
-  for (std::size_t i = 0; i + 1 < max_rows; ++i) keep[order[i]] = true;
+std::vector<LayerRow> group_layers(const std::vector<LayerRow>& layers, std::size_t max_rows) {
+  if (max_rows == 0 || layers.size() <= max_rows) return layers;
+  const std::size_t per_row = (layers.size() + max_rows - 1) / max_rows;
   std::vector<LayerRow> out;
-  LayerRow other;
-  std::size_t merged = 0;
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (keep[i]) {
-      out.push_back(layers[i]);
-      continue;
+  for (std::size_t first = 0; first < layers.size(); first += per_row) {
+    const std::size_t last = std::min(first + per_row, layers.size()) - 1;
+    LayerRow row = layers[first];
+    for (std::size_t i = first + 1; i <= last; ++i) {
+      const LayerRow& next = layers[i];
+      row.macs += next.macs;
+      row.compute_ms += next.compute_ms;
+      row.stall_ms += next.stall_ms;
+      row.energy_uj += next.energy_uj;
+      for (std::size_t c = 0; c < row.energy_by_component_uj.size(); ++c) {
+        row.energy_by_component_uj[c] += next.energy_by_component_uj[c];
+      }
+      if (next.unit != row.unit) row.unit = "mixed";
+      if (next.phase != row.phase) row.phase.clear();
+      if (next.op != row.op) row.op.clear();
     }
-    const LayerRow& row = layers[i];
-    ++merged;
-    other.macs += row.macs;
-    other.compute_ms += row.compute_ms;
-    other.stall_ms += row.stall_ms;
-    other.energy_uj += row.energy_uj;
-    for (std::size_t c = 0; c < other.energy_by_component_uj.size(); ++c) {
-      other.energy_by_component_uj[c] += row.energy_by_component_uj[c];
-    }
+    if (last > first) row.name = layers[first].name + " … " + layers[last].name;
+    row.merged = last - first + 1;
+    out.push_back(std::move(row));
   }
-  other.name = "other (" + std::to_string(merged) + " layers)";
-  other.unit = "mixed";
-  out.push_back(std::move(other));
   return out;
 }
 

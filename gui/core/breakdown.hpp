@@ -29,6 +29,7 @@ struct LayerRow {
   double stall_ms = 0;
   double energy_uj = 0;
   std::array<double, kEnergyComponents.size()> energy_by_component_uj{};  // kEnergyComponents
+  std::size_t merged = 1;  // layers summed into this row (group_layers)
   double latency_ms() const { return compute_ms + stall_ms; }
   bool is_conv() const { return unit == "array"; }
 };
@@ -66,9 +67,8 @@ std::optional<BreakdownView> parse_breakdown(const nlohmann::json& breakdown, st
 // The component splits that the metrics alone give (area.*_mm2, energy.*_mj).
 BreakdownView breakdown_from_metrics(const Design& design);
 
-// Keeps at most max_rows layers for a bar chart: the largest by `size` in network order, the rest
-// summed into one trailing "other (N layers)" row.
-std::vector<LayerRow> condense_layers(const std::vector<LayerRow>& layers, std::size_t max_rows,
-                                      double (*size)(const LayerRow&));
+// At most max_rows bars for a chart, in network order: runs of consecutive layers are summed
+// into one row named "first … last" (so no bar stands for an unrelated mix of layers).
+std::vector<LayerRow> group_layers(const std::vector<LayerRow>& layers, std::size_t max_rows);
 
 }  // namespace accelscope::gui

@@ -61,10 +61,17 @@ std::vector<std::string> search_arguments(const SearchRequest& request) {
   return args;
 }
 
-std::string default_study_name(const std::filesystem::path& space, std::string_view strategy) {
-  std::string stem = space.stem().string();
-  if (stem.empty()) stem = "study";
-  return stem + "-" + std::string(strategy);
+std::string default_study_name(const std::filesystem::path& space, std::string_view strategy,
+                               std::int64_t seed) {
+  std::string name = space.stem().string();
+  if (std::ifstream in{space}) {
+    const nlohmann::json document = nlohmann::json::parse(in, nullptr, false);
+    if (document.is_object() && document.contains("name") && document["name"].is_string()) {
+      name = document["name"].get<std::string>();
+    }
+  }
+  if (name.empty()) name = "study";
+  return name + "-" + std::string(strategy) + "-s" + std::to_string(seed);
 }
 
 ReportFormat report_format_for(const std::filesystem::path& output) {

@@ -36,8 +36,10 @@ struct SearchRequest {
 // `search SPACE --db FILE --strategy S --budget N [--seed S] [--threads T] [--study NAME]`
 std::vector<std::string> search_arguments(const SearchRequest& request);
 
-// A study name for a new search: "<space file stem>-<strategy>".
-std::string default_study_name(const std::filesystem::path& space, std::string_view strategy);
+// The name `accelscope search` gives a study when --study is not set:
+// "<space name>-<strategy>-s<seed>", the space name being the spec's "name" (else the file stem).
+std::string default_study_name(const std::filesystem::path& space, std::string_view strategy,
+                               std::int64_t seed);
 
 enum class ReportFormat { html, pdf };
 // From the output file's extension (.pdf -> pdf, anything else html).

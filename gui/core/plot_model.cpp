@@ -81,6 +81,21 @@ std::vector<std::size_t> pareto_front_2d(std::span<const PlotPoint> points,
   return front;
 }
 
+std::vector<double> quantile_bin_edges(std::vector<double> values, int bins) {
+  std::erase_if(values, [](double v) { return !std::isfinite(v); });
+  if (values.empty()) return {};
+  std::sort(values.begin(), values.end());
+  bins = std::max(bins, 1);
+  std::vector<double> edges;
+  for (int i = 0; i <= bins; ++i) {
+    const auto index = static_cast<std::size_t>(
+        std::lround(static_cast<double>(i) * static_cast<double>(values.size() - 1) / bins));
+    if (edges.empty() || values[index] > edges.back()) edges.push_back(values[index]);
+  }
+  if (edges.size() == 1) edges.push_back(edges.front());  // all equal: one bin
+  return edges;
+}
+
 std::vector<double> colour_bin_edges(double min, double max, int bins, bool log_scale) {
   bins = std::max(bins, 1);
   std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
@@ -122,8 +137,15 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
     }
     model.colour_numeric = true;
   } else {
-    const bool log_scale = colour->min > 0 && colour->max / colour->min > 100;
-    edges = colour_bin_edges(colour->min, colour->max, request.colour_bins, log_scale);
+    // Bins hold equal shares of the designs drawn in colour (feasible, within the constraints):
+    // metrics are often skewed, and equal-width bins would paint nearly everything one colour.
+    std::vector<double> values;
+    for (const Design& design : designs) {
+      if (!design.feasible || !passes_all(design, request.constraints)) continue;
+      if (const std::optional<double> v = design.value(colour->id)) values.push_back(*v);
+    }
+    edges = quantile_bin_edges(values, request.colour_bins);
+    if (edges.size() < 2) edges = colour_bin_edges(colour->min, colour->max, 1, false);
     for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
       const double position = edges.size() > 2 ? double(i) / double(edges.size() - 2) : 0.5;
       model.groups.push_back({range_label(edges[i], edges[i + 1]), position, {}});
@@ -131,8 +153,8 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
     model.colour_numeric = true;
   }
   if (colour && colour->numeric) {
-    model.colour_min = colour->min;
-    model.colour_max = colour->max;
+    model.colour_min = edges.empty() ? colour->min : edges.front();
+    model.colour_max = edges.empty() ? colour->max : edges.back();
   }
   auto group_index = [&](const Design& design) -> std::size_t {
     if (!colour) return 0;

@@ -83,6 +83,10 @@ std::vector<std::size_t> pareto_front_2d(std::span<const PlotPoint> points,
 // (logarithmically for log axes): a balanced "knee" design to select first.
 std::optional<std::size_t> knee_design(const PlotModel& model, const PlotRequest& request);
 
+// Bin edges at quantiles of the values: `bins` bins holding about equal numbers of values (fewer
+// when values repeat). Empty for no values; ascending, first = min, last = max.
+std::vector<double> quantile_bin_edges(std::vector<double> values, int bins);
+
 // Equal-width bin edges for colouring: `bins` bins spanning [min, max], on a log scale if asked
 // and min > 0. Returns bins + 1 edges.
 std::vector<double> colour_bin_edges(double min, double max, int bins, bool log_scale);

@@ -62,30 +62,52 @@ QChartView* chartView(const QString& title, int height = 250) {
   return view;
 }
 
+// "73 layers" or "219 layers, 4 per bar": the chart titles say what the bars stand for.
+QString layerCount(const std::vector<LayerRow>& bars, std::size_t layers) {
+  if (bars.size() < layers) {
+    return QObject::tr("%1 layers, %2 per bar").arg(layers).arg(bars.front().merged);
+  }
+  return QObject::tr("%1 layers").arg(layers);
+}
+
 QBarCategoryAxis* layerAxis(const std::vector<LayerRow>& layers) {
   auto* axis = new QBarCategoryAxis;
   QStringList names;
+  // Categories must be unique (QBarCategoryAxis merges equal ones), and layer names shortened
+  // or grouped repeat: number them.
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    // Many layers: numbers keep the axis readable; the tooltip names each layer.
-    names << (layers.size() > 14 ? QString::number(i + 1) : shortName(layers[i].name));
+    names << (layers.size() > 12
+                  ? QString::number(i + 1)
+                  : QStringLiteral("%1 %2").arg(i + 1).arg(shortName(layers[i].name)));
   }
   axis->append(names);
-  axis->setLabelsAngle(layers.size() > 6 ? -90 : 0);
-  QFont font = axis->labelsFont();
-  font.setPointSizeF(std::max(6.0, font.pointSizeF() - (layers.size() > 24 ? 2.5 : 1.0)));
-  axis->setLabelsFont(font);
+  // Names only fit a few bars; beyond that each bar's tooltip names its layers.
+  if (layers.size() > 12) {
+    axis->setLabelsVisible(false);
+  } else {
+    axis->setLabelsAngle(layers.size() > 5 ? -60 : 0);
+  }
+  return axis;
+}
+
+QValueAxis* valueAxis() {
+  auto* axis = new QValueAxis;
+  axis->setLabelFormat("%.4g");
+  axis->setTickCount(5);
   return axis;
 }
 
 QString layerTooltip(const LayerRow& layer) {
   QString text = qs(layer.name);
-  if (!layer.op.empty())
+  if (layer.merged > 1) text += QObject::tr("\n(%1 layers)").arg(layer.merged);
+  if (!layer.op.empty()) {
     text += QStringLiteral(" (%1").arg(qs(layer.op)) +
             (layer.phase.empty() ? QString() : ", " + qs(layer.phase)) + ")";
-  text += QStringLiteral("\ncompute %1 ms, stall %2 ms\nenergy %3 µJ")
+  }
+  text += QObject::tr("\ncompute %1 ms, stall %2 ms\nenergy %3 µJ")
               .arg(qs(format_number(layer.compute_ms)), qs(format_number(layer.stall_ms)),
                    qs(format_number(layer.energy_uj)));
-  if (!layer.unit.empty()) text += "\nunit: " + qs(layer.unit);
+  if (!layer.unit.empty()) text += QObject::tr("\nunit: ") + qs(layer.unit);
   return text;
 }
 
@@ -223,6 +245,9 @@ BreakdownPane::BreakdownPane(QWidget* parent) : QWidget(parent) {
   message_ = new QLabel(this);
   message_->setWordWrap(true);
   layout->addWidget(message_);
+  layers_info_ = new QLabel(this);
+  layers_info_->setWordWrap(true);
+  layout->addWidget(layers_info_);
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
@@ -287,6 +312,7 @@ void BreakdownPane::addChart(QChartView* view) {
 void BreakdownPane::rebuildCharts() {
   for (QChartView* view : charts_) delete view;
   charts_.clear();
+  layers_info_->hide();
 
   const int index = workload_->currentIndex();
   const WorkloadBreakdown* workload = index >= 0 && index < static_cast<int>(view_.workloads.size())
@@ -294,18 +320,14 @@ void BreakdownPane::rebuildCharts() {
                                           : nullptr;
 
   if (workload && !workload->layers.empty()) {
-    constexpr std::size_t kMaxBars = 40;
+    constexpr std::size_t kMaxBars = 60;
+    const std::vector<LayerRow> layers = group_layers(workload->layers, kMaxBars);
+    layers_info_->setText(tr("Layer charts: %1 in network order; hover a bar for its layers.")
+                              .arg(layerCount(layers, workload->layers.size())));
+    layers_info_->show();
     // Latency by layer: compute vs stall.
     {
-      const std::vector<LayerRow> layers = condense_layers(
-          workload->layers, kMaxBars, [](const LayerRow& r) { return r.latency_ms(); });
-      QChartView* view = chartView(
-          tr("Latency by layer (ms): compute vs stall%1")
-              .arg(
-                  layers.size() < workload->layers.size()
-                      ? tr(", %1 largest of %2").arg(layers.size() - 1).arg(workload->layers.size())
-                      : QString()),
-          280);
+      QChartView* view = chartView(tr("Latency by layer (ms): compute vs stall"), 250);
       auto* compute = new QBarSet(tr("compute"));
       auto* stall = new QBarSet(tr("stall (memory)"));
       compute->setColor(palette::category(0));
@@ -324,19 +346,17 @@ void BreakdownPane::rebuildCharts() {
       });
       view->chart()->addSeries(series);
       QBarCategoryAxis* x = layerAxis(layers);
-      auto* y = new QValueAxis;
-      y->setLabelFormat("%.3g");
+      QValueAxis* y = valueAxis();
       view->chart()->addAxis(x, Qt::AlignBottom);
       view->chart()->addAxis(y, Qt::AlignLeft);
       series->attachAxis(x);
       series->attachAxis(y);
+      y->applyNiceNumbers();
       addChart(view);
     }
     // Energy by layer, by component.
     {
-      const std::vector<LayerRow> layers = condense_layers(
-          workload->layers, kMaxBars, [](const LayerRow& r) { return r.energy_uj; });
-      QChartView* view = chartView(tr("Energy by layer (µJ) by component"), 280);
+      QChartView* view = chartView(tr("Energy by layer (µJ) by component"), 250);
       auto* series = new QStackedBarSeries;
       for (std::size_t c = 0; c < kEnergyComponents.size(); ++c) {
         auto* set = new QBarSet(QString::fromLatin1(
@@ -359,19 +379,19 @@ void BreakdownPane::rebuildCharts() {
       });
       view->chart()->addSeries(series);
       QBarCategoryAxis* x = layerAxis(layers);
-      auto* y = new QValueAxis;
-      y->setLabelFormat("%.3g");
+      QValueAxis* y = valueAxis();
       view->chart()->addAxis(x, Qt::AlignBottom);
       view->chart()->addAxis(y, Qt::AlignLeft);
       series->attachAxis(x);
       series->attachAxis(y);
+      y->applyNiceNumbers();
       addChart(view);
     }
     // Conv vs non-conv: share of latency, stall and energy.
     {
       const OpClassTotals& conv = workload->conv;
       const OpClassTotals& other = workload->nonconv;
-      QChartView* view = chartView(tr("Conv/GEMM vs non-conv ops (share)"), 200);
+      QChartView* view = chartView(tr("Conv/GEMM vs non-conv ops (share)"), 240);
       auto* conv_set = new QBarSet(tr("conv/GEMM, %1 layers: %2 ms (%3 stall), %4 µJ")
                                        .arg(conv.layers)
                                        .arg(qs(format_number(conv.compute_ms + conv.stall_ms, 3)),

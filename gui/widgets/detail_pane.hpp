@@ -66,6 +66,7 @@ class BreakdownPane : public QWidget {
   void addChart(QChartView* view);
 
   QLabel* message_;
+  QLabel* layers_info_;
   QComboBox* workload_;
   QWidget* charts_host_;
   QVBoxLayout* charts_layout_;

@@ -62,10 +62,10 @@ void selectData(QComboBox* combo, const QString& current) {
   if (index >= 0) combo->setCurrentIndex(index);
 }
 
-// Log axes help when a positive field spans more than two decades.
+// Log axes help when a positive field spans more than a factor of 20.
 bool wantsLog(const Field* field) {
   return field && field->numeric && field->count > 0 && field->min > 0 &&
-         field->max / field->min > 100;
+         field->max / field->min > 20;
 }
 
 }  // namespace
@@ -174,17 +174,17 @@ void MainWindow::buildLayout() {
   auto* studies_layout = new QVBoxLayout(studies_box);
   studies_layout->setContentsMargins(0, 0, 0, 0);
   studies_layout->addWidget(new QLabel(tr("<b>Studies</b>"), studies_box));
-  studies_ = new QTableWidget(0, 4, studies_box);
-  studies_->setHorizontalHeaderLabels({tr("Study"), tr("Status"), tr("Strategy"), tr("Progress")});
+  studies_ = new QTableWidget(0, 3, studies_box);
+  studies_->setHorizontalHeaderLabels({tr("Study"), tr("Run"), tr("Done")});
   studies_->setSelectionBehavior(QAbstractItemView::SelectRows);
   studies_->setSelectionMode(QAbstractItemView::SingleSelection);
   studies_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   studies_->verticalHeader()->hide();
-  studies_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  studies_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-  studies_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-  studies_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Fixed);
-  studies_->horizontalHeader()->resizeSection(3, 92);
+  // Names matter most: they get their width, the run column what is left.
+  studies_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  studies_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  studies_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Fixed);
+  studies_->horizontalHeader()->resizeSection(2, 72);
   studies_->verticalHeader()->setDefaultSectionSize(22);
   studies_layout->addWidget(studies_);
   connect(studies_, &QTableWidget::itemSelectionChanged, this, [this] {
@@ -268,6 +268,12 @@ void MainWindow::buildLayout() {
   centre_layout->addLayout(controls);
   chart_ = new ScatterChartView(centre);
   centre_layout->addWidget(chart_, 1);
+  legend_ = new QLabel(centre);
+  legend_->setWordWrap(true);
+  legend_->setTextFormat(Qt::RichText);
+  centre_layout->addWidget(legend_);
+  connect(chart_, &ScatterChartView::legendChanged, this,
+          [this] { legend_->setText(chart_->legendHtml()); });
   summary_ = new QLabel(centre);
   summary_->setWordWrap(true);
   centre_layout->addWidget(summary_);
@@ -345,7 +351,7 @@ void MainWindow::buildLayout() {
   splitter_->setStretchFactor(0, 0);
   splitter_->setStretchFactor(1, 1);
   splitter_->setStretchFactor(2, 0);
-  splitter_->setSizes({280, 620, 380});
+  splitter_->setSizes({330, 560, 390});
   setCentralWidget(central);
 
   // Status bar: messages, the study's progress, live state, a running search.
@@ -523,16 +529,17 @@ void MainWindow::fillStudyTable() {
             .arg(info.counts.pending)
             .arg(info.counts.running));
     studies_->setItem(row, 0, name);
-    studies_->setItem(row, 1, new QTableWidgetItem(studyStatusText(info)));
-    studies_->setItem(row, 2, new QTableWidgetItem(qs(info.strategy)));
+    studies_->setItem(row, 1,
+                      new QTableWidgetItem(
+                          QStringLiteral("%1 · %2").arg(qs(info.strategy), studyStatusText(info))));
     auto* progress =
         new QTableWidgetItem(QStringLiteral("%1/%2").arg(info.counts.done).arg(info.budget));
     progress->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(info.counts.done));
-    studies_->setItem(row, 3, progress);
-    auto* bar = qobject_cast<QProgressBar*>(studies_->cellWidget(row, 3));
+    studies_->setItem(row, 2, progress);
+    auto* bar = qobject_cast<QProgressBar*>(studies_->cellWidget(row, 2));
     if (!bar) {
       bar = new QProgressBar;
-      studies_->setCellWidget(row, 3, bar);
+      studies_->setCellWidget(row, 2, bar);
     }
     bar->setRange(0, static_cast<int>(std::max<std::int64_t>(info.budget, 1)));
     bar->setValue(
@@ -612,11 +619,12 @@ void MainWindow::updateStudyProgress() {
   study_progress_->setRange(0, static_cast<int>(budget));
   study_progress_->setValue(static_cast<int>(std::min(info.counts.done, budget)));
   study_progress_->setFormat(
-      QStringLiteral("%1: %2/%3 done%4")
+      QStringLiteral("%1 · %2/%3%4")
           .arg(studyStatusText(info))
           .arg(info.counts.done)
           .arg(info.budget)
-          .arg(info.counts.failed > 0 ? tr(", %1 failed").arg(info.counts.failed) : QString()));
+          .arg(info.counts.failed > 0 ? tr(" (+%1 failed)").arg(info.counts.failed) : QString()));
+  study_progress_->setToolTip(tr("Study %1: designs evaluated / budget").arg(qs(info.name)));
   study_progress_->show();
 }
 

@@ -158,6 +158,7 @@ class MainWindow : public QMainWindow {
   QMenu* overlay_menu_ = nullptr;
   ScatterChartView* chart_ = nullptr;
   QLabel* summary_ = nullptr;
+  QLabel* legend_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   DesignDetailPane* details_ = nullptr;
   BreakdownPane* breakdown_ = nullptr;

@@ -49,9 +49,11 @@ struct Range {
 QAbstractAxis* makeAxis(const Range& range, bool log_scale, const QString& title) {
   if (log_scale) {
     auto* axis = new QLogValueAxis;
-    axis->setBase(10);
     axis->setLabelFormat("%g");
     axis->setMinorTickCount(-1);
+    // Labels sit at powers of the base only: base 10 leaves a range under two decades with one
+    // or two labels, base 2 labels it every doubling.
+    axis->setBase(range.valid() && range.high / range.low < 100 ? 2 : 10);
     if (range.valid()) {
       const double low = range.low / 1.15, high = range.high * 1.15;
       axis->setRange(low, high > low ? high : low * 10);
@@ -64,7 +66,9 @@ QAbstractAxis* makeAxis(const Range& range, bool log_scale, const QString& title
   if (range.valid()) {
     const double span = range.high - range.low;
     const double pad = span > 0 ? span * 0.05 : std::max(std::fabs(range.low) * 0.1, 1.0);
-    axis->setRange(range.low - pad, range.high + pad);
+    // Non-negative quantities (most metrics) should not get a negative axis.
+    const double low = range.low >= 0 ? std::max(0.0, range.low - pad) : range.low - pad;
+    axis->setRange(low, range.high + pad);
     axis->applyNiceNumbers();
   }
   axis->setTitleText(title);
@@ -75,20 +79,25 @@ QAbstractAxis* makeAxis(const Range& range, bool log_scale, const QString& title
 
 ScatterChartView::ScatterChartView(QWidget* parent) : QChartView(new QChart, parent) {
   setRenderHint(QPainter::Antialiasing);
-  chart()->legend()->setAlignment(Qt::AlignRight);
+  // A wrapping HTML legend below the chart (legendHtml) reads better than QChart's, which
+  // elides entries when there are many colour groups.
+  chart()->legend()->hide();
   chart()->setMargins(QMargins(4, 4, 4, 4));
   chart()->setAnimationOptions(QChart::NoAnimation);
   setMinimumSize(360, 280);
 }
 
-void ScatterChartView::attach(QAbstractSeries* series, bool in_legend) {
+void ScatterChartView::attach(QAbstractSeries* series, const QString& legend_symbol,
+                              std::vector<LegendEntry>* legend) {
   chart()->addSeries(series);
   series->attachAxis(x_axis_);
   series->attachAxis(y_axis_);
-  if (!in_legend) {
-    hidden_from_legend_.insert(series);
-    for (QLegendMarker* marker : chart()->legend()->markers(series)) marker->setVisible(false);
-  }
+  if (!legend_symbol.isEmpty() && legend) legend->push_back({legend_symbol, series->name()});
+}
+
+QString ScatterChartView::symbol(const QString& glyph, const QColor& colour) {
+  return QStringLiteral("<span style=\"color:%1; font-size:large\">%2</span>")
+      .arg(colour.name(QColor::HexRgb), glyph);
 }
 
 void ScatterChartView::addDesignSeries(QXYSeries* series, const std::vector<PlotPoint>& points) {
@@ -137,7 +146,8 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     delete axis;
   }
   designs_of_.clear();
-  hidden_from_legend_.clear();
+  legend_.clear();
+  highlight_legend_.clear();
   front_line_ = stored_front_ = selection_ = compare_ = nullptr;
   all_points_.clear();
   design_points_ = 0;
@@ -164,7 +174,7 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     auto* series = scatter(QStringLiteral("infeasible (%1)").arg(model.infeasible.size()),
                            palette::infeasible(), QPen(QColor(120, 120, 120, 110), 0.8), 6.0);
     addDesignSeries(series, model.infeasible);
-    attach(series);
+    attach(series, symbol(QStringLiteral("●"), QColor(170, 170, 170)), &legend_);
   }
   const bool colour_by_category = !labels.colour_title.isEmpty() && !model.colour_numeric;
   for (std::size_t g = 0; g < model.groups.size(); ++g) {
@@ -178,7 +188,8 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     if (!labels.colour_title.isEmpty() && g == 0) name = labels.colour_title + ": " + name;
     auto* series = scatter(name, colour, QPen(colour.darker(130), 0.6), 8.0);
     addDesignSeries(series, group.points);
-    attach(series);
+    colour.setAlpha(255);
+    attach(series, symbol(QStringLiteral("●"), colour), &legend_);
   }
   for (const ColourGroup& group : model.groups)
     all_points_.insert(all_points_.end(), group.points.begin(), group.points.end());
@@ -188,10 +199,10 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
   if (show_stored_front && !model.stored_front.empty()) {
     auto* series =
         scatter(QStringLiteral("study front, all objectives (%1)").arg(model.stored_front.size()),
-                QColor(0, 0, 0, 0), QPen(QColor(30, 30, 30), 1.4), 13.0);
+                QColor(0, 0, 0, 0), QPen(QColor(40, 40, 40, 150), 1.0), 11.0);
     addDesignSeries(series, model.stored_front);
     stored_front_ = series;
-    attach(series);
+    attach(series, symbol(QStringLiteral("○"), QColor(40, 40, 40)), &legend_);
   }
 
   for (std::size_t o = 0; o < overlays.size(); ++o) {
@@ -202,11 +213,11 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     QPen pen(colour, 2.0, Qt::DashLine);
     line->setPen(pen);
     for (const QPointF& p : overlay.points) line->append(p);
-    attach(line);
+    attach(line, symbol(QStringLiteral("╌▲╌"), colour), &legend_);
     auto* markers = scatter(QString(), colour, QPen(colour.darker(140), 0.8), 9.0,
                             QScatterSeries::MarkerShapeTriangle);
     markers->replace(QList<QPointF>(overlay.points.begin(), overlay.points.end()));
-    attach(markers, false);
+    attach(markers);
     ++overlays_;
   }
 
@@ -216,16 +227,18 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     line->setPen(QPen(palette::front(), 2.2));
     line->replace(toPoints(model.front));
     front_line_ = line;
-    attach(line);
+    attach(line, symbol(QStringLiteral("━●━"), palette::front()), &legend_);
     auto* markers =
         scatter(QString(), palette::front(), QPen(palette::front().darker(150), 1.0), 10.0);
     addDesignSeries(markers, model.front);
-    attach(markers, false);
+    attach(markers);
   }
+  emit legendChanged();
 }
 
 void ScatterChartView::setHighlights(std::optional<std::size_t> selected,
                                      const std::vector<std::size_t>& compared) {
+  highlight_legend_.clear();
   for (QXYSeries** series : {&selection_, &compare_}) {
     if (*series) {
       designs_of_.remove(*series);
@@ -250,7 +263,7 @@ void ScatterChartView::setHighlights(std::optional<std::size_t> selected,
                            QColor(0, 0, 0, 0), QPen(palette::compared(), 2.4), 16.0);
     addDesignSeries(series, compare_points);
     compare_ = series;
-    attach(series);
+    attach(series, symbol(QStringLiteral("◯"), palette::compared()), &highlight_legend_);
   }
   const std::vector<PlotPoint> selected_points =
       pointsOf([&](std::size_t d) { return selected && d == *selected; });
@@ -259,8 +272,9 @@ void ScatterChartView::setHighlights(std::optional<std::size_t> selected,
                            QPen(palette::selection(), 3.0), 20.0);
     addDesignSeries(series, {selected_points.front()});
     selection_ = series;
-    attach(series);
+    attach(series, symbol(QStringLiteral("◯"), palette::selection()), &highlight_legend_);
   }
+  emit legendChanged();
 }
 
 int ScatterChartView::designPointCount() const {
@@ -281,10 +295,23 @@ int ScatterChartView::overlayCount() const {
 
 QStringList ScatterChartView::legendNames() const {
   QStringList names;
-  for (QLegendMarker* marker : chart()->legend()->markers()) {
-    if (!hidden_from_legend_.contains(marker->series())) names << marker->label();
+  for (const auto* entries : {&legend_, &highlight_legend_}) {
+    for (const LegendEntry& entry : *entries) names << entry.name;
   }
   return names;
+}
+
+QString ScatterChartView::legendHtml() const {
+  QStringList items;
+  for (const auto* entries : {&legend_, &highlight_legend_}) {
+    for (const LegendEntry& entry : *entries) {
+      items << QStringLiteral("<span style=\"white-space:nowrap\">%1&nbsp;%2</span>")
+                   .arg(entry.symbol, entry.name.toHtmlEscaped()
+                                          .replace(QStringLiteral(" "), QStringLiteral("&nbsp;"))
+                                          .replace(QStringLiteral("-"), QStringLiteral("&#8209;")));
+    }
+  }
+  return items.join(QStringLiteral(" &nbsp;&nbsp; "));
 }
 
 std::optional<std::pair<QXYSeries*, QPointF>> ScatterChartView::locate(std::size_t design) const {

@@ -7,7 +7,6 @@
 #include <QHash>
 #include <QList>
 #include <QPointF>
-#include <QSet>
 #include <QString>
 #include <QXYSeries>
 #include <optional>
@@ -45,6 +44,8 @@ class ScatterChartView : public QChartView {
   QList<QPointF> storedFrontPoints() const;
   int overlayCount() const;
   QStringList legendNames() const;
+  // The legend as rich text (coloured symbols and names) for a wrapping label under the chart.
+  QString legendHtml() const;
   // The series a design is drawn in and its point: what a click on it would report.
   std::optional<std::pair<QXYSeries*, QPointF>> locate(std::size_t design) const;
   bool xLogarithmic() const;
@@ -53,6 +54,7 @@ class ScatterChartView : public QChartView {
  signals:
   void designClicked(std::size_t design, bool toggle_compare);
   void designHovered(std::size_t design, bool entered);
+  void legendChanged();
 
  protected:
   void wheelEvent(QWheelEvent* event) override;
@@ -61,10 +63,18 @@ class ScatterChartView : public QChartView {
  private:
   void addDesignSeries(QXYSeries* series, const std::vector<PlotPoint>& points);
   std::optional<std::size_t> designAt(QXYSeries* series, const QPointF& point) const;
-  void attach(QAbstractSeries* series, bool in_legend = true);
+  struct LegendEntry {
+    QString symbol;  // rich text
+    QString name;
+  };
+  // Adds the series on the current axes; with a symbol, it gets a legend entry.
+  void attach(QAbstractSeries* series, const QString& legend_symbol = {},
+              std::vector<LegendEntry>* legend = nullptr);
+  static QString symbol(const QString& glyph, const QColor& colour);
 
   QHash<QXYSeries*, std::vector<std::size_t>> designs_of_;
-  QSet<QAbstractSeries*> hidden_from_legend_;
+  std::vector<LegendEntry> legend_;            // of the plot
+  std::vector<LegendEntry> highlight_legend_;  // of the selection and comparison
   QXYSeries* front_line_ = nullptr;
   QXYSeries* stored_front_ = nullptr;
   QXYSeries* selection_ = nullptr;

@@ -111,6 +111,7 @@ SearchDialog::SearchDialog(const std::vector<std::filesystem::path>& shipped_spa
     validate();
   });
   connect(strategy_, &QComboBox::currentTextChanged, this, [this] { updateStudyName(); });
+  connect(seed_, &QSpinBox::valueChanged, this, [this] { updateStudyName(); });
   connect(study_, &QLineEdit::textEdited, this, [this] {
     study_edited_ = true;
     validate();
@@ -141,7 +142,7 @@ SearchRequest SearchDialog::request() const {
 void SearchDialog::updateStudyName() {
   if (study_edited_) return;
   study_->setText(QString::fromStdString(
-      default_study_name(request().space, strategy_->currentText().toStdString())));
+      default_study_name(request().space, strategy_->currentText().toStdString(), seed_->value())));
 }
 
 void SearchDialog::validate() {

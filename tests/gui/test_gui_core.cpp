@@ -192,6 +192,17 @@ class GuiCoreTest : public QObject {
     for (const ColourGroup& g : model.groups) total += g.points.size();
     QCOMPARE(total + model.infeasible.size(), model.shown);
 
+    // Skewed values still spread over the bins.
+    std::vector<double> skewed;
+    for (int i = 1; i <= 100; ++i) skewed.push_back(i < 95 ? i : 1e6 * i);
+    const std::vector<double> quantiles = quantile_bin_edges(skewed, 4);
+    QCOMPARE(quantiles.size(), std::size_t(5));
+    QCOMPARE(quantiles.front(), 1.0);
+    QCOMPARE(quantiles[2], 51.0);
+    QCOMPARE(quantiles.back(), 1e8);
+    QCOMPARE(quantile_bin_edges({3, 3, 3}, 4), (std::vector<double>{3, 3}));
+    QVERIFY(quantile_bin_edges({}, 4).empty());
+
     const std::vector<double> edges = colour_bin_edges(1, 1000, 3, true);
     QCOMPARE(edges.size(), std::size_t(4));
     QVERIFY(std::fabs(edges[1] - 10) < 1e-9 && std::fabs(edges[2] - 100) < 1e-6);
@@ -271,13 +282,15 @@ class GuiCoreTest : public QObject {
     QCOMPARE(view->area_by_component_mm2.size(), std::size_t(7));
     QCOMPARE(view->area_by_component_mm2[0].first, std::string("overhead"));
 
-    const std::vector<LayerRow> condensed =
-        condense_layers(resnet.layers, 10, [](const LayerRow& r) { return r.latency_ms(); });
-    QCOMPARE(condensed.size(), std::size_t(10));
-    QVERIFY(condensed.back().name.starts_with("other (64 layers)"));
+    const std::vector<LayerRow> grouped = group_layers(resnet.layers, 25);
+    QCOMPARE(grouped.size(), std::size_t(25));  // 73 layers, 3 per bar
+    QCOMPARE(grouped[0].merged, std::size_t(3));
+    QCOMPARE(grouped.back().merged, std::size_t(1));
+    QCOMPARE(grouped[0].name, resnet.layers[0].name + " … " + resnet.layers[2].name);
     double sum = 0;
-    for (const LayerRow& r : condensed) sum += r.latency_ms();
+    for (const LayerRow& r : grouped) sum += r.latency_ms();
     QVERIFY(std::fabs(sum - latency) < 1e-6 * latency);
+    QCOMPARE(group_layers(resnet.layers, 100).size(), resnet.layers.size());
 
     QVERIFY(!parse_breakdown(nlohmann::json::array(), &error));
     QVERIFY(!error.empty());
@@ -306,7 +319,13 @@ class GuiCoreTest : public QObject {
                                        "--study", "edge-random"}));
     request.threads = 2;
     QCOMPARE(search_arguments(request)[10], std::string("--threads"));
-    QCOMPARE(default_study_name("spaces/edge_int8.json", "nsga2"), std::string("edge_int8-nsga2"));
+    QCOMPARE(default_study_name("spaces/edge_int8.json", "nsga2", 1),
+             std::string("edge_int8-nsga2-s1"));
+    QTemporaryDir dir;
+    std::ofstream(dir.filePath("named.json").toStdString())
+        << R"({"name": "edge", "parameters": []})";
+    QCOMPARE(default_study_name(dir.filePath("named.json").toStdString(), "random", 7),
+             std::string("edge-random-s7"));
     QCOMPARE(report_format_for("out/report.PDF"), ReportFormat::pdf);
     QCOMPARE(report_format_for("out/report.html"), ReportFormat::html);
     QCOMPARE(report_arguments("a.sqlite", 2, ReportFormat::pdf, "r.pdf"),

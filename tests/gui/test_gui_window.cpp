@@ -346,7 +346,7 @@ class GuiWindowTest : public QObject {
     // The selection survives the refresh.
     QCOMPARE(window_->study()->designs()[*window_->selectedDesign()].id, selected);
     // The study table follows too.
-    QTRY_VERIFY_WITH_TIMEOUT(window_->studyTable()->item(0, 3)->text() == "70/100", 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->studyTable()->item(0, 2)->text() == "70/100", 5000);
   }
 
   void searchFromTheViewer() {
