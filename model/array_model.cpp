@@ -101,25 +101,21 @@ constexpr std::array<std::array<char, 3>, 6> kLoopOrders = {{{'m', 'n', 'k'},
                                                              {'n', 'k', 'm'},
                                                              {'k', 'n', 'm'}}};
 
-Refetch refetch_for(const std::array<char, 3>& order, std::int64_t tm, std::int64_t tn,
-                    std::int64_t tk) {
-  auto trips = [&](char d) { return d == 'm' ? tm : d == 'n' ? tn : tk; };
-  // Position of the innermost loop among `dims` with more than one trip (-1 if none).
-  auto innermost = [&](char a, char b) {
-    int pos = -1;
-    for (int i = 0; i < 3; ++i)
-      if ((order[i] == a || order[i] == b) && trips(order[i]) > 1) pos = i;
-    return pos;
-  };
-  auto position = [&](char d) {
-    for (int i = 0; i < 3; ++i)
-      if (order[i] == d) return i;
-    return 3;
-  };
+// Position (0 = outermost) of the m, n and k loops in each of kLoopOrders.
+struct LoopPositions {
+  int m, n, k;
+};
+constexpr std::array<LoopPositions, 6> kLoopPositions = {
+    {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}};
+
+Refetch refetch_for(std::size_t order, std::int64_t tm, std::int64_t tn, std::int64_t tk) {
+  const LoopPositions& p = kLoopPositions[order];
+  // Position of the innermost of two loops among those with more than one trip (-1 if none).
+  const int m = tm > 1 ? p.m : -1, n = tn > 1 ? p.n : -1, k = tk > 1 ? p.k : -1;
   Refetch r;
-  if (position('n') < innermost('m', 'k')) r.input = static_cast<double>(tn);
-  if (position('m') < innermost('k', 'n')) r.weight = static_cast<double>(tm);
-  if (position('k') < innermost('m', 'n')) r.output = static_cast<double>(tk);
+  if (p.n < std::max(m, k)) r.input = static_cast<double>(tn);
+  if (p.m < std::max(k, n)) r.weight = static_cast<double>(tm);
+  if (p.k < std::max(m, n)) r.output = static_cast<double>(tk);
   return r;
 }
 
@@ -132,9 +128,9 @@ struct Traffic {
 Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSizes& sizes,
                     const DesignContext& ctx) {
   const PeArray& array = ctx.accelerator->array;
-  const double in_bytes = bytes_of(array.precision);
-  const double out_bytes = bytes_of(array.output_precision);
-  const double psum_bytes = array.accumulator_bits / 8.0;
+  const double in_bytes = ctx.operand_bytes;
+  const double out_bytes = ctx.output_bytes;
+  const double psum_bytes = ctx.psum_bytes;
   Traffic t;
   t.input_bytes = input_pass_elements * in_bytes * r.input;
   t.weight_bytes = sizes.weight * in_bytes * r.weight;
@@ -172,6 +168,14 @@ GemmView kernel_slice(const GemmView& g, std::int64_t slice_rows) {
   return slice;
 }
 
+// One pass over the input by a tile holding whole images (all kernel rows): the least any
+// tiling reads.
+double whole_input_pass(const GemmView& g, const GroupSizes& sizes) {
+  if (!is_convolution(g)) return sizes.input;
+  return sizes.input * static_cast<double>(input_rows_needed(g, g.out_rows_per_image)) /
+         static_cast<double>(g.in_rows);
+}
+
 // Largest m tile for given k (channels x kernel rows) and n tiles, or an empty optional-like
 // result (m.tiles() == 0).
 Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel_tile,
@@ -182,8 +186,8 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel
   c.k = {split(g.k / g.taps, channel_tile), split(g.kernel_rows, slice_rows), kernel_cols};
   const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
   const PeArray& array = ctx.accelerator->array;
-  const double in_bytes = bytes_of(array.precision);
-  const double psum_bytes = array.accumulator_bits / 8.0;
+  const double in_bytes = ctx.operand_bytes;
+  const double psum_bytes = ctx.psum_bytes;
   const double in_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)];
   const double out_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::outputs)];
   const double m_limit_by_outputs =
@@ -291,10 +295,15 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   Traffic best_traffic;
   std::array<char, 3> best_order = kLoopOrders[0];
   double best_bytes = std::numeric_limits<double>::infinity();
+  // No tiling moves less than every operand once (the input with the halo of a whole image):
+  // a candidate that reaches this bound ends the search.
+  const double compulsory_bytes =
+      traffic_for(Refetch{}, whole_input_pass(g, sizes), sizes, ctx).total() * (1 + 1e-12);
   auto consider = [&](const Candidate& c) {
     if (c.m.tiles() == 0) return;
-    for (const auto& order : kLoopOrders) {
-      const Refetch r = refetch_for(order, c.m.tiles(), c.n.tiles(), c.k.tiles());
+    const std::int64_t tm = c.m.tiles(), tn = c.n.tiles(), tk = c.k.tiles();
+    for (std::size_t order = 0; order < kLoopOrders.size(); ++order) {
+      const Refetch r = refetch_for(order, tm, tn, tk);
       const Traffic t = traffic_for(r, c.input_pass_elements, sizes, ctx);
       // Ties: fewer tiles (less fill and drain), then the first order (k innermost).
       if (t.total() < best_bytes * (1 - 1e-12) ||
@@ -303,12 +312,12 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         best_bytes = t.total();
         best = c;
         best_traffic = t;
-        best_order = order;
+        best_order = kLoopOrders[order];
       }
     }
   };
 
-  const double in_bytes = bytes_of(array.precision);
+  const double in_bytes = ctx.operand_bytes;
   const double w_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
   const std::int64_t channels = g.k / g.taps;
   const std::int64_t kernel_cols = g.taps / g.kernel_rows;
@@ -325,6 +334,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
         [&](std::int64_t channel_tile) {
           for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
+            if (best_bytes <= compulsory_bytes) return;  // nothing left to gain
             for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
               if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
@@ -427,7 +437,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   sram_writes[kOut] = output_write_passes * M * N;
   sram_reads[kOut] = (output_write_passes - 1) * M * N;
   // Fills from DRAM write the input and weight buffers; write-backs read the output buffer.
-  const double psum_bytes = array.accumulator_bits / 8.0;
+  const double psum_bytes = ctx.psum_bytes;
   sram_writes[kIn] = best_traffic.input_bytes / in_bytes;
   sram_writes[kW] = best_traffic.weight_bytes / in_bytes;
   sram_reads[kOut] += sizes.output * (best_traffic.output_write_bytes > 0 ? 1 : 0) +

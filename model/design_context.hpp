@@ -18,6 +18,8 @@ struct DesignContext {
   PerBuffer tile_capacity_bytes{};
   // Word size of each buffer in bytes (outputs hold partial sums at accumulator width).
   PerBuffer word_bytes{};
+  // Bytes of an array operand, of an array output written back, of a partial sum.
+  double operand_bytes = 0, output_bytes = 0, psum_bytes = 0;
   PerBuffer read_pj_per_word{};
   PerBuffer write_pj_per_word{};
   // DRAM bytes per clock cycle for each interface (all equal to the shared figure when shared).

@@ -71,6 +71,9 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   ctx.word_bytes[index(Buffer::weights)] = bytes_of(a.array.precision);
   ctx.word_bytes[index(Buffer::outputs)] = a.array.accumulator_bits / 8.0;
   ctx.word_bytes[index(Buffer::vector)] = bytes_of(a.vector.precision);
+  ctx.operand_bytes = bytes_of(a.array.precision);
+  ctx.output_bytes = bytes_of(a.array.output_precision);
+  ctx.psum_bytes = a.array.accumulator_bits / 8.0;
 
   DesignReport& design = ctx.design;
   double sram_leakage_mw = 0;
@@ -239,15 +242,14 @@ PreparedNetwork prepare(const Network& network) {
                                   static_cast<std::int64_t>(op.phase)};
     if (op.on_array()) {
       const GemmView g = gemm_view(op);
-      key.insert(key.end(),
-                 {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements, g.output_elements,
-                  g.out_rows_per_image, g.out_cols, g.images, g.in_rows, g.in_cols, g.window_rows,
-                  g.row_stride, g.taps, g.kernel_rows, g.kernel_row_dilation,
-                  g.weights_shared ? 1 : 0});
+      key.insert(key.end(), {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements,
+                             g.output_elements, g.out_rows_per_image, g.out_cols, g.images,
+                             g.in_rows, g.in_cols, g.window_rows, g.row_stride, g.taps,
+                             g.kernel_rows, g.kernel_row_dilation, g.weights_shared ? 1 : 0});
     } else {
-      key.insert(key.end(), {static_cast<std::int64_t>(op.fn), op.input_elements,
-                             op.output_elements, op.work_elements, op.reduction_elements,
-                             op.output_to_array ? 1 : 0});
+      key.insert(key.end(),
+                 {static_cast<std::int64_t>(op.fn), op.input_elements, op.output_elements,
+                  op.work_elements, op.reduction_elements, op.output_to_array ? 1 : 0});
     }
     auto [it, inserted] = seen.emplace(std::move(key), prepared.distinct.size());
     if (inserted)

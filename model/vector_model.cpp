@@ -21,8 +21,7 @@ Costs evaluate_vector_op(const DesignContext& ctx, const Op& op) {
   const double in_read = two_passes ? 2 * in : in;
 
   // A result the array reads next leaves in the array's operand precision.
-  const double out_element_bytes =
-      op.output_to_array ? bytes_of(ctx.accelerator->array.precision) : element_bytes;
+  const double out_element_bytes = op.output_to_array ? ctx.operand_bytes : element_bytes;
   const double bytes = in_read * element_bytes + out * out_element_bytes;
   const double tiles = capacity > 0 ? std::max(1.0, std::ceil(bytes / capacity)) : 1.0;
   const double cycles_per_element = unit.cycles_per_element[static_cast<std::size_t>(op.fn)];
