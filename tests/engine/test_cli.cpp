@@ -121,14 +121,14 @@ TEST_CASE("cli: errors are one line with a non-zero exit code", "[cli]") {
 TEST_CASE("cli: search, studies, front and show", "[cli]") {
   const std::string db = accelscope::testing::temp_path("cli") + ".sqlite";
   const Output search = run("search " + src("tests/data/spaces/tiny.json") + " --db " + db +
-                            " --strategy random --budget 30 --seed 2 --quiet");
+                            " --strategy nsga2 --budget 60 --seed 2 --quiet");
   REQUIRE(search.exit_code == 0);
-  CHECK_THAT(search.out, Contains("tiny-random-s2") && Contains("30 designs"));
+  CHECK_THAT(search.out, Contains("tiny-nsga2-s2") && Contains("60 designs"));
   const Output studies = run("studies --db " + db + " --json");
   REQUIRE(studies.exit_code == 0);
   const nlohmann::json list = nlohmann::json::parse(studies.out);
   REQUIRE(list.size() == 1);
-  CHECK(list[0]["done"] == 30);
+  CHECK(list[0]["done"] == 60);
   CHECK(list[0]["status"] == "done");
   const Output front = run("front --db " + db);
   REQUIRE(front.exit_code == 0);
@@ -141,8 +141,18 @@ TEST_CASE("cli: search, studies, front and show", "[cli]") {
   const nlohmann::json design = nlohmann::json::parse(show.out);
   CHECK(design["on_front"] == true);
   CHECK(design["breakdown"]["workloads"]["resnet50"]["layers"].size() == 54);
+  // CSV and JSON fronts come from the report exporters: one row (or object) per front design.
+  const Output csv = run("front --db " + db + " --csv");
+  REQUIRE(csv.exit_code == 0);
+  const Output json = run("front --db " + db + " --json");
+  REQUIRE(json.exit_code == 0);
+  const std::size_t front_rows = nlohmann::json::parse(json.out).size();
+  CHECK(front_rows >= 1);
+  CHECK(lines(csv.out) == front_rows + 1);
+  CHECK_THAT(csv.out, Contains("latency_ms") && Contains("sram.inputs.kib"));
   // Search help exists for every command.
-  for (const char* command : {"eval", "bench", "search", "resume", "studies", "front", "show"})
+  for (const char* command : {"eval", "bench", "bench-search", "search", "resume", "studies",
+                              "front", "show", "report", "import-onnx", "workloads"})
     CHECK(run(std::string(command) + " --help").exit_code == 0);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 }
