@@ -71,13 +71,15 @@ std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& p
 
 struct Scaling {
   double energy = 1, area = 1;
+  double sram_area = 1;  // SRAM bit cells scale differently from logic below 22 nm
 };
 
 Scaling scaling_at(const TechLibrary& library, int node) {
   const JsonObject nodes(library.description.at("node_scaling").at("nodes"),
                          library.directory + "/technology.json", "node_scaling.nodes");
   const JsonObject entry = nodes.object(std::to_string(node));
-  return {entry.positive("energy"), entry.positive("area")};
+  const double area = entry.positive("area");
+  return {entry.positive("energy"), area, entry.positive("sram_area", area)};
 }
 
 }  // namespace
@@ -153,8 +155,8 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   for (model::SramPoint& point : tech.sram) {
     point.read_pj_per_bit *= scale.energy / from.energy;
     point.write_pj_per_bit *= scale.energy / from.energy;
-    point.area_mm2 *= scale.area / from.area;
-    point.leakage_mw *= scale.area / from.area;
+    point.area_mm2 *= scale.sram_area / from.sram_area;
+    point.leakage_mw *= scale.sram_area / from.sram_area;
   }
 
   const JsonObject dram = root.object("dram_pj_per_bit");
