@@ -3,7 +3,7 @@
 
 Run with Debian's interpreter and packages (no network, no pretrained weights):
     apt-get install -y python3-torch python3-torchvision python3-onnx
-    /usr/bin/python3 scripts/export_onnx_models.py [OUTPUT_DIR]
+    /usr/bin/python3 scripts/export_onnx_models.py [OUTPUT_DIR] [--small-only]
 Then scripts/make_workloads.sh imports them into spaces/workloads/*.json.
 
 Tested with python3-torch 1.13, python3-torchvision 0.14 and python3-onnx 1.12 (Debian 12).
@@ -19,7 +19,8 @@ Tested with python3-torch 1.13, python3-torchvision 0.14 and python3-onnx 1.12 (
   so one file serves every sequence length. They are exported in eval mode (no dropout ops).
 - Small extra models exercise the importer: torch.nn.TransformerEncoderLayer at opset 13 (layer
   norm decomposed into ReduceMean/Sub/Pow/Sqrt/Div), torch.nn.TransformerDecoderLayer at
-  opset 17, and hand-made bad inputs (an unsupported op, an input without a shape).
+  opset 17, and hand-made models (--small-only rebuilds just these): attention written with
+  Einsum, unsupported ops, an input without a shape.
 
 export_params=False keeps the files small: parameters become graph inputs with shapes only.
 Parameters are re-initialised randomly first, because the exporter merges parameters with equal
@@ -201,11 +202,17 @@ def save_small(path, nodes, inputs, outputs, check=True, extra_opsets=()):
 
 
 def main():
-    out = os.path.normpath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = os.path.normpath(args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "onnx"))
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
+    if "--small-only" not in sys.argv:
+        export_networks(out)
+    export_small_models(out)
 
+
+def export_networks(out):
     image = torch.randn(1, 3, 224, 224)
     batch_axis = {"input": {0: "batch"}, "output": {0: "batch"}}
     for name, constructor in [("resnet50", torchvision.models.resnet50),
@@ -228,6 +235,9 @@ def main():
            {"x": {0: "batch", 1: "sequence"}, "memory": {0: "batch", 1: "memory_sequence"}},
            training=False)
 
+
+def export_small_models(out):
+    """Hand-made models for the importer's error paths and less common ops."""
     # CumSum is a standard op accelscope does not cost; Scale is a custom-domain op ONNX has no
     # schema (so no shape inference) for.
     axis = helper.make_tensor("axis", TensorProto.INT64, [], [1])
@@ -241,6 +251,18 @@ def main():
                [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 64])],
                [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 64])],
                extra_opsets=[helper.make_opsetid("com.example", 1)])
+    # Attention written with Einsum (as torchvision's MaxViT does): ONNX infers only its rank.
+    qkv = [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", 4, 16, 8])
+           for n in ("q", "k", "v")]
+    save_small(f"{out}/einsum_attention.onnx",
+               [helper.make_node("Einsum", ["q", "k"], ["scores"], name="scores",
+                                 equation="b h i d, b h j d -> b h i j"),
+                helper.make_node("Softmax", ["scores"], ["weights"], name="softmax", axis=-1),
+                helper.make_node("Einsum", ["weights", "v"], ["context"], name="context",
+                                 equation="bhij,bhjd->bhid"),
+                helper.make_node("Einsum", ["context"], ["y"], name="sum_heads",
+                                 equation="bhid->bid")],
+               qkv, [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 16, 8])])
     # A graph input declared without any shape (the ONNX checker rejects it too).
     save_small(f"{out}/no_shape.onnx", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
                [helper.make_tensor_value_info("x", TensorProto.FLOAT, None)],

@@ -96,10 +96,13 @@ void run_import(const ImportArgs& args) {
   const std::string text = workload_text(workload);
 
   const WorkloadStats stats = workload_stats(imported.network);
+  std::string inputs;
+  for (const std::string& input : imported.data_inputs)
+    inputs += (inputs.empty() ? "" : ", ") + input;
   const std::string summary =
-      fmt::format("{}: {} ops, {:.3f} GMAC, {:.3f} M parameters, batch {}", imported.network.name,
-                  stats.ops, static_cast<double>(stats.macs) / 1e9,
-                  static_cast<double>(stats.parameters) / 1e6, imported.network.batch);
+      fmt::format("{}: {} ops, {:.3f} GMAC, {:.3f} M parameters, batch {}, data inputs: {}",
+                  imported.network.name, stats.ops, static_cast<double>(stats.macs) / 1e9,
+                  static_cast<double>(stats.parameters) / 1e6, imported.network.batch, inputs);
   if (args.output.empty()) {
     std::cout << text;
     fmt::print(stderr, "{}\n", summary);

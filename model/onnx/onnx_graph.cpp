@@ -34,6 +34,85 @@ std::string one_line(std::string text) {
   return text;
 }
 
+std::optional<EinsumProduct> einsum_product(std::string equation,
+                                            const std::vector<std::vector<std::int64_t>>& inputs) {
+  equation.erase(std::remove(equation.begin(), equation.end(), ' '), equation.end());
+  if (inputs.empty() || inputs.size() > 2) return std::nullopt;
+  const auto arrow = equation.find("->");
+  std::string left = equation.substr(0, arrow);
+  std::vector<std::string> terms;
+  for (std::size_t start = 0;;) {
+    const auto comma = left.find(',', start);
+    terms.push_back(left.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (terms.size() != inputs.size()) return std::nullopt;
+  // "..." stands for the leading dimensions not named; give them letters no equation uses.
+  std::size_t ellipsis_rank = 0;
+  auto expand = [&](std::string term, std::size_t rank) -> std::optional<std::string> {
+    const auto dots = term.find("...");
+    if (dots == std::string::npos) return term.size() == rank ? std::optional(term) : std::nullopt;
+    if (term.size() - 3 > rank) return std::nullopt;
+    const std::size_t hidden = rank - (term.size() - 3);
+    ellipsis_rank = std::max(ellipsis_rank, hidden);
+    std::string letters;
+    for (std::size_t i = 0; i < hidden; ++i)
+      letters += static_cast<char>('0' + (ellipsis_rank - hidden + i));
+    return term.replace(dots, 3, letters);
+  };
+  std::map<char, std::int64_t> size;
+  std::vector<std::string> named;
+  for (std::size_t t = 0; t < terms.size(); ++t) {
+    const auto term = expand(terms[t], inputs[t].size());
+    if (!term) return std::nullopt;
+    for (std::size_t d = 0; d < term->size(); ++d) {
+      std::int64_t& s = size.try_emplace((*term)[d], 1).first->second;
+      const std::int64_t dim = inputs[t][d];
+      if (s != 1 && dim != 1 && s != dim) return std::nullopt;
+      s = std::max(s, dim);
+    }
+    named.push_back(*term);
+  }
+  std::string out;
+  if (arrow != std::string::npos) {
+    std::string explicit_out = equation.substr(arrow + 2);
+    const auto dots = explicit_out.find("...");
+    if (dots != std::string::npos) {
+      std::string letters;
+      for (std::size_t i = 0; i < ellipsis_rank; ++i) letters += static_cast<char>('0' + i);
+      explicit_out.replace(dots, 3, letters);
+    }
+    out = explicit_out;
+  } else {  // implicit: broadcast letters, then letters used once, alphabetically
+    for (std::size_t i = 0; i < ellipsis_rank; ++i) out += static_cast<char>('0' + i);
+    std::map<char, int> uses;
+    for (const std::string& term : named)
+      for (char c : term) ++uses[c];
+    for (const auto& [c, n] : uses)
+      if (n == 1 && !(c >= '0' && c <= '9')) out += c;
+  }
+  EinsumProduct p;
+  for (char c : out) {
+    if (!size.count(c)) return std::nullopt;
+    p.output.push_back(size[c]);
+  }
+  auto in = [&](std::size_t t, char c) {
+    return t < named.size() && named[t].find(c) != std::string::npos;
+  };
+  for (const auto& [c, s] : size) {
+    const bool kept = out.find(c) != std::string::npos;
+    if (inputs.size() == 1) {
+      (kept ? p.m : p.k) *= s;
+    } else if (kept) {
+      (in(0, c) && in(1, c) ? p.batch : in(0, c) ? p.m : p.n) *= s;
+    } else if (in(0, c) && in(1, c)) {
+      p.k *= s;
+    }
+  }
+  return p;
+}
+
 namespace {
 
 bool has_data(const TensorProto& t) {
@@ -112,7 +191,8 @@ std::string dynamic_names_list(const std::vector<std::string>& names) {
 void bind_dimensions(GraphProto& graph, const std::unordered_set<std::string>& initializers,
                      const std::string& file,
                      const std::map<std::string, std::int64_t, std::less<>>& dims,
-                     std::optional<std::int64_t> batch) {
+                     std::optional<std::int64_t> batch,
+                     std::unordered_set<std::string>& symbolic_inputs) {
   std::map<std::string, std::int64_t, std::less<>> bindings = dims;
   std::vector<std::string> dynamic_names;
   bool first = true;
@@ -128,6 +208,7 @@ void bind_dimensions(GraphProto& graph, const std::unordered_set<std::string>& i
     for (int d = 0; d < tensor_type.shape().dim_size(); ++d) {
       const auto& dim = tensor_type.shape().dim(d);
       if (!dim.has_dim_param()) continue;
+      symbolic_inputs.insert(input.name());
       if (std::find(dynamic_names.begin(), dynamic_names.end(), dim.dim_param()) ==
           dynamic_names.end())
         dynamic_names.push_back(dim.dim_param());
@@ -256,7 +337,7 @@ BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
     if (!bound.initializers.count(input.name())) bound.inputs.push_back(input.name());
   if (bound.inputs.empty())
     throw InputError(file + ": the graph has no inputs besides initializers");
-  bind_dimensions(graph, bound.initializers, file, dims, batch);
+  bind_dimensions(graph, bound.initializers, file, dims, batch, bound.symbolic_inputs);
 
   for (const auto& init : graph.initializer())
     if (auto value = value_of(init)) bound.values.emplace(init.name(), std::move(*value));
@@ -295,6 +376,30 @@ BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
         changed = true;
       }
       bound.values.emplace(node.output(0), std::move(value));
+    }
+    // ONNX infers only the rank of an Einsum; its shape follows from the equation.
+    for (const NodeProto& node : graph.node()) {
+      if (node.op_type() != "Einsum" || node.output_size() != 1 || shapes.count(node.output(0)) ||
+          assumed.count(node.output(0)))
+        continue;
+      std::vector<std::vector<std::int64_t>> operand_shapes;
+      for (const std::string& in : node.input())
+        if (shapes.count(in)) operand_shapes.push_back(shapes.at(in));
+      const auto equation =
+          std::find_if(node.attribute().begin(), node.attribute().end(),
+                       [](const ::onnx::AttributeProto& a) { return a.name() == "equation"; });
+      if (operand_shapes.size() != static_cast<std::size_t>(node.input_size()) ||
+          equation == node.attribute().end())
+        continue;
+      const auto product = einsum_product(equation->s(), operand_shapes);
+      if (!product) continue;
+      ::onnx::TypeProto type;
+      auto* tensor_type = type.mutable_tensor_type();
+      tensor_type->set_elem_type(bound.tensors.at(node.input(0)).elem_type);
+      for (std::int64_t d : product->output)
+        tensor_type->mutable_shape()->add_dim()->set_dim_value(d);
+      assumed.emplace(node.output(0), type);
+      changed = true;
     }
     if (assume_unknown_elementwise)
       for (const NodeProto& node : graph.node()) {

@@ -31,7 +31,8 @@ struct BoundModel {
   std::unordered_map<std::string, TensorInfo> tensors;
   std::unordered_set<std::string> initializers;  // with data, or shape only
   std::vector<std::string> inputs;               // graph inputs that are not initializers, in order
-  ValueLookup values;                            // known values of compile-time tensors
+  std::unordered_set<std::string> symbolic_inputs;  // of those, with a named dynamic dimension
+  ValueLookup values;                               // known values of compile-time tensors
 };
 
 // dims: values of named dynamic dimensions. batch: value for the leading dimension of the first
@@ -41,6 +42,17 @@ struct BoundModel {
 BoundModel bind_and_infer(const std::string& bytes, const std::string& file,
                           const std::map<std::string, std::int64_t, std::less<>>& dims,
                           std::optional<std::int64_t> batch, bool assume_unknown_elementwise);
+
+// An Einsum of one or two operands as the product the array runs: batch x (m x k) by (k x n).
+// Letters in both operands and the output are batch, in one operand and the output m (first) or
+// n (second), in both operands only k. One operand: m is everything kept, k what is summed.
+struct EinsumProduct {
+  std::vector<std::int64_t> output;  // output shape
+  std::int64_t batch = 1, m = 1, k = 1, n = 1;
+};
+// nullopt if the equation does not fit the shapes or is not supported (three or more operands).
+std::optional<EinsumProduct> einsum_product(std::string equation,
+                                            const std::vector<std::vector<std::int64_t>>& inputs);
 
 // One line of at most ~300 characters (library messages span lines).
 std::string one_line(std::string text);

@@ -33,6 +33,7 @@ enum class Handler : std::uint8_t {
   conv,
   gemm,
   matmul,
+  einsum,  // two operands: matmul; one: data_move (transpose) or reduce
   batch_norm,
   layer_norm,
   unary,   // activation over the output
@@ -56,6 +57,7 @@ const std::unordered_map<std::string_view, OpMapping>& op_table() {
       {"Conv", {Handler::conv}},
       {"Gemm", {Handler::gemm}},
       {"MatMul", {Handler::matmul}},
+      {"Einsum", {Handler::einsum}},
       {"BatchNormalization", {Handler::batch_norm, VectorFn::batch_norm}},
       {"LayerNormalization", {Handler::layer_norm, VectorFn::layer_norm}},
       // activations
@@ -239,6 +241,7 @@ class Importer {
     for (int i = 0; i < graph_.node_size(); ++i) emit(i, result.network.ops);
     for (const int i : unknown_)
       result.unknown_ops.push_back(node_name(i) + " (" + graph_.node(i).op_type() + ")");
+    result.data_inputs = data_inputs_;
     for (std::size_t i = 0; i < result.network.ops.size(); ++i) {
       try {
         model::finalize(result.network.ops[i]);
@@ -335,11 +338,13 @@ class Importer {
         weight = use.slot == 0 && depth < 8;
         for (const std::string& out : node.output())
           if (weight && !out.empty()) weight = feeds_only_weights(out, depth + 1);
-      } else if (op_table().count(op) && op_table().at(op).handler == Handler::binary) {
+      } else if (op == "Concat" ||
+                 (op_table().count(op) && op_table().at(op).handler == Handler::binary)) {
         const TensorInfo* mine = info(tensor);
         const TensorInfo* out = node.output_size() ? info(node.output(0)) : nullptr;
+        // No larger than the result: a bias, a scale, a position table (at batch 1 as large).
         weight = mine && out && mine->complete() && out->complete() &&
-                 product(mine->dims) < product(out->dims);
+                 product(mine->dims) <= product(out->dims);
       }
       if (!weight) return false;
     }
@@ -352,12 +357,17 @@ class Importer {
       roles_[init.name()] =
           is_float_type(init.data_type()) && n > 1 ? Role::parameter : Role::constant;
     }
-    std::vector<std::string> real;
+    // Without weights in the file, parameters (and buffers) are graph inputs too. Data inputs:
+    // those with a dynamic (named) dimension, as exporters mark the batch; in a model without
+    // any, those read where a parameter cannot be (the data operand of a convolution...).
+    std::vector<std::string>& real = data_inputs_;
+    const bool any_symbolic = !bound_.symbolic_inputs.empty();
     for (const std::string& input : bound_.inputs) {
       if (bound_.initializers.count(input)) continue;
-      const bool parameter = feeds_only_weights(input, 0);
-      roles_[input] = parameter ? Role::parameter : Role::activation;
-      if (!parameter) real.push_back(input);
+      const bool data =
+          any_symbolic ? bound_.symbolic_inputs.count(input) > 0 : !feeds_only_weights(input, 0);
+      roles_[input] = data ? Role::activation : Role::parameter;
+      if (data) real.push_back(input);
     }
     // Shape-only initializers moved to graph inputs are parameters whatever they feed.
     for (const std::string& input : bound_.inputs)
@@ -414,7 +424,9 @@ class Importer {
     std::int64_t total = 0;
     for (const std::string& root : roots_[tensor]) {
       if (!counted_.insert(root).second) continue;
-      if (count) total += elements(root, node);
+      // Integer buffers (index tables) are not trained.
+      const TensorInfo* t = info(root);
+      if (count && t && is_float_type(t->elem_type)) total += elements(root, node);
     }
     return total;
   }
@@ -661,6 +673,9 @@ class Importer {
         return;
       case Handler::matmul:
         ops.push_back(matmul_op(i, std::nullopt));
+        return;
+      case Handler::einsum:
+        ops.push_back(einsum_op(i));
         return;
       case Handler::batch_norm: {
         model::Op op = base_op(i, OpKind::batch_norm);
@@ -921,6 +936,36 @@ class Importer {
     return op;
   }
 
+  model::Op einsum_op(int i) {
+    const NodeProto& node = graph_.node(i);
+    std::vector<std::vector<std::int64_t>> operands;
+    for (const std::string& in : node.input()) operands.push_back(shape(in, i));
+    const AttributeProto* equation = find_attribute(node, "equation");
+    const auto product = onnx_detail::einsum_product(equation ? equation->s() : "", operands);
+    if (!product)
+      throw InputError(file_ + ": " + label(i) + ": equation '" + (equation ? equation->s() : "") +
+                       "' is not supported with these operand shapes (allowed: one or two "
+                       "operands, letters and ...)");
+    if (operands.size() == 1) {
+      model::Op op = vector_op(i, product->k > 1 ? OpKind::reduce : OpKind::data_move,
+                               product->k > 1 ? VectorFn::reduce : VectorFn::copy);
+      if (product->k > 1) {
+        op.work_elements = op.input_elements;
+        op.reduction_elements = product->k;
+      }
+      return op;
+    }
+    model::Op op = base_op(i, OpKind::matmul);
+    const bool left_parameter = role(node.input(0)) == Role::parameter;
+    const bool right_parameter = role(node.input(1)) == Role::parameter;
+    // A parameter operand with batch letters differs per product: not shared.
+    const bool shared = product->batch == 1;
+    set_product(op, product->batch, product->m, product->k, product->n,
+                shared && left_parameter && !right_parameter, shared && right_parameter);
+    op.parameter_elements = node_parameters(i);
+    return op;
+  }
+
   model::Op fused_op(const Fusion& f) {
     const int anchor = f.members.front();
     const NodeProto& node = graph_.node(anchor);
@@ -957,6 +1002,7 @@ class Importer {
   std::string file_;
   const OnnxImportOptions& options_;
   std::int64_t batch_ = 1;
+  std::vector<std::string> data_inputs_;
   std::unordered_map<std::string, std::vector<Use>> consumers_;
   std::unordered_set<std::string> graph_outputs_;
   std::unordered_map<std::string, Role> roles_;

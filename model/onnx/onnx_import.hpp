@@ -45,6 +45,8 @@ struct OnnxImport {
   model::Network network;  // training = false: the forward graph
   // Nodes costed as element-wise because their op is not supported: "name (OpType)".
   std::vector<std::string> unknown_ops;
+  // Graph inputs taken as data (the rest are parameters): their tensor names.
+  std::vector<std::string> data_inputs;
 };
 
 // Throws InputError (one line naming the file and the node, tensor or dimension at fault).

@@ -210,6 +210,24 @@ TEST_CASE("onnx: Transformers import with their analytical MACs and parameters",
     CHECK(parameters(decoder) == 2 * attention_params + ffn_params + 3 * 2 * d);
     check_edges(decoder, {"x", "memory"});
   }
+  SECTION("Einsum attention (MaxViT's form): shapes from the equation, products on the array") {
+    const Network network = import("einsum_attention", {{"batch", 3}}).network;
+    REQUIRE(network.ops.size() == 4);
+    for (const std::size_t i : {0, 2}) {
+      CHECK(network.ops[i].kind == OpKind::matmul);
+      CHECK_FALSE(network.ops[i].matmul.weights_shared);
+      CHECK(network.ops[i].matmul.batch_count == 3 * 4);
+    }
+    CHECK(network.ops[0].matmul.m == 16);
+    CHECK(network.ops[0].matmul.k == 8);
+    CHECK(network.ops[0].matmul.n == 16);
+    CHECK(network.ops[1].output_elements == 3 * 4 * 16 * 16);  // softmax over the scores
+    CHECK(network.ops[2].matmul.k == 16);
+    CHECK(network.ops[2].matmul.n == 8);
+    CHECK(network.ops[3].kind == OpKind::reduce);  // one operand, a letter summed away
+    CHECK(network.ops[3].output_elements == 3 * 16 * 8);
+    check_edges(network, {"q", "k", "v"});
+  }
 }
 
 TEST_CASE("onnx: Shipped workloads equal a fresh ONNX import", "[onnx]") {
