@@ -11,9 +11,10 @@ namespace {
 
 constexpr std::string_view kMetricPrefix = "metric:";
 constexpr std::string_view kParamPrefix = "param:";
-// finished_at comes from each worker's clock at commit time; a trial committed slightly after
-// one we already saw may carry an earlier stamp, so each poll looks back this far.
-constexpr double kRefreshMarginSeconds = 30.0;
+// finished_at is stamped by each writer at commit; a trial committed just after one we saw may
+// carry a slightly earlier stamp, so each poll looks back this far (and the count check in
+// refresh() catches anything older).
+constexpr double kRefreshMarginSeconds = 2.0;
 
 // Flattens nested objects into dot paths; calls visit(path, value) for every leaf.
 template <typename Visit>
@@ -44,7 +45,6 @@ Design design_from(const store::Trial& trial) {
   design.on_front = trial.on_front;
   design.eval_seconds = trial.eval_seconds;
   design.finished_at = trial.finished_at;
-  design.workloads = trial.workloads;
   design.violations = string_list(trial.violations);
   flatten(trial.metrics, "", [&](const std::string& name, const nlohmann::json& value) {
     if (value.is_number()) {
@@ -151,6 +151,9 @@ void StudyData::reset(store::StudyInfo info, const std::vector<store::Trial>& tr
   designs_.clear();
   index_.clear();
   failed_.clear();
+  stats_.clear();
+  noted_ = 0;
+  workload_names_.clear();
   last_finished_at_ = 0;
   for (const store::Trial& trial : trials) merge(trial);
   rebuild_fields();
@@ -163,6 +166,15 @@ bool StudyData::merge(const store::Trial& trial) {
   if (index_.contains(trial.id)) return false;
   index_.emplace(trial.id, designs_.size());
   designs_.push_back(design_from(trial));
+  // Per-workload metrics are "<workload>.<metric>": knowing the names groups them.
+  if (trial.workloads.is_object()) {
+    for (auto it = trial.workloads.begin(); it != trial.workloads.end(); ++it) {
+      if (std::find(workload_names_.begin(), workload_names_.end(), it.key()) ==
+          workload_names_.end()) {
+        workload_names_.push_back(it.key());
+      }
+    }
+  }
   return true;
 }
 
@@ -199,28 +211,24 @@ RefreshResult StudyData::refresh(store::Database& db) {
 }
 
 void StudyData::rebuild_fields() {
-  struct Accumulator {
-    Field field;
-    std::set<double> numbers;
-    std::set<std::string> texts;
-  };
-  std::map<FieldId, Accumulator> seen;
-  std::set<std::string> workloads;
+  // Only designs added since the last call are scanned: a live study grows by a few designs per
+  // poll while holding tens of thousands.
   auto note = [&](const FieldId& id, const double* number, const std::string* text) {
-    auto [it, inserted] = seen.try_emplace(id);
-    Accumulator& acc = it->second;
-    if (inserted) acc.field.id = id;
-    ++acc.field.count;
+    auto [it, inserted] = stats_.try_emplace(id);
+    FieldStats& stats = it->second;
+    if (inserted) stats.field.id = id;
+    ++stats.field.count;
     if (number) {
-      if (acc.numbers.size() <= Field::kMaxDistinct) acc.numbers.insert(*number);
-      acc.field.min = std::isnan(acc.field.min) ? *number : std::min(acc.field.min, *number);
-      acc.field.max = std::isnan(acc.field.max) ? *number : std::max(acc.field.max, *number);
+      if (stats.numbers.size() <= Field::kMaxDistinct) stats.numbers.insert(*number);
+      stats.field.min = std::isnan(stats.field.min) ? *number : std::min(stats.field.min, *number);
+      stats.field.max = std::isnan(stats.field.max) ? *number : std::max(stats.field.max, *number);
     } else if (text) {
-      acc.field.numeric = false;
-      acc.texts.insert(*text);
+      stats.field.numeric = false;
+      stats.texts.insert(*text);
     }
   };
-  for (const Design& design : designs_) {
+  for (; noted_ < designs_.size(); ++noted_) {
+    const Design& design = designs_[noted_];
     for (const auto& [name, number] : design.metrics) note(metric(name), &number, nullptr);
     for (const auto& [name, value] : design.params) {
       if (const double* number = std::get_if<double>(&value)) {
@@ -229,26 +237,21 @@ void StudyData::rebuild_fields() {
         note(param(name), nullptr, &std::get<std::string>(value));
       }
     }
-    if (design.workloads.is_object()) {
-      for (auto it = design.workloads.begin(); it != design.workloads.end(); ++it) {
-        workloads.insert(it.key());
-      }
-    }
   }
   fields_.clear();
-  for (auto& [id, acc] : seen) {
-    Field field = std::move(acc.field);
+  for (const auto& [id, stats] : stats_) {
+    Field field = stats.field;
     if (!field.numeric) {
       // A field mixing numbers and texts is treated as categorical throughout.
-      for (double number : acc.numbers) acc.texts.insert(format_number(number));
-      field.categories.assign(acc.texts.begin(), acc.texts.end());
+      std::set<std::string> texts = stats.texts;
+      for (double number : stats.numbers) texts.insert(format_number(number));
+      field.categories.assign(texts.begin(), texts.end());
       field.min = field.max = std::numeric_limits<double>::quiet_NaN();
-    } else if (acc.numbers.size() <= Field::kMaxDistinct) {
-      field.distinct.assign(acc.numbers.begin(), acc.numbers.end());
+    } else if (stats.numbers.size() <= Field::kMaxDistinct) {
+      field.distinct.assign(stats.numbers.begin(), stats.numbers.end());
     }
     fields_.push_back(std::move(field));
   }
-  workload_names_.assign(workloads.begin(), workloads.end());
 }
 
 const Field* StudyData::field(const FieldId& id) const {

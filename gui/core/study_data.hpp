@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -71,7 +72,6 @@ struct Design {
   std::map<std::string, double, std::less<>> metrics;
   std::map<std::string, ParamValue, std::less<>> params;
   std::vector<std::string> violations;
-  nlohmann::json workloads;
   std::optional<double> eval_seconds;
   std::optional<double> finished_at;
 
@@ -136,6 +136,13 @@ class StudyData {
   std::vector<Design> designs_;
   std::unordered_map<store::TrialId, std::size_t> index_;
   std::unordered_set<store::TrialId> failed_;
+  struct FieldStats {
+    Field field;
+    std::set<double> numbers;  // up to Field::kMaxDistinct + 1
+    std::set<std::string> texts;
+  };
+  std::map<FieldId, FieldStats> stats_;  // accumulated over designs_[0, noted_)
+  std::size_t noted_ = 0;
   std::vector<Field> fields_;
   std::vector<std::string> workload_names_;
   double last_finished_at_ = 0;

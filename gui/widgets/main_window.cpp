@@ -183,8 +183,7 @@ void MainWindow::buildLayout() {
   // Names matter most: they get their width, the run column what is left.
   studies_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
   studies_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-  studies_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Fixed);
-  studies_->horizontalHeader()->resizeSection(2, 72);
+  studies_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
   studies_->verticalHeader()->setDefaultSectionSize(22);
   studies_layout->addWidget(studies_);
   connect(studies_, &QTableWidget::itemSelectionChanged, this, [this] {

@@ -5,6 +5,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QPainter>
 #include <QScatterSeries>
 #include <QValueAxis>
 #include <QWheelEvent>
@@ -15,6 +16,8 @@
 #include "gui/widgets/palette.hpp"
 
 namespace accelscope::gui {
+
+int ScatterChartView::light_marker_threshold_ = 1500;
 
 namespace {
 
@@ -100,8 +103,36 @@ QString ScatterChartView::symbol(const QString& glyph, const QColor& colour) {
       .arg(colour.name(QColor::HexRgb), glyph);
 }
 
+// A marker drawn once and stamped at every point: Qt Charts then paints the series directly
+// instead of keeping one graphics item per point, which is what makes tens of thousands of
+// designs usable (load, live refresh, filters).
+QImage ScatterChartView::markerImage(const QScatterSeries* series) {
+  const double size = series->markerSize();
+  const qreal ratio = 2.0;  // sharp on high-DPI screens
+  QImage image(QSize(int(std::ceil(size * ratio)), int(std::ceil(size * ratio))),
+               QImage::Format_ARGB32_Premultiplied);
+  image.setDevicePixelRatio(ratio);
+  image.fill(Qt::transparent);
+  QPainter painter(&image);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setPen(series->pen());
+  painter.setBrush(series->brush());
+  const double inset = std::max(series->pen().widthF(), 1.0) / 2;
+  painter.drawEllipse(QRectF(inset, inset, size - 2 * inset, size - 2 * inset));
+  return image;
+}
+
+void ScatterChartView::setLightMarkerThreshold(int points) {
+  light_marker_threshold_ = points;
+}
+
 void ScatterChartView::addDesignSeries(QXYSeries* series, const std::vector<PlotPoint>& points) {
   series->replace(toPoints(points));
+  auto* scatter_series = qobject_cast<QScatterSeries*>(series);
+  if (scatter_series && static_cast<int>(points.size()) >= light_marker_threshold_ &&
+      scatter_series->markerShape() == QScatterSeries::MarkerShapeCircle) {
+    series->setLightMarker(markerImage(scatter_series));
+  }
   std::vector<std::size_t> designs;
   designs.reserve(points.size());
   for (const PlotPoint& p : points) designs.push_back(p.design);
@@ -177,16 +208,21 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     attach(series, symbol(QStringLiteral("●"), QColor(170, 170, 170)), &legend_);
   }
   const bool colour_by_category = !labels.colour_title.isEmpty() && !model.colour_numeric;
+  // Dense plots: smaller, more transparent markers so that colour groups drawn later do not
+  // bury the earlier ones.
+  const std::size_t drawn = model.shown;
+  const double marker_size = drawn < 1000 ? 8.0 : drawn < 5000 ? 6.5 : 5.0;
+  const int alpha = drawn < 1000 ? 200 : drawn < 5000 ? 170 : 130;
   for (std::size_t g = 0; g < model.groups.size(); ++g) {
     const ColourGroup& group = model.groups[g];
     QColor colour = labels.colour_title.isEmpty() ? palette::single()
                     : group.position < 0          ? QColor(170, 170, 170)
                     : colour_by_category          ? palette::category(g)
                                                   : palette::scale(group.position);
-    colour.setAlpha(200);
+    colour.setAlpha(alpha);
     QString name = QString::fromStdString(group.label);
     if (!labels.colour_title.isEmpty() && g == 0) name = labels.colour_title + ": " + name;
-    auto* series = scatter(name, colour, QPen(colour.darker(130), 0.6), 8.0);
+    auto* series = scatter(name, colour, QPen(colour.darker(130), 0.6), marker_size);
     addDesignSeries(series, group.points);
     colour.setAlpha(255);
     attach(series, symbol(QStringLiteral("●"), colour), &legend_);

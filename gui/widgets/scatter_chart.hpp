@@ -5,8 +5,10 @@
 
 #include <QChartView>
 #include <QHash>
+#include <QImage>
 #include <QList>
 #include <QPointF>
+#include <QScatterSeries>
 #include <QString>
 #include <QXYSeries>
 #include <optional>
@@ -49,6 +51,9 @@ class ScatterChartView : public QChartView {
   // The series a design is drawn in and its point: what a click on it would report.
   std::optional<std::pair<QXYSeries*, QPointF>> locate(std::size_t design) const;
   bool xLogarithmic() const;
+  // Series with at least this many points are drawn with light markers (painted, not one
+  // graphics item per point). Tests lower it to cover both paths.
+  static void setLightMarkerThreshold(int points);
   bool yLogarithmic() const;
 
  signals:
@@ -71,6 +76,8 @@ class ScatterChartView : public QChartView {
   void attach(QAbstractSeries* series, const QString& legend_symbol = {},
               std::vector<LegendEntry>* legend = nullptr);
   static QString symbol(const QString& glyph, const QColor& colour);
+  static QImage markerImage(const QScatterSeries* series);
+  static int light_marker_threshold_;
 
   QHash<QXYSeries*, std::vector<std::size_t>> designs_of_;
   std::vector<LegendEntry> legend_;            // of the plot

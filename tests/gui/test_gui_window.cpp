@@ -3,15 +3,21 @@
 // export a report.
 #include <sqlite3.h>
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QPushButton>
+#include <QScopeGuard>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <QTreeWidget>
 #include <QXYSeries>
 #include <fstream>
@@ -24,6 +30,7 @@
 #include "gui/widgets/constraint_panel.hpp"
 #include "gui/widgets/detail_pane.hpp"
 #include "gui/widgets/main_window.hpp"
+#include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
 #include "store/pareto.hpp"
@@ -425,6 +432,82 @@ class GuiWindowTest : public QObject {
     QFile file(out);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(file.readAll().contains("edge-inference-22nm"));
+  }
+
+  void mouseClickOnAPointSelectsIt_data() {
+    QTest::addColumn<int>("threshold");
+    QTest::newRow("marker items") << 1000000;
+    QTest::newRow("light markers") << 0;
+  }
+
+  void mouseClickOnAPointSelectsIt() {
+    QFETCH(int, threshold);
+    ScatterChartView::setLightMarkerThreshold(threshold);
+    const auto restore = qScopeGuard([] { ScatterChartView::setLightMarkerThreshold(1500); });
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    // A front point: drawn on top, so the click lands on it.
+    const std::size_t design = window_->plot().front[window_->plot().front.size() / 2].design;
+    const auto located = window_->chartView()->locate(design);
+    QVERIFY(located);
+    ScatterChartView* view = window_->chartView();
+    const QPointF scene =
+        view->chart()->mapToScene(view->chart()->mapToPosition(located->second, located->first));
+    const QPoint pos = view->mapFromScene(scene);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, pos);
+    QTRY_COMPARE(window_->selectedDesign(), std::optional<std::size_t>(design));
+    // Ctrl+click adds to the comparison instead.
+    const std::size_t other = window_->plot().front.front().design;
+    const auto other_located = window_->chartView()->locate(other);
+    const QPoint other_pos = view->mapFromScene(view->chart()->mapToScene(
+        view->chart()->mapToPosition(other_located->second, other_located->first)));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, other_pos);
+    QTRY_COMPARE(window_->comparePane()->designs(), std::vector<std::size_t>{other});
+    QCOMPARE(window_->selectedDesign(), std::optional<std::size_t>(design));
+  }
+
+  void hoverShowsATooltip() {
+    QVERIFY(window_->openDatabase(example_));
+    const std::size_t design = window_->plot().front.front().design;
+    const auto located = window_->chartView()->locate(design);
+    QVERIFY(located);
+    emit located->first->hovered(located->second, true);
+    const QString text = QToolTip::text();
+    const Design& d = window_->study()->designs()[design];
+    QVERIFY2(text.contains(QString("design #%1").arg(d.seq)), qPrintable(text));
+    QVERIFY(text.contains("array.dataflow = "));
+    QVERIFY(text.contains("latency_ms = "));
+    emit located->first->hovered(located->second, false);
+  }
+
+  void keyboardShortcuts() {
+    QSet<QString> shortcuts;
+    for (QAction* action : window_->findChildren<QAction*>()) {
+      shortcuts.insert(action->shortcut().toString());
+    }
+    for (const char* key : {"Ctrl+O", "F5", "Ctrl+E", "Ctrl+N", "Ctrl+K"}) {
+      QVERIFY2(shortcuts.contains(QString(key)), key);
+    }
+  }
+
+  void searchDialogBuildsTheRequest() {
+    QTemporaryDir dir;
+    const QString space = dir.filePath("edge.json");
+    std::ofstream(space.toStdString()) << R"({"name": "edge", "parameters": []})";
+    SearchDialog dialog({space.toStdString()}, dir.filePath("s.sqlite"), "/usr/bin/accelscope");
+    SearchRequest request = dialog.request();
+    QCOMPARE(QString::fromStdString(request.space.string()), space);
+    QCOMPARE(QString::fromStdString(request.database.string()), dir.filePath("s.sqlite"));
+    QCOMPARE(request.strategy, std::string("nsga2"));
+    QCOMPARE(request.study, std::string("edge-nsga2-s1"));  // the CLI's own default name
+    auto* strategy = dialog.findChildren<QComboBox*>().at(1);
+    strategy->setCurrentText("random");
+    QCOMPARE(dialog.request().study, std::string("edge-random-s1"));
+    auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY(ok->isEnabled());
+    // Without a CLI the dialog cannot start anything.
+    SearchDialog without({space.toStdString()}, dir.filePath("s.sqlite"), QString());
+    QVERIFY(!without.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
   }
 
   void recentFilesAreRemembered() {
