@@ -248,6 +248,18 @@ class GuiWindowTest : public QObject {
     QCOMPARE(window_->chartView()->overlayCount(), 1);
     QVERIFY2(window_->chartView()->legendNames().join(";").contains("front of edge-inference-7nm"),
              qPrintable(window_->chartView()->legendNames().join(";")));
+    // A study of another file (e.g. another technology node kept elsewhere).
+    QTemporaryDir dir;
+    const QString other = dir.filePath("other.sqlite");
+    fixture::write_example_database(other.toStdString(), 0.05);
+    QVERIFY(window_->addOverlay(other, 1));
+    QCOMPARE(window_->chartView()->overlayCount(), 2);
+    QVERIFY(window_->chartView()->legendNames().join(";").contains("[other.sqlite]"));
+    // An overlay that cannot be read is reported, and the chart keeps what it had.
+    QSignalSpy errors(window_.get(), &MainWindow::errorReported);
+    QVERIFY(!window_->addOverlay(dir.filePath("missing.sqlite"), 1));
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(window_->chartView()->overlayCount(), 2);
     window_->clearOverlays();
     QCOMPARE(window_->chartView()->overlayCount(), 0);
     // Switching studies keeps working.
