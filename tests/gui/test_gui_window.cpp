@@ -73,6 +73,7 @@ class GuiWindowTest : public QObject {
  private slots:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);  // recent files go to a test location
+    if (qEnvironmentVariableIsEmpty("ACCELSCOPE_CLI")) qputenv("ACCELSCOPE_CLI", FAKE_ACCELSCOPE);
     QCoreApplication::setOrganizationName("accelscope-tests");
     QVERIFY(dir_.isValid());
     example_ = dir_.filePath("example.sqlite");
