@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   libcli11-dev libfmt-dev libtbb-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libeigen3-dev libspdlog-dev catch2
   libonnx-dev libprotobuf-dev protobuf-compiler
-  qt6-base-dev qt6-charts-dev libqt6svg6-dev libgl-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
   poppler-utils xvfb xauth
 )
 missing=()
