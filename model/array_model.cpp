@@ -127,7 +127,6 @@ struct Traffic {
 
 Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSizes& sizes,
                     const DesignContext& ctx) {
-  const PeArray& array = ctx.accelerator->array;
   const double in_bytes = ctx.operand_bytes;
   const double out_bytes = ctx.output_bytes;
   const double psum_bytes = ctx.psum_bytes;
@@ -185,7 +184,6 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel
   const std::int64_t kernel_cols = g.taps / g.kernel_rows;
   c.k = {split(g.k / g.taps, channel_tile), split(g.kernel_rows, slice_rows), kernel_cols};
   const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-  const PeArray& array = ctx.accelerator->array;
   const double in_bytes = ctx.operand_bytes;
   const double psum_bytes = ctx.psum_bytes;
   const double in_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)];

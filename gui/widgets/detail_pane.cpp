@@ -111,6 +111,26 @@ QString layerTooltip(const LayerRow& layer) {
   return text;
 }
 
+// A stacked bar per layer: layer names on X (tooltips on hover), values on Y.
+void show_layer_series(QChartView* view, QStackedBarSeries* series,
+                       const std::vector<LayerRow>& layers) {
+  series->setBarWidth(0.85);
+  QObject::connect(
+      series, &QStackedBarSeries::hovered, view, [layers](bool status, int i, QBarSet*) {
+        if (status && i >= 0 && i < static_cast<int>(layers.size())) {
+          QToolTip::showText(QCursor::pos(), layerTooltip(layers[static_cast<std::size_t>(i)]));
+        }
+      });
+  view->chart()->addSeries(series);
+  QBarCategoryAxis* x = layerAxis(layers);
+  QValueAxis* y = valueAxis();
+  view->chart()->addAxis(x, Qt::AlignBottom);
+  view->chart()->addAxis(y, Qt::AlignLeft);
+  series->attachAxis(x);
+  series->attachAxis(y);
+  y->applyNiceNumbers();
+}
+
 QChartView* pieChart(const QString& title, const NamedValues& values, const QString& unit) {
   QChartView* view = chartView(title, 230);
   auto* series = new QPieSeries;
@@ -338,20 +358,7 @@ void BreakdownPane::rebuildCharts() {
       }
       auto* series = new QStackedBarSeries;
       series->append({compute, stall});
-      series->setBarWidth(0.85);
-      connect(series, &QStackedBarSeries::hovered, view, [layers](bool status, int i, QBarSet*) {
-        if (status && i >= 0 && i < static_cast<int>(layers.size())) {
-          QToolTip::showText(QCursor::pos(), layerTooltip(layers[static_cast<std::size_t>(i)]));
-        }
-      });
-      view->chart()->addSeries(series);
-      QBarCategoryAxis* x = layerAxis(layers);
-      QValueAxis* y = valueAxis();
-      view->chart()->addAxis(x, Qt::AlignBottom);
-      view->chart()->addAxis(y, Qt::AlignLeft);
-      series->attachAxis(x);
-      series->attachAxis(y);
-      y->applyNiceNumbers();
+      show_layer_series(view, series, layers);
       addChart(view);
     }
     // Energy by layer, by component.
@@ -371,20 +378,7 @@ void BreakdownPane::rebuildCharts() {
         }
         series->append(set);
       }
-      series->setBarWidth(0.85);
-      connect(series, &QStackedBarSeries::hovered, view, [layers](bool status, int i, QBarSet*) {
-        if (status && i >= 0 && i < static_cast<int>(layers.size())) {
-          QToolTip::showText(QCursor::pos(), layerTooltip(layers[static_cast<std::size_t>(i)]));
-        }
-      });
-      view->chart()->addSeries(series);
-      QBarCategoryAxis* x = layerAxis(layers);
-      QValueAxis* y = valueAxis();
-      view->chart()->addAxis(x, Qt::AlignBottom);
-      view->chart()->addAxis(y, Qt::AlignLeft);
-      series->attachAxis(x);
-      series->attachAxis(y);
-      y->applyNiceNumbers();
+      show_layer_series(view, series, layers);
       addChart(view);
     }
     // Conv vs non-conv: share of latency, stall and energy.
