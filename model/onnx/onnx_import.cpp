@@ -10,6 +10,7 @@
 #include "model/io/json_reader.hpp"
 #include "model/io/workload_json.hpp"
 #include "model/onnx/onnx_graph.hpp"
+#include "model/onnx/static_values.hpp"
 
 namespace accelscope::io {
 
@@ -21,7 +22,9 @@ using ::onnx::AttributeProto;
 using ::onnx::GraphProto;
 using ::onnx::NodeProto;
 using ::onnx::TensorProto;
+using onnx_detail::attr_int;
 using onnx_detail::BoundModel;
+using onnx_detail::find_attribute;
 using onnx_detail::TensorInfo;
 
 // What a tensor is at run time: known at compile time (shapes, constants), a trained parameter
@@ -167,17 +170,6 @@ const std::unordered_map<std::string_view, OpMapping>& op_table() {
 bool is_float_type(std::int32_t t) {
   return t == TensorProto::FLOAT || t == TensorProto::DOUBLE || t == TensorProto::FLOAT16 ||
          t == TensorProto::BFLOAT16;
-}
-
-const AttributeProto* find_attribute(const NodeProto& node, std::string_view name) {
-  for (const AttributeProto& a : node.attribute())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
-
-std::int64_t attr_int(const NodeProto& node, std::string_view name, std::int64_t fallback) {
-  const AttributeProto* a = find_attribute(node, name);
-  return a ? a->i() : fallback;
 }
 
 std::vector<std::int64_t> attr_ints(const NodeProto& node, std::string_view name) {

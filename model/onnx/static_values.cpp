@@ -8,6 +8,17 @@
 
 namespace accelscope::io::onnx_detail {
 
+const ::onnx::AttributeProto* find_attribute(const ::onnx::NodeProto& node, std::string_view name) {
+  for (const ::onnx::AttributeProto& a : node.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+std::int64_t attr_int(const ::onnx::NodeProto& node, std::string_view name, std::int64_t fallback) {
+  const ::onnx::AttributeProto* a = find_attribute(node, name);
+  return a ? a->i() : fallback;
+}
+
 using ::onnx::AttributeProto;
 using ::onnx::NodeProto;
 using ::onnx::TensorProto;
@@ -61,17 +72,6 @@ std::vector<T> read_raw(const std::string& raw) {
   std::vector<T> out(raw.size() / sizeof(T));
   if (!out.empty()) std::memcpy(out.data(), raw.data(), out.size() * sizeof(T));
   return out;
-}
-
-const AttributeProto* find_attribute(const NodeProto& node, std::string_view name) {
-  for (const AttributeProto& a : node.attribute())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
-
-std::int64_t attr_int(const NodeProto& node, std::string_view name, std::int64_t fallback) {
-  const AttributeProto* a = find_attribute(node, name);
-  return a ? a->i() : fallback;
 }
 
 std::optional<std::vector<std::int64_t>> attr_ints(const NodeProto& node, std::string_view name) {

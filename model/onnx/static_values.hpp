@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +27,11 @@ struct StaticValue {
   double real(std::size_t i) const { return is_real ? reals[i] : static_cast<double>(ints[i]); }
   std::int64_t integer(std::size_t i) const;
 };
+
+// A node's attribute by name (null if absent), and an integer attribute with a default; shared by
+// the evaluator and the importer.
+const ::onnx::AttributeProto* find_attribute(const ::onnx::NodeProto& node, std::string_view name);
+std::int64_t attr_int(const ::onnx::NodeProto& node, std::string_view name, std::int64_t fallback);
 
 // Largest tensor evaluated (shape tensors are tiny; masks and tables are left to shape inference).
 inline constexpr std::size_t kMaxStaticElements = 4096;
