@@ -40,14 +40,11 @@ double front_hypervolume(const std::vector<const DesignResult*>& evaluations,
     const DesignResult& r = *evaluations[i];
     if (!r.failed && r.evaluation.violation == 0) archive.insert(i, r.evaluation.objectives, 0);
   }
-  std::vector<std::vector<double>> natural;
-  for (const auto& entry : archive.entries()) {
-    std::vector<double> values = entry.objectives;
-    for (std::size_t o = 0; o < values.size(); ++o)
-      if (evaluator.spec().objectives[o].maximize) values[o] = -values[o];
-    natural.push_back(values);
-  }
-  return natural.empty() ? 0 : hypervolume_natural(natural, reference, evaluator.spec().objectives);
+  // The archive holds minimised objectives; the reference is in natural direction.
+  std::vector<double> minimised_reference = reference;
+  for (std::size_t o = 0; o < reference.size(); ++o)
+    if (evaluator.spec().objectives[o].maximize) minimised_reference[o] = -reference[o];
+  return archive.empty() ? 0 : archive.hypervolume(minimised_reference);
 }
 
 void run_bench_search(const Args& args) {
