@@ -12,8 +12,10 @@
 
 namespace accelscope::testing {
 
-inline std::string shared_dir() {
-  return ACCELSCOPE_TEST_SHARED_DIR;
+// Reference figures from independent tools and published silicon, copied into the tree
+// (tests/data/reference/README.md says where each file came from).
+inline std::string reference_dir() {
+  return ACCELSCOPE_TEST_REFERENCE_DIR;
 }
 inline std::string data_dir() {
   return ACCELSCOPE_TEST_DATA_DIR;

@@ -55,8 +55,8 @@ model::Network mixed_network() {
 }
 
 std::vector<model::Network> networks() {
-  return {mixed_network(), io::read_scalesim_topology(accelscope::testing::shared_dir() +
-                                                      "/reference/scalesim/resnet50_topology.csv")};
+  return {mixed_network(), io::read_scalesim_topology(accelscope::testing::reference_dir() +
+                                                      "/scalesim/resnet50_topology.csv")};
 }
 
 // Deterministic varied designs around the edge design.
@@ -194,8 +194,8 @@ TEST_CASE("MAC count equals the analytic count of the workload", "[properties]")
   const model::NetworkReport r = evaluate(edge(), network);
   CHECK(r.total.all.macs == expected);
   // And against SCALE-Sim's own MAC column for ResNet-50.
-  const auto reference = accelscope::testing::read_csv(accelscope::testing::shared_dir() +
-                                                       "/reference/scalesim/r50_32x32_os_calc.csv");
+  const auto reference = accelscope::testing::read_csv(accelscope::testing::reference_dir() +
+                                                       "/scalesim/r50_32x32_os_calc.csv");
   double scalesim_macs = 0;
   for (const auto& row : reference) scalesim_macs += accelscope::testing::number(row, "macs");
   const model::NetworkReport resnet = evaluate(edge(), networks()[1]);

@@ -1,4 +1,4 @@
-// Compatibility with SCALE-Sim v2 (../shared/reference/scalesim): compute cycles of every
+// Compatibility with SCALE-Sim v2 (tests/data/reference/scalesim): compute cycles of every
 // ResNet-50 layer within 0.5 %, SRAM reads within 1 %, for the os, ws and is dataflows.
 #include <catch2/catch.hpp>
 
@@ -22,7 +22,7 @@ struct ScaleSimRun {
 };
 
 ScaleSimRun run(const std::string& dataflow) {
-  const std::string dir = accelscope::testing::shared_dir() + "/reference/scalesim/";
+  const std::string dir = accelscope::testing::reference_dir() + "/scalesim/";
   ScaleSimRun r;
   r.accelerator = io::read_scalesim_config(dir + "r50_32x32_" + dataflow + "_calc.cfg");
   r.network = io::read_scalesim_topology(dir + "resnet50_topology.csv");
@@ -91,8 +91,9 @@ TEST_CASE("SCALE-Sim ofmap SRAM writes", "[scalesim]") {
     }
   }
   // Output stationary: we write each output once (M*N). SCALE-Sim over-counts by
-  // folds * (rows + cols) (its drain writes the whole array every fold, ../shared/README); the
-  // test checks that this is the whole difference rather than loosening the tolerance.
+  // folds * (rows + cols) (its drain writes the whole array every fold,
+  // tests/data/reference/README.md); the test checks that this is the whole difference rather than
+  // loosening the tolerance.
   const ScaleSimRun r = run("os");
   const int rows = r.accelerator.array.rows, cols = r.accelerator.array.cols;
   for (std::size_t i = 0; i < r.report.ops.size(); ++i) {

@@ -510,8 +510,8 @@ TEST_CASE("training: embeddings, tied weights and a per-token loss", "[training]
 }
 
 TEST_CASE("training: a topology without tensor names is a chain", "[training]") {
-  const model::Network forward = io::read_scalesim_topology(
-      testing::shared_dir() + "/reference/scalesim/resnet50_topology.csv", 1);
+  const model::Network forward =
+      io::read_scalesim_topology(testing::reference_dir() + "/scalesim/resnet50_topology.csv", 1);
   const model::Network t = model::derive_training(forward);
   std::array<int, model::kNumPhases> convs{};
   for (const model::Op& op : t.ops)
@@ -655,8 +655,8 @@ std::int64_t pad16(std::int64_t channels) {
 
 TEST_CASE("training: ResNet-50 iteration against SimDIT's", "[training][simdit]") {
   // SimDIT's table (batch 1): op, N, IC_or_C, OC, KH, KW, OH_or_H, OW_or_W, stride.
-  const auto rows = testing::read_csv(testing::shared_dir() +
-                                      "/reference/simdit/resnet50_training_ops_table.csv");
+  const auto rows =
+      testing::read_csv(testing::reference_dir() + "/simdit/resnet50_training_ops_table.csv");
   std::vector<SimditConv> simdit_forward, simdit_backward;
   std::map<std::string, int> simdit_before_loss, simdit_after_loss;
   bool after_loss = false;
