@@ -7,6 +7,7 @@
 #include "model/io/scalesim.hpp"
 #include "model/io/simdit.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/limits.hpp"
 #include "model/onnx/onnx_import.hpp"
 
 namespace accelscope::engine {
@@ -36,9 +37,22 @@ model::Network read_workload(const std::string& path, const WorkloadOptions& opt
   return io::parse_workload(json, path, options.batch);
 }
 
-}  // namespace
+// Runs a reader; any error that is not already an InputError (which names the file) gets the file
+// name in front, so every message says which file is at fault.
+template <typename F>
+auto naming_file(const std::string& path, F&& read) {
+  try {
+    return read();
+  } catch (const io::InputError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw io::InputError(path + ": out of memory reading the file");
+  } catch (const std::exception& e) {
+    throw io::InputError(path + ": " + e.what());
+  }
+}
 
-model::Accelerator load_hardware(const std::string& path) {
+model::Accelerator read_hardware(const std::string& path) {
   const std::string ext = extension_of(path);
   if (ext == ".cfg") return io::read_scalesim_config(path);
   if (ext != ".json")
@@ -49,14 +63,23 @@ model::Accelerator load_hardware(const std::string& path) {
   return io::parse_hardware(json, path);
 }
 
+}  // namespace
+
+model::Accelerator load_hardware(const std::string& path) {
+  return naming_file(path, [&] { return read_hardware(path); });
+}
+
 model::Network load_workload(const std::string& path, const WorkloadOptions& options) {
-  model::Network network = read_workload(path, options);
-  if (!options.training) return network;
-  try {
-    return model::derive_training(network, *options.training);
-  } catch (const std::invalid_argument& e) {
-    throw io::InputError(path + ": " + e.what());
-  }
+  return naming_file(path, [&] {
+    if (options.batch && (*options.batch < 1 || *options.batch > model::limits::kMaxBatch))
+      throw io::InputError(path + ": batch " + std::to_string(*options.batch) +
+                           ", allowed: an integer from 1 to " +
+                           std::to_string(model::limits::kMaxBatch) + " (limit)");
+    model::Network network = read_workload(path, options);
+    if (options.training) network = model::derive_training(network, *options.training);
+    model::limits::check(network);
+    return network;
+  });
 }
 
 }  // namespace accelscope::engine

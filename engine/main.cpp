@@ -1,12 +1,36 @@
 // accelscope: design-space exploration for DNN accelerators. One subcommand per file in
 // engine/commands/.
 #include <iostream>
+#include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
 #include "engine/commands/study_lookup.hpp"
 #include "engine/version.hpp"
+
+namespace {
+
+// Errors are one line on stderr: control characters (a newline in a file's field name, say) are
+// escaped, and a message is cut at 2000 characters.
+std::string one_line(std::string_view message) {
+  constexpr std::size_t kMaxChars = 2000;
+  std::string out;
+  for (const char c : message.substr(0, kMaxChars)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += c == '\n' ? std::string("\\n") : std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  if (message.size() > kMaxChars) out += "...";
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"accelscope " + std::string(accelscope::engine::kVersion) +
@@ -32,13 +56,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "accelscope: usage error: " << e.what() << " (see --help)\n";
+    std::cerr << "accelscope: usage error: " << one_line(e.what()) << " (see --help)\n";
     return 2;
   } catch (const accelscope::engine::Interrupted& e) {
-    std::cerr << "accelscope: " << e.what() << "\n";
+    std::cerr << "accelscope: " << one_line(e.what()) << "\n";
     return 130;
   } catch (const std::exception& e) {
-    std::cerr << "accelscope: error: " << e.what() << "\n";
+    std::cerr << "accelscope: error: " << one_line(e.what()) << "\n";
     return 1;
   }
   return 0;

@@ -4,16 +4,32 @@
 #include <filesystem>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
+#include "model/limits.hpp"
 
 namespace accelscope::engine {
 
 namespace {
 
+using io::excerpt;
 using io::InputError;
 using io::JsonObject;
+namespace limits = model::limits;
+
+// Levels of one parameter and their sum over a space (each level of a hardware field is tried
+// once when the spec is read).
+constexpr std::int64_t kMaxTotalLevels = std::int64_t{1} << 18;
+
+// A level's JSON value: an integer when it is one (and exact), else a number.
+nlohmann::json level_json(double v) {
+  return std::floor(v) == v && std::abs(v) <= 9007199254740992.0
+             ? nlohmann::json(static_cast<std::int64_t>(v))
+             : nlohmann::json(v);
+}
 
 // Metric aliases accepted in objectives, and whether they are maximised by default.
 struct Alias {
@@ -115,26 +131,34 @@ ParameterSpec parse_parameter(const JsonObject& p, std::size_t index) {
   auto two_numbers = [&](std::string_view key) {
     const nlohmann::json& value = j.raw(key);
     if (!value.is_array() || value.size() != 2 || !value[0].is_number() || !value[1].is_number())
-      j.fail(key, value.dump(), "[min, max]");
+      j.fail(key, excerpt(value), "[min, max]");
     const double lo = value[0].get<double>(), hi = value[1].get<double>();
-    if (lo > hi) j.fail(key, value.dump(), "an empty range is not a space: min <= max");
+    if (lo > hi) j.fail(key, excerpt(value), "an empty range is not a space: min <= max");
     return std::pair{lo, hi};
+  };
+  // Levels are counted before any is built: a range of 10^9 steps is an error, not 10^9 levels.
+  auto check_level_count = [&](std::string_view key, double count) {
+    if (!(count <= static_cast<double>(limits::kMaxLevels)))
+      j.fail(key, excerpt(j.raw(key)),
+             "at most " + std::to_string(limits::kMaxLevels) + " levels (this gives " +
+                 fmt::format("{:.4g}", count) + "; use \"float\" for a continuous range)");
   };
   std::vector<double> numbers;
   if (j.has("values")) {
     const nlohmann::json& values = j.raw("values");
     if (!values.is_array() || values.empty())
-      j.fail("values", values.dump(), "a non-empty list of numbers or strings");
+      j.fail("values", excerpt(values), "a non-empty list of numbers or strings");
+    check_level_count("values", static_cast<double>(values.size()));
     bool all_numbers = true, all_strings = true;
     for (const auto& v : values) {
       all_numbers = all_numbers && v.is_number();
       all_strings = all_strings && v.is_string();
     }
     if (!all_numbers && !all_strings)
-      j.fail("values", values.dump(), "a list of numbers, or a list of strings");
+      j.fail("values", excerpt(values), "a list of numbers, or a list of strings");
     std::set<std::string> seen;
     for (const auto& v : values) {
-      if (!seen.insert(v.dump()).second) j.fail("values", values.dump(), "distinct values");
+      if (!seen.insert(v.dump()).second) j.fail("values", excerpt(values), "distinct values");
       param.level_values.push_back(v);
     }
     if (all_strings) {
@@ -146,25 +170,32 @@ ParameterSpec parse_parameter(const JsonObject& p, std::size_t index) {
     for (const auto& v : values) numbers.push_back(v.get<double>());
   } else if (j.has("pow2")) {
     const auto [lo, hi] = two_numbers("pow2");
-    if (lo <= 0) j.fail("pow2", j.raw("pow2").dump(), "[min, max] with min > 0");
+    if (lo <= 0) j.fail("pow2", excerpt(j.raw("pow2")), "[min, max] with min > 0");
+    check_level_count("pow2", std::floor(std::log2(hi / lo) + 1e-12) + 1);
     for (double v = lo; v <= hi * (1 + 1e-12); v *= 2) {
       numbers.push_back(v);
-      param.level_values.push_back(std::floor(v) == v ? nlohmann::json(static_cast<std::int64_t>(v))
-                                                      : nlohmann::json(v));
+      param.level_values.push_back(level_json(v));
     }
   } else if (j.has("range")) {
     const auto [lo, hi] = two_numbers("range");
     const double step = j.positive("step", 1.0);
-    for (double v = lo; v <= hi + step * 1e-9; v += step) {
+    const double count = std::floor((hi - lo) / step + 1e-9) + 1;
+    check_level_count("range", count);
+    // Each level from its index (adding steps would stall where a step is below the precision of
+    // the value, and accumulate rounding); levels must differ.
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(count); ++i) {
+      const double v = lo + static_cast<double>(i) * step;
+      if (!numbers.empty() && v <= numbers.back())
+        j.fail("step", excerpt(j.raw("step")),
+               "a step larger than the precision of the range's values (levels must differ)");
       numbers.push_back(v);
-      param.level_values.push_back(std::floor(v) == v ? nlohmann::json(static_cast<std::int64_t>(v))
-                                                      : nlohmann::json(v));
+      param.level_values.push_back(level_json(v));
     }
   } else {
     const auto [lo, hi] = two_numbers("float");
     const bool log_scale = j.boolean("log", false);
-    if (lo == hi) j.fail("float", j.raw("float").dump(), "min < max");
-    if (log_scale && lo <= 0) j.fail("float", j.raw("float").dump(), "min > 0 with log: true");
+    if (lo == hi) j.fail("float", excerpt(j.raw("float")), "min < max");
+    if (log_scale && lo <= 0) j.fail("float", excerpt(j.raw("float")), "min > 0 with log: true");
     param.dimension = search::Dimension::continuous_range(param.name, lo, hi, log_scale);
     return param;
   }
@@ -180,7 +211,7 @@ Operand parse_operand(const JsonObject& j, std::string_view key,
   Operand operand;
   if (value.is_number()) {
     operand.value = value.get<double>();
-    if (!(operand.value > 0)) j.fail(key, value.dump(), "a number > 0 or a parameter name");
+    if (!(operand.value > 0)) j.fail(key, excerpt(value), "a number > 0 or a parameter name");
     return operand;
   }
   if (value.is_string()) {
@@ -188,13 +219,39 @@ Operand parse_operand(const JsonObject& j, std::string_view key,
     for (const ParameterSpec& p : parameters)
       if (p.name == operand.parameter) {
         if (p.dimension.is_discrete() && p.dimension.values.empty())
-          j.fail(key, value.dump(), "a numeric parameter");
+          j.fail(key, excerpt(value), "a numeric parameter");
         return operand;
       }
   }
   std::vector<std::string> names;
   for (const ParameterSpec& p : parameters) names.push_back(p.name);
-  j.fail(key, value.dump(), "a number > 0 or one of the parameters: " + join(names));
+  j.fail(key, excerpt(value), "a number > 0 or one of the parameters: " + join(names));
+}
+
+// The smallest and largest value an operand takes over the space.
+std::pair<double, double> operand_range(const Operand& operand,
+                                        const std::vector<ParameterSpec>& parameters) {
+  if (operand.parameter.empty()) return {operand.value, operand.value};
+  for (const ParameterSpec& p : parameters) {
+    if (p.name != operand.parameter) continue;
+    const search::Dimension& d = p.dimension;
+    if (!d.is_discrete()) return {d.lo, d.hi};
+    const auto [lo, hi] = std::minmax_element(d.values.begin(), d.values.end());
+    return {*lo, *hi};
+  }
+  return {0, 0};
+}
+
+// Every value the operand takes must lie in [lo, hi].
+void check_operand(const JsonObject& j, std::string_view key, const Operand& operand,
+                   const std::vector<ParameterSpec>& parameters, double lo, double hi,
+                   const std::string& allowed) {
+  const auto [min, max] = operand_range(operand, parameters);
+  if (!(min >= lo && max <= hi))
+    j.fail(key,
+           excerpt(j.raw(key)) +
+               (operand.parameter.empty() ? "" : fmt::format(" (from {:.6g} to {:.6g})", min, max)),
+           allowed);
 }
 
 DerivedRule parse_rule(const JsonObject& j, const std::vector<ParameterSpec>& parameters) {
@@ -204,17 +261,30 @@ DerivedRule parse_rule(const JsonObject& j, const std::vector<ParameterSpec>& pa
     j.allow_only({"rule", "pe_count", "aspect"});
     rule.kind = DerivedRule::Kind::pe_array;
     rule.pe_count = parse_operand(j, "pe_count", parameters);
+    check_operand(j, "pe_count", rule.pe_count, parameters, 1,
+                  static_cast<double>(limits::kMaxPeCount),
+                  fmt::format("PE counts from 1 to {} (2^32)", limits::kMaxPeCount));
     rule.aspect = j.has("aspect") ? parse_operand(j, "aspect", parameters) : Operand{"", 1.0};
+    if (j.has("aspect"))
+      check_operand(j, "aspect", rule.aspect, parameters, 1e-6, 1e6,
+                    "rows / cols ratios from 1e-6 to 1e6");
   } else if (kind == "dram_split") {
     j.allow_only({"rule", "total_gbps", "fractions"});
     rule.kind = DerivedRule::Kind::dram_split;
     rule.total_gbps = parse_operand(j, "total_gbps", parameters);
+    check_operand(j, "total_gbps", rule.total_gbps, parameters, limits::kMinBandwidthGbps,
+                  limits::kMaxBandwidthGbps,
+                  fmt::format("bandwidths from {} to {} GB/s", limits::kMinBandwidthGbps,
+                              limits::kMaxBandwidthGbps));
     const JsonObject fractions = j.object("fractions");
     fractions.allow_only({"inputs", "weights", "outputs", "vector"});
-    for (const char* interface : {"inputs", "weights", "outputs", "vector"})
+    for (const char* interface : {"inputs", "weights", "outputs", "vector"}) {
       rule.fractions.emplace_back(interface, parse_operand(fractions, interface, parameters));
+      check_operand(fractions, interface, rule.fractions.back().second, parameters, 1e-6, 1e6,
+                    "fractions from 1e-6 to 1e6 (relative to their sum)");
+    }
   } else {
-    j.fail("rule", "\"" + kind + "\"", "one of pe_array, dram_split");
+    j.fail("rule", excerpt(j.raw("rule")), "one of pe_array, dram_split");
   }
   return rule;
 }
@@ -236,16 +306,25 @@ std::vector<std::pair<std::string, nlohmann::json>> derived_fields(const SpaceSp
   for (const DerivedRule& rule : spec.derived) {
     if (rule.kind == DerivedRule::Kind::pe_array) {
       // rows x cols = pe_count exactly: rows is the divisor of pe_count nearest (in log) to
-      // sqrt(pe_count * aspect), ties to the taller array.
-      const auto pes =
-          std::max<std::int64_t>(1, std::llround(operand_value(spec, rule.pe_count, point)));
+      // sqrt(pe_count * aspect), ties to the taller array. Divisors come in pairs (d, pes / d)
+      // with d <= sqrt(pes): at most 2^16 steps for the largest count (limits::kMaxPeCount).
+      const auto pes = std::clamp<std::int64_t>(
+          std::llround(std::clamp(operand_value(spec, rule.pe_count, point), 1.0,
+                                  static_cast<double>(limits::kMaxPeCount))),
+          1, limits::kMaxPeCount);
       const double ideal_rows =
           std::log(std::sqrt(static_cast<double>(pes) * operand_value(spec, rule.aspect, point)));
       std::int64_t rows = 1;
-      for (std::int64_t d = 1; d <= pes; ++d)
-        if (pes % d == 0 && std::abs(std::log(static_cast<double>(d)) - ideal_rows) <=
-                                std::abs(std::log(static_cast<double>(rows)) - ideal_rows) + 1e-12)
-          rows = d;
+      const auto consider = [&](std::int64_t d) {
+        const double distance = std::abs(std::log(static_cast<double>(d)) - ideal_rows);
+        const double best = std::abs(std::log(static_cast<double>(rows)) - ideal_rows);
+        if (distance < best - 1e-12 || (distance <= best + 1e-12 && d > rows)) rows = d;
+      };
+      for (std::int64_t d = 1; d * d <= pes; ++d)
+        if (pes % d == 0) {
+          consider(d);
+          consider(pes / d);
+        }
       const std::int64_t cols = pes / rows;
       fields.emplace_back("array.rows", rows);
       fields.emplace_back("array.cols", cols);
@@ -339,12 +418,20 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   if (!root.has("parameters") || !root.raw("parameters").is_array() ||
       root.raw("parameters").empty())
     root.fail("parameters",
-              root.has("parameters") ? root.raw("parameters").dump().substr(0, 60) : "missing",
+              root.has("parameters") ? excerpt(root.raw("parameters"), 60) : "missing",
               "a non-empty list of parameters");
+  if (root.raw("parameters").size() > static_cast<std::size_t>(limits::kMaxParameters))
+    root.fail("parameters", std::to_string(root.raw("parameters").size()) + " parameters",
+              "at most " + std::to_string(limits::kMaxParameters) + " (limit)");
   std::set<std::string> names;
+  std::int64_t total_levels = 0;
   for (std::size_t i = 0; i < root.raw("parameters").size(); ++i) {
     const JsonObject p(root.raw("parameters")[i], file, "parameters[" + std::to_string(i) + "]");
     ParameterSpec param = parse_parameter(p, i);
+    total_levels += static_cast<std::int64_t>(param.dimension.level_count());
+    if (total_levels > kMaxTotalLevels)
+      p.fail_here("the space's parameters have more than " + std::to_string(kMaxTotalLevels) +
+                  " levels in all (limit)");
     // A top-level hardware field (clock_mhz, tech_node_nm) has no dot in its name.
     param.hardware_field = param.hardware_field || spec.base_hardware.contains(param.name);
     if (!names.insert(param.name).second)
@@ -353,7 +440,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   }
   if (root.has("derived")) {
     const nlohmann::json& rules = root.raw("derived");
-    if (!rules.is_array()) root.fail("derived", rules.dump().substr(0, 60), "a list of rules");
+    if (!rules.is_array()) root.fail("derived", excerpt(rules, 60), "a list of rules");
     for (std::size_t i = 0; i < rules.size(); ++i)
       spec.derived.push_back(parse_rule(
           JsonObject(rules[i], file, "derived[" + std::to_string(i) + "]"), spec.parameters));
@@ -393,7 +480,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
       try {
         io::parse_hardware(hardware, "hardware");
       } catch (const InputError& e) {
-        throw InputError(file + ": parameter '" + p.name + "' = " + value_at(p, point[i]).dump() +
+        throw InputError(file + ": parameter '" + p.name + "' = " + excerpt(value_at(p, point[i])) +
                          " gives invalid hardware: " + std::string(e.what()).substr(10));
       }
     }
@@ -411,8 +498,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
 
   // Workloads.
   if (!root.has("workloads") || !root.raw("workloads").is_array() || root.raw("workloads").empty())
-    root.fail("workloads",
-              root.has("workloads") ? root.raw("workloads").dump().substr(0, 60) : "missing",
+    root.fail("workloads", root.has("workloads") ? excerpt(root.raw("workloads"), 60) : "missing",
               "a non-empty list of workloads");
   std::set<std::string> workload_names;
   for (std::size_t i = 0; i < root.raw("workloads").size(); ++i) {
@@ -424,7 +510,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
     workload.name = w.string("name", std::filesystem::path(relative).stem().string());
     if (!workload_names.insert(workload.name).second)
       w.fail("name", "\"" + workload.name + "\"", "a name not used by another workload");
-    workload.batch = w.integer("batch", 1);
+    workload.batch = w.integer("batch", 1, 1, limits::kMaxBatch);
     const std::string mode = w.string("mode", "inference");
     if (mode != "inference" && mode != "training")
       w.fail("mode", "\"" + mode + "\"", "one of inference, training");
@@ -463,7 +549,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   if (!root.has("objectives") || !root.raw("objectives").is_array() ||
       root.raw("objectives").empty())
     root.fail("objectives",
-              root.has("objectives") ? root.raw("objectives").dump().substr(0, 60) : "missing",
+              root.has("objectives") ? excerpt(root.raw("objectives"), 60) : "missing",
               "a list of one or more metrics, e.g. [\"latency\", \"energy\"]");
   std::vector<std::string> allowed_objectives = metrics;
   for (const Alias& a : kAliases) allowed_objectives.emplace_back(a.alias);
@@ -482,7 +568,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
       if (goal && *goal != "min" && *goal != "max")
         o.fail("goal", "\"" + *goal + "\"", "min or max");
     } else {
-      root.fail("objectives", entry.dump(),
+      root.fail("objectives", excerpt(entry),
                 "metric names or {\"metric\": ..., \"goal\": \"min\"|\"max\"}");
     }
     objective.metric = name;
@@ -504,11 +590,11 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
     const nlohmann::json& ref = root.raw("reference_point");
     if (!ref.is_array() || ref.size() != spec.objectives.size())
       root.fail(
-          "reference_point", ref.dump(),
+          "reference_point", excerpt(ref),
           "a list of " + std::to_string(spec.objectives.size()) + " numbers, one per objective");
     std::vector<double> values;
     for (const auto& v : ref) {
-      if (!v.is_number()) root.fail("reference_point", ref.dump(), "numbers");
+      if (!v.is_number()) root.fail("reference_point", excerpt(ref), "numbers");
       values.push_back(v.get<double>());
     }
     spec.reference_point = values;

@@ -8,6 +8,7 @@
 
 #include "model/array_model.hpp"
 #include "model/design_context.hpp"
+#include "model/limits.hpp"
 #include "model/vector_model.hpp"
 
 namespace accelscope::model {
@@ -37,6 +38,7 @@ constexpr std::size_t index(Buffer b) {
 }  // namespace
 
 void validate(const Accelerator& a) {
+  limits::check(a);  // first: its message gives the range
   require_positive("clock_mhz", a.clock_mhz);
   require_positive("array.rows", a.array.rows);
   require_positive("array.cols", a.array.cols);

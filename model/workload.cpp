@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/limits.hpp"
+
 namespace accelscope::model {
 
 std::string_view to_string(Phase phase) {
@@ -105,6 +107,7 @@ void finalize(Op& op) {
         bad_field(op, "groups", c.groups, "a divisor of in_channels");
       if (c.out_channels % c.groups != 0)
         bad_field(op, "groups", c.groups, "a divisor of out_channels");
+      limits::check_extents(op);
       c.out_h = conv_out_size(c.in_h, c.kernel_h, c.stride_h, c.pad_top, c.pad_bottom, c.dilation_h,
                               c.input_dilation_h);
       c.out_w = conv_out_size(c.in_w, c.kernel_w, c.stride_w, c.pad_left, c.pad_right, c.dilation_w,
@@ -120,6 +123,7 @@ void finalize(Op& op) {
       require_positive(op, "m", op.matmul.m);
       require_positive(op, "k", op.matmul.k);
       require_positive(op, "n", op.matmul.n);
+      limits::check_extents(op);
       break;
     default:
       require_non_negative(op, "input_elements", op.input_elements);
@@ -129,6 +133,7 @@ void finalize(Op& op) {
       break;
   }
   require_non_negative(op, "parameter_elements", op.parameter_elements);
+  limits::check_products(op);
 }
 
 void finalize(Network& network) {
@@ -136,6 +141,7 @@ void finalize(Network& network) {
     throw std::invalid_argument("network '" + network.name + "': batch = " +
                                 std::to_string(network.batch) + ", allowed: an integer > 0");
   for (Op& op : network.ops) finalize(op);
+  limits::check(network);
 }
 
 GemmView gemm_view(const Op& op) {

@@ -1,5 +1,6 @@
 #include "reports/format.hpp"
 
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -62,10 +63,27 @@ std::string escape_xml(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// A cell a spreadsheet would run as a formula: it starts with = + - @, a tab or a carriage return
+// (OWASP "CSV injection"). A plain number such as -3.5 is data, not a formula.
+bool looks_like_formula(std::string_view text) {
+  if (text.empty() || std::string_view("=+-@\t\r").find(text.front()) == std::string_view::npos)
+    return false;
+  double number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  return error != std::errc() || end != text.data() + text.size();
+}
+
+}  // namespace
+
 std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  // A leading apostrophe makes spreadsheets show the cell as text instead of evaluating it.
+  std::string guarded = looks_like_formula(text) ? "'" : "";
+  guarded += text;
+  if (guarded.find_first_of(",\"\r\n") == std::string::npos) return guarded;
   std::string out = "\"";
-  for (const char c : text) {
+  for (const char c : guarded) {
     if (c == '"') out += '"';
     out += c;
   }

@@ -19,7 +19,9 @@ std::string format_percent(double fraction);
 
 // &, <, >, " and ' as entities: safe in HTML/XML text and attribute values.
 std::string escape_xml(std::string_view text);
-// One CSV field per RFC 4180: quoted (quotes doubled) when it holds a comma, quote, CR or LF.
+// One CSV field per RFC 4180: quoted (quotes doubled) when it holds a comma, quote, CR or LF; a
+// cell a spreadsheet would take for a formula (leading = + - @ tab CR, other than a plain number)
+// gets a leading apostrophe.
 std::string csv_field(std::string_view text);
 
 }  // namespace accelscope::reports

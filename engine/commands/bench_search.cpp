@@ -166,7 +166,8 @@ void register_bench_search_command(CLI::App& app) {
       ->check(CLI::IsMember(search::strategy_names()))
       ->capture_default_str();
   cmd->add_option("--threads", args->threads,
-                  "Threads for evaluating the grid (default: all cores)");
+                  "Threads for evaluating the grid (default: all cores)")
+      ->check(threads_range());
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args] { run_bench_search(*args); });
 }

@@ -73,7 +73,7 @@ void register_eval_command(CLI::App& app) {
                   "Workload file: accelscope .json, or SCALE-Sim topology .csv")
       ->required();
   cmd->add_option("--batch", args->batch, "Batch size (overrides the workload's)")
-      ->check(CLI::PositiveNumber);
+      ->check(batch_range());
   cmd->add_option("--compat", args->compat,
                   "Compatibility mode: scalesim reproduces SCALE-Sim's compute cycles and SRAM "
                   "counts (whole layer as one tile, no fold overlap)")

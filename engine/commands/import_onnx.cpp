@@ -129,7 +129,7 @@ void register_import_onnx_command(CLI::App& app) {
   cmd->add_option("--batch", args->batch,
                   "Batch: binds the leading dimension of the first input if dynamic, else "
                   "rescales the network")
-      ->check(CLI::PositiveNumber);
+      ->check(batch_range());
   cmd->add_option("--name", args->name, "Network name (default: the file name)");
   cmd->add_flag("--unknown-as-eltwise", args->unknown_as_eltwise,
                 "Cost unsupported ops as element-wise over their output (with a warning) "

@@ -78,12 +78,15 @@ void register_search_commands(CLI::App& app) {
   search->add_option("--strategy", args->options.strategy, "Search strategy")
       ->capture_default_str()
       ->check(CLI::IsMember(search::strategy_names()));
-  search->add_option("--budget", args->options.budget,
-                     "Designs to evaluate (default: the whole grid for grid, 500 otherwise)");
+  search
+      ->add_option("--budget", args->options.budget,
+                   "Designs to evaluate (default: the whole grid for grid, 500 otherwise)")
+      ->check(budget_range());
   search
       ->add_option("--seed", args->options.seed, "Random seed (results are deterministic per seed)")
       ->capture_default_str();
-  search->add_option("--threads", args->threads, "Evaluation threads (default: all cores)");
+  search->add_option("--threads", args->threads, "Evaluation threads (default: all cores)")
+      ->check(threads_range());
   search->add_option("--batch", args->options.batch_size, "Designs per ask (default per strategy)");
   search->add_option("--shard", args->shard,
                      "Grid shard i/n (e.g. 0/4): every n-th grid point from i");
@@ -112,7 +115,8 @@ void register_search_commands(CLI::App& app) {
   resume->add_option("--db", resume_args->db, "Study database")->required();
   resume->add_option("--study", resume_args->study,
                      "Study id or name (default: the only or latest study)");
-  resume->add_option("--threads", resume_args->threads, "Evaluation threads (default: all cores)");
+  resume->add_option("--threads", resume_args->threads, "Evaluation threads (default: all cores)")
+      ->check(threads_range());
   resume->add_flag("--log-json", resume_args->log_json, "Progress as JSON lines on stderr");
   resume->add_flag("--quiet", resume_args->quiet, "No progress output");
   resume->callback([resume_args] {

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/limits.hpp"
+
 namespace accelscope::io {
 
 // A bad input file. what() is one line: "<file>: <what is wrong>".
@@ -22,10 +24,18 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Parses a JSON file; InputError if it cannot be read or is not JSON (with line and column).
+// Parses a JSON file; InputError if it cannot be read, is not JSON (with line and column), nests
+// deeper than limits::kMaxJsonDepth or holds a number out of the double range.
 nlohmann::json read_json_file(const std::string& path);
-// Reads a whole text file; InputError if it cannot be read.
-std::string read_text_file(const std::string& path);
+// The same for text already read; `path` names it in errors.
+nlohmann::json parse_json_text(const std::string& text, const std::string& path);
+// Reads a whole regular file of at most `max_bytes`; InputError if it cannot be read, is not a
+// regular file (a directory, device or pipe) or is larger.
+std::string read_text_file(const std::string& path,
+                           std::int64_t max_bytes = model::limits::kMaxTextFileBytes);
+// A JSON value for an error message: its text, cut to about `max_chars` (never the whole of a
+// large value).
+std::string excerpt(const nlohmann::json& value, std::size_t max_chars = 80);
 
 // A JSON object at a path inside a file.
 class JsonObject {
@@ -40,13 +50,15 @@ class JsonObject {
   // A number > 0 (or >= 0 when allow_zero).
   double positive(std::string_view key, std::optional<double> fallback = std::nullopt,
                   bool allow_zero = false) const;
+  // An integer in [min, max]; 4.0 is accepted as 4.
   std::int64_t integer(std::string_view key, std::optional<std::int64_t> fallback = std::nullopt,
-                       std::int64_t min = 1) const;
+                       std::int64_t min = 1, std::int64_t max = model::limits::kMaxDimension) const;
   bool boolean(std::string_view key, std::optional<bool> fallback = std::nullopt) const;
   std::string string(std::string_view key,
                      std::optional<std::string> fallback = std::nullopt) const;
   std::vector<std::int64_t> integers(std::string_view key, std::size_t min_size,
-                                     std::size_t max_size, std::int64_t min = 1) const;
+                                     std::size_t max_size, std::int64_t min = 1,
+                                     std::int64_t max = model::limits::kMaxDimension) const;
 
   // One of a fixed set of names.
   template <typename E>
@@ -62,8 +74,13 @@ class JsonObject {
       for (const auto& [name, e] : table)
         if (name == text) return e;
     }
-    fail(key, value.dump(), names(table));
+    fail(key, excerpt(value), names(table));
   }
+
+  // The product of non-negative factors (sizes read from this object); an error naming `what`
+  // when it exceeds `limit` (never overflows).
+  std::int64_t product(std::string_view what, std::initializer_list<std::int64_t> factors,
+                       std::int64_t limit = model::limits::kMaxElements) const;
 
   JsonObject object(std::string_view key) const;
   // Every key must be one of `allowed`; otherwise an error naming the unknown key.

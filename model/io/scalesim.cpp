@@ -1,12 +1,17 @@
 #include "model/io/scalesim.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <charconv>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "model/evaluate.hpp"
 #include "model/io/json_reader.hpp"
+#include "model/limits.hpp"
 
 namespace accelscope::io {
 
@@ -39,6 +44,22 @@ bool is_integer(const std::string& text) {
          std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
+// A whole-cell integer in [1, max], or nullopt.
+std::optional<std::int64_t> positive_integer(const std::string& text, std::int64_t max) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
+    return std::nullopt;
+  return value;
+}
+
+// A cell quoted for a message: short, one line.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text.substr(0, 40)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  return out + (text.size() > 40 ? "...'" : "'");
+}
+
 }  // namespace
 
 model::Accelerator read_scalesim_config(const std::string& path) {
@@ -60,6 +81,15 @@ model::Accelerator read_scalesim_config(const std::string& path) {
     if (it == values.end()) throw InputError(path + ": missing field '" + key + "'");
     return it->second;
   };
+  auto integer = [&](const std::string& key, std::int64_t max) {
+    const auto& [value, at] = get(key);
+    const std::optional<std::int64_t> number = positive_integer(value, max);
+    if (!number)
+      throw InputError(path + ": field '" + key + "' = " + quoted(value) + " (line " +
+                       std::to_string(at) + "), allowed: an integer from 1 to " +
+                       std::to_string(max));
+    return *number;
+  };
   auto positive = [&](const std::string& key) {
     const auto& [value, at] = get(key);
     double number = 0;
@@ -71,7 +101,7 @@ model::Accelerator read_scalesim_config(const std::string& path) {
       number = -1;
     }
     if (!(number > 0))
-      throw InputError(path + ": field '" + key + "' = '" + value + "' (line " +
+      throw InputError(path + ": field '" + key + "' = " + quoted(value) + " (line " +
                        std::to_string(at) + "), allowed: a number > 0");
     return number;
   };
@@ -80,8 +110,8 @@ model::Accelerator read_scalesim_config(const std::string& path) {
   a.name = "scalesim:" + path.substr(path.find_last_of('/') + 1);
   a.clock_mhz = 1000;
   a.tech_node_nm = 45;
-  a.array.rows = static_cast<int>(positive("ArrayHeight"));
-  a.array.cols = static_cast<int>(positive("ArrayWidth"));
+  a.array.rows = static_cast<int>(integer("ArrayHeight", model::limits::kMaxArraySide));
+  a.array.cols = static_cast<int>(integer("ArrayWidth", model::limits::kMaxArraySide));
   const auto& [dataflow, dataflow_line] = get("Dataflow");
   const std::string df = lower(dataflow);
   if (df == "os")
@@ -91,7 +121,7 @@ model::Accelerator read_scalesim_config(const std::string& path) {
   else if (df == "is")
     a.array.dataflow = model::Dataflow::input_stationary;
   else
-    throw InputError(path + ": field 'Dataflow' = '" + dataflow + "' (line " +
+    throw InputError(path + ": field 'Dataflow' = " + quoted(dataflow) + " (line " +
                      std::to_string(dataflow_line) + "), allowed: one of os, ws, is");
   a.array.precision = model::Precision::int8;
   a.array.output_precision = model::Precision::int8;
@@ -110,7 +140,11 @@ model::Accelerator read_scalesim_config(const std::string& path) {
   a.vector.pipeline_depth = 4;
   a.vector.precision = model::Precision::int8;
   a.vector.cycles_per_element = model::default_vector_cycles();
-  model::validate(a);
+  try {
+    model::validate(a);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path + ": " + e.what());
+  }
   return a;
 }
 
@@ -121,18 +155,22 @@ model::Network read_scalesim_topology(const std::string& path, std::int64_t batc
   network.batch = batch;
   std::string line;
   int line_number = 0;
-  bool gemm = false;
+  bool gemm = false, first_row = true;
   while (std::getline(text, line)) {
     ++line_number;
     const std::vector<std::string> cells = split_csv(line);
     if (cells.empty()) continue;
     const auto where = path + ": line " + std::to_string(line_number);
-    if (network.ops.empty() && cells.size() >= 2 && !is_integer(cells[1])) {
-      // Header: GEMM topologies name their columns M, N, K.
+    if (std::exchange(first_row, false) && cells.size() >= 2 && !is_integer(cells[1])) {
+      // Header (only the first row): GEMM topologies name their columns M, N, K.
       gemm = cells.size() >= 4 && lower(cells[1]) == "m" && lower(cells[2]) == "n";
       continue;
     }
-    const std::size_t expected = gemm ? 4 : 8;
+    static constexpr std::array<std::string_view, 8> kConvFields = {
+        "Layer name",   "IFMAP Height", "IFMAP Width", "Filter Height",
+        "Filter Width", "Channels",     "Num Filter",  "Strides"};
+    static constexpr std::array<std::string_view, 4> kGemmFields = {"Layer name", "M", "N", "K"};
+    const std::size_t expected = gemm ? kGemmFields.size() : kConvFields.size();
     if (cells.size() < expected)
       throw InputError(
           where + ": expected " + std::to_string(expected) + " fields (" +
@@ -141,19 +179,30 @@ model::Network read_scalesim_topology(const std::string& path, std::int64_t batc
           "), found " + std::to_string(cells.size()));
     std::vector<std::int64_t> v;
     for (std::size_t i = 1; i < expected; ++i) {
-      if (!is_integer(cells[i]) || std::stoll(cells[i]) <= 0)
-        throw InputError(where + ": field " + std::to_string(i + 1) + " = '" + cells[i] +
-                         "', allowed: an integer > 0");
-      v.push_back(std::stoll(cells[i]));
+      const std::optional<std::int64_t> number =
+          positive_integer(cells[i], model::limits::kMaxDimension);
+      if (!number)
+        throw InputError(
+            where + " (layer " + quoted(cells[0]) + "): field " + std::to_string(i + 1) + " (" +
+            std::string(gemm ? kGemmFields[i] : kConvFields[i]) + ") = " + quoted(cells[i]) +
+            ", allowed: an integer from 1 to " + std::to_string(model::limits::kMaxDimension));
+      v.push_back(*number);
     }
+    const auto product = [&](const char* what, std::initializer_list<std::int64_t> factors) {
+      const auto result = model::limits::checked_product(factors);
+      if (!result)
+        throw InputError(where + " (layer " + quoted(cells[0]) + "): " + what +
+                         " exceed the limit of 2^53");
+      return *result;
+    };
     model::Op op;
     op.name = cells[0];
     if (gemm) {
       op.kind = model::OpKind::matmul;
-      op.matmul.m = v[0] * batch;
+      op.matmul.m = product("M x batch", {v[0], batch});
       op.matmul.n = v[1];
       op.matmul.k = v[2];
-      op.parameter_elements = v[1] * v[2];
+      op.parameter_elements = product("N x K", {v[1], v[2]});
     } else {
       op.kind = model::OpKind::conv2d;
       model::Conv2d& c = op.conv;
@@ -175,7 +224,8 @@ model::Network read_scalesim_topology(const std::string& path, std::int64_t batc
                                  ((c.in_w - c.kernel_w + c.stride_w) % c.stride_w ? 1 : 0);
       c.pad_bottom = static_cast<int>((out_h - 1) * c.stride_h + c.kernel_h - c.in_h);
       c.pad_right = static_cast<int>((out_w - 1) * c.stride_w + c.kernel_w - c.in_w);
-      op.parameter_elements = c.out_channels * c.in_channels * c.kernel_h * c.kernel_w;
+      op.parameter_elements =
+          product("weights", {c.out_channels, c.in_channels, c.kernel_h, c.kernel_w});
     }
     try {
       model::finalize(op);

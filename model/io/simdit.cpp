@@ -8,6 +8,7 @@
 
 #include "model/evaluate.hpp"
 #include "model/io/json_reader.hpp"
+#include "model/limits.hpp"
 
 namespace accelscope::io {
 
@@ -68,6 +69,8 @@ model::Accelerator parse_genesys_config(const nlohmann::json& json, const std::s
   // One operand precision in the model: the wider of the two if they differ.
   const std::int64_t weight_bits = root.integer("WGT_DATA_WIDTH");
   const std::int64_t activation_bits = root.integer("ACT_DATA_WIDTH");
+  operand_precision(root, "WGT_DATA_WIDTH");  // both must be supported widths
+  operand_precision(root, "ACT_DATA_WIDTH");
   a.array.precision =
       operand_precision(root, weight_bits >= activation_bits ? "WGT_DATA_WIDTH" : "ACT_DATA_WIDTH");
   const std::int64_t accumulator_bits = root.integer("ACC_WIDTH");
@@ -81,7 +84,8 @@ model::Accelerator parse_genesys_config(const nlohmann::json& json, const std::s
   a.array.unroll_kernel = false;
 
   auto capacity_bytes = [&](std::string_view key) {
-    return static_cast<double>(root.integer(key)) / 8.0;
+    return static_cast<double>(root.integer(key, std::nullopt, 1, model::limits::kMaxElements)) /
+           8.0;
   };
   auto& inputs = a.sram[static_cast<std::size_t>(model::Buffer::inputs)];
   auto& weights = a.sram[static_cast<std::size_t>(model::Buffer::weights)];
@@ -233,11 +237,13 @@ class SpecReader {
       const std::int64_t out = activation(entry, "C", "OH", "OW");
       const std::int64_t in_h = (dims.integer("OH") - 1) * params.integer("sy") + kh;
       const std::int64_t in_w = (dims.integer("OW") - 1) * params.integer("sx") + kw;
-      const std::int64_t in = batch_ * dims.integer("C") * in_h * in_w;
+      const std::int64_t in =
+          entry.product("input elements", {batch_, dims.integer("C"), in_h, in_w});
+      const std::int64_t window = entry.product("window elements", {out, kh, kw});
       if (operation == "max_pool")
-        set_vector(op, OpKind::pool, VectorFn::pool, in, out, out * kh * kw);
+        set_vector(op, OpKind::pool, VectorFn::pool, in, out, window);
       else  // reads the gradient and the argmax index; a select and an add per window element
-        set_vector(op, OpKind::pool, VectorFn::pool, 2 * out, in, 2 * out * kh * kw);
+        set_vector(op, OpKind::pool, VectorFn::pool, 2 * out, in, 2 * window);
     } else if (operation == "global_avg_pool" || operation == "global_average_pool_grad") {
       const std::int64_t image = activation(entry, "C", "IH", "IW");
       const std::int64_t pooled = activation(entry, "C", "OH", "OW");
@@ -269,8 +275,10 @@ class SpecReader {
     } else if (operation == "sgd1d" || operation == "sgd2d" || operation == "sgd4d") {
       const JsonObject dims = entry.object("iterable_dimensions");
       std::int64_t params = dims.integer("C");
-      if (operation != "sgd1d") params *= dims.integer("N");  // N here is not the batch
-      if (operation == "sgd4d") params *= dims.integer("H") * dims.integer("W");
+      if (operation != "sgd1d")  // N here is not the batch
+        params = entry.product("parameters", {params, dims.integer("N")});
+      if (operation == "sgd4d")
+        params = entry.product("parameters", {params, dims.integer("H"), dims.integer("W")});
       // Reads weight and gradient, writes the weight.
       set_vector(op, OpKind::optimizer, VectorFn::optimizer, 2 * params, params, params);
       op.parameter_elements = params;
@@ -279,7 +287,7 @@ class SpecReader {
       // The fully-connected bias gradient: the output gradient summed over the batch.
       const JsonObject dims = entry.object("iterable_dimensions");
       const std::int64_t channels = dims.integer("C");
-      const std::int64_t in = batch_ * channels;
+      const std::int64_t in = entry.product("input elements", {batch_, channels});
       dims.integer("N");  // required, replaced by the batch
       set_vector(op, OpKind::reduce, VectorFn::add, in, channels, in);
       op.phase = Phase::backward_weight;
@@ -309,7 +317,7 @@ class SpecReader {
                           std::string_view w) const {
     const JsonObject dims = entry.object("iterable_dimensions");
     dims.integer("N");  // required, replaced by the batch
-    return batch_ * dims.integer(c) * dims.integer(h) * dims.integer(w);
+    return entry.product("elements", {batch_, dims.integer(c), dims.integer(h), dims.integer(w)});
   }
 
   void read_conv(const JsonObject& entry, bool backward, bool after_transposes,
@@ -343,7 +351,8 @@ class SpecReader {
     c.stride_h = c.stride_w = static_cast<int>(stride);
     c.in_h = (oh - 1) * stride + kh;  // SimDIT's padded input; no padding field
     c.in_w = (ow - 1) * stride + kw;
-    if (op.phase == Phase::forward) op.parameter_elements = out_channels * in_channels * kh * kw;
+    if (op.phase == Phase::forward)
+      op.parameter_elements = entry.product("weights", {out_channels, in_channels, kh, kw});
   }
 
   void read_gemm(const JsonObject& entry, bool backward, model::Op& op) const {
@@ -362,7 +371,7 @@ class SpecReader {
     op.matmul.m = m;
     op.matmul.k = k;
     op.matmul.n = n;
-    if (op.phase == Phase::forward) op.parameter_elements = k * n;
+    if (op.phase == Phase::forward) op.parameter_elements = entry.product("weights", {k, n});
   }
 
   std::int64_t batch_;
@@ -402,12 +411,14 @@ void size_transposes(model::Network& network, const std::vector<std::string>& op
 model::Network parse_simdit_spec(const nlohmann::json& json, const std::string& file,
                                  std::int64_t batch) {
   const JsonObject root(json, file);
-  if (batch < 1) throw InputError(file + ": batch = " + std::to_string(batch) + ", allowed: >= 1");
+  if (batch < 1 || batch > model::limits::kMaxBatch)
+    throw InputError(file + ": batch = " + std::to_string(batch) + ", allowed: 1 to " +
+                     std::to_string(model::limits::kMaxBatch));
   const std::string mode = root.string("mode", "inference");
   if (mode != "inference" && mode != "training")
     root.fail("mode", "\"" + mode + "\"", "one of inference, training");
   if (!root.has("program") || !root.raw("program").is_array() || root.raw("program").empty())
-    root.fail("program", root.has("program") ? root.raw("program").dump().substr(0, 40) : "missing",
+    root.fail("program", root.has("program") ? excerpt(root.raw("program"), 40) : "missing",
               "a non-empty list of operations");
   const nlohmann::json& program = root.raw("program");
 

@@ -32,9 +32,12 @@ const std::vector<std::pair<std::string_view, model::Phase>>& phase_names() {
 
 namespace {
 
-std::int64_t product(const std::vector<std::int64_t>& dims) {
+using model::limits::kMaxElements;
+
+std::int64_t product(const JsonObject& j, std::string_view what,
+                     const std::vector<std::int64_t>& dims) {
   std::int64_t p = 1;
-  for (std::int64_t d : dims) p *= d;
+  for (std::int64_t d : dims) p = j.product(what, {p, d});
   return p;
 }
 
@@ -88,7 +91,7 @@ void parse_conv(const JsonObject& j, model::Op& op, std::int64_t batch) {
   if (j.has("pad")) {
     const auto pad = j.integers("pad", 1, 4, 0);
     if (pad.size() == 3)
-      j.fail("pad", j.raw("pad").dump(), "[p], [ph, pw] or [top, bottom, left, right]");
+      j.fail("pad", excerpt(j.raw("pad")), "[p], [ph, pw] or [top, bottom, left, right]");
     if (pad.size() == 4) {
       c.pad_top = static_cast<int>(pad[0]), c.pad_bottom = static_cast<int>(pad[1]);
       c.pad_left = static_cast<int>(pad[2]), c.pad_right = static_cast<int>(pad[3]);
@@ -99,10 +102,11 @@ void parse_conv(const JsonObject& j, model::Op& op, std::int64_t batch) {
   }
   c.groups = j.integer("groups", 1);
   op.parameter_elements =
-      j.integer("params",
-                c.out_channels * (c.in_channels / std::max<std::int64_t>(1, c.groups)) *
-                    c.kernel_h * c.kernel_w,
-                0);
+      j.has("params")
+          ? j.integer("params", std::nullopt, 0, kMaxElements)
+          : j.product("weight elements",
+                      {c.out_channels, c.in_channels / std::max<std::int64_t>(1, c.groups),
+                       c.kernel_h, c.kernel_w});
 }
 
 void parse_matmul(const JsonObject& j, model::Op& op, std::int64_t batch) {
@@ -114,11 +118,13 @@ void parse_matmul(const JsonObject& j, model::Op& op, std::int64_t batch) {
   mm.weights_shared = j.boolean("weights_shared", true);
   if (j.boolean("per_sample", true)) {
     if (mm.weights_shared)
-      mm.m *= batch;
+      mm.m = j.product("m x batch", {mm.m, batch}, model::limits::kMaxDimension);
     else
-      mm.batch_count *= batch;
+      mm.batch_count = j.product("batch_count x batch", {mm.batch_count, batch});
   }
-  op.parameter_elements = j.integer("params", mm.weights_shared ? mm.k * mm.n : 0, 0);
+  op.parameter_elements = j.has("params")
+                              ? j.integer("params", std::nullopt, 0, kMaxElements)
+                              : (mm.weights_shared ? j.product("k x n", {mm.k, mm.n}) : 0);
 }
 
 void parse_vector(const JsonObject& j, model::Op& op, std::int64_t batch, bool training) {
@@ -136,16 +142,18 @@ void parse_vector(const JsonObject& j, model::Op& op, std::int64_t batch, bool t
                               : pair_of(j, "kernel", 1, 1);
     std::tie(sh, sw) = pair_of(j, "stride", global ? 1 : kh, 1);
     std::tie(ph, pw) = pair_of(j, "pad", 0, 0);
+    // The window must fit the padded input (checked before dividing: integer division rounds
+    // a negative size up to 0).
+    if (kh > shape[1] + 2 * ph || kw > shape[2] + 2 * pw)
+      j.fail("kernel", j.has("kernel") ? excerpt(j.raw("kernel")) : "?",
+             "a window no larger than the padded input");
     const std::int64_t oh = (shape[1] + 2 * ph - kh) / sh + 1;
     const std::int64_t ow = (shape[2] + 2 * pw - kw) / sw + 1;
-    if (oh <= 0 || ow <= 0)
-      j.fail("kernel", j.has("kernel") ? j.raw("kernel").dump() : "?",
-             "a window no larger than the padded input");
-    in = product(shape);
-    out = shape[0] * oh * ow;
-    work = out * kh * kw;
+    in = product(j, "input elements", shape);
+    out = j.product("output elements", {shape[0], oh, ow});
+    work = j.product("window elements", {out, kh, kw});
   } else if (op.kind == OpKind::optimizer) {
-    const std::int64_t params = j.integer("params", std::nullopt, 0);
+    const std::int64_t params = j.integer("params", std::nullopt, 0, kMaxElements);
     const std::string kind = j.string("optimizer", "sgd");
     // Tensors read and written per parameter: weight, gradient, and optimizer state.
     std::int64_t reads = 2, writes = 1;
@@ -161,28 +169,33 @@ void parse_vector(const JsonObject& j, model::Op& op, std::int64_t batch, bool t
     op.parameter_elements = params;
   } else if (op.kind != OpKind::reshape || j.has("shape")) {
     const auto shape = j.has("shape") ? j.integers("shape", 1, 8, 1) : std::vector<std::int64_t>{};
-    const std::int64_t elements = shape.empty() ? 0 : product(shape);
+    const std::int64_t elements = shape.empty() ? 0 : product(j, "elements of shape", shape);
     const std::int64_t inputs_count =
-        j.integer("inputs_count", op.kind == OpKind::eltwise ? 2 : 1, 0);
+        j.integer("inputs_count", op.kind == OpKind::eltwise ? 2 : 1, 0, 1024);
     out = op.kind == OpKind::loss ? 1 : elements;
-    in = elements * inputs_count;
+    in = j.product("input elements", {elements, inputs_count});
     work = elements;
     if (op.kind == OpKind::layer_norm || op.kind == OpKind::softmax)
       reduction = shape.empty() ? 0 : shape.back();
     if (op.kind == OpKind::batch_norm && training && shape.size() >= 2)
-      reduction = elements / shape[0] * batch;  // one channel over the whole batch
+      // one channel over the whole batch
+      reduction = j.product("batch-norm reduction elements", {elements / shape[0], batch});
     if (op.kind == OpKind::reduce && j.has("out_shape"))
-      out = product(j.integers("out_shape", 1, 8, 1));
+      out = product(j, "elements of out_shape", j.integers("out_shape", 1, 8, 1));
   }
-  op.input_elements = j.integer("input_elements", in, 0) * scale;
-  op.output_elements = j.integer("output_elements", out, 0) * scale;
-  op.work_elements = j.integer("work_elements", work, 0) * scale;
+  const auto count = [&](std::string_view key, std::int64_t fallback) {
+    return j.integer(key, fallback, 0, kMaxElements);
+  };
+  op.input_elements = j.product("input_elements x batch", {count("input_elements", in), scale});
+  op.output_elements = j.product("output_elements x batch", {count("output_elements", out), scale});
+  op.work_elements = j.product("work_elements x batch", {count("work_elements", work), scale});
   // A reduction over the batch (batch-norm statistics) is given per sample; one within a sample
   // (a layer-norm row) is absolute.
-  op.reduction_elements = j.has("reduction_per_sample")
-                              ? j.integer("reduction_per_sample", std::nullopt, 0) * batch
-                              : j.integer("reduction_elements", reduction, 0);
-  if (op.kind != OpKind::optimizer) op.parameter_elements = j.integer("params", 0, 0);
+  op.reduction_elements =
+      j.has("reduction_per_sample")
+          ? j.product("reduction_per_sample x batch", {count("reduction_per_sample", 0), batch})
+          : count("reduction_elements", reduction);
+  if (op.kind != OpKind::optimizer) op.parameter_elements = count("params", 0);
   op.output_to_array = j.boolean("output_to_array", false);
 }
 
@@ -190,9 +203,9 @@ std::vector<std::string> strings(const JsonObject& j, std::string_view key) {
   std::vector<std::string> result;
   if (!j.has(key)) return result;
   const nlohmann::json& list = j.raw(key);
-  if (!list.is_array()) j.fail(key, list.dump(), "a list of tensor names");
+  if (!list.is_array()) j.fail(key, excerpt(list), "a list of tensor names");
   for (const auto& item : list) {
-    if (!item.is_string()) j.fail(key, list.dump(), "a list of tensor names");
+    if (!item.is_string()) j.fail(key, excerpt(list), "a list of tensor names");
     result.push_back(item.get<std::string>());
   }
   return result;
@@ -206,11 +219,14 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
   root.allow_only({"name", "batch", "training", "ops", "source"});
   model::Network network;
   network.name = root.string("name", "");
-  network.batch = batch_override ? *batch_override : root.integer("batch", 1);
-  if (network.batch <= 0) root.fail("batch", std::to_string(network.batch), "an integer >= 1");
+  network.batch =
+      batch_override ? *batch_override : root.integer("batch", 1, 1, model::limits::kMaxBatch);
+  if (network.batch <= 0 || network.batch > model::limits::kMaxBatch)
+    root.fail("batch", std::to_string(network.batch),
+              "an integer from 1 to " + std::to_string(model::limits::kMaxBatch));
   network.training = root.boolean("training", false);
   if (!root.has("ops") || !root.raw("ops").is_array() || root.raw("ops").empty())
-    root.fail("ops", root.has("ops") ? root.raw("ops").dump().substr(0, 40) : "missing",
+    root.fail("ops", root.has("ops") ? excerpt(root.raw("ops"), 40) : "missing",
               "a non-empty list of ops");
   const nlohmann::json& ops = root.raw("ops");
   network.ops.reserve(ops.size());

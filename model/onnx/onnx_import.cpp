@@ -1023,7 +1023,7 @@ OnnxImport import_onnx_file(const std::string& path, const OnnxImportOptions& op
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw InputError(path + ": is a directory, expected an .onnx file");
-  return import_onnx(read_text_file(path), path, options);
+  return import_onnx(read_text_file(path, model::limits::kMaxOnnxFileBytes), path, options);
 }
 
 }  // namespace accelscope::io

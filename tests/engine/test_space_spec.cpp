@@ -1,6 +1,7 @@
 // Design-space specs: parsing, derived rules, mapping points to hardware, and bad specs.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <fstream>
 
 #include "engine/space_spec.hpp"
@@ -172,4 +173,57 @@ TEST_CASE("space spec: the stored spec changes with the files it names", "[space
   const nlohmann::json after = engine::parse_space_spec(j, dir + "/s.json").stored_spec();
   CHECK(before != after);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("space spec: pe_array finds the divisor nearest the aspect in sqrt(pe_count) steps",
+          "[space][limits]") {
+  // The rule used to try every number up to pe_count (18 s for pow2 [1, 2^31], hours for 2^40);
+  // divisors now come in pairs below the square root. Compare with every divisor on small counts,
+  // then the largest counts: 2^32 and the product of the two largest primes below 2^16.
+  auto rows_of = [](double pes, double aspect) {
+    nlohmann::json j = tiny_json();
+    j["parameters"][0] = {{"name", "pe_count"}, {"values", {pes}}};
+    j["parameters"][1] = {{"name", "aspect"}, {"values", {aspect}}};
+    const engine::SpaceSpec spec = engine::parse_space_spec(j, tiny_path());
+    const nlohmann::json params = engine::params_at(spec, {0, 0, 0, 0, 0});
+    CHECK(params["array.rows"].get<std::int64_t>() * params["array.cols"].get<std::int64_t>() ==
+          static_cast<std::int64_t>(pes));
+    return params["array.rows"].get<std::int64_t>();
+  };
+  for (int pes : {1, 2, 12, 36, 64, 96, 97, 360, 1000})
+    for (double aspect : {0.25, 1.0, 3.0}) {
+      const double ideal = std::log(std::sqrt(pes * aspect));
+      std::int64_t expected = 1;
+      for (int d = 1; d <= pes; ++d)
+        if (pes % d == 0 && std::abs(std::log(double(d)) - ideal) <=
+                                std::abs(std::log(double(expected)) - ideal) + 1e-12)
+          expected = d;  // the rule as it was: every d, ties to the taller array
+      CHECK(rows_of(pes, aspect) == expected);
+    }
+  CHECK(rows_of(4294967296.0, 1) == 65536);
+  CHECK(rows_of(65521.0 * 65519.0, 1.0001) == 65521);
+}
+
+TEST_CASE("space spec: levels are counted before they are built and must differ",
+          "[space][limits]") {
+  nlohmann::json j = tiny_json();
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"range", {1, 1e9}}};
+  CHECK_THAT(spec_error(j), Contains("at most 65536 levels") && Contains("1e+09"));
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"range", {1e17, 1e18}}, {"step", 1}};
+  CHECK_THAT(spec_error(j), Contains("at most 65536 levels"));
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"range", {16, 64}}, {"step", 1e-300}};
+  CHECK_THAT(spec_error(j), Contains("at most 65536 levels"));
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"range", {1e17, 1e17 + 64}}, {"step", 1}};
+  CHECK_THAT(spec_error(j), Contains("step") && Contains("levels must differ"));
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"pow2", {1e-300, 1e300}}};
+  CHECK_THAT(spec_error(j), Contains("pow2") && Contains("levels"));
+  j["parameters"][0] = {{"name", "pe_count"}, {"pow2", {1, 1099511627776.0}}};  // 2^40
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"pow2", {32, 256}}};
+  CHECK_THAT(spec_error(j), Contains("pe_count") && Contains("2^32"));
+  // A range is built level by level from its index: 0.1 steps land on 0.1 * i, not on a sum.
+  j = tiny_json();
+  j["parameters"][2] = {{"name", "sram.inputs.kib"}, {"range", {16, 17}}, {"step", 0.1}};
+  const engine::SpaceSpec spec = engine::parse_space_spec(j, tiny_path());
+  REQUIRE(spec.parameters[2].dimension.values.size() == 11);
+  CHECK(spec.parameters[2].dimension.values[7] == 16 + 7 * 0.1);
 }

@@ -10,6 +10,7 @@
 #include "model/io/scalesim.hpp"
 #include "model/io/technology_io.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/limits.hpp"
 #include "tests/test_support.hpp"
 
 using namespace accelscope;
@@ -75,7 +76,8 @@ TEST_CASE("bad hardware files give clear errors", "[inputs]") {
                                     Contains("\"rs\"") && Contains("os, ws, is"));
   j = edge_json();
   j["array"]["rows"] = 0;
-  CHECK_THAT(hardware_error(j), Contains("array.rows") && Contains("= 0") && Contains(">= 1"));
+  CHECK_THAT(hardware_error(j),
+             Contains("array.rows") && Contains("= 0") && Contains("an integer from 1 to"));
   j = edge_json();
   j["array"]["cols"] = -4;
   CHECK_THAT(hardware_error(j), Contains("array.cols") && Contains("-4"));
@@ -190,7 +192,7 @@ TEST_CASE("bad workloads give clear errors", "[inputs]") {
       Contains("kernel_h") && Contains("no taller than the padded input"));
   CHECK_THAT(
       workload_error(R"([{"name": "x", "type": "conv2d", "in": [3, 0, 8], "out_channels": 4}])"),
-      Contains("ops[0](x).in'") && Contains("integers >= 1"));
+      Contains("ops[0](x).in'") && Contains("integers from 1 to"));
   CHECK_THAT(workload_error(R"([{"name": "x", "type": "matmul", "m": 4, "k": -2, "n": 3}])"),
              Contains("k") && Contains("-2"));
   CHECK_THAT(
@@ -212,7 +214,8 @@ TEST_CASE("bad SCALE-Sim inputs give clear errors", "[inputs]") {
   CHECK_THROWS_WITH(io::read_scalesim_config(cfg), Contains(cfg) && Contains("Dataflow") &&
                                                        Contains("xs") && Contains("os, ws, is"));
   const std::string cfg2 = write_temp("bad2.cfg", "ArrayHeight: 32\nArrayWidth: 0\nDataflow: ws\n");
-  CHECK_THROWS_WITH(io::read_scalesim_config(cfg2), Contains("ArrayWidth") && Contains("> 0"));
+  CHECK_THROWS_WITH(io::read_scalesim_config(cfg2),
+                    Contains("ArrayWidth") && Contains("an integer from 1 to 65536"));
   const std::string cfg3 = write_temp("bad3.cfg", "ArrayHeight: 32\nDataflow: ws\n");
   CHECK_THROWS_WITH(io::read_scalesim_config(cfg3), Contains("missing field 'ArrayWidth'"));
   const std::string topo =
@@ -234,4 +237,131 @@ TEST_CASE("SCALE-Sim GEMM topology", "[inputs]") {
   CHECK(n.ops[0].kind == model::OpKind::matmul);
   CHECK(model::macs(n) == 2 * 128 * 128 * 64);
   std::remove(topo.c_str());
+}
+
+TEST_CASE("limits: products are checked, never wrapped", "[inputs][limits]") {
+  using model::limits::checked_product;
+  CHECK(checked_product({3, 5, 7}) == 105);
+  CHECK(checked_product({0, std::int64_t{1} << 62, std::int64_t{1} << 62}) == 0);
+  CHECK(checked_product({std::int64_t{1} << 26, std::int64_t{1} << 27}) ==
+        model::limits::kMaxElements);
+  CHECK_FALSE(checked_product({std::int64_t{1} << 26, (std::int64_t{1} << 27) + 1}));
+  CHECK_FALSE(checked_product({std::int64_t{1} << 40, std::int64_t{1} << 40}));  // wraps to 0
+  CHECK_FALSE(checked_product({3037000500, 3037000500}, INT64_MAX));             // just past 2^63
+  CHECK_FALSE(checked_product({-1, 4}));
+}
+
+TEST_CASE("limits: JSON nesting, out-of-range numbers and huge values in messages",
+          "[inputs][limits]") {
+  auto error_of = [](const std::string& text) {
+    const std::string path = write_temp("limits.json", text);
+    try {
+      io::read_json_file(path);
+    } catch (const io::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // 100,000 nested arrays crashed (recursive destruction and dump); now refused before parsing.
+  CHECK_THAT(error_of(std::string(100000, '[') + std::string(100000, ']')),
+             Contains("nested deeper than 64 levels") && Contains("line 1, column 65"));
+  CHECK_THAT(
+      error_of(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})"),
+      Contains("no error"));  // brackets inside strings do not count
+  CHECK(error_of(std::string(64, '[') + std::string(64, ']')) == "no error");
+  CHECK_THAT(error_of("{\"clock_mhz\":\n 1e400}"),
+             Contains("limits.json") && Contains("number 1e400 at line 2, column 2") &&
+                 Contains("out of range"));
+  // A value in a message is an excerpt, not the whole value.
+  nlohmann::json big = nlohmann::json::array();
+  for (int i = 0; i < 100000; ++i) big.push_back(i);
+  CHECK(io::excerpt(big).size() < 200);
+  CHECK(io::excerpt(std::string(1000000, 'x')).size() < 200);
+  nlohmann::json hw = edge_json();
+  hw["array"]["precision"] = big;
+  CHECK(hardware_error(hw).size() < 400);
+}
+
+TEST_CASE("limits: integers beyond 64 bits and the int range are refused, not wrapped",
+          "[inputs][limits]") {
+  nlohmann::json j = edge_json();
+  for (const char* value : {"1e30", "18446744073709551615", "9223372036854775808", "2147483648",
+                            "-9223372036854775808", "4.5"}) {
+    j["array"]["rows"] = nlohmann::json::parse(value);
+    CHECK_THAT(hardware_error(j), Contains("array.rows") && Contains("allowed"));
+  }
+  j["array"]["rows"] = 4.0;  // a whole number written as a float is still accepted
+  CHECK(hardware_error(j) == "no error");
+  j = edge_json();
+  j["array"]["rows"] = 100000;
+  CHECK_THAT(hardware_error(j), Contains("array.rows") && Contains("1 to 65536"));
+}
+
+TEST_CASE("limits: physical ranges of hardware give clear errors instead of inf and NaN",
+          "[inputs][limits]") {
+  struct Case {
+    std::string path;
+    double value;
+    std::string expected;
+  };
+  for (const Case& c : std::vector<Case>{{"/clock_mhz", 1e-300, "0.001 to 100000"},
+                                         {"/clock_mhz", 1e300, "0.001 to 100000"},
+                                         {"/sram/inputs/kib", 1e308, "sram.inputs.kib"},
+                                         {"/sram/vector/kib", 1e-300, "sram.vector.kib"},
+                                         {"/dram/bandwidth_gbps", 1e-300, "1e-06 to 1e+06"},
+                                         {"/dram/capacity_gib", 1e300, "dram.capacity_gib"},
+                                         {"/vector/tile_overhead_cycles", 1e300, "1e+09"}}) {
+    nlohmann::json j = edge_json();
+    j[nlohmann::json::json_pointer(c.path)] = c.value;
+    CHECK_THAT(hardware_error(j), Contains(c.expected) && Contains("limits"));
+  }
+}
+
+TEST_CASE("limits: element counts are checked where they multiply", "[inputs][limits]") {
+  // m = 2^62 wrapped the GEMM's element counts (zero DRAM traffic); a batch of 2^62 gave a
+  // SIGFPE in the model. Both are errors now, naming the op.
+  CHECK_THAT(workload_error(
+                 R"([{"name": "x", "type": "matmul", "m": 4611686018427387904, "k": 2, "n": 3}])"),
+             Contains("ops[0](x).m") && Contains("2147483647"));
+  CHECK_THAT(
+      workload_error(
+          R"([{"name": "x", "type": "matmul", "m": 2147483647, "k": 2147483647, "n": 2147483647}])"),
+      Contains("ops[0](x)") && Contains("exceed the limit of 9007199254740992"));
+  CHECK_THAT(
+      workload_error(
+          R"([{"name": "a", "type": "activation", "shape": [2147483647, 2147483647, 2147483647]}])"),
+      Contains("ops[0](a)") && Contains("elements of shape exceed the limit"));
+  const std::string net = accelscope::testing::temp_path("limits_net") + ".json";
+  std::ofstream(net) << (R"({"name": "n", "ops": [
+      {"name": "c", "type": "conv2d", "in": [3, 224, 224], "out_channels": 4096, "kernel": [7, 7]}]})");
+  engine::WorkloadOptions options;
+  options.batch = 4611686018427387904;
+  CHECK_THROWS_WITH(engine::load_workload(net, options),
+                    Contains("limits_net") && Contains("batch") && Contains("1048576"));
+  options.batch = 1 << 20;
+  CHECK_THROWS_WITH(engine::load_workload(net, options),
+                    Contains("limits_net") && Contains("exceeds the limit of 2^53"));
+  options.batch = 1 << 16;
+  CHECK(engine::load_workload(net, options).ops.size() == 1);
+}
+
+TEST_CASE("limits: SCALE-Sim files name the row and the field", "[inputs][limits]") {
+  const std::string header =
+      "Layer name,IFMAP Height,IFMAP Width,Filter Height,Filter Width,Channels,Num "
+      "Filter,Strides,\n";
+  // Rows with a bad field after the header were taken for more headers ("no layers found").
+  const std::string bad = write_temp("limits_bad.csv", header + "conv1,224,x,7,7,3,64,2,\n");
+  CHECK_THROWS_WITH(io::read_scalesim_topology(bad, 1), Contains("line 2") && Contains("conv1") &&
+                                                            Contains("IFMAP Width") &&
+                                                            Contains("'x'"));
+  // 2^40 overflowed to 0 MACs and 0 ms.
+  const std::string huge =
+      write_temp("limits_huge.csv", header + "conv1,1099511627776,1099511627776,7,7,3,64,2,\n");
+  CHECK_THROWS_WITH(io::read_scalesim_topology(huge, 1),
+                    Contains("IFMAP Height") && Contains("2147483647"));
+  // ArrayHeight 1e30 became rows = -2147483648.
+  const std::string cfg =
+      write_temp("limits.cfg", "ArrayHeight: 1e30\nArrayWidth: 8\nDataflow: ws\n");
+  CHECK_THROWS_WITH(io::read_scalesim_config(cfg),
+                    Contains("ArrayHeight") && Contains("1 to 65536"));
 }

@@ -156,4 +156,19 @@ TEST_CASE("spread picks go to the designs farthest from those already chosen", "
   CHECK(spread_picks(front, minimise, {0, 1, 2, 3}, 5) == std::vector<std::size_t>{4});
 }
 
+TEST_CASE("CSV cells a spreadsheet would run as formulas are written as text", "[reports]") {
+  // OWASP "CSV injection": a study or design name like =HYPERLINK(...) ran when the report was
+  // opened in a spreadsheet.
+  CHECK(csv_field("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  CHECK(csv_field("+1+2") == "'+1+2");
+  CHECK(csv_field("-2+3") == "'-2+3");
+  CHECK(csv_field("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(csv_field("\tcmd") == "'\tcmd");
+  CHECK(csv_field("\rcmd") == "\"'\rcmd\"");
+  // Numbers stay numbers.
+  CHECK(csv_field("-3.5") == "-3.5");
+  CHECK(csv_field("-1e-05") == "-1e-05");
+  CHECK(csv_field("12") == "12");
+}
+
 }  // namespace accelscope::reports
