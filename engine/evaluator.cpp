@@ -43,6 +43,18 @@ DesignEvaluator::DesignEvaluator(const SpaceSpec& spec, const io::TechLibrary& l
     technologies_[node] = io::technology_at(library, node);
   for (const Bound& bound : spec_.constraints)
     if (bound.metric == "area_mm2" && bound.max) area_limit_mm2_ = *bound.max;
+  // Technology figures for the first design (its node, its DRAM type): without them every design
+  // of a study would fail, one by one (found by fuzzing a spec with "dram.type": "hb-2").
+  search::Point first(spec_.parameters.size(), 0.0);
+  for (std::size_t d = 0; d < first.size(); ++d)
+    if (!spec_.parameters[d].dimension.is_discrete()) first[d] = spec_.parameters[d].dimension.lo;
+  const model::Accelerator a = accelerator_at(first);  // valid: read_space_spec tried it
+  try {
+    model::evaluate_design(a, technology(a.tech_node_nm));
+  } catch (const std::exception& e) {  // no figure for the node or the DRAM type
+    throw io::InputError(spec_.file + ": the technology tables (" + library.directory +
+                         ") cannot cost its designs: " + e.what());
+  }
 }
 
 DesignEvaluator::~DesignEvaluator() = default;

@@ -256,6 +256,9 @@ for name, changes in [
     ("hardware_missing_file", {"hardware": "no_such_hardware.json"}),
     ("hardware_dev_zero", {"hardware": "/dev/zero"}),
     ("hardware_inline_bad", {"hardware": with_path(HW, "clock_mhz", 1e-300)}),
+    # Found by fuzzing: every design failed, one by one, and the search "succeeded".
+    ("hardware_dram_type_unknown", {"hardware": with_path(HW, "dram.type", "hb-2")}),
+    ("hardware_tech_node_unknown", {"hardware": with_path(HW, "tech_node_nm", 3)}),
     ("workload_batch_2e40", {"workloads__0__batch": 2 ** 40}),
     ("workload_missing", {"workloads__0__file": "no_such_net.json"}),
     ("workload_mode_unknown", {"workloads__0__mode": "both"}),

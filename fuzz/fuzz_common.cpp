@@ -1,0 +1,114 @@
+#include "fuzz/fuzz_common.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "model/evaluate.hpp"
+#include "model/io/hardware_json.hpp"
+#include "model/io/technology_io.hpp"
+#include "model/io/workload_json.hpp"
+
+namespace accelscope::fuzz {
+
+namespace {
+
+constexpr const char* kTinyHardware = R"({
+  "name": "tiny", "clock_mhz": 500, "tech_node_nm": 28,
+  "array": {"rows": 8, "cols": 4, "dataflow": "ws", "precision": "int8"},
+  "sram": {"inputs": {"kib": 16}, "weights": {"kib": 16}, "outputs": {"kib": 8},
+           "vector": {"kib": 8, "double_buffered": false}},
+  "dram": {"type": "lpddr4", "bandwidth_gbps": 6.4},
+  "vector": {"lanes": 4}
+})";
+
+constexpr const char* kTinyNetwork = R"({"name": "tiny", "batch": 2, "ops": [
+  {"name": "conv", "type": "conv2d", "in": [3, 17, 13], "out_channels": 8, "kernel": [3, 3],
+   "stride": [2, 2], "pad": [1, 1]},
+  {"name": "bn", "type": "batch_norm", "shape": [8, 9, 7]},
+  {"name": "relu", "type": "activation", "fn": "relu", "shape": [8, 9, 7]},
+  {"name": "pool", "type": "pool", "in": [8, 9, 7], "kernel": [2, 2]},
+  {"name": "fc", "type": "matmul", "m": 1, "k": 96, "n": 10},
+  {"name": "softmax", "type": "softmax", "shape": [10]}
+]})";
+
+void write_file(const std::string& path, const char* data, std::size_t size) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data, static_cast<std::streamsize>(size));
+}
+
+const io::TechLibrary& library() {
+  static const io::TechLibrary tech = io::load_default_tech_library();
+  return tech;
+}
+
+void require_finite(const model::NetworkTotals& totals) {
+  const double figures[] = {totals.latency_s, totals.all.total_cycles, totals.all.energy.total_pj(),
+                            totals.average_power_w, totals.utilization};
+  for (double figure : figures)
+    if (!std::isfinite(figure)) {
+      std::fprintf(stderr, "fuzz: the model gave a non-finite figure\n");
+      std::abort();
+    }
+}
+
+void evaluate(const model::Accelerator& accelerator, const model::Network& network) {
+  model::Technology tech;
+  try {
+    tech = io::technology_at(library(), accelerator.tech_node_nm);
+  } catch (const io::InputError&) {
+    return;  // a node without figures is refused by the command line the same way
+  }
+  for (bool tile_for_capacity : {true, false}) {
+    model::EvalOptions options;
+    options.tile_for_capacity = tile_for_capacity;
+    try {
+      require_finite(model::evaluate(accelerator, network, tech, options).total);
+    } catch (const std::invalid_argument&) {
+      return;  // e.g. a DRAM type the technology has no figure for: the CLI reports it the same
+    }
+  }
+}
+
+}  // namespace
+
+const std::string& work_directory() {
+  // Never destroyed: the exit handler below still needs it.
+  static const std::string& directory = *new std::string([] {
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("accelscope-fuzz-" + std::to_string(::getpid())))
+            .string();
+    std::filesystem::create_directories(path);
+    write_file(path + "/tiny_hw.json", kTinyHardware,
+               std::char_traits<char>::length(kTinyHardware));
+    write_file(path + "/tiny_net.json", kTinyNetwork, std::char_traits<char>::length(kTinyNetwork));
+    // Removed when the process ends normally (libFuzzer's -runs or -max_total_time).
+    std::atexit([] { std::filesystem::remove_all(work_directory()); });
+    return path;
+  }());
+  return directory;
+}
+
+std::string write_input(const std::uint8_t* data, std::size_t size, const std::string& extension) {
+  const std::string path = work_directory() + "/input" + extension;
+  write_file(path, reinterpret_cast<const char*>(data), size);
+  return path;
+}
+
+void exercise(const model::Accelerator& accelerator) {
+  static const model::Network network =
+      io::parse_workload(nlohmann::json::parse(kTinyNetwork), "tiny_net.json");
+  evaluate(accelerator, network);
+}
+
+void exercise(const model::Network& network) {
+  static const model::Accelerator accelerator =
+      io::parse_hardware(nlohmann::json::parse(kTinyHardware), "tiny_hw.json");
+  evaluate(accelerator, network);
+}
+
+}  // namespace accelscope::fuzz
