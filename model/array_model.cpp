@@ -411,8 +411,16 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
     const double compute = by_latency ? fold(array, g, c.m, c.n, c.k).compute_cycles() * groups : 0;
     // Latency is at least the compute: a candidate already slower cannot win.
     if (compute > best_cycles * (1 + kLatencyTolerance)) return;
+    std::array<Refetch, kLoopOrders.size()> seen{};
     for (std::size_t order = 0; order < kLoopOrders.size(); ++order) {
       const Refetch r = refetch_for(order, tm, tn, tk);
+      // Orders differing only in loops of one trip refetch the same: the first one stands.
+      bool repeated = false;
+      for (std::size_t o = 0; o < order && !repeated; ++o)
+        repeated =
+            seen[o].input == r.input && seen[o].weight == r.weight && seen[o].output == r.output;
+      seen[order] = r;
+      if (repeated) continue;
       const Traffic t = traffic_for(r, c.input_pass_elements, sizes, dram_bytes);
       const double cycles =
           by_latency ? overlap_cycles(ctx, compute, interface_bytes(t), tiles * groups) : 0;
@@ -458,16 +466,6 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
             for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
               if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
-                // Cutting m as well only adds folds: if even whole m computes slower than the
-                // best so far, so will every thinner slice of this n tile.
-                if (by_latency) {
-                  const KSplit k_split = {split(channels, channel_tile),
-                                          split(g.kernel_rows, slice_rows), kernel_cols};
-                  const double least_compute =
-                      fold(array, g, whole_m, split(g.n, n_tile), k_split).compute_cycles() *
-                      groups;
-                  if (least_compute > best_cycles * (1 + kLatencyTolerance)) break;
-                }
                 const Candidate c =
                     fit_m(g, sizes, channel_tile, slice_rows, n_tile, ctx, placement);
                 if (c.m.tiles() > 0) {

@@ -121,7 +121,7 @@ namespace {
 // Costs of one group: its head and each fused op (in the order of the plan).
 struct GroupCosts {
   Costs head;
-  std::vector<Costs> fused;
+  Costs* fused = nullptr;  // one per fused op (storage owned by the caller)
   double utilization = 0;
   bool fits = true;
   Tiling tiling;
@@ -229,13 +229,13 @@ Costs fused_op_costs(const DesignContext& ctx, const Op& op, const GroupInputs& 
 }
 
 GroupCosts cost_group(const DesignContext& ctx, const Network& network, const PlannedGroup& group,
-                      const GroupInputs& in, const EvalOptions& options) {
+                      const GroupInputs& in, const EvalOptions& options, Costs* fused_costs) {
   const Accelerator& a = *ctx.accelerator;
   const int pool = activation_buffer(a);
   const Op& head = network.ops[group.head];
   const std::size_t fused = group.fused.size();
   GroupCosts out;
-  out.fused.resize(fused);
+  out.fused = fused_costs;
   std::vector<double> lanes(fused, 0);
   double lane_sum = 0;
   for (std::size_t f = 0; f < fused; ++f) {
@@ -320,6 +320,7 @@ struct CacheEntry {
   GroupCosts costs;
   const PlannedGroup* group = nullptr;  // the first group costed so (phases and units)
   double count = 0;                     // groups costed so
+  int next = -1;                        // next entry of the same signature
 };
 
 }  // namespace
@@ -328,7 +329,14 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
                           const EvalOptions& options, std::vector<OpReport>* reports) {
   const Residency res = decide_residency(ctx, network, plan);
   NetworkTotals totals;
-  std::vector<std::vector<CacheEntry>> cache(static_cast<std::size_t>(plan.signatures));
+  // Costs already computed in this design, by signature and placement (flat, allocated once).
+  std::vector<CacheEntry> cache;
+  cache.reserve(plan.groups.size());
+  std::vector<int> first_entry(static_cast<std::size_t>(plan.signatures), -1);
+  std::size_t fused_total = 0;
+  for (const PlannedGroup& group : plan.groups) fused_total += group.fused.size();
+  std::vector<Costs> fused_storage(fused_total);
+  std::size_t fused_used = 0;
   if (reports) {
     reports->assign(network.ops.size(), OpReport{});
     for (std::size_t i = 0; i < network.ops.size(); ++i) {
@@ -342,13 +350,19 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
   for (std::size_t position = 0; position < plan.groups.size(); ++position) {
     const PlannedGroup& group = plan.groups[position];
     group_inputs(ctx, plan, group, res, position, in);
-    std::vector<CacheEntry>& entries = cache[static_cast<std::size_t>(group.signature)];
-    auto hit = std::find_if(entries.begin(), entries.end(),
-                            [&](const CacheEntry& e) { return e.key == in.key; });
-    if (hit == entries.end()) {
-      entries.push_back({in.key, cost_group(ctx, network, group, in, options), &group, 0});
-      hit = entries.end() - 1;
+    int& head_of_list = first_entry[static_cast<std::size_t>(group.signature)];
+    int found = head_of_list;
+    while (found >= 0 && !(cache[static_cast<std::size_t>(found)].key == in.key))
+      found = cache[static_cast<std::size_t>(found)].next;
+    if (found < 0) {
+      Costs* fused_costs = fused_storage.data() + fused_used;
+      fused_used += group.fused.size();
+      cache.push_back({in.key, cost_group(ctx, network, group, in, options, fused_costs), &group, 0,
+                       head_of_list});
+      found = static_cast<int>(cache.size()) - 1;
+      head_of_list = found;
     }
+    CacheEntry* hit = &cache[static_cast<std::size_t>(found)];
     hit->count += 1;
     totals.fused_ops += static_cast<double>(group.fused.size());
     if (!reports) continue;
@@ -378,17 +392,16 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
     }
   }
   // Totals: each distinct cost times the groups that had it.
-  for (const std::vector<CacheEntry>& entries : cache)
-    for (const CacheEntry& entry : entries) {
-      const PlannedGroup& group = *entry.group;
-      const Op& head = network.ops[group.head];
-      accumulate(totals, entry.count == 1 ? entry.costs.head : entry.costs.head * entry.count,
-                 head.phase, head.on_array());
-      if (!entry.costs.fits) totals.ops_not_fitting += entry.count;
-      for (std::size_t f = 0; f < group.fused.size(); ++f)
-        accumulate(totals, entry.costs.fused[f] * entry.count, network.ops[group.fused[f]].phase,
-                   false);
-    }
+  for (const CacheEntry& entry : cache) {
+    const PlannedGroup& group = *entry.group;
+    const Op& head = network.ops[group.head];
+    accumulate(totals, entry.count == 1 ? entry.costs.head : entry.costs.head * entry.count,
+               head.phase, head.on_array());
+    if (!entry.costs.fits) totals.ops_not_fitting += entry.count;
+    for (std::size_t f = 0; f < group.fused.size(); ++f)
+      accumulate(totals, entry.costs.fused[f] * entry.count, network.ops[group.fused[f]].phase,
+                 false);
+  }
   for (int t : plan.production_order)
     (res.on_chip[static_cast<std::size_t>(t)] ? totals.tensors_on_chip : totals.tensors_spilled) +=
         1;
