@@ -159,6 +159,7 @@ void register_bench_search_command(CLI::App& app) {
       ->required();
   cmd->add_option("--seeds", args->seeds, "Seeds per strategy and budget")->capture_default_str();
   cmd->add_option("--budgets", args->budget_percents, "Budgets in percent of the grid")
+      ->check(CLI::Range(0.0, 100.0))
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--strategies", args->strategies, "Strategies to compare")

@@ -36,15 +36,15 @@ std::map<std::string, std::int64_t, std::less<>> parse_dims(const std::vector<st
       try {
         std::size_t used = 0;
         value = std::stoll(text.substr(eq + 1), &used);
-        ok = used == text.size() - eq - 1 && value >= 1;
+        ok = used == text.size() - eq - 1 && value >= 1 && value <= model::limits::kMaxDimension;
       } catch (const std::exception&) {
         ok = false;
       }
     }
     if (!ok)
-      throw io::InputError("--dim '" + text +
-                           "': expected NAME=VALUE with VALUE an integer >= 1, e.g. --dim "
-                           "sequence=128");
+      throw io::InputError(
+          "--dim '" + text + "': expected NAME=VALUE with VALUE an integer from 1 to " +
+          std::to_string(model::limits::kMaxDimension) + ", e.g. --dim sequence=128");
     result[text.substr(0, eq)] = value;
   }
   return result;

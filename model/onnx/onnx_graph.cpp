@@ -259,9 +259,10 @@ void bind_dimensions(GraphProto& graph, const std::unordered_set<std::string>& i
     for (int d = 0; d < shape.dim_size(); ++d) {
       auto* dim = shape.mutable_dim(d);
       if (dim->has_dim_value()) {
-        if (required && dim->dim_value() < 0)
+        if (required && (dim->dim_value() < 0 || dim->dim_value() > model::limits::kMaxDimension))
           throw InputError(file + ": input '" + tensor + "' dimension " + std::to_string(d) +
-                           " = " + std::to_string(dim->dim_value()) + ", allowed: >= 0");
+                           " = " + std::to_string(dim->dim_value()) + ", allowed: 0 to " +
+                           std::to_string(model::limits::kMaxDimension));
         continue;
       }
       if (dim->has_dim_param()) {

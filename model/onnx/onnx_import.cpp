@@ -9,6 +9,7 @@
 
 #include "model/io/json_reader.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/limits.hpp"
 #include "model/onnx/onnx_graph.hpp"
 #include "model/onnx/static_values.hpp"
 
@@ -178,16 +179,23 @@ std::vector<std::int64_t> attr_ints(const NodeProto& node, std::string_view name
   return {a->ints().begin(), a->ints().end()};
 }
 
-std::int64_t product(const std::vector<std::int64_t>& dims) {
-  return std::accumulate(dims.begin(), dims.end(), std::int64_t{1}, std::multiplies<>());
-}
-// Product of dims[begin, end).
+// Product of dims[begin, end): a tensor's elements, checked (model::limits::kMaxElements).
 std::int64_t product(const std::vector<std::int64_t>& dims, std::size_t begin, std::size_t end) {
   end = std::min(end, dims.size());
   begin = std::min(begin, end);
-  return std::accumulate(dims.begin() + static_cast<std::ptrdiff_t>(begin),
-                         dims.begin() + static_cast<std::ptrdiff_t>(end), std::int64_t{1},
-                         std::multiplies<>());
+  std::int64_t result = 1;
+  for (std::size_t i = begin; i < end; ++i)
+    if (__builtin_mul_overflow(result, dims[i], &result) || result > model::limits::kMaxElements ||
+        result < -model::limits::kMaxElements) {
+      std::string text;
+      for (std::int64_t d : dims) text += (text.empty() ? "" : " x ") + std::to_string(d);
+      throw std::invalid_argument("a tensor of " + text +
+                                  " has more than 2^53 elements (the limit)");
+    }
+  return result;
+}
+std::int64_t product(const std::vector<std::int64_t>& dims) {
+  return product(dims, 0, dims.size());
 }
 
 // "/layers.0/ffn/act/Erf" -> "/layers.0/ffn/act/"

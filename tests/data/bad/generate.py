@@ -21,7 +21,7 @@ HW = {
     "dram": {"type": "lpddr4", "bandwidth_gbps": 6.4},
     "vector": {"lanes": 8},
 }
-GENESYS = json.load(open(os.path.join(HERE, "../reference/simdit/hw_training_design01.json")))
+GENESYS = json.load(open(os.path.join(HERE, "../../../spaces/reference/simdit/hw_training_design01.json")))
 CONV = {"name": "c", "type": "conv2d", "in": [3, 16, 16], "out_channels": 8, "kernel": [3, 3]}
 MATMUL = {"name": "fc", "type": "matmul", "m": 1, "k": 64, "n": 10}
 SPACE = {
@@ -227,6 +227,14 @@ write("onnx_garbage.onnx", bytes(range(256)) * 8, EVAL_NET, binary=True)
 write("onnx_empty.onnx", b"", EVAL_NET, binary=True)
 with open(os.path.join(HERE, "../onnx/resnet18.onnx"), "rb") as f:
     write("onnx_truncated.onnx", f.read()[:5000], EVAL_NET, binary=True)
+# A Relu over an input of 2147483647^3 elements (the importer's element count wrapped), and one
+# with a dimension of 2^40 (protoc --encode of a text ModelProto, bytes kept here).
+write("onnx_input_elements_overflow.onnx", bytes.fromhex(
+    "08083a470a120a01781201791a0472656c75220452656c751201675a230a0178121e0a1c080112180a0608ffff"
+    "ffff070a0608ffffffff070a0608ffffffff0762090a017912040a02080142040a00100d"), EVAL_NET, binary=True)
+write("onnx_input_dim_2e40.onnx", bytes.fromhex(
+    "08083a400a120a01781201791a0472656c75220452656c751201675a1c0a017812170a15080112110a0208010a"
+    "0208030a070880808080802062090a017912040a02080142040a00100d"), EVAL_NET, binary=True)
 
 # ---- design spaces ----
 def space(**changes):
