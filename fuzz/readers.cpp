@@ -1,4 +1,4 @@
-#include "fuzz/fuzz_common.hpp"
+#include "fuzz/readers.hpp"
 
 #include <unistd.h>
 
@@ -8,8 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/loaders.hpp"
+#include "engine/space_spec.hpp"
 #include "model/evaluate.hpp"
 #include "model/io/hardware_json.hpp"
+#include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
 #include "model/io/workload_json.hpp"
 
@@ -74,8 +77,8 @@ void evaluate(const model::Accelerator& accelerator, const model::Network& netwo
   }
 }
 
-}  // namespace
-
+// A private directory (created once per process) holding the input file and the fixtures a space
+// spec can name: "tiny_hw.json" (hardware) and "tiny_net.json" (a workload).
 const std::string& work_directory() {
   // Never destroyed: the exit handler below still needs it.
   static const std::string& directory = *new std::string([] {
@@ -93,12 +96,14 @@ const std::string& work_directory() {
   return directory;
 }
 
+// Writes the input to <work_directory>/input<extension> and returns that path.
 std::string write_input(const std::uint8_t* data, std::size_t size, const std::string& extension) {
   const std::string path = work_directory() + "/input" + extension;
   write_file(path, reinterpret_cast<const char*>(data), size);
   return path;
 }
 
+// The model on a parsed design or network, paired with a small fixed counterpart.
 void exercise(const model::Accelerator& accelerator) {
   static const model::Network network =
       io::parse_workload(nlohmann::json::parse(kTinyNetwork), "tiny_net.json");
@@ -109,6 +114,49 @@ void exercise(const model::Network& network) {
   static const model::Accelerator accelerator =
       io::parse_hardware(nlohmann::json::parse(kTinyHardware), "tiny_hw.json");
   evaluate(accelerator, network);
+}
+
+// Runs `read`; io::InputError (the expected answer to bad input) is swallowed, anything else
+// propagates to libFuzzer.
+template <typename F>
+void expecting_input_errors(F&& read) {
+  try {
+    read();
+  } catch (const io::InputError&) {
+  }
+}
+
+}  // namespace
+
+void read_hardware(const std::uint8_t* data, std::size_t size, const char* extension) {
+  const std::string path = write_input(data, size, extension);
+  expecting_input_errors([&] { exercise(engine::load_hardware(path)); });
+}
+
+void read_workload(const std::uint8_t* data, std::size_t size, const char* extension) {
+  const std::string path = write_input(data, size, extension);
+  expecting_input_errors([&] { exercise(engine::load_workload(path)); });
+  expecting_input_errors([&] {
+    engine::WorkloadOptions training;
+    training.training = model::TrainingOptions{};
+    training.batch = 3;
+    exercise(engine::load_workload(path, training));
+  });
+}
+
+void read_space(const std::uint8_t* data, std::size_t size, const char* extension) {
+  const std::string path = write_input(data, size, extension);
+  expecting_input_errors([&] {
+    const engine::SpaceSpec spec = engine::read_space_spec(path);
+    const search::Space space = spec.space();
+    for (double u : {0.0, 0.37, 0.999}) {
+      const search::Point point = space.from_unit(std::vector<double>(space.dimension_count(), u));
+      engine::params_at(spec, point);
+      // A design outside the hardware's ranges is a failed design, not a crash.
+      expecting_input_errors(
+          [&] { exercise(io::parse_hardware(engine::hardware_json_at(spec, point), "design")); });
+    }
+  });
 }
 
 }  // namespace accelscope::fuzz
