@@ -11,5 +11,6 @@ if [ ! -f build-sanitize/CMakeCache.txt ]; then
 fi
 cmake --build build-sanitize -j"$(nproc)"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 ctest --test-dir build-sanitize --output-on-failure -j"$(nproc)" --timeout 1200 "$@"
