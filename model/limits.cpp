@@ -47,6 +47,13 @@ void check(const Accelerator& a) {
   in_range("clock_mhz", a.clock_mhz, kMinClockMhz, kMaxClockMhz, " MHz");
   in_range("array.rows", a.array.rows, 1, kMaxArraySide);
   in_range("array.cols", a.array.cols, 1, kMaxArraySide);
+  if (a.array.dataflow == Dataflow::row_stationary) {
+    in_range("array.scratchpad_bytes.filter", a.array.filter_scratchpad_bytes, 1,
+             kMaxScratchpadBytes);
+    in_range("array.scratchpad_bytes.ifmap", a.array.ifmap_scratchpad_bytes, 1,
+             kMaxScratchpadBytes);
+    in_range("array.scratchpad_bytes.psum", a.array.psum_scratchpad_bytes, 1, kMaxScratchpadBytes);
+  }
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     const std::string name(to_string(static_cast<Buffer>(b)));
     in_range("sram." + name + ".kib", a.sram[b].capacity_bytes / 1024, kMinSramKib, kMaxSramKib,

@@ -34,6 +34,7 @@ inline constexpr double kMaxCapacityGib = 1 << 20;  // 1 PiB
 inline constexpr int kMaxLanes = 1 << 20;
 inline constexpr int kMaxPipelineDepth = 1 << 20;
 inline constexpr int kMaxPortBits = 1 << 16;
+inline constexpr double kMaxScratchpadBytes = 1 << 20;  // row stationary, per PE
 inline constexpr double kMaxCyclesPerElement = 1e6;
 inline constexpr double kMaxTileOverheadCycles = 1e9;
 

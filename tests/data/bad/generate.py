@@ -106,6 +106,11 @@ for name, path, value in [
     ("huge_list_value", "array.precision", list(range(5000))),
 ]:
     write("hw_" + name + ".json", dumps(with_path(HW, path, value)), EVAL_HW)
+RS = with_path(HW, "array.dataflow", "rs")
+write("hw_rs_scratchpad_1e300.json", dumps(with_path(RS, "array.scratchpad_bytes",
+                                                   {"filter": 1e300, "ifmap": 24, "psum": 48})), EVAL_HW)
+write("hw_rs_scratchpad_1e-300.json", dumps(with_path(RS, "array.scratchpad_bytes",
+                                                    {"filter": 448, "ifmap": 1e-300, "psum": 48})), EVAL_HW)
 write("hw_empty.json", "", EVAL_HW)
 write("hw_truncated.json", dumps(HW)[:120], EVAL_HW)
 write("hw_array_root.json", "[1, 2, 3]", EVAL_HW)
