@@ -60,31 +60,39 @@ engine::WorkloadOptions workload_options(py::handle batch, bool training,
   return options;
 }
 
-// Workloads read from files, by path, file version and options: evaluate() called in a loop on
-// the same file reads and prepares it once. A changed file (time or size) is read again.
-class WorkloadCache {
+// A file's identity for the caches below: path, modification time and size, so a file changed
+// since it was read is read again.
+using FileVersion = std::tuple<std::string, std::filesystem::file_time_type, std::uintmax_t>;
+FileVersion file_version(const std::string& path) {
+  std::error_code ec;
+  const auto time = std::filesystem::last_write_time(path, ec);
+  const auto size = std::filesystem::file_size(path, ec);
+  return {path, time, size};
+}
+
+// Files read once per version: evaluate() called in a loop on the same files costs the model
+// only. Bounded (cleared when full) so sweeps over many files do not grow without end.
+template <typename Key, typename Value>
+class FileCache {
  public:
-  std::shared_ptr<const LoadedWorkload> get(const std::string& argument,
-                                            const engine::WorkloadOptions& options) {
-    const std::string path = engine::resolve_workload(argument);
-    std::error_code ec;
-    const auto time = std::filesystem::last_write_time(path, ec);
-    const auto size = std::filesystem::file_size(path, ec);
-    const Key key{path, time, size, options.batch.value_or(0),
-                  options.training ? static_cast<int>(options.training->optimizer) : -1};
+  template <typename Load>
+  std::shared_ptr<const Value> get(const Key& key, Load&& load) {
     if (auto it = entries_.find(key); it != entries_.end()) return it->second;
-    auto loaded = std::make_shared<const LoadedWorkload>(engine::load_workload(path, options));
+    auto value = std::make_shared<const Value>(load());
     if (entries_.size() >= kMaxEntries) entries_.clear();
-    entries_.emplace(key, loaded);
-    return loaded;
+    entries_.emplace(key, value);
+    return value;
   }
 
  private:
   static constexpr std::size_t kMaxEntries = 64;
-  using Key =
-      std::tuple<std::string, std::filesystem::file_time_type, std::uintmax_t, std::int64_t, int>;
-  std::map<Key, std::shared_ptr<const LoadedWorkload>> entries_;
+  std::map<Key, std::shared_ptr<const Value>> entries_;
 };
+
+// Workloads by file version, batch and training optimizer (-1: inference).
+using WorkloadKey = std::tuple<FileVersion, std::int64_t, int>;
+using WorkloadCache = FileCache<WorkloadKey, LoadedWorkload>;
+using HardwareCache = FileCache<FileVersion, model::Accelerator>;
 
 // Technology tables by directory ("" = shipped) and node, read once per process.
 class TechnologyCache {
@@ -109,10 +117,22 @@ class TechnologyCache {
   std::map<std::pair<std::string, int>, model::Technology> technologies_;
 };
 
-// Both caches are only touched with the GIL held.
+// The caches are only touched with the GIL held.
 WorkloadCache& workload_cache() {
   static WorkloadCache cache;
   return cache;
+}
+HardwareCache& hardware_cache() {
+  static HardwareCache cache;
+  return cache;
+}
+
+std::shared_ptr<const LoadedWorkload> cached_workload(const std::string& argument,
+                                                      const engine::WorkloadOptions& options) {
+  const std::string path = engine::resolve_workload(argument);
+  const WorkloadKey key{file_version(path), options.batch.value_or(0),
+                        options.training ? static_cast<int>(options.training->optimizer) : -1};
+  return workload_cache().get(key, [&] { return engine::load_workload(path, options); });
 }
 TechnologyCache& technology_cache() {
   static TechnologyCache cache;
@@ -131,7 +151,7 @@ std::shared_ptr<const LoadedWorkload> load(py::handle workload,
   if (py::isinstance<py::dict>(workload))
     return std::make_shared<const LoadedWorkload>(
         engine::workload_from_json(to_json(workload, "workload"), "workload", options));
-  if (const auto path = as_path(workload)) return workload_cache().get(*path, options);
+  if (const auto path = as_path(workload)) return cached_workload(*path, options);
   throw py::type_error(
       "workload: a file path, a shipped workload name, a dict or a Workload, not " +
       py::str(workload.get_type().attr("__name__")).cast<std::string>());
@@ -155,7 +175,8 @@ struct HardwareArgument {
     }
   }
   model::Accelerator load() const {
-    return path ? engine::load_hardware(*path) : engine::hardware_from_json(json, source);
+    if (!path) return engine::hardware_from_json(json, source);
+    return *hardware_cache().get(file_version(*path), [&] { return engine::load_hardware(*path); });
   }
 };
 
@@ -201,8 +222,8 @@ py::object evaluate(py::handle hw, py::handle workload, py::handle batch, bool t
   return from_json(result);
 }
 
-// The C++ side of evaluate() alone, `calls` times: reading the hardware, finding the cached
-// workload and technology, the model, the JSON; no Python objects. What the binding adds is the
+// The C++ side of evaluate() alone, `calls` times: finding the cached hardware, workload and
+// technology, the model, the JSON; no Python objects. What the binding adds is the
 // difference to evaluate() called from Python. For BENCHMARKS.md.
 double bench_native(py::handle hw, py::handle workload, std::int64_t calls, bool per_layer) {
   const HardwareArgument hardware(hw);
@@ -213,7 +234,7 @@ double bench_native(py::handle hw, py::handle workload, std::int64_t calls, bool
   const auto start = std::chrono::steady_clock::now();
   double checksum = 0;
   for (std::int64_t i = 0; i < calls; ++i) {
-    const auto loaded = workload_cache().get(*workload_path, workload_options);
+    const auto loaded = cached_workload(*workload_path, workload_options);
     const model::Accelerator accelerator = hardware.load();
     const model::Technology& technology = technology_cache().get("", accelerator, hardware.source);
     checksum += evaluate_json(accelerator, hardware.source, *loaded, technology,
