@@ -26,6 +26,21 @@ store::StudyInfo find_study(store::Database& db, const std::string& id_or_name) 
   throw std::runtime_error(db.path().string() + ": no study '" + id_or_name + "', known: " + known);
 }
 
+nlohmann::json study_json(const store::StudyInfo& s) {
+  return {{"id", s.id},
+          {"name", s.name},
+          {"strategy", s.strategy},
+          {"seed", s.seed},
+          {"budget", s.budget},
+          {"done", s.counts.done},
+          {"failed", s.counts.failed},
+          {"pending", s.counts.pending},
+          {"running", s.counts.running},
+          {"status", store::to_string(s.status)},
+          {"spec_hash", s.spec_hash},
+          {"engine_version", s.engine_version}};
+}
+
 nlohmann::json design_breakdown(store::Database& db, const store::Trial& trial) {
   if (trial.breakdown) return *trial.breakdown;
   if (const std::optional<nlohmann::json> stored = db.breakdown(trial.id)) return *stored;

@@ -21,6 +21,10 @@ struct Interrupted : std::runtime_error {
 // By id or name; empty: the only study, else the most recently updated one.
 store::StudyInfo find_study(store::Database& db, const std::string& id_or_name);
 
+// A study as `studies --json` lists it: id, name, strategy, seed, budget, done, failed, pending,
+// running, status, spec_hash, engine_version.
+nlohmann::json study_json(const store::StudyInfo& study);
+
 // A design's per-layer breakdown (docs/study-format.md): the stored one, else (not kept: off the
 // front) recomputed from the study's spec, which is deterministic; null unless the design is done.
 nlohmann::json design_breakdown(store::Database& db, const store::Trial& trial);

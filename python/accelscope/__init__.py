@@ -186,7 +186,9 @@ class Study:
 
     @property
     def info(self):
-        """Strategy, seed, budget, status, trial counts, objectives, reference point, options."""
+        """What ``accelscope studies --json`` lists (id, name, strategy, seed, budget, done,
+        failed, pending, running, status, spec_hash, engine_version), and db, objectives,
+        reference_point, options, created_at, updated_at."""
         return self._study.info()
 
     @property

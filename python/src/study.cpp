@@ -44,29 +44,19 @@ Study open_study(py::handle db, py::handle study) {
   return {std::move(database), id};
 }
 
+// What `studies --json` lists, and the objectives, reference point, options and times.
 py::dict info_of(const store::StudyInfo& s, const std::string& path) {
-  nlohmann::json objectives = nlohmann::json::array();
+  nlohmann::json info = engine::study_json(s);
+  nlohmann::json& objectives = info["objectives"] = nlohmann::json::array();
   for (const store::Objective& o : s.objectives)
     objectives.push_back(
         {{"metric", o.name}, {"goal", o.direction == store::Direction::maximize ? "max" : "min"}});
-  return from_json({{"id", s.id},
-                    {"name", s.name},
-                    {"db", path},
-                    {"strategy", s.strategy},
-                    {"seed", s.seed},
-                    {"budget", s.budget},
-                    {"status", store::to_string(s.status)},
-                    {"done", s.counts.done},
-                    {"failed", s.counts.failed},
-                    {"pending", s.counts.pending},
-                    {"running", s.counts.running},
-                    {"objectives", objectives},
-                    {"reference_point", s.reference_point},
-                    {"options", s.options},
-                    {"spec_hash", s.spec_hash},
-                    {"engine_version", s.engine_version},
-                    {"created_at", s.created_at},
-                    {"updated_at", s.updated_at}});
+  info["db"] = path;
+  info["reference_point"] = s.reference_point;
+  info["options"] = s.options;
+  info["created_at"] = s.created_at;
+  info["updated_at"] = s.updated_at;
+  return from_json(info);
 }
 
 // Every trial as columns (name -> list, one entry per trial): the fixed fields, then each
