@@ -2,6 +2,7 @@
 // engine's search strategies, asked and told from Python).
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include <pybind11/stl.h>
 
@@ -150,6 +151,9 @@ struct Strategy {
   engine::SearchOptions options;
   std::vector<engine::ObjectiveSpec> objectives;  // what tell() receives, in order
   std::unique_ptr<search::Strategy> strategy;
+  // ask() and tell() run without the GIL; this keeps two Python threads out of the strategy
+  // at once (it is not thread-safe). Taken only with the GIL released, so it cannot deadlock.
+  std::unique_ptr<std::mutex> busy = std::make_unique<std::mutex>();
 };
 
 Strategy make_strategy(py::handle space_argument, const std::string& name, std::uint64_t seed,
@@ -404,6 +408,7 @@ Example:
             std::vector<search::Point> points;
             {
               py::gil_scoped_release release;
+              const std::lock_guard lock(*s.busy);
               points = s.strategy->ask(n);
             }
             return points;
@@ -425,6 +430,7 @@ Example:
             for (std::size_t i = 0; i < point_list.size(); ++i)
               evaluations.push_back(evaluation_from(s, point_list[i], result_list[i], i));
             py::gil_scoped_release release;
+            const std::lock_guard lock(*s.busy);
             s.strategy->tell(evaluations);
           },
           py::arg("points"), py::arg("results"),

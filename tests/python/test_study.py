@@ -121,3 +121,29 @@ def test_a_failing_progress_callback_stops_the_search_and_raises(tmp_path):
     assert listed["tiny-random-s3"]["status"] == "paused"
     run_cli("resume", "--db", db, "--study", "tiny-random-s3", "--quiet")
     assert accelscope.Study(db, "tiny-random-s3").info["done"] == 64
+
+
+def test_search_releases_the_gil(tmp_path):
+    # While a search runs in a thread, this thread keeps running Python and reading the study.
+    import threading
+
+    db = tmp_path / "gil.sqlite"
+    seen_by_progress = []
+    counter = [0]
+    thread = threading.Thread(target=lambda: accelscope.search(
+        TINY_SPACE, db, strategy="random", budget=160, seed=4, threads=1, batch_size=16,
+        progress=lambda p: seen_by_progress.append(counter[0])))
+    thread.start()
+    rows_seen = set()
+    while thread.is_alive():
+        counter[0] += 1
+        if counter[0] % 2000 == 0 and db.exists():
+            try:
+                rows_seen.add(len(accelscope.Study(db).trials()))
+            except accelscope.Error:
+                pass  # the study is not created yet
+    thread.join()
+    assert len(seen_by_progress) >= 10
+    assert seen_by_progress[-1] > seen_by_progress[0]  # this thread ran during the search
+    assert accelscope.Study(db).info["done"] == 160
+    assert rows_seen  # and read the study while it grew
