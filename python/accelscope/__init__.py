@@ -54,8 +54,8 @@ __all__ = [
     "strategies",
 ]
 
-for _error in (Error, InputError, StoreError):
-    _error.__module__ = __name__
+for _public in (Error, InputError, StoreError, Space, Strategy, Workload):
+    _public.__module__ = __name__  # shown as accelscope.Space, not accelscope._core.Space
 
 
 def evaluate(hw, workload, batch=None, training=False, optimizer="sgd", per_layer=True,

@@ -1,9 +1,11 @@
 // accelscope.Study (a stored study, read through the store's API) and search/resume (the engine's
 // study runner, with the GIL released while it runs).
 #include <atomic>
-#include <map>
-#include <set>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
 
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
@@ -59,8 +61,54 @@ py::dict info_of(const store::StudyInfo& s, const std::string& path) {
   return from_json(info);
 }
 
-// Every trial as columns (name -> list, one entry per trial): the fixed fields, then each
-// parameter, then each metric; None where a trial has no value.
+// One column of values as JSON, null where a trial has none.
+struct Column {
+  std::string name;
+  std::vector<nlohmann::json> values;
+};
+
+// A column as numpy array when it is all numbers (int64 when all integers and none missing,
+// float64 with NaN for missing values otherwise) or all booleans, as a list otherwise: numbers
+// stay numbers without one Python object per cell, which keeps 10^5-row studies quick.
+py::object column_object(const Column& column) {
+  bool numbers = true, integers = true, booleans = true, missing = false;
+  for (const nlohmann::json& v : column.values) {
+    missing = missing || v.is_null();
+    if (v.is_null()) continue;
+    booleans = booleans && v.is_boolean();
+    numbers = numbers && v.is_number();
+    integers = integers && v.is_number_integer();
+  }
+  const std::size_t n = column.values.size();
+  if (numbers && integers && !missing) {
+    py::array_t<std::int64_t> array(static_cast<py::ssize_t>(n));
+    auto out = array.mutable_unchecked<1>();
+    for (std::size_t i = 0; i < n; ++i)
+      out(static_cast<py::ssize_t>(i)) = column.values[i].get<std::int64_t>();
+    return array;
+  }
+  if (numbers) {
+    py::array_t<double> array(static_cast<py::ssize_t>(n));
+    auto out = array.mutable_unchecked<1>();
+    for (std::size_t i = 0; i < n; ++i)
+      out(static_cast<py::ssize_t>(i)) =
+          column.values[i].is_null() ? std::nan("") : column.values[i].get<double>();
+    return array;
+  }
+  if (booleans && !missing) {
+    py::array_t<bool> array(static_cast<py::ssize_t>(n));
+    auto out = array.mutable_unchecked<1>();
+    for (std::size_t i = 0; i < n; ++i)
+      out(static_cast<py::ssize_t>(i)) = column.values[i].get<bool>();
+    return array;
+  }
+  py::list list(n);
+  for (std::size_t i = 0; i < n; ++i) list[i] = from_json(column.values[i]);
+  return list;
+}
+
+// Every trial as columns (name -> array or list, one entry per trial): the fixed fields, then
+// each parameter, then each metric.
 py::dict trial_columns(Study& study, py::handle status) {
   store::TrialFilter filter;
   if (!status.is_none()) {
@@ -72,47 +120,46 @@ py::dict trial_columns(Study& study, py::handle status) {
                            "', allowed: pending, running, done, failed, or None for all");
     }
   }
-  const std::vector<store::Trial> trials = study.db->trials(study.id, filter);
-  const std::size_t n = trials.size();
-  std::vector<std::string> order;
-  std::map<std::string, py::list> columns;
-  auto column = [&](const std::string& name) -> py::list& {
-    auto it = columns.find(name);
-    if (it != columns.end()) return it->second;
-    py::list list(n);
-    for (std::size_t i = 0; i < n; ++i) list[i] = py::none();
-    order.push_back(name);
-    return columns.emplace(name, std::move(list)).first->second;
-  };
-  for (const char* name : {"id", "seq", "batch", "status", "feasible", "on_front", "violations",
-                           "error", "eval_seconds"})
-    column(name);
-  std::set<std::string> param_names;
-  for (std::size_t i = 0; i < n; ++i) {
-    const store::Trial& t = trials[i];
-    column("id")[i] = py::int_(t.id);
-    column("seq")[i] = py::int_(t.seq);
-    column("batch")[i] = py::int_(t.batch);
-    column("status")[i] = py::str(std::string(store::to_string(t.status)));
-    if (t.feasible) column("feasible")[i] = py::bool_(*t.feasible);
-    column("on_front")[i] = py::bool_(t.on_front);
-    column("violations")[i] =
-        from_json(t.violations.is_null() ? nlohmann::json::array() : t.violations);
-    column("error")[i] = py::str(t.error);
-    if (t.eval_seconds) column("eval_seconds")[i] = py::float_(*t.eval_seconds);
-    if (t.params.is_object())
-      for (auto it = t.params.begin(); it != t.params.end(); ++it) {
-        param_names.insert(it.key());
-        column(it.key())[i] = from_json(*it);
-      }
+  std::vector<Column> columns;
+  {
+    py::gil_scoped_release release;
+    const std::vector<store::Trial> trials = study.db->trials(study.id, filter);
+    const std::size_t n = trials.size();
+    std::unordered_map<std::string, std::size_t> index;
+    auto column = [&](const std::string& name) -> std::vector<nlohmann::json>& {
+      auto [it, added] = index.try_emplace(name, columns.size());
+      if (added) columns.push_back({name, std::vector<nlohmann::json>(n)});
+      return columns[it->second].values;
+    };
+    for (const char* name : {"id", "seq", "batch", "status", "feasible", "on_front", "violations",
+                             "error", "eval_seconds"})
+      column(name);
+    std::unordered_set<std::string> param_names;
+    for (std::size_t i = 0; i < n; ++i) {
+      const store::Trial& t = trials[i];
+      column("id")[i] = t.id;
+      column("seq")[i] = t.seq;
+      column("batch")[i] = t.batch;
+      column("status")[i] = store::to_string(t.status);
+      if (t.feasible) column("feasible")[i] = *t.feasible;
+      column("on_front")[i] = t.on_front;
+      column("violations")[i] = t.violations.is_null() ? nlohmann::json::array() : t.violations;
+      column("error")[i] = t.error;
+      if (t.eval_seconds) column("eval_seconds")[i] = *t.eval_seconds;
+      if (t.params.is_object())
+        for (auto it = t.params.begin(); it != t.params.end(); ++it) {
+          param_names.insert(it.key());
+          column(it.key())[i] = *it;
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (trials[i].metrics.is_object())
+        for (auto it = trials[i].metrics.begin(); it != trials[i].metrics.end(); ++it)
+          // A metric named like a parameter (never so in shipped spaces) keeps both columns.
+          column(param_names.count(it.key()) ? "metrics." + it.key() : it.key())[i] = *it;
   }
-  for (std::size_t i = 0; i < n; ++i)
-    if (trials[i].metrics.is_object())
-      for (auto it = trials[i].metrics.begin(); it != trials[i].metrics.end(); ++it)
-        // A metric named like a parameter (never so in shipped spaces) keeps both columns.
-        column(param_names.count(it.key()) ? "metrics." + it.key() : it.key())[i] = from_json(*it);
   py::dict result;
-  for (const std::string& name : order) result[py::str(name)] = columns.at(name);
+  for (const Column& column : columns) result[py::str(column.name)] = column_object(column);
   return result;
 }
 
