@@ -25,9 +25,12 @@ model::NetworkReport evaluate_single(model::Accelerator accelerator, const model
   model::EvalOptions eval;
   eval.per_op = options.per_layer;
   if (options.scalesim_compat) {
-    // SCALE-Sim's view: SRAM streams a whole layer, every fold pays fill and drain.
+    // SCALE-Sim's view: SRAM streams a whole layer, every fold pays fill and drain, layers run
+    // one at a time through DRAM.
     eval.tile_for_capacity = false;
     accelerator.array.fold_overlap = false;
+    accelerator.inter_layer = model::InterLayer::through_dram;
+    accelerator.fusion = false;
   }
   try {
     if (options.per_layer) return model::evaluate(accelerator, network, tech, eval);
