@@ -40,16 +40,21 @@ def main():
     print(file=sys.stderr)
     trials = study.trials(status="done")
     front = study.front()
-    x, y = (o["metric"] for o in study.info["objectives"][:2])
+    objectives = [o["metric"] for o in study.info["objectives"]]
+    x, y = objectives[:2]
 
     figure, axis = plt.subplots(figsize=(6, 4.5))
     feasible = trials[trials["feasible"]]
     axis.scatter(trials[x], trials[y], s=8, color="0.8", label=f"all ({len(trials)})")
     axis.scatter(feasible[x], feasible[y], s=8, color="tab:blue",
                  label=f"feasible ({len(feasible)})")
-    ordered = front.sort_values(x)
-    axis.plot(ordered[x], ordered[y], "o-", color="tab:red", markersize=4,
-              label=f"front ({len(front)})")
+    if len(objectives) == 2:  # a two-objective front is a staircase: join it
+        ordered = front.sort_values(x)
+        axis.plot(ordered[x], ordered[y], "o-", color="tab:red", markersize=4,
+                  label=f"front ({len(front)})")
+    else:  # projected from more objectives: points only
+        axis.scatter(front[x], front[y], s=18, color="tab:red",
+                     label=f"front over {', '.join(objectives)} ({len(front)})")
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel(x)
