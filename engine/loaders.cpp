@@ -1,11 +1,13 @@
 #include "engine/loaders.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/scalesim.hpp"
 #include "model/io/simdit.hpp"
+#include "model/io/technology_io.hpp"
 #include "model/io/workload_json.hpp"
 #include "model/limits.hpp"
 #include "model/onnx/onnx_import.hpp"
@@ -52,34 +54,87 @@ auto naming_file(const std::string& path, F&& read) {
   }
 }
 
-model::Accelerator read_hardware(const std::string& path) {
-  const std::string ext = extension_of(path);
-  if (ext == ".cfg") return io::read_scalesim_config(path);
-  if (ext != ".json")
-    throw io::InputError(path + ": unknown hardware format '" + ext +
-                         "', allowed: .json (accelscope or GeneSys), .cfg (SCALE-Sim)");
-  const nlohmann::json json = io::read_json_file(path);
-  if (io::is_genesys_config(json)) return io::parse_genesys_config(json, path);
-  return io::parse_hardware(json, path);
+void check_batch(const std::string& source, const WorkloadOptions& options) {
+  if (options.batch && (*options.batch < 1 || *options.batch > model::limits::kMaxBatch))
+    throw io::InputError(source + ": batch " + std::to_string(*options.batch) +
+                         ", allowed: an integer from 1 to " +
+                         std::to_string(model::limits::kMaxBatch) + " (limit)");
+}
+
+// The training iteration when asked for, then the network's limits (ops, total MACs).
+model::Network finish_workload(model::Network network, const WorkloadOptions& options) {
+  if (options.training) network = model::derive_training(network, *options.training);
+  model::limits::check(network);
+  return network;
+}
+
+std::string shipped_workload_directory() {
+  return io::data_directory() + "/workloads";
 }
 
 }  // namespace
 
+model::Accelerator hardware_from_json(const nlohmann::json& json, const std::string& source) {
+  return naming_file(source, [&] {
+    if (io::is_genesys_config(json)) return io::parse_genesys_config(json, source);
+    return io::parse_hardware(json, source);
+  });
+}
+
 model::Accelerator load_hardware(const std::string& path) {
-  return naming_file(path, [&] { return read_hardware(path); });
+  return naming_file(path, [&] {
+    const std::string ext = extension_of(path);
+    if (ext == ".cfg") return io::read_scalesim_config(path);
+    if (ext != ".json")
+      throw io::InputError(path + ": unknown hardware format '" + ext +
+                           "', allowed: .json (accelscope or GeneSys), .cfg (SCALE-Sim)");
+    return hardware_from_json(io::read_json_file(path), path);
+  });
 }
 
 model::Network load_workload(const std::string& path, const WorkloadOptions& options) {
   return naming_file(path, [&] {
-    if (options.batch && (*options.batch < 1 || *options.batch > model::limits::kMaxBatch))
-      throw io::InputError(path + ": batch " + std::to_string(*options.batch) +
-                           ", allowed: an integer from 1 to " +
-                           std::to_string(model::limits::kMaxBatch) + " (limit)");
-    model::Network network = read_workload(path, options);
-    if (options.training) network = model::derive_training(network, *options.training);
-    model::limits::check(network);
-    return network;
+    check_batch(path, options);
+    return finish_workload(read_workload(path, options), options);
   });
+}
+
+model::Network workload_from_json(const nlohmann::json& json, const std::string& source,
+                                  const WorkloadOptions& options) {
+  return naming_file(source, [&] {
+    check_batch(source, options);
+    return finish_workload(io::is_simdit_spec(json)
+                               ? io::parse_simdit_spec(json, source, options.batch.value_or(1))
+                               : io::parse_workload(json, source, options.batch),
+                           options);
+  });
+}
+
+std::vector<std::string> shipped_workloads() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(shipped_workload_directory(), ec)) {
+    const std::string ext = extension_of(entry.path().string());
+    if (entry.is_regular_file() && (ext == ".json" || ext == ".csv"))
+      names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string resolve_workload(const std::string& path_or_name) {
+  namespace fs = std::filesystem;
+  if (fs::is_regular_file(path_or_name)) return path_or_name;
+  const fs::path shipped = shipped_workload_directory();
+  for (const fs::path& candidate : {shipped / path_or_name, shipped / (path_or_name + ".json"),
+                                    shipped / (path_or_name + ".csv")})
+    if (fs::is_regular_file(candidate)) return candidate.lexically_normal().string();
+  const fs::path given(path_or_name);
+  if (given.has_parent_path() || given.has_extension()) return path_or_name;
+  std::string names;
+  for (const std::string& name : shipped_workloads()) names += (names.empty() ? "" : ", ") + name;
+  throw io::InputError(path_or_name +
+                       ": no such workload file or shipped workload; shipped: " + names);
 }
 
 }  // namespace accelscope::engine

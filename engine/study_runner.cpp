@@ -66,8 +66,8 @@ store::TrialResult to_store(const DesignResult& result) {
   return stored;
 }
 
-search::StrategyOptions strategy_options(const SpaceSpec& spec, const SearchOptions& options,
-                                         const DesignEvaluator& evaluator) {
+search::StrategyOptions study_strategy_options(const SpaceSpec& spec, const SearchOptions& options,
+                                               const DesignEvaluator& evaluator) {
   search::StrategyOptions s;
   s.seed = options.seed;
   s.budget = options.budget;
@@ -82,7 +82,9 @@ search::StrategyOptions strategy_options(const SpaceSpec& spec, const SearchOpti
   return s;
 }
 
-SearchOptions complete_options(SearchOptions options, const SpaceSpec& spec) {
+}  // namespace
+
+SearchOptions with_defaults(SearchOptions options, const SpaceSpec& spec) {
   if (options.batch_size == 0) options.batch_size = default_batch_size(options.strategy);
   if (options.budget == 0) {
     const auto grid = spec.space().grid_size();
@@ -99,7 +101,12 @@ SearchOptions complete_options(SearchOptions options, const SpaceSpec& spec) {
   return options;
 }
 
-}  // namespace
+std::unique_ptr<search::Strategy> make_study_strategy(const SpaceSpec& spec,
+                                                      const SearchOptions& options,
+                                                      const DesignEvaluator& evaluator) {
+  return search::make_strategy(options.strategy, spec.space(),
+                               study_strategy_options(spec, options, evaluator));
+}
 
 double hypervolume_natural(const std::vector<std::vector<double>>& front,
                            const std::vector<double>& reference,
@@ -181,11 +188,10 @@ StudyRunner::StudyRunner(store::Database& database, std::size_t threads)
                             : threads) {}
 
 RunResult StudyRunner::run(const SpaceSpec& spec, const SearchOptions& requested) {
-  const SearchOptions options = complete_options(requested, spec);
+  const SearchOptions options = with_defaults(requested, spec);
   const DesignEvaluator evaluator(spec, io::load_default_tech_library());
   // Validate the strategy and its options before touching the database.
-  (void)search::make_strategy(options.strategy, spec.space(),
-                              strategy_options(spec, options, evaluator));
+  (void)make_study_strategy(spec, options, evaluator);
   store::StudyConfig config;
   config.name = options.study_name;
   config.spec = spec.stored_spec();
@@ -220,10 +226,9 @@ RunResult StudyRunner::resume(store::StudyId id) {
 
 RunResult StudyRunner::drive(const store::StudyInfo& study, const DesignEvaluator& evaluator) {
   const SpaceSpec& spec = evaluator.spec();
-  const SearchOptions options = complete_options(stored_search_options(study), spec);
+  const SearchOptions options = with_defaults(stored_search_options(study), spec);
   const search::Space space = spec.space();
-  auto strategy =
-      search::make_strategy(options.strategy, space, strategy_options(spec, options, evaluator));
+  auto strategy = make_study_strategy(spec, options, evaluator);
   const std::string worker = store::default_worker_id();
   database_.release_dead_workers(study.id);
   if (study.status != store::StudyStatus::running)
