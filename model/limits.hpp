@@ -38,6 +38,15 @@ inline constexpr double kMaxScratchpadBytes = 1 << 20;  // row stationary, per P
 inline constexpr double kMaxCyclesPerElement = 1e6;
 inline constexpr double kMaxTileOverheadCycles = 1e9;
 
+// ---- technology tables (--tech: technology.json and its CACTI CSV files) ----
+// Every number: 0, or a magnitude from 1e-9 to 1e9 in its unit (pJ, um2, mm2, mW, a factor); a
+// node from 1 to 1000 nm; a table's SRAM capacities from 1 byte to kMaxSramKib, its ports up to
+// kMaxPortBits. SRAM figures extrapolated over that capacity range must stay at most
+// kMaxSramExtrapolated (per bank: pJ per bit, mW, mm2), so no cost can overflow.
+inline constexpr double kMinTechnologyFigure = 1e-9, kMaxTechnologyFigure = 1e9;
+inline constexpr int kMaxTechNodeNm = 1000;
+inline constexpr double kMaxSramExtrapolated = 1e15;
+
 // ---- input files ----
 inline constexpr std::int64_t kMaxTextFileBytes = std::int64_t{64} << 20;  // JSON, cfg, CSV
 inline constexpr std::int64_t kMaxOnnxFileBytes = std::int64_t{2} << 30;   // protobuf's own limit
@@ -49,6 +58,7 @@ inline constexpr std::int64_t kMaxParameters = 256;                 // parameter
 inline constexpr std::int64_t kMaxBudget = std::int64_t{1} << 40;   // designs of one study
 inline constexpr std::int64_t kMaxPeCount = std::int64_t{1} << 32;  // pe_array rule
 inline constexpr int kMaxThreads = 1024;
+inline constexpr std::int64_t kMaxAskBatch = 1 << 16;  // designs per ask (--batch)
 
 // The product of non-negative factors when it is at most `limit`, otherwise nullopt. Never
 // overflows (each step is checked, and stops as soon as the limit is passed).

@@ -20,6 +20,9 @@ inline CLI::Range batch_range() {
 inline CLI::Range budget_range() {
   return CLI::Range(std::int64_t{0}, model::limits::kMaxBudget, "BUDGET");
 }
+inline CLI::Range ask_batch_range() {
+  return CLI::Range(std::int64_t{1}, model::limits::kMaxAskBatch, "DESIGNS");
+}
 
 void register_eval_command(CLI::App& app);
 void register_bench_command(CLI::App& app);

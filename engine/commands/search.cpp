@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
-#include "engine/study_lookup.hpp"
 #include "engine/progress.hpp"
 #include "engine/space_spec.hpp"
+#include "engine/study_lookup.hpp"
 #include "engine/study_runner.hpp"
 #include "search/strategy.hpp"
 
@@ -87,7 +87,8 @@ void register_search_commands(CLI::App& app) {
       ->capture_default_str();
   search->add_option("--threads", args->threads, "Evaluation threads (default: all cores)")
       ->check(threads_range());
-  search->add_option("--batch", args->options.batch_size, "Designs per ask (default per strategy)");
+  search->add_option("--batch", args->options.batch_size, "Designs per ask (default per strategy)")
+      ->check(ask_batch_range());
   search->add_option("--shard", args->shard,
                      "Grid shard i/n (e.g. 0/4): every n-th grid point from i");
   search->add_flag("--low-discrepancy", args->options.low_discrepancy,

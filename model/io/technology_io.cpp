@@ -1,8 +1,11 @@
 #include "model/io/technology_io.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "model/io/json_reader.hpp"
@@ -20,8 +23,35 @@ std::string data_directory() {
 
 namespace {
 
+// A technology figure: 0, or a magnitude the limits allow (model/limits.hpp).
+bool valid_figure(double value) {
+  return value == 0 || (value >= model::limits::kMinTechnologyFigure &&
+                        value <= model::limits::kMaxTechnologyFigure);
+}
+
+const std::string& figure_range() {
+  static const std::string text = "0 or a number from 1e-09 to 1e+09 (limits)";
+  return text;
+}
+
+// A whole cell read as a finite number (std::stod would take "1.5abc", "inf" and "nan").
+std::optional<double> cell_number(const std::string& cell) {
+  const char* first = cell.data();
+  const char* last = first + cell.size();
+  while (first < last && (*first == ' ' || *first == '\t')) ++first;
+  while (last > first && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r')) --last;
+  double value = 0;
+  const auto [end, error] = std::from_chars(first, last, value);
+  if (error != std::errc() || end != last || first == last || !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
+
 // CACTI sweep CSV: tech_nm,size_bytes,width_bits,read_pJ,write_pJ,leak_mW,area_mm2,...
 std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& path) {
+  namespace limits = model::limits;
+  static const char* const columns[] = {"tech_nm",  "size_bytes", "width_bits", "read_pJ",
+                                        "write_pJ", "leak_mW",    "area_mm2"};
   std::istringstream text(read_text_file(path));
   std::string line;
   std::getline(text, line);  // header
@@ -29,22 +59,36 @@ std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& p
   int line_number = 1;
   while (std::getline(text, line)) {
     ++line_number;
-    if (line.empty()) continue;
+    if (line.empty() || line == "\r") continue;
+    const std::string where = path + ": line " + std::to_string(line_number) + ": ";
     std::vector<double> cells;
     std::istringstream row(line);
     std::string cell;
     while (std::getline(row, cell, ',')) {
-      try {
-        cells.push_back(std::stod(cell));
-      } catch (const std::exception&) {
-        throw InputError(path + ": line " + std::to_string(line_number) + ": '" + cell +
-                         "' is not a number");
-      }
+      const std::optional<double> value = cell_number(cell);
+      if (!value) throw InputError(where + excerpt(cell) + " is not a finite number");
+      cells.push_back(*value);
     }
     if (cells.size() < 7)
-      throw InputError(path + ": line " + std::to_string(line_number) +
-                       ": expected at least 7 columns (tech_nm,size_bytes,width_bits,read_pJ,"
+      throw InputError(where +
+                       "expected at least 7 columns (tech_nm,size_bytes,width_bits,read_pJ,"
                        "write_pJ,leak_mW,area_mm2)");
+    const auto check = [&](std::size_t column, bool ok, const std::string& allowed) {
+      if (!ok)
+        throw InputError(where + "column '" + columns[column] + "' = " + excerpt(cells[column]) +
+                         ", allowed: " + allowed);
+    };
+    const auto integer_in = [](double value, double lo, double hi) {
+      return value >= lo && value <= hi && value == std::floor(value);
+    };
+    check(0, integer_in(cells[0], 1, limits::kMaxTechNodeNm),
+          "an integer from 1 to " + std::to_string(limits::kMaxTechNodeNm) + " (nm)");
+    check(1, cells[1] >= 1 && cells[1] <= limits::kMaxSramKib * 1024,
+          "a number from 1 to 2^40 (bytes; limits)");
+    check(2, integer_in(cells[2], 1, limits::kMaxPortBits),
+          "an integer from 1 to " + std::to_string(limits::kMaxPortBits) + " (limits)");
+    for (std::size_t column = 3; column < 7; ++column)
+      check(column, valid_figure(cells[column]), figure_range());
     const double width_bits = cells[2];
     model::SramPoint point;
     point.capacity_bytes = cells[1];
@@ -63,10 +107,69 @@ std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& p
       *same = point;
     }
   }
+  if (tables.empty())
+    throw InputError(path +
+                     ": no rows (expected tech_nm,size_bytes,width_bits,read_pJ,write_pJ,"
+                     "leak_mW,area_mm2 per line after the header)");
   for (auto& [node, table] : tables)
     std::sort(table.begin(), table.end(),
               [](const auto& a, const auto& b) { return a.capacity_bytes < b.capacity_bytes; });
   return tables;
+}
+
+// Every number of technology.json within the limits (the readers below check signs and presence);
+// node names are integers of nanometres.
+void check_figures(const nlohmann::json& value, const std::string& file, const std::string& path) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it)
+      check_figures(it.value(), file, path.empty() ? it.key() : path + "." + it.key());
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+      check_figures(value[i], file, path + "[" + std::to_string(i) + "]");
+  } else if (value.is_number() && !valid_figure(value.get<double>())) {
+    throw InputError(file + ": field '" + path + "' = " + excerpt(value) +
+                     ", allowed: " + figure_range());
+  }
+}
+
+void check_node_names(const JsonObject& nodes) {
+  for (auto it = nodes.json().begin(); it != nodes.json().end(); ++it) {
+    const std::string& name = it.key();
+    int node = 0;
+    const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), node);
+    if (error != std::errc() || end != name.data() + name.size() || node < 1 ||
+        node > model::limits::kMaxTechNodeNm)
+      nodes.fail(name, "a node",
+                 "names that are integers from 1 to " +
+                     std::to_string(model::limits::kMaxTechNodeNm) + " (nm)");
+  }
+}
+
+// Tables are extrapolated beyond their capacities (log-log from the outermost points): the
+// figures at the smallest and largest SRAM the hardware limits allow must stay bounded.
+void check_sram_extrapolation(const model::Technology& tech, int node_nm,
+                              const std::array<std::string, model::kNumSramCells>& files) {
+  namespace limits = model::limits;
+  for (std::size_t c = 0; c < model::kNumSramCells; ++c)
+    for (double capacity_bytes : {1.0, limits::kMaxSramKib * 1024}) {
+      const model::SramPoint point =
+          model::sram_at(tech, capacity_bytes, static_cast<model::SramCells>(c));
+      const std::pair<const char*, double> figures[] = {
+          {"read pJ per bit", point.read_pj_per_bit},
+          {"write pJ per bit", point.write_pj_per_bit},
+          {"leakage mW", point.leakage_mw},
+          {"area mm2", point.area_mm2}};
+      for (const auto& [name, figure] : figures)
+        if (!(figure >= 0 && figure <= limits::kMaxSramExtrapolated)) {
+          char text[64];
+          std::snprintf(text, sizeof text, "%.6g", figure);
+          throw InputError(files[c] + ": at " + std::to_string(node_nm) + " nm, " +
+                           std::to_string(static_cast<std::int64_t>(capacity_bytes)) +
+                           " bytes extrapolate to " + name + " = " + text +
+                           ", allowed: 0 to 1e+15 (limits; rows of nearly equal capacity and "
+                           "very different figures extrapolate steeply)");
+        }
+    }
 }
 
 struct Scaling {
@@ -89,14 +192,19 @@ TechLibrary load_tech_library(const std::string& directory) {
   library.directory = directory;
   const std::string file = directory + "/technology.json";
   library.description = read_json_file(file);
+  check_figures(library.description, file, "");
   const JsonObject root(library.description, file);
+  check_node_names(root.object("node_scaling").object("nodes"));
   const JsonObject tables = root.object("sram").object("tables");
-  library.sram[static_cast<std::size_t>(model::SramCells::low_power)] =
-      read_cacti_csv(directory + "/" + tables.object("low_power").string("file"));
-  library.sram[static_cast<std::size_t>(model::SramCells::high_performance)] =
-      read_cacti_csv(directory + "/" + tables.object("high_performance").string("file"));
+  std::array<std::string, model::kNumSramCells> table_files;
+  for (std::size_t c = 0; c < model::kNumSramCells; ++c) {
+    const std::string name(model::to_string(static_cast<model::SramCells>(c)));
+    table_files[c] = directory + "/" + tables.object(name).string("file");
+    library.sram[c] = read_cacti_csv(table_files[c]);
+  }
   // Check once that every figure the model needs is present, so errors name this file.
-  for (int node : supported_nodes(library)) (void)technology_at(library, node);
+  for (int node : supported_nodes(library))
+    check_sram_extrapolation(technology_at(library, node), node, table_files);
   return library;
 }
 
@@ -168,12 +276,13 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
     tech.multiply_um2[p] = mult.positive("um2") * scale.area;
     tech.add_pj[p] = adder.positive("pj") * scale.energy;
     tech.add_um2[p] = adder.positive("um2") * scale.area;
-    const model::PeCost pe = model::pe_cost(
-        tech, precision, 32,
-        model::pe_register_bits(model::Dataflow::weight_stationary, precision, 32));
+    const model::PeCost pe =
+        model::pe_cost(tech, precision, 32,
+                       model::pe_register_bits(model::Dataflow::weight_stationary, precision, 32));
     tech.mac_pj[p] = pe.mac_pj;
     tech.pe_area_um2[p] = pe.area_um2;
-    tech.vector_op_pj[p] = tech.multiply_pj[p] + tech.add_pj[p] + 3 * bits * tech.register_pj_per_bit;
+    tech.vector_op_pj[p] =
+        tech.multiply_pj[p] + tech.add_pj[p] + 3 * bits * tech.register_pj_per_bit;
     tech.vector_lane_area_um2[p] =
         (tech.multiply_um2[p] + tech.add_um2[p] + 3 * bits * tech.register_um2_per_bit) *
         tech.logic_layout_factor;

@@ -5,6 +5,7 @@
 #include <pybind11_json/pybind11_json.hpp>
 
 #include "model/io/json_reader.hpp"
+#include "model/limits.hpp"
 
 namespace accelscope::python {
 
@@ -69,10 +70,26 @@ std::optional<std::string> as_path(py::handle value) {
 std::size_t thread_count(std::optional<std::int64_t> threads) {
   if (!threads) return 0;
   const std::int64_t count = *threads;
-  if (count < 1)
-    throw io::InputError("threads = " + std::to_string(count) +
-                         ", allowed: an integer >= 1, or None for all cores");
+  if (count < 1 || count > model::limits::kMaxThreads)
+    throw io::InputError("threads = " + std::to_string(count) + ", allowed: an integer from 1 to " +
+                         std::to_string(model::limits::kMaxThreads) +
+                         " (limit), or None for all cores");
   return static_cast<std::size_t>(count);
+}
+
+std::uint64_t budget_count(std::optional<std::uint64_t> budget) {
+  if (budget && *budget > static_cast<std::uint64_t>(model::limits::kMaxBudget))
+    throw io::InputError("budget = " + std::to_string(*budget) +
+                         ", allowed: an integer from 1 to 2^40 (limit), or None for the default");
+  return budget.value_or(0);
+}
+
+std::size_t ask_batch_count(std::optional<std::size_t> batch_size, const std::string& name) {
+  if (batch_size && *batch_size > static_cast<std::size_t>(model::limits::kMaxAskBatch))
+    throw io::InputError(name + " = " + std::to_string(*batch_size) +
+                         ", allowed: an integer up to " +
+                         std::to_string(model::limits::kMaxAskBatch) + " (limit)");
+  return batch_size.value_or(0);
 }
 
 }  // namespace accelscope::python

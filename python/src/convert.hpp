@@ -1,6 +1,7 @@
 // Python values <-> JSON and the other conversions every binding needs.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,5 +23,10 @@ std::optional<std::string> as_path(py::handle value);
 
 // The thread count argument of searches and parallel evaluations: None -> 0 (all cores).
 std::size_t thread_count(std::optional<std::int64_t> threads);
+
+// Count arguments checked against the same limits as the command line's options (README
+// "Limits"); InputError naming the argument otherwise. None -> 0 (the default).
+std::uint64_t budget_count(std::optional<std::uint64_t> budget);
+std::size_t ask_batch_count(std::optional<std::size_t> batch_size, const std::string& name);
 
 }  // namespace accelscope::python

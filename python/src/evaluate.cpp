@@ -14,6 +14,7 @@
 #include "engine/workload_stats.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/limits.hpp"
 #include "model/onnx/onnx_import.hpp"
 
 namespace accelscope::python {
@@ -44,9 +45,10 @@ engine::WorkloadOptions workload_options(py::handle batch, bool training,
   engine::WorkloadOptions options;
   if (!batch.is_none()) {
     const std::int64_t value = batch.cast<std::int64_t>();
-    if (value < 1)
-      throw io::InputError("batch = " + std::to_string(value) +
-                           ", allowed: an integer >= 1, or None for the workload's own batch");
+    if (value < 1 || value > model::limits::kMaxBatch)
+      throw io::InputError("batch = " + std::to_string(value) + ", allowed: an integer from 1 to " +
+                           std::to_string(model::limits::kMaxBatch) +
+                           " (limit), or None for the workload's own batch");
     options.batch = value;
   }
   if (training) {
@@ -258,9 +260,10 @@ Workload import_onnx(py::handle path, const std::map<std::string, std::int64_t>&
   if (!file) throw py::type_error("path: an ONNX file path");
   io::OnnxImportOptions options;
   for (const auto& [dim, value] : dims) {
-    if (value < 1)
+    if (value < 1 || value > model::limits::kMaxDimension)
       throw io::InputError("dims['" + dim + "'] = " + std::to_string(value) +
-                           ", allowed: an integer >= 1");
+                           ", allowed: an integer from 1 to " +
+                           std::to_string(model::limits::kMaxDimension) + " (limit)");
     options.dims[dim] = value;
   }
   options.batch = workload_options(batch, false, "sgd").batch;

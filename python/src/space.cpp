@@ -178,8 +178,8 @@ Strategy make_strategy(py::handle space_argument, const std::string& name, std::
   s.objectives = spec.objectives;
   s.options.strategy = name;
   s.options.seed = seed;
-  s.options.budget = budget.value_or(0);
-  s.options.batch_size = batch_size.value_or(0);
+  s.options.budget = budget_count(budget);
+  s.options.batch_size = ask_batch_count(batch_size, "batch_size");
   s.options = engine::with_defaults(s.options, spec);
   s.strategy = engine::make_study_strategy(spec, s.options, *s.space.evaluator);
   return s;
@@ -404,7 +404,7 @@ Example:
       .def(
           "ask",
           [](Strategy& s, std::optional<std::size_t> count) {
-            const std::size_t n = count.value_or(s.options.batch_size);
+            const std::size_t n = count ? ask_batch_count(count, "n") : s.options.batch_size;
             std::vector<search::Point> points;
             {
               py::gil_scoped_release release;

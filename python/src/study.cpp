@@ -235,8 +235,8 @@ std::pair<store::StudyId, bool> search(py::handle space, py::handle db, const st
   engine::SearchOptions options;
   options.strategy = strategy;
   options.seed = seed;
-  options.budget = budget.value_or(0);
-  options.batch_size = batch_size.value_or(0);
+  options.budget = budget_count(budget);
+  options.batch_size = ask_batch_count(batch_size, "batch_size");
   if (!study.is_none()) options.study_name = py::str(study).cast<std::string>();
   return run_study(
       db_path(db), thread_count(threads), progress,

@@ -1,7 +1,8 @@
 // Bad input never crashes, hangs or blows up memory: every file of the corpus in tests/data/bad/
-// (index.tsv says which command each is fed to) makes the command line exit 1 within seconds, with
-// one line on stderr naming the file. Also files that cannot live in the repository (a symlink to
-// /dev/zero, a FIFO, a directory, a file over the size limit) and the count limits of the options.
+// (index.tsv says which command each is fed to; {dir}: the file's directory, for --tech) makes the
+// command line exit 1 within seconds, with one line on stderr naming the file. Also files that
+// cannot live in the repository (a symlink to /dev/zero, a FIFO, a directory, a file over the size
+// limit) and the count limits of the options.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -138,6 +139,7 @@ TEST_CASE("bad inputs: every file of the corpus gets exit 1 and a one-line error
     const std::string db = fresh_db();
     std::vector<std::string> arguments;
     for (std::string word : split_words(line.substr(tab + 1))) {
+      if (word == "{dir}") word = fs::path(file).parent_path().string();
       if (word == "{file}") word = file;
       if (word == "{db}") word = db;
       arguments.push_back(word);
@@ -205,6 +207,7 @@ TEST_CASE("bad inputs: counts on the command line are checked against the limits
       {{"search", space, "--db", db, "--threads", "100000", "--quiet"}, "--threads"},
       {{"search", space, "--db", db, "--budget", "9223372036854775808", "--quiet"}, "--budget"},
       {{"search", space, "--db", db, "--budget", "-1", "--quiet"}, "--budget"},
+      {{"search", space, "--db", db, "--batch", "1000000000", "--quiet"}, "--batch"},
       {{"resume", "--db", db, "--threads", "5000"}, "--threads"},
   };
   for (const Case& c : cases) {

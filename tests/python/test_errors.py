@@ -5,7 +5,7 @@ import json
 import pytest
 
 import accelscope
-from conftest import EDGE_HW, TINY_SPACE, cli_error
+from conftest import EDGE_HW, SOURCE_DIR, TINY_SPACE, cli_error
 
 
 def test_bad_hardware_field(tmp_path):
@@ -112,3 +112,60 @@ def test_bad_arguments():
         accelscope.evaluate({"sram": {1, 2}}, "resnet50")
     with pytest.raises(accelscope.InputError, match="threads = 0"):
         space.evaluate_many([], threads=0)
+
+
+def test_counts_are_limited(tmp_path):
+    """The command line's limits hold for the module's arguments too (README "Limits")."""
+    space = accelscope.Space(TINY_SPACE)
+    with pytest.raises(accelscope.InputError, match="threads = 100000, allowed: an integer from 1 to 1024"):
+        space.evaluate_many([], threads=100000)
+    with pytest.raises(accelscope.InputError, match="threads = 100000"):
+        accelscope.search(TINY_SPACE, tmp_path / "t.sqlite", threads=100000)
+    with pytest.raises(accelscope.InputError, match="budget = 2199023255552, allowed"):
+        accelscope.search(TINY_SPACE, tmp_path / "b.sqlite", budget=2**41)
+    with pytest.raises(accelscope.InputError, match="batch_size = 1048576, allowed"):
+        accelscope.Strategy(space, "random", batch_size=2**20)
+    with pytest.raises(accelscope.InputError, match="budget = 2199023255552"):
+        accelscope.Strategy(space, "random", budget=2**41)
+    with pytest.raises(accelscope.InputError, match="n = 1048576, allowed"):
+        accelscope.Strategy(space, "random").ask(2**20)
+    with pytest.raises(accelscope.InputError, match="batch = 2097152, allowed: an integer from 1 to"):
+        accelscope.evaluate(EDGE_HW, "resnet50", batch=2**21)
+    onnx = str(SOURCE_DIR / "tests/data/onnx/resnet18.onnx")
+    with pytest.raises(accelscope.InputError, match="dims\\['sequence'\\] = 1099511627776"):
+        accelscope.import_onnx(onnx, dims={"sequence": 2**40})
+
+
+def test_new_hardware_fields_checked():
+    """Fields of the network-level model refuse bad values as the command line does."""
+    with open(EDGE_HW) as f:
+        hw = json.load(f)
+    for path, value, expected in [
+        (("inter_layer",), "sideways", "field 'inter_layer' = \"sideways\", allowed: one of resident"),
+        (("sram", "outputs", "holds_activations"), 1, "holds_activations' = 1, allowed: true or false"),
+        (("array", "scratchpad_bytes"), {"filter": 1, "ifmap": 1, "psum": 1},
+         "only with \"dataflow\": \"rs\""),
+    ]:
+        bad = json.loads(json.dumps(hw))
+        node = bad
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        with pytest.raises(accelscope.InputError, match=expected.replace("(", "\\(")):
+            accelscope.evaluate(bad, "resnet50", per_layer=False)
+
+
+def test_bad_technology_tables(tmp_path):
+    """--tech / tech=: every figure finite and within the limits, CACTI cells whole numbers."""
+    shipped = SOURCE_DIR / "spaces/tech"
+    with open(shipped / "technology.json") as f:
+        tech = json.load(f)
+    for cells in tech["sram"]["tables"].values():
+        cells["file"] = str(shipped / cells["file"])
+    tech["sram"]["macro_factor"]["value"] = 1e300
+    (tmp_path / "technology.json").write_text(json.dumps(tech))
+    message = cli_error("eval", "--hw", EDGE_HW, "--workload", "resnet50", "--tech", tmp_path)
+    assert "sram.macro_factor.value" in message and "1e+300" in message
+    with pytest.raises(accelscope.InputError) as raised:
+        accelscope.evaluate(EDGE_HW, "resnet50", tech=str(tmp_path))
+    assert str(raised.value) == message

@@ -104,6 +104,13 @@ for name, path, value in [
     ("newline_in_key", "bad\nkey", 1), ("long_key", "k" * 20000, 1),
     ("long_string", "array.dataflow", "x" * 20000),
     ("huge_list_value", "array.precision", list(range(5000))),
+    # Fields of the network-level model: names and booleans only.
+    ("inter_layer_unknown", "inter_layer", "sideways"), ("inter_layer_number", "inter_layer", 1),
+    ("fusion_string", "fusion", "yes"), ("sram_cells_unknown", "sram_cells", "edram"),
+    ("holds_activations_string", "sram.outputs.holds_activations", "true"),
+    ("pipelined_tiles_null", "array.pipelined_tiles", None),
+    ("phy_on_die_number", "dram.phy_on_die", 0),
+    ("scratchpad_without_rs", "array.scratchpad_bytes", {"filter": 448, "ifmap": 24, "psum": 48}),
 ]:
     write("hw_" + name + ".json", dumps(with_path(HW, path, value)), EVAL_HW)
 RS = with_path(HW, "array.dataflow", "rs")
@@ -111,6 +118,9 @@ write("hw_rs_scratchpad_1e300.json", dumps(with_path(RS, "array.scratchpad_bytes
                                                    {"filter": 1e300, "ifmap": 24, "psum": 48})), EVAL_HW)
 write("hw_rs_scratchpad_1e-300.json", dumps(with_path(RS, "array.scratchpad_bytes",
                                                     {"filter": 448, "ifmap": 1e-300, "psum": 48})), EVAL_HW)
+write("hw_rs_scratchpad_missing.json", dumps(RS), EVAL_HW)
+write("hw_rs_scratchpad_unknown_field.json", dumps(with_path(RS, "array.scratchpad_bytes", {
+    "filter": 448, "ifmap": 24, "psum": 48, "weights": 1})), EVAL_HW)
 write("hw_empty.json", "", EVAL_HW)
 write("hw_truncated.json", dumps(HW)[:120], EVAL_HW)
 write("hw_array_root.json", "[1, 2, 3]", EVAL_HW)
@@ -281,6 +291,11 @@ for name, changes in [
     ("constraint_unknown_metric", {"constraints": {"beauty": {"max": 1}}}),
     ("reference_point_size", {"reference_point": [1, 2, 3]}),
     ("reference_point_1e400", {"reference_point": [1, "REF"]}),
+    ("dataflow_rs_without_scratchpads", {"parameters__0": {"name": "array.dataflow", "values": ["ws", "rs"]}}),
+    ("scratchpad_range_1e9", {"parameters__0": {"name": "array.scratchpad_bytes.filter", "range": [1, 1e9]}}),
+    ("inter_layer_unknown", {"hardware": with_path(HW, "inter_layer", "resident"),
+                             "parameters__0": {"name": "inter_layer", "values": ["resident", "sideways"]}}),
+    ("holds_activations_number", {"parameters__0": {"name": "sram.outputs.holds_activations", "values": [0, 1]}}),
 ]:
     text = space(**changes).replace('"REF"', "1e400")
     write("space_" + name + ".json", text, SEARCH)
@@ -316,6 +331,70 @@ write("space_total_levels.json", dumps(levels), SEARCH)
 write("space_nested_100k.json", deep, SEARCH)
 write("space_nested_in_values.json", space(parameters__0={"name": "sram.inputs.kib", "values": "NEST"}).replace('"NEST"', "[" * 100000 + "]" * 100000), SEARCH)
 write("space_number_1e400_in_values.json", space(parameters__0={"name": "sram.inputs.kib", "values": [16, "BIG"]}).replace('"BIG"', "1e400"), SEARCH)
+
+# ---- technology tables (--tech DIR; {dir} is the file's directory) ----
+# A copy of the shipped technology.json (its tables named by relative path) with one bad figure,
+# or a bad CACTI table next to it.
+EVAL_TECH = "eval --hw " + REL + "/fixtures/hw.json --workload " + REL + "/fixtures/net.json --tech {dir}"
+TECH = json.load(open(os.path.join(HERE, "../../../spaces/tech/technology.json")))
+SHIPPED_TABLES = "../../../../spaces/tech/"
+for cells in ("low_power", "high_performance"):
+    TECH["sram"]["tables"][cells]["file"] = SHIPPED_TABLES + TECH["sram"]["tables"][cells]["file"]
+LP_TABLE = open(os.path.join(HERE, "../../../spaces/tech",
+                             os.path.basename(TECH["sram"]["tables"]["low_power"]["file"]))).read()
+
+
+def tech_dir(name, tech=None, table=None):
+    directory = os.path.join(HERE, "tech_" + name)
+    os.makedirs(directory, exist_ok=True)
+    doc = copy.deepcopy(tech or TECH)
+    if table is not None:
+        doc["sram"]["tables"]["low_power"]["file"] = "table.csv"
+        with open(os.path.join(directory, "table.csv"), "w") as f:
+            f.write(table)
+    with open(os.path.join(directory, "technology.json"), "w") as f:
+        f.write(dumps(doc))
+    entries.append(("tech_" + name + ("/table.csv" if table is not None else "/technology.json"), EVAL_TECH))
+
+
+for name, path, value in [
+    ("macro_factor_1e300", "sram.macro_factor.value", 1e300),
+    ("multiply_pj_1e308", "logic_45nm.multiply.int8.pj", 1e308),
+    ("register_pj_1e-300", "registers_45nm.pj_per_bit.value", 1e-300),
+    ("node_energy_negative", "node_scaling.nodes.45.energy", -1),
+    ("node_name_not_integer", "node_scaling.nodes.28abc", {"energy": 1, "area": 1}),
+    ("node_name_1e30", "node_scaling.nodes.1e30", {"energy": 1, "area": 1}),
+    ("dram_energy_1e300", "dram.types.lpddr4.device_pj_per_bit", 1e300),
+    ("value_missing", "implementation.logic_layout_factor.value", DELETE),
+]:
+    tech_dir(name, tech=with_path(TECH, path, value))
+HEADER, ROWS = LP_TABLE.split("\n", 1)
+
+
+def bad_row(pattern):
+    """The shipped low-power table with its first 32 nm row rewritten by `pattern` (its cells)."""
+    lines = ROWS.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("32,"))
+    lines[i] = pattern(lines[i].split(","))
+    return HEADER + "\n" + "\n".join(lines) + "\n"
+
+
+for name, pattern in [
+    ("read_inf", lambda c: ",".join(c[:3] + ["inf"] + c[4:])),
+    ("read_nan", lambda c: ",".join(c[:3] + ["nan"] + c[4:])),
+    ("read_trailing_text", lambda c: ",".join(c[:3] + [c[3] + "abc"] + c[4:])),
+    ("read_negative", lambda c: ",".join(c[:3] + ["-5"] + c[4:])),
+    ("width_zero", lambda c: ",".join(c[:2] + ["0"] + c[3:])),
+    ("node_1e30", lambda c: ",".join(["1e30"] + c[1:])),
+    ("size_2e50", lambda c: ",".join(c[:1] + [str(2 ** 50)] + c[2:])),
+    ("area_1e300", lambda c: ",".join(c[:6] + ["1e300"] + c[7:])),
+    ("too_few_columns", lambda c: ",".join(c[:5])),
+]:
+    tech_dir("table_" + name, table=bad_row(pattern))
+tech_dir("table_header_only", table=HEADER + "\n")
+# Two rows 1 byte apart with figures 1e9 apart: extrapolated to 1 TiB, the read energy overflows.
+tech_dir("table_steep_extrapolation", table=HEADER + "\n" +
+         "32,1024,128,1,1,1,1\n32,1025,128,1e9,1e9,1e9,1e9\n")
 
 # The index: generated entries, then the fuzzers' finds kept from the existing index.
 index_path = os.path.join(HERE, "index.tsv")
