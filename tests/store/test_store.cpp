@@ -282,11 +282,13 @@ TEST_CASE("stale and per-worker claims go back to pending", "[store]") {
   const auto fresh_claims = db.claim_pending(study, "alive:2", 2);
   CHECK(db.counts(study).running == 4);
   {
-    // Age the first claims by two hours rather than sleeping: no timing in the test.
+    // Age the first claims and their worker's heartbeat by two hours rather than sleeping: no
+    // timing in the test.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(dir.file("s.sqlite").c_str(), &raw) == SQLITE_OK);
     const std::string sql =
-        "UPDATE trial SET claimed_at = claimed_at - 7200 WHERE worker = 'killed:1'";
+        "UPDATE trial SET claimed_at = claimed_at - 7200 WHERE worker = 'killed:1';"
+        "UPDATE study_worker SET heartbeat_at = heartbeat_at - 7200 WHERE worker = 'killed:1'";
     CHECK(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }
@@ -311,6 +313,45 @@ TEST_CASE("stale and per-worker claims go back to pending", "[store]") {
   CHECK(db.claim_pending(study, "w", 10).empty());
   CHECK(db.claim_pending(study, "w", 0).empty());
   CHECK(fresh_claims.size() == 2);
+}
+
+TEST_CASE("a claim is stale when its worker's heartbeat is, whatever its pid", "[store]") {
+  TempDir dir;
+  const auto file = dir.file("s.sqlite");
+  Database db(file);
+  const StudyId study = db.create_study(sample_config());
+  db.add_pending(study, 0, 0, sample_points(4));
+  // This very process: alive, so release_dead_workers() leaves its claims alone (as it would
+  // for a PID reused after a container restart).
+  const std::string alive = default_worker_id() + ":old";
+  const auto claimed = db.claim_pending(study, alive, 2);
+  REQUIRE(claimed.size() == 2);
+  CHECK(db.release_dead_workers(study) == 0);
+  auto age = [&](double seconds) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
+    const std::string sql =
+        "UPDATE trial SET claimed_at = claimed_at - " + std::to_string(seconds) +
+        "; UPDATE study_worker SET heartbeat_at = " + "heartbeat_at - " + std::to_string(seconds);
+    CHECK(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  };
+  age(600);
+  // A heartbeat (the worker recorded a result) keeps its old claims alive.
+  db.heartbeat(study, alive);
+  CHECK(db.release_stale(study, 300) == 0);
+  const auto holders = db.claims(study);
+  REQUIRE(holders.size() == 1);
+  CHECK(holders[0].worker == alive);
+  CHECK(holders[0].running == 2);
+  CHECK(holders[0].idle_seconds < 300);
+  // Silent for ten minutes: released although the process exists.
+  age(600);
+  CHECK(db.claims(study)[0].idle_seconds >= 600);
+  CHECK(db.release_stale(study, 300) == 2);
+  CHECK(db.counts(study).pending == 4);
+  CHECK(db.claims(study).empty());
+  db.check_integrity();
 }
 
 TEST_CASE("transactions group writes and roll back on error", "[store]") {
