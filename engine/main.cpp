@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   accelscope::engine::register_front_command(app);
   accelscope::engine::register_show_command(app);
   accelscope::engine::register_bench_search_command(app);
+  accelscope::engine::register_bench_study_command(app);
   accelscope::engine::register_import_onnx_command(app);
   accelscope::engine::register_workloads_command(app);
   accelscope::engine::register_report_command(app);

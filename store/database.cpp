@@ -1532,9 +1532,15 @@ FilterSql filter_sql(StudyId study, const TrialFilter& filter) {
     }
   }
   if (filter.feasible_only) where += " AND feasible = 1";
+  if (filter.infeasible_only) where += " AND status = 'done' AND feasible = 0";
   if (filter.front_only) {
     where += " AND on_front = 1";
     index = "trial_on_front";
+  }
+  if (filter.off_front_only) where += " AND on_front = 0";
+  if (filter.every > 1) {
+    where += " AND seq % ? = 0";
+    sql.values.emplace_back(filter.every);
   }
   if (filter.batch) {
     where += " AND batch = ?";
@@ -1606,7 +1612,7 @@ std::vector<Trial> Database::trials(StudyId study, const TrialFilter& filter) {
 }
 
 void Database::scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
-                    const std::function<void(const TrialRow&)>& visit) {
+                    const std::function<void(const TrialRow&)>& visit, ScanColumns columns) {
   DatabaseState& state = *state_;
   DatabaseState::ReadSnapshot snapshot(state);
   state.require_study(study);
@@ -1721,15 +1727,17 @@ void Database::scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
     out.on_front = rows.integer(5) != 0;
     out.finished_at = rows.optional_real(6);
     out.eval_seconds = rows.optional_real(7);
-    read_column(rows, 8, kParamKeys, params, &param_texts);
-    read_column(rows, 9, kMetricKeys, metrics, nullptr);
+    if (columns.params) read_column(rows, 8, kParamKeys, params, &param_texts);
+    if (columns.metrics) read_column(rows, 9, kMetricKeys, metrics, nullptr);
     out.params = params;
     out.param_texts = param_texts;
     out.metrics = metrics;
     const std::string_view violations = rows.is_null(10) ? std::string_view() : rows.bytes(10);
     out.violations = violations == "[]" ? std::string_view() : violations;
     point.clear();
-    if (rows.is_blob(11)) {
+    if (!columns.point) {
+      // left empty
+    } else if (rows.is_blob(11)) {
       try {
         codec::Cursor cursor(rows.bytes(11), false);
         while (cursor.next()) point.push_back(cursor.number());
@@ -1805,6 +1813,17 @@ std::optional<nlohmann::json> Database::breakdown(TrialId trial) {
   row.bind(1, trial);
   if (!row.step()) return std::nullopt;
   return state.parse_stored(row.bytes(0), "trial breakdown");
+}
+
+std::int64_t Database::breakdown_bytes(StudyId study) {
+  DatabaseState& state = *state_;
+  auto row = state.query(
+      "SELECT coalesce(sum(length(b.breakdown)), 0) FROM trial_breakdown b "
+      "JOIN trial t ON t.id = b.trial_id WHERE t.study_id = ?1",
+      "measuring breakdowns");
+  row.bind(1, study);
+  row.step();
+  return row.integer(0);
 }
 
 TrialCounts Database::counts(StudyId study) {

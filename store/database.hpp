@@ -181,7 +181,7 @@ class Database {
   // The same trials as numbers (TrialRow), the fast path for plots of millions of designs;
   // keys receives the names behind the indices (and only grows).
   void scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
-            const std::function<void(const TrialRow&)>& visit);
+            const std::function<void(const TrialRow&)>& visit, ScanColumns columns = {});
   std::vector<Trial> front(StudyId study);  // feasible non-dominated done trials, by seq
   // The front's objective vectors (study order, natural direction) and trial ids, by seq.
   std::vector<std::pair<TrialId, std::vector<double>>> front_objectives(StudyId study);
@@ -190,6 +190,8 @@ class Database {
   std::optional<Trial> trial(TrialId trial, bool with_breakdown = true);
   std::optional<Trial> trial_by_seq(StudyId study, std::int64_t seq, bool with_breakdown = false);
   std::optional<nlohmann::json> breakdown(TrialId trial);
+  // Bytes of the study's stored breakdowns (JSON text), for file size accounting.
+  std::int64_t breakdown_bytes(StudyId study);
   TrialCounts counts(StudyId study);
 
   // Runs SQLite's quick_check and compares every study's counters with its trials (a full

@@ -140,7 +140,10 @@ struct Trial {
 struct TrialFilter {
   std::optional<TrialStatus> status;
   bool feasible_only = false;
+  bool infeasible_only = false;  // done and infeasible
   bool front_only = false;
+  bool off_front_only = false;
+  std::int64_t every = 1;  // only trials whose seq is a multiple of this (an even sample)
   std::optional<std::int64_t> batch;
   std::optional<std::int64_t> seq_from;  // inclusive
   std::optional<std::int64_t> seq_to;    // inclusive
@@ -156,6 +159,13 @@ struct ScanKeys {
   std::vector<std::string> params;
   std::vector<std::string> metrics;
   std::vector<std::string> texts;  // text parameter values (e.g. a dataflow), interned
+};
+
+// What scan() decodes (the rest of TrialRow is left empty): less is faster.
+struct ScanColumns {
+  bool point = true;
+  bool params = true;
+  bool metrics = true;
 };
 
 // A trial as numbers, without JSON: for readers of very large studies (plots, samples). Views

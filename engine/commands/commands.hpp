@@ -13,6 +13,7 @@ void register_migrate_command(CLI::App& app);
 void register_front_command(CLI::App& app);
 void register_show_command(CLI::App& app);
 void register_bench_search_command(CLI::App& app);
+void register_bench_study_command(CLI::App& app);
 void register_import_onnx_command(CLI::App& app);
 void register_workloads_command(CLI::App& app);
 void register_report_command(CLI::App& app);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <set>
 
 namespace accelscope::gui {
@@ -36,36 +37,34 @@ std::vector<std::string> string_list(const nlohmann::json& node) {
   return out;
 }
 
-Design design_from(const store::Trial& trial) {
-  Design design;
-  design.id = trial.id;
-  design.seq = trial.seq;
-  design.batch = trial.batch;
-  design.feasible = trial.feasible.value_or(true);
-  design.on_front = trial.on_front;
-  design.eval_seconds = trial.eval_seconds;
-  design.finished_at = trial.finished_at;
-  design.violations = string_list(trial.violations);
+// Appends the trial's values as a new row of the columns (the slow path, for trials read as JSON:
+// overlays and tests; a study is loaded with Database::scan).
+void append_values(DesignColumns& columns, const store::Trial& trial) {
+  const std::size_t row = columns.rows;
+  columns.add_row();
   flatten(trial.metrics, "", [&](const std::string& name, const nlohmann::json& value) {
-    if (value.is_number()) {
-      const double number = value.get<double>();
-      if (std::isfinite(number)) design.metrics.emplace(name, number);
-    } else if (value.is_boolean()) {
-      design.metrics.emplace(name, value.get<bool>() ? 1.0 : 0.0);
-    }
+    double number = std::numeric_limits<double>::quiet_NaN();
+    if (value.is_number()) number = value.get<double>();
+    if (value.is_boolean()) number = value.get<bool>() ? 1.0 : 0.0;
+    if (std::isfinite(number)) columns.numbers[columns.column(metric(name))][row] = number;
   });
   flatten(trial.params, "", [&](const std::string& name, const nlohmann::json& value) {
+    if (value.is_null()) return;
+    const std::size_t column = columns.column(param(name));
     if (value.is_number()) {
-      design.params.emplace(name, value.get<double>());
+      columns.numbers[column][row] = value.get<double>();
     } else if (value.is_boolean()) {
-      design.params.emplace(name, value.get<bool>() ? 1.0 : 0.0);
-    } else if (value.is_string()) {
-      design.params.emplace(name, value.get<std::string>());
-    } else if (!value.is_null()) {
-      design.params.emplace(name, value.dump());
+      columns.numbers[column][row] = value.get<bool>() ? 1.0 : 0.0;
+    } else {
+      const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+      auto found = std::find(columns.text_values.begin(), columns.text_values.end(), text);
+      if (found == columns.text_values.end()) {
+        columns.text_values.push_back(text);
+        found = columns.text_values.end() - 1;
+      }
+      columns.texts[column][row] = static_cast<std::int32_t>(found - columns.text_values.begin());
     }
   });
-  return design;
 }
 
 bool contains(std::string_view text, std::string_view part) {
@@ -110,44 +109,95 @@ std::string format_number(double value, int significant) {
   return buffer;
 }
 
+std::size_t DesignColumns::column(const FieldId& field) {
+  const auto found = column_of.find(field);
+  if (found != column_of.end()) return found->second;
+  const std::size_t index = fields.size();
+  fields.push_back(field);
+  column_of.emplace(field, index);
+  numbers.emplace_back(rows, std::numeric_limits<double>::quiet_NaN());
+  texts.emplace_back(field.kind == FieldKind::param ? rows : 0, -1);
+  return index;
+}
+
+const std::vector<double>* DesignColumns::numbers_of(const FieldId& field) const {
+  const auto found = column_of.find(field);
+  return found == column_of.end() ? nullptr : &numbers[found->second];
+}
+
+void DesignColumns::add_row() {
+  for (auto& column : numbers) column.push_back(std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t c = 0; c < texts.size(); ++c)
+    if (fields[c].kind == FieldKind::param) texts[c].push_back(-1);
+  ++rows;
+}
+
 std::optional<double> Design::value(const FieldId& field) const {
-  if (field.kind == FieldKind::metric) {
-    const auto it = metrics.find(field.name);
-    if (it == metrics.end()) return std::nullopt;
-    return it->second;
-  }
-  const auto it = params.find(field.name);
-  if (it == params.end()) return std::nullopt;
-  if (const double* number = std::get_if<double>(&it->second)) return *number;
-  return std::nullopt;
+  if (!columns) return std::nullopt;
+  const std::vector<double>* numbers = columns->numbers_of(field);
+  if (!numbers || row >= numbers->size() || std::isnan((*numbers)[row])) return std::nullopt;
+  return (*numbers)[row];
 }
 
 std::optional<std::string> Design::text(const FieldId& field) const {
-  if (field.kind == FieldKind::param) {
-    const auto it = params.find(field.name);
-    if (it == params.end()) return std::nullopt;
-    if (const std::string* category = std::get_if<std::string>(&it->second)) return *category;
+  if (field.kind == FieldKind::param && columns) {
+    const auto found = columns->column_of.find(field);
+    if (found != columns->column_of.end()) {
+      const std::int32_t text = columns->texts[found->second][row];
+      if (text >= 0) return columns->text_values[static_cast<std::size_t>(text)];
+    }
   }
   const std::optional<double> number = value(field);
   if (!number) return std::nullopt;
   return format_number(*number);
 }
 
+std::map<std::string, double, std::less<>> Design::metrics() const {
+  std::map<std::string, double, std::less<>> out;
+  if (!columns) return out;
+  for (std::size_t c = 0; c < columns->fields.size(); ++c)
+    if (columns->fields[c].kind == FieldKind::metric && !std::isnan(columns->numbers[c][row]))
+      out.emplace(columns->fields[c].name, columns->numbers[c][row]);
+  return out;
+}
+
+std::map<std::string, ParamValue, std::less<>> Design::params() const {
+  std::map<std::string, ParamValue, std::less<>> out;
+  if (!columns) return out;
+  for (std::size_t c = 0; c < columns->fields.size(); ++c) {
+    if (columns->fields[c].kind != FieldKind::param) continue;
+    if (const std::int32_t text = columns->texts[c][row]; text >= 0)
+      out.emplace(columns->fields[c].name, columns->text_values[static_cast<std::size_t>(text)]);
+    else if (!std::isnan(columns->numbers[c][row]))
+      out.emplace(columns->fields[c].name, columns->numbers[c][row]);
+  }
+  return out;
+}
+
+std::vector<std::string> Design::violations() const {
+  if (violations_json.empty()) return {};
+  return string_list(nlohmann::json::parse(violations_json, nullptr, false));
+}
+
 StudyData StudyData::load(store::Database& db, store::StudyId study) {
   StudyData data;
-  store::StudyInfo info = db.study(study);
-  data.reset(std::move(info), db.trials(study));
+  data.reset(db.study(study));
+  data.merge_scan(db, store::TrialFilter{});
+  data.rebuild_fields();
   return data;
 }
 
 StudyData StudyData::from_trials(store::StudyInfo info, const std::vector<store::Trial>& trials) {
   StudyData data;
-  data.reset(std::move(info), trials);
+  data.reset(std::move(info));
+  for (const store::Trial& trial : trials) data.merge(trial);
+  data.rebuild_fields();
   return data;
 }
 
-void StudyData::reset(store::StudyInfo info, const std::vector<store::Trial>& trials) {
+void StudyData::reset(store::StudyInfo info) {
   info_ = std::move(info);
+  columns_ = std::make_unique<DesignColumns>();
   designs_.clear();
   index_.clear();
   failed_.clear();
@@ -155,27 +205,97 @@ void StudyData::reset(store::StudyInfo info, const std::vector<store::Trial>& tr
   noted_ = 0;
   workload_names_.clear();
   last_finished_at_ = 0;
-  for (const store::Trial& trial : trials) merge(trial);
-  rebuild_fields();
+}
+
+void StudyData::note_finished(const std::optional<double>& finished_at) {
+  if (finished_at) last_finished_at_ = std::max(last_finished_at_, *finished_at);
 }
 
 bool StudyData::merge(const store::Trial& trial) {
-  if (trial.finished_at) last_finished_at_ = std::max(last_finished_at_, *trial.finished_at);
+  note_finished(trial.finished_at);
   if (trial.status == store::TrialStatus::failed) return failed_.insert(trial.id).second;
   if (trial.status != store::TrialStatus::done) return false;
   if (index_.contains(trial.id)) return false;
+  Design design;
+  design.id = trial.id;
+  design.seq = trial.seq;
+  design.batch = trial.batch;
+  design.feasible = trial.feasible.value_or(true);
+  design.on_front = trial.on_front;
+  design.eval_seconds = trial.eval_seconds;
+  design.finished_at = trial.finished_at;
+  if (trial.violations.is_array() && !trial.violations.empty())
+    design.violations_json = trial.violations.dump();
+  design.columns = columns_.get();
+  design.row = columns_->rows;
+  append_values(*columns_, trial);
   index_.emplace(trial.id, designs_.size());
-  designs_.push_back(design_from(trial));
-  // Per-workload metrics are "<workload>.<metric>": knowing the names groups them.
-  if (trial.workloads.is_object()) {
-    for (auto it = trial.workloads.begin(); it != trial.workloads.end(); ++it) {
-      if (std::find(workload_names_.begin(), workload_names_.end(), it.key()) ==
-          workload_names_.end()) {
-        workload_names_.push_back(it.key());
+  designs_.push_back(std::move(design));
+  return true;
+}
+
+std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter& filter) {
+  DesignColumns& columns = *columns_;
+  store::ScanKeys keys;
+  // Scan indices -> columns (and text values), extended as the scan meets new names.
+  std::vector<std::size_t> metric_columns, param_columns;
+  std::vector<std::int32_t> texts;
+  auto map_keys = [&] {
+    for (std::size_t i = metric_columns.size(); i < keys.metrics.size(); ++i)
+      metric_columns.push_back(columns.column(metric(keys.metrics[i])));
+    for (std::size_t i = param_columns.size(); i < keys.params.size(); ++i)
+      param_columns.push_back(columns.column(param(keys.params[i])));
+    for (std::size_t i = texts.size(); i < keys.texts.size(); ++i) {
+      const auto found =
+          std::find(columns.text_values.begin(), columns.text_values.end(), keys.texts[i]);
+      if (found == columns.text_values.end()) {
+        texts.push_back(static_cast<std::int32_t>(columns.text_values.size()));
+        columns.text_values.push_back(keys.texts[i]);
+      } else {
+        texts.push_back(static_cast<std::int32_t>(found - columns.text_values.begin()));
       }
     }
-  }
-  return true;
+  };
+  std::size_t added = 0;
+  db.scan(
+      info_.id, filter, keys,
+      [&](const store::TrialRow& trial) {
+        note_finished(trial.finished_at);
+        if (trial.status == store::TrialStatus::failed) {
+          failed_.insert(trial.id);
+          return;
+        }
+        if (trial.status != store::TrialStatus::done || index_.contains(trial.id)) return;
+        map_keys();
+        Design design;
+        design.id = trial.id;
+        design.seq = trial.seq;
+        design.batch = trial.batch;
+        design.feasible = trial.feasible;
+        design.on_front = trial.on_front;
+        design.eval_seconds = trial.eval_seconds;
+        design.finished_at = trial.finished_at;
+        design.violations_json = std::string(trial.violations);
+        design.columns = &columns;
+        design.row = columns.rows;
+        columns.add_row();
+        for (std::size_t i = 0; i < trial.metrics.size(); ++i)
+          if (!std::isnan(trial.metrics[i]))
+            columns.numbers[metric_columns[i]][design.row] = trial.metrics[i];
+        for (std::size_t i = 0; i < trial.params.size(); ++i) {
+          const std::size_t column = param_columns[i];
+          if (trial.param_texts[i] >= 0)
+            columns.texts[column][design.row] =
+                texts[static_cast<std::size_t>(trial.param_texts[i])];
+          else
+            columns.numbers[column][design.row] = trial.params[i];
+        }
+        index_.emplace(trial.id, designs_.size());
+        designs_.push_back(std::move(design));
+        ++added;
+      },
+      store::ScanColumns{.point = false});
+  return added;
 }
 
 RefreshResult StudyData::refresh(store::Database& db) {
@@ -189,18 +309,18 @@ RefreshResult StudyData::refresh(store::Database& db) {
   store::TrialFilter since;
   since.finished_since = last_finished_at_ - kRefreshMarginSeconds;
   const std::size_t known_before = designs_.size();
-  for (const store::Trial& trial : db.trials(info_.id, since)) {
-    if (merge(trial)) ++result.added;
-  }
+  result.added = merge_scan(db, since);
   // Front membership of older designs changes as new ones dominate them.
   std::unordered_set<store::TrialId> front_ids;
-  for (const store::Trial& member : db.front(info_.id)) front_ids.insert(member.id);
+  for (const auto& member : db.front_objectives(info_.id)) front_ids.insert(member.first);
   for (Design& design : designs_) design.on_front = front_ids.contains(design.id);
 
   const auto known = static_cast<std::int64_t>(designs_.size() + failed_.size());
   if (known < info.counts.finished()) {
     // Something finished that the window did not catch (e.g. a clock far behind): re-read all.
-    reset(info, db.trials(info.id));
+    reset(info);
+    merge_scan(db, store::TrialFilter{});
+    rebuild_fields();
     result.reloaded = true;
     result.added = designs_.size() > known_before ? designs_.size() - known_before : 0;
     return result;
@@ -227,16 +347,31 @@ void StudyData::rebuild_fields() {
       stats.texts.insert(*text);
     }
   };
-  for (; noted_ < designs_.size(); ++noted_) {
-    const Design& design = designs_[noted_];
-    for (const auto& [name, number] : design.metrics) note(metric(name), &number, nullptr);
-    for (const auto& [name, value] : design.params) {
-      if (const double* number = std::get_if<double>(&value)) {
-        note(param(name), number, nullptr);
-      } else {
-        note(param(name), nullptr, &std::get<std::string>(value));
+  const DesignColumns& columns = *columns_;
+  for (std::size_t c = 0; c < columns.fields.size(); ++c) {
+    const FieldId& id = columns.fields[c];
+    const bool is_param = id.kind == FieldKind::param;
+    for (std::size_t d = noted_; d < designs_.size(); ++d) {
+      const std::size_t row = designs_[d].row;
+      if (is_param && columns.texts[c][row] >= 0) {
+        note(id, nullptr, &columns.text_values[static_cast<std::size_t>(columns.texts[c][row])]);
+      } else if (!std::isnan(columns.numbers[c][row])) {
+        note(id, &columns.numbers[c][row], nullptr);
       }
     }
+  }
+  noted_ = designs_.size();
+  // Per-workload metrics are "<workload>.<metric>": a workload has "<name>.latency_ms".
+  constexpr std::string_view kWorkloadMarker = ".latency_ms";
+  for (const FieldId& field : columns.fields) {
+    const std::string& name = field.name;
+    if (field.kind != FieldKind::metric || !name.ends_with(kWorkloadMarker) ||
+        name.size() == kWorkloadMarker.size())
+      continue;
+    const std::string workload = name.substr(0, name.size() - kWorkloadMarker.size());
+    if (std::find(workload_names_.begin(), workload_names_.end(), workload) ==
+        workload_names_.end())
+      workload_names_.push_back(workload);
   }
   fields_.clear();
   for (const auto& [id, stats] : stats_) {
@@ -351,7 +486,7 @@ std::string StudyData::tooltip(std::size_t index, const std::vector<FieldId>& ex
   for (const FieldId& id : extra) add(id);
   for (const store::Objective& objective : info_.objectives) add(metric(objective.name));
   for (const char* name : {"area_mm2", "power_w", "latency_ms", "energy_mj"}) add(metric(name));
-  for (const std::string& violation : design.violations) text += "\nviolates " + violation;
+  for (const std::string& violation : design.violations()) text += "\nviolates " + violation;
   return text;
 }
 

@@ -3,8 +3,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 #include "store/database.hpp"
 #include "store/schema.hpp"
@@ -454,4 +456,75 @@ TEST_CASE("objective values are queryable in SQL", "[store]") {
   CHECK(sqlite3_step(statement) == SQLITE_DONE);
   sqlite3_finalize(statement);
   sqlite3_close(raw);
+}
+
+TEST_CASE("the compact form round-trips every JSON value exactly", "[store]") {
+  TempDir dir;
+  Database db(dir.file("s.sqlite"));
+  const StudyId study = db.create_study(sample_config());
+  ProposedPoint proposed;
+  proposed.point = {
+      1,    -3,   2.5,    0.1, 1e300, -0.0, 4096.0, std::int64_t{1} << 60, 18446744073709551615ULL,
+      "ws", true, nullptr};
+  proposed.params = {{"rows", 32},         {"kib", 128.0},   {"dataflow", "os"},
+                     {"ratio", 1.0 / 3.0}, {"flag", false},  {"nested", {{"a", {1, 2}}}},
+                     {"negative", -17},    {"tiny", 5e-324}, {"empty", ""},
+                     {"unicode", "µm²"}};
+  const auto added = db.add_pending(study, 0, 0, std::vector<ProposedPoint>{proposed});
+  TrialResult result = sample_result(2.5, 1.25, 400.0);
+  result.metrics["count"] = 7;
+  result.metrics["big"] = 1.7976931348623157e308;
+  result.metrics["whole"] = 2048.0;
+  REQUIRE(db.complete(added[0].id, result));
+  const Trial stored = *db.trial(added[0].id);
+  CHECK(stored.point == proposed.point);
+  CHECK(stored.params == proposed.params);
+  CHECK(stored.metrics == result.metrics);
+  // JSON types are kept too: integers stay integers, floats stay floats.
+  CHECK(stored.params["rows"].is_number_integer());
+  CHECK(stored.params["kib"].is_number_float());
+  CHECK(stored.metrics["count"].is_number_integer());
+  CHECK(stored.metrics["whole"].is_number_float());
+  CHECK(std::signbit(stored.point[5].get<double>()));
+  // The numbers-only reader sees the same values.
+  ScanKeys keys;
+  int rows = 0;
+  db.scan(study, {}, keys, [&](const TrialRow& row) {
+    ++rows;
+    REQUIRE(row.point.size() == proposed.point.size());
+    CHECK(row.point[2] == 2.5);
+    CHECK(std::isnan(row.point[9]));  // a text coordinate is not a number
+    const auto at = [&](const std::vector<std::string>& names, const std::string& name) {
+      return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    };
+    CHECK(row.metrics[at(keys.metrics, "latency_ms")] == 2.5);
+    CHECK(row.params[at(keys.params, "rows")] == 32);
+    const std::size_t dataflow = at(keys.params, "dataflow");
+    REQUIRE(row.param_texts[dataflow] >= 0);
+    CHECK(keys.texts[static_cast<std::size_t>(row.param_texts[dataflow])] == "os");
+  });
+  CHECK(rows == 1);
+}
+
+TEST_CASE("non-finite metrics are refused before they are stored", "[store]") {
+  TempDir dir;
+  Database db(dir.file("s.sqlite"));
+  const StudyId study = db.create_study(sample_config());
+  const auto added = db.add_pending(study, 0, 0, sample_points(2));
+  for (const double bad :
+       {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    TrialResult result = sample_result(1, 2, 3, /*feasible=*/false);
+    result.metrics["power_w"] = bad;  // not an objective, and the design is infeasible
+    try {
+      db.complete(added[0].id, result);
+      FAIL("a non-finite metric was stored");
+    } catch (const StoreError& error) {
+      CHECK(error.kind() == ErrorKind::invalid_argument);
+      CHECK_THAT(std::string(error.what()), Catch::Contains("power_w"));
+    }
+  }
+  CHECK(db.trial(added[0].id)->status == TrialStatus::pending);
+  CHECK(db.fail(added[0].id, "metric 'power_w' is inf"));
+  CHECK(db.counts(study).failed == 1);
+  db.check_integrity();
 }
