@@ -80,6 +80,15 @@ nlohmann::json totals_to_json(const model::NetworkTotals& total) {
   j["nonconv_cycle_share"] = total.nonconv_cycle_share();
   j["utilization"] = total.utilization;
   j["average_power_w"] = total.average_power_w;
+  j["system_power_w"] = total.average_power_w;
+  j["chip_power_w"] = total.chip_power_w;
+  j["chip_energy_pj"] = total.chip_energy_pj();
+  j["dram_energy_pj"] = total.all.energy.dram_pj;
+  j["network"] = {{"fused_ops", total.fused_ops},
+                  {"tensors_on_chip", total.tensors_on_chip},
+                  {"tensors_spilled", total.tensors_spilled},
+                  {"peak_resident_bytes", total.peak_resident_bytes},
+                  {"weights_on_chip", total.weights_on_chip}};
   j["ops_not_fitting"] = total.ops_not_fitting;
   j["conv"] = costs_to_json(total.conv);
   j["nonconv"] = costs_to_json(total.nonconv);
@@ -96,6 +105,9 @@ nlohmann::json op_to_json(const model::OpReport& op) {
   j["op"] = model::to_string(op.op);
   j["phase"] = model::to_string(op.phase);
   j["unit"] = unit_name(op.unit);
+  j["output"] = model::to_string(op.output);
+  j["fused"] = op.fused_into >= 0;
+  if (op.folded) j["folded"] = true;
   if (op.unit == model::Unit::array) {
     j["utilization"] = op.utilization;
     j["fits"] = op.fits;
@@ -128,7 +140,11 @@ void add_training_footprint(nlohmann::json& total, const model::Accelerator& a,
 nlohmann::json report_to_json(const model::Accelerator& a, const model::Network& network,
                               const model::NetworkReport& report) {
   nlohmann::json layers = nlohmann::json::array();
-  for (const model::OpReport& op : report.ops) layers.push_back(op_to_json(op));
+  for (const model::OpReport& op : report.ops) {
+    layers.push_back(op_to_json(op));
+    if (op.fused_into >= 0)
+      layers.back()["fused_into"] = report.ops[static_cast<std::size_t>(op.fused_into)].name;
+  }
   nlohmann::json total = totals_to_json(report.total);
   if (model::has_training_phases(network)) add_training_footprint(total, a, network);
   return {

@@ -125,17 +125,26 @@ struct Traffic {
   double total() const { return input_bytes + weight_bytes + output_write_bytes + psum_read_bytes; }
 };
 
+// Bytes per element each operand moves to or from DRAM: 0 for an operand resident on chip.
+struct DramBytes {
+  double input = 0, weight = 0, output = 0, psum = 0;
+};
+
+DramBytes dram_bytes_per_element(const DesignContext& ctx, const ArrayPlacement& placement) {
+  return {placement.input_on_chip ? 0 : ctx.operand_bytes,
+          placement.weight_on_chip ? 0 : ctx.operand_bytes,
+          placement.output_on_chip ? 0 : ctx.output_bytes, ctx.psum_bytes};
+}
+
 Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSizes& sizes,
-                    const DesignContext& ctx) {
-  const double in_bytes = ctx.operand_bytes;
-  const double out_bytes = ctx.output_bytes;
-  const double psum_bytes = ctx.psum_bytes;
+                    const DramBytes& bytes) {
   Traffic t;
-  t.input_bytes = input_pass_elements * in_bytes * r.input;
-  t.weight_bytes = sizes.weight * in_bytes * r.weight;
+  t.input_bytes = input_pass_elements * bytes.input * r.input;
+  t.weight_bytes = sizes.weight * bytes.weight * r.weight;
   // Partial sums spilled between reduction tiles go out and come back at accumulator width.
   const double spills = r.output - 1;
-  t.output_write_bytes = sizes.output * (out_bytes + spills * psum_bytes);
+  const double psum_bytes = bytes.psum;
+  t.output_write_bytes = sizes.output * (bytes.output + spills * psum_bytes);
   t.psum_read_bytes = sizes.output * spills * psum_bytes;
   return t;
 }
@@ -178,7 +187,8 @@ double whole_input_pass(const GemmView& g, const GroupSizes& sizes) {
 // Largest m tile for given k (channels x kernel rows) and n tiles, or an empty optional-like
 // result (m.tiles() == 0).
 Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel_tile,
-                std::int64_t slice_rows, std::int64_t n_tile, const DesignContext& ctx) {
+                std::int64_t slice_rows, std::int64_t n_tile, const DesignContext& ctx,
+                const ArrayPlacement& placement) {
   Candidate c;
   c.n = split(g.n, n_tile);
   const std::int64_t kernel_cols = g.taps / g.kernel_rows;
@@ -186,8 +196,12 @@ Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel
   const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
   const double in_bytes = ctx.operand_bytes;
   const double psum_bytes = ctx.psum_bytes;
-  const double in_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)];
-  const double out_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::outputs)];
+  // A resident input is read where it lives: it does not limit the tile.
+  const double in_cap =
+      placement.input_on_chip
+          ? std::numeric_limits<double>::infinity()
+          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)];
+  const double out_cap = placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::outputs)];
   const double m_limit_by_outputs =
       std::floor(out_cap / (static_cast<double>(n_tile) * psum_bytes));
 
@@ -273,10 +287,77 @@ void for_each_tile_size(std::int64_t extent, std::int64_t granule, std::int64_t 
   if (smallest != last) visit(smallest);
 }
 
+// Folds of a tiling onto the array: compute cycles (per group) and array-side SRAM reads.
+struct Folding {
+  double streamed_fold_cycles = 0;  // sum over folds of the streamed extent
+  double folds = 0;
+  double fill_cycles = 0;
+  double input_reads = 0, weight_reads = 0;  // array-side SRAM reads per group
+  double output_write_passes = 0;            // partial-sum sets written per output
+  double compute_cycles() const { return streamed_fold_cycles + fill_cycles; }
+};
+
+Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Split& ns,
+             const KSplit& ks) {
+  const std::int64_t rows = array.rows, cols = array.cols;
+  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
+               K = static_cast<double>(g.k);
+  const double tm = static_cast<double>(ms.tiles()), tn = static_cast<double>(ns.tiles()),
+               tk = static_cast<double>(ks.tiles());
+  Folding f;
+  switch (array.dataflow) {
+    case Dataflow::output_stationary: {
+      const double m_folds = static_cast<double>(ms.folds(rows));
+      const double n_folds = static_cast<double>(ns.folds(cols));
+      f.folds = m_folds * n_folds * tk;
+      f.streamed_fold_cycles = m_folds * n_folds * K;
+      f.input_reads = n_folds * M * K;
+      f.weight_reads = m_folds * N * K;
+      f.output_write_passes = tk;
+      break;
+    }
+    case Dataflow::weight_stationary: {
+      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
+      const double n_folds = static_cast<double>(ns.folds(cols));
+      f.folds = k_folds * n_folds * tm;
+      f.streamed_fold_cycles = k_folds * n_folds * M;
+      f.input_reads = n_folds * M * K;
+      f.weight_reads = K * N * tm;
+      f.output_write_passes = k_folds;
+      break;
+    }
+    case Dataflow::input_stationary: {
+      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
+      const double m_folds = static_cast<double>(ms.folds(cols));
+      f.folds = k_folds * m_folds * tn;
+      f.streamed_fold_cycles = k_folds * m_folds * N;
+      f.input_reads = K * M * tn;
+      f.weight_reads = m_folds * N * K;
+      f.output_write_passes = k_folds;
+      break;
+    }
+  }
+  if (array.fold_overlap) {
+    f.fill_cycles = tm * tn * tk * static_cast<double>(rows + cols - 2);
+  } else {
+    const double fill = array.dataflow == Dataflow::output_stationary
+                            ? static_cast<double>(rows + cols - 2)
+                            : static_cast<double>(2 * rows + cols - 2);
+    f.fill_cycles = f.folds * fill;
+  }
+  return f;
+}
+
 }  // namespace
 
+ArrayPlacement streaming_placement(const DesignContext& ctx) {
+  ArrayPlacement placement;
+  placement.tile_capacity_bytes = ctx.tile_capacity_bytes;
+  return placement;
+}
+
 ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
-                                const EvalOptions& options) {
+                                const EvalOptions& options, const ArrayPlacement& placement) {
   const Accelerator& acc = *ctx.accelerator;
   const PeArray& array = acc.array;
   const std::int64_t rows = array.rows, cols = array.cols;
@@ -289,25 +370,73 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   ArrayOpResult result;
 
   // ---- choose the DRAM tiling ----
+  // Tiled for capacity, a tiling is judged by its estimated latency (compute with its fill and
+  // drain overlapped with its transfers), then by DRAM bytes, then by fewer tiles. In streaming
+  // mode (SCALE-Sim's view) the array sees the whole layer whatever the tiles: bytes decide.
   Candidate best;
   Traffic best_traffic;
   std::array<char, 3> best_order = kLoopOrders[0];
+  double best_cycles = std::numeric_limits<double>::infinity();
   double best_bytes = std::numeric_limits<double>::infinity();
-  // No tiling moves less than every operand once (the input with the halo of a whole image):
-  // a candidate that reaches this bound ends the search.
-  const double compulsory_bytes =
-      traffic_for(Refetch{}, whole_input_pass(g, sizes), sizes, ctx).total() * (1 + 1e-12);
+  const DramBytes dram_bytes = dram_bytes_per_element(ctx, placement);
+  // No tiling moves less than every operand once (the input with the halo of a whole image) nor
+  // computes faster than the whole layer in one tile: a candidate reaching both bounds ends the
+  // search.
+  const Traffic compulsory = traffic_for(Refetch{}, whole_input_pass(g, sizes), sizes, dram_bytes);
+  const double compulsory_bytes = compulsory.total() * (1 + 1e-12);
+  const std::int64_t channels = g.k / g.taps;
+  const std::int64_t kernel_cols = g.taps / g.kernel_rows;
+  const Split whole_m = split(g.m, g.m), whole_n = split(g.n, g.n);
+  const KSplit whole_k = {split(channels, channels), split(g.kernel_rows, g.kernel_rows),
+                          kernel_cols};
+  auto interface_bytes = [&](const Traffic& t) {
+    return PerBuffer{t.input_bytes * groups, t.weight_bytes * groups,
+                     (t.output_write_bytes + t.psum_read_bytes) * groups, 0};
+  };
+  const bool by_latency = options.tile_for_capacity;
+  constexpr double kLatencyTolerance = 0.01;
+  const double cycles_bound =
+      by_latency ? std::max(fold(array, g, whole_m, whole_n, whole_k).compute_cycles() * groups,
+                            overlap_cycles(ctx, 0, interface_bytes(compulsory), 1)) *
+                       (1 + 1e-9)
+                 : 0;
+  // Within the latency tolerance of both bounds nothing can win any more.
+  auto done = [&] {
+    return best_bytes <= compulsory_bytes && best_cycles <= cycles_bound * (1 + kLatencyTolerance);
+  };
   auto consider = [&](const Candidate& c) {
     if (c.m.tiles() == 0) return;
     const std::int64_t tm = c.m.tiles(), tn = c.n.tiles(), tk = c.k.tiles();
+    const double tiles = static_cast<double>(tm * tn * tk);
+    const double compute = by_latency ? fold(array, g, c.m, c.n, c.k).compute_cycles() * groups : 0;
+    // Latency is at least the compute: a candidate already slower cannot win.
+    if (compute > best_cycles * (1 + kLatencyTolerance)) return;
+    std::array<Refetch, kLoopOrders.size()> seen{};
     for (std::size_t order = 0; order < kLoopOrders.size(); ++order) {
       const Refetch r = refetch_for(order, tm, tn, tk);
-      const Traffic t = traffic_for(r, c.input_pass_elements, sizes, ctx);
-      // Ties: fewer tiles (less fill and drain), then the first order (k innermost).
-      if (t.total() < best_bytes * (1 - 1e-12) ||
-          (t.total() <= best_bytes && c.m.tiles() * c.n.tiles() * c.k.tiles() <
-                                          best.m.tiles() * best.n.tiles() * best.k.tiles())) {
-        best_bytes = t.total();
+      // Orders differing only in loops of one trip refetch the same: the first one stands.
+      bool repeated = false;
+      for (std::size_t o = 0; o < order && !repeated; ++o)
+        repeated =
+            seen[o].input == r.input && seen[o].weight == r.weight && seen[o].output == r.output;
+      seen[order] = r;
+      if (repeated) continue;
+      const Traffic t = traffic_for(r, c.input_pass_elements, sizes, dram_bytes);
+      const double cycles =
+          by_latency ? overlap_cycles(ctx, compute, interface_bytes(t), tiles * groups) : 0;
+      const double bytes = t.total();
+      const double best_tiles =
+          static_cast<double>(best.m.tiles() * best.n.tiles() * best.k.tiles());
+      // Within 1 % of the best latency, fewer bytes win (less energy), then fewer tiles, then the
+      // first order (k innermost): a memory-bound op gains almost nothing from more, smaller
+      // tiles that only hide a little more of its first load.
+      const bool better =
+          cycles < best_cycles * (1 - kLatencyTolerance) ||
+          (cycles <= best_cycles * (1 + kLatencyTolerance) &&
+           (bytes < best_bytes * (1 - 1e-12) || (bytes <= best_bytes && tiles < best_tiles)));
+      if (better) {
+        best_cycles = std::min(best_cycles, cycles);
+        best_bytes = bytes;
         best = c;
         best_traffic = t;
         best_order = kLoopOrders[order];
@@ -316,9 +445,10 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   };
 
   const double in_bytes = ctx.operand_bytes;
-  const double w_cap = ctx.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
-  const std::int64_t channels = g.k / g.taps;
-  const std::int64_t kernel_cols = g.taps / g.kernel_rows;
+  const double w_cap =
+      placement.weight_on_chip
+          ? std::numeric_limits<double>::infinity()
+          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
   {
     // k tiles in whole input channels, all kernel taps of a channel together unless even the
     // smallest channel group's window does not fit: then the tallest slice of kernel rows that
@@ -332,11 +462,12 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
         [&](std::int64_t channel_tile) {
           for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
-            if (best_bytes <= compulsory_bytes) return;  // nothing left to gain
+            if (done()) return;  // nothing left to gain
             for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
               if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
-                const Candidate c = fit_m(g, sizes, channel_tile, slice_rows, n_tile, ctx);
+                const Candidate c =
+                    fit_m(g, sizes, channel_tile, slice_rows, n_tile, ctx, placement);
                 if (c.m.tiles() > 0) {
                   consider(c);
                   break;
@@ -366,71 +497,30 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   // The array works through the chosen tiles; in streaming mode (SCALE-Sim's view) it sees the
   // whole layer as one tile while DRAM still moves what buffers of this size force it to.
   Candidate whole;
-  whole.m = split(g.m, g.m);
-  whole.n = split(g.n, g.n);
-  whole.k = {split(channels, channels), split(g.kernel_rows, g.kernel_rows), kernel_cols};
+  whole.m = whole_m;
+  whole.n = whole_n;
+  whole.k = whole_k;
   const Candidate& compute_tiles = options.tile_for_capacity ? best : whole;
   const Split& ms = compute_tiles.m;
   const Split& ns = compute_tiles.n;
   const KSplit& ks = compute_tiles.k;
   const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
                K = static_cast<double>(g.k);
-  const double tm = static_cast<double>(ms.tiles()), tn = static_cast<double>(ns.tiles()),
-               tk = static_cast<double>(ks.tiles());
-  const double tiles_per_group = tm * tn * tk;
+  const double tiles_per_group =
+      static_cast<double>(ms.tiles()) * static_cast<double>(ns.tiles() * ks.tiles());
   const double dram_tiles_per_group =
       static_cast<double>(best.m.tiles() * best.n.tiles() * best.k.tiles());
 
   // ---- compute cycles and SRAM accesses (sums over tiles separate per dimension) ----
-  double streamed_fold_cycles = 0;  // sum over folds of the streamed extent
-  double folds = 0;
+  const Folding folding = fold(array, g, ms, ns, ks);
+  const double compute_cycles = folding.compute_cycles() * groups;
+  const double output_write_passes = folding.output_write_passes;
   PerBuffer sram_reads{}, sram_writes{};
   constexpr auto kIn = static_cast<std::size_t>(Buffer::inputs);
   constexpr auto kW = static_cast<std::size_t>(Buffer::weights);
   constexpr auto kOut = static_cast<std::size_t>(Buffer::outputs);
-  double output_write_passes = 0;  // partial-sum sets written to the output buffer per output
-  switch (array.dataflow) {
-    case Dataflow::output_stationary: {
-      const double m_folds = static_cast<double>(ms.folds(rows));
-      const double n_folds = static_cast<double>(ns.folds(cols));
-      folds = m_folds * n_folds * tk;
-      streamed_fold_cycles = m_folds * n_folds * K;
-      sram_reads[kIn] = n_folds * M * K;
-      sram_reads[kW] = m_folds * N * K;
-      output_write_passes = tk;
-      break;
-    }
-    case Dataflow::weight_stationary: {
-      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
-      const double n_folds = static_cast<double>(ns.folds(cols));
-      folds = k_folds * n_folds * tm;
-      streamed_fold_cycles = k_folds * n_folds * M;
-      sram_reads[kIn] = n_folds * M * K;
-      sram_reads[kW] = K * N * tm;
-      output_write_passes = k_folds;
-      break;
-    }
-    case Dataflow::input_stationary: {
-      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
-      const double m_folds = static_cast<double>(ms.folds(cols));
-      folds = k_folds * m_folds * tn;
-      streamed_fold_cycles = k_folds * m_folds * N;
-      sram_reads[kIn] = K * M * tn;
-      sram_reads[kW] = m_folds * N * K;
-      output_write_passes = k_folds;
-      break;
-    }
-  }
-  double fill_cycles = 0;
-  if (array.fold_overlap) {
-    fill_cycles = tiles_per_group * static_cast<double>(rows + cols - 2);
-  } else {
-    const double fill = array.dataflow == Dataflow::output_stationary
-                            ? static_cast<double>(rows + cols - 2)
-                            : static_cast<double>(2 * rows + cols - 2);
-    fill_cycles = folds * fill;
-  }
-  const double compute_cycles = (streamed_fold_cycles + fill_cycles) * groups;
+  sram_reads[kIn] = folding.input_reads;
+  sram_reads[kW] = folding.weight_reads;
 
   sram_writes[kOut] = output_write_passes * M * N;
   sram_reads[kOut] = (output_write_passes - 1) * M * N;
@@ -438,8 +528,12 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   const double psum_bytes = ctx.psum_bytes;
   sram_writes[kIn] = best_traffic.input_bytes / in_bytes;
   sram_writes[kW] = best_traffic.weight_bytes / in_bytes;
-  sram_reads[kOut] += sizes.output * (best_traffic.output_write_bytes > 0 ? 1 : 0) +
-                      best_traffic.psum_read_bytes / psum_bytes;
+  const bool writes_back = best_traffic.output_write_bytes > 0 || placement.output_on_chip;
+  sram_reads[kOut] +=
+      sizes.output * (writes_back ? 1 : 0) + best_traffic.psum_read_bytes / psum_bytes;
+  // A resident result is written into the buffer holding activations.
+  if (placement.output_on_chip)
+    sram_writes[static_cast<std::size_t>(placement.activation_buffer)] += sizes.output;
   // Partial sums coming back from DRAM are written into the output buffer (in streaming mode the
   // array-side view has no spills, and only array-side writes are counted, as SCALE-Sim does).
   if (options.tile_for_capacity) sram_writes[kOut] += best_traffic.psum_read_bytes / psum_bytes;

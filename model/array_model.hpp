@@ -10,6 +10,20 @@
 
 namespace accelscope::model {
 
+// Where the operands of an array op live, decided at the network level. The defaults (everything in
+// DRAM, the design's tile capacities) are an op run on its own, layer by layer through DRAM.
+struct ArrayPlacement {
+  bool input_on_chip = false;   // the GEMM input is resident in a buffer holding activations
+  bool weight_on_chip = false;  // the other operand is resident (weights kept across inferences,
+                                // or an activation operand of attention / backward-weight)
+  bool output_on_chip = false;  // the result stays on chip for its readers
+  int activation_buffer = 0;    // buffer receiving a resident result (index of Buffer)
+  // Bytes one tile may take in each buffer: the design's tile capacities, less what resident
+  // tensors occupy.
+  PerBuffer tile_capacity_bytes{};
+};
+ArrayPlacement streaming_placement(const DesignContext& context);
+
 struct ArrayOpResult {
   Costs costs;
   Tiling tiling;
@@ -18,6 +32,6 @@ struct ArrayOpResult {
 };
 
 ArrayOpResult evaluate_array_op(const DesignContext& context, const GemmView& gemm,
-                                const EvalOptions& options);
+                                const EvalOptions& options, const ArrayPlacement& placement);
 
 }  // namespace accelscope::model

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <stdexcept>
 #include <string>
 
 #include "model/array_model.hpp"
 #include "model/design_context.hpp"
+#include "model/network_run.hpp"
 #include "model/vector_model.hpp"
 
 namespace accelscope::model {
@@ -168,12 +168,30 @@ DesignReport evaluate_design(const Accelerator& accelerator, const Technology& t
 
 namespace {
 
-OpReport evaluate_op_in(const DesignContext& ctx, const Op& op, const EvalOptions& options) {
-  OpReport report;  // the name is copied by callers that keep the report
+void finish(NetworkTotals& totals, const DesignContext& ctx) {
+  totals.latency_s = totals.all.total_cycles / ctx.clock_hz;
+  totals.average_power_w =
+      totals.latency_s > 0 ? totals.all.energy.total_pj() * 1e-12 / totals.latency_s : 0;
+  totals.chip_power_w =
+      totals.latency_s > 0 ? totals.chip_energy_pj() * 1e-12 / totals.latency_s : 0;
+  const Accelerator& a = *ctx.accelerator;
+  const double pe_cycles =
+      static_cast<double>(a.array.rows) * a.array.cols * totals.all.total_cycles;
+  totals.utilization = pe_cycles > 0 ? totals.all.macs / pe_cycles : 0;
+}
+
+}  // namespace
+
+OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technology& tech,
+                     const EvalOptions& options) {
+  const DesignContext ctx = make_design_context(accelerator, tech);
+  OpReport report;
+  report.name = op.name;
   report.op = op.kind;
   report.phase = op.phase;
   if (op.on_array()) {
-    const ArrayOpResult r = evaluate_array_op(ctx, gemm_view(op), options);
+    const ArrayOpResult r =
+        evaluate_array_op(ctx, gemm_view(op), options, streaming_placement(ctx));
     report.unit = Unit::array;
     report.costs = r.costs;
     report.utilization = r.utilization;
@@ -186,88 +204,30 @@ OpReport evaluate_op_in(const DesignContext& ctx, const Op& op, const EvalOption
   return report;
 }
 
-void accumulate(NetworkTotals& totals, const OpReport& op, double count) {
-  const Costs costs = count == 1 ? op.costs : op.costs * count;
-  totals.all += costs;
-  totals.by_phase[static_cast<std::size_t>(op.phase)] += costs;
-  (op.unit == Unit::array ? totals.conv : totals.nonconv) += costs;
-  if (!op.fits) totals.ops_not_fitting += count;
-}
-
-void finish(NetworkTotals& totals, const DesignContext& ctx) {
-  totals.latency_s = totals.all.total_cycles / ctx.clock_hz;
-  totals.average_power_w =
-      totals.latency_s > 0 ? totals.all.energy.total_pj() * 1e-12 / totals.latency_s : 0;
-  const Accelerator& a = *ctx.accelerator;
-  const double pe_cycles =
-      static_cast<double>(a.array.rows) * a.array.cols * totals.all.total_cycles;
-  totals.utilization = pe_cycles > 0 ? totals.all.macs / pe_cycles : 0;
-}
-
-}  // namespace
-
-OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technology& tech,
-                     const EvalOptions& options) {
-  OpReport report = evaluate_op_in(make_design_context(accelerator, tech), op, options);
-  report.name = op.name;
-  return report;
-}
-
 NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
                        const Technology& tech, const EvalOptions& options) {
   const DesignContext ctx = make_design_context(accelerator, tech);
+  const NetworkPlan plan = plan_network(network, accelerator.fusion);
   NetworkReport report;
   report.design = ctx.design;
-  if (options.per_op) report.ops.reserve(network.ops.size());
-  for (const Op& op : network.ops) {
-    OpReport op_report = evaluate_op_in(ctx, op, options);
-    accumulate(report.total, op_report, 1);
-    if (options.per_op) {
-      op_report.name = op.name;
-      report.ops.push_back(std::move(op_report));
-    }
-  }
+  report.total = run_network(ctx, network, plan, options, options.per_op ? &report.ops : nullptr);
   finish(report.total, ctx);
   return report;
 }
 
 PreparedNetwork prepare(const Network& network) {
-  // Key: everything the cost of an op depends on.
-  std::map<std::vector<std::int64_t>, std::size_t> seen;
   PreparedNetwork prepared;
   prepared.network = &network;
-  for (std::size_t i = 0; i < network.ops.size(); ++i) {
-    const Op& op = network.ops[i];
-    std::vector<std::int64_t> key{static_cast<std::int64_t>(op.kind),
-                                  static_cast<std::int64_t>(op.phase)};
-    if (op.on_array()) {
-      const GemmView g = gemm_view(op);
-      key.insert(key.end(), {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements,
-                             g.output_elements, g.out_rows_per_image, g.out_cols, g.images,
-                             g.in_rows, g.in_cols, g.window_rows, g.row_stride, g.taps,
-                             g.kernel_rows, g.kernel_row_dilation, g.weights_shared ? 1 : 0});
-    } else {
-      key.insert(key.end(),
-                 {static_cast<std::int64_t>(op.fn), op.input_elements, op.output_elements,
-                  op.work_elements, op.reduction_elements, op.output_to_array ? 1 : 0});
-    }
-    auto [it, inserted] = seen.emplace(std::move(key), prepared.distinct.size());
-    if (inserted)
-      prepared.distinct.push_back({i, 1});
-    else
-      prepared.distinct[it->second].count += 1;
-  }
+  prepared.fused = plan_network(network, true);
+  prepared.unfused = plan_network(network, false);
   return prepared;
 }
 
 NetworkTotals evaluate_totals(const Accelerator& accelerator, const PreparedNetwork& prepared,
                               const Technology& tech, const EvalOptions& options) {
   const DesignContext ctx = make_design_context(accelerator, tech);
-  NetworkTotals totals;
-  for (const PreparedNetwork::Entry& entry : prepared.distinct) {
-    const OpReport op = evaluate_op_in(ctx, prepared.network->ops[entry.first_op], options);
-    accumulate(totals, op, entry.count);
-  }
+  NetworkTotals totals =
+      run_network(ctx, *prepared.network, prepared.plan_for(accelerator), options, nullptr);
   finish(totals, ctx);
   return totals;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model/hardware.hpp"
+#include "model/network_plan.hpp"
 #include "model/report.hpp"
 #include "model/technology.hpp"
 #include "model/workload.hpp"
@@ -18,15 +19,15 @@ struct EvalOptions {
   bool tile_for_capacity = true;
 };
 
-// A network prepared once for many evaluations: identical ops are merged (with their count),
-// so a design costs each distinct shape once. Keeps a pointer to the network.
+// A network prepared once for many evaluations: its fusion groups and tensor lifetimes, with and
+// without fusion (a design's `fusion` field picks one). Keeps a pointer to the network.
 struct PreparedNetwork {
-  struct Entry {
-    std::size_t first_op = 0;  // index of a representative op
-    double count = 0;          // how many ops share its cost
-  };
   const Network* network = nullptr;
-  std::vector<Entry> distinct;
+  NetworkPlan fused;
+  NetworkPlan unfused;
+  const NetworkPlan& plan_for(const Accelerator& accelerator) const {
+    return accelerator.fusion ? fused : unfused;
+  }
 };
 PreparedNetwork prepare(const Network& network);
 
@@ -38,10 +39,12 @@ DesignReport evaluate_design(const Accelerator& accelerator, const Technology& t
 OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technology& tech,
                      const EvalOptions& options = {});
 
+// The whole network: groups of fused ops in order, tensors kept on chip or spilled as the design
+// allows, one report per op (in network order) when options.per_op.
 NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
                        const Technology& tech, const EvalOptions& options = {});
 
-// Totals only, using a prepared network (no per-op reports).
+// The same from a prepared network (the search's path: plans are computed once).
 NetworkTotals evaluate_totals(const Accelerator& accelerator, const PreparedNetwork& network,
                               const Technology& tech, const EvalOptions& options = {});
 

@@ -88,6 +88,16 @@ std::string_view to_string(VectorFn fn) {
   return "?";
 }
 
+std::string_view to_string(InterLayer policy) {
+  switch (policy) {
+    case InterLayer::resident:
+      return "resident";
+    case InterLayer::through_dram:
+      return "through_dram";
+  }
+  return "?";
+}
+
 int bits_of(Precision precision) {
   switch (precision) {
     case Precision::int8:

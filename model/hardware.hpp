@@ -66,6 +66,10 @@ struct BufferSpec {
   bool double_buffered = true;  // half of the capacity holds the tile being filled
   // Width of one SRAM access in bits; 0 means "derived from the array side it feeds".
   int port_bits = 0;
+  // This buffer may keep activation tensors between their producer and their last consumer
+  // (inter_layer = resident). Several buffers marked so pool their capacity (a unified buffer, or
+  // inputs and outputs used as ping-pong halves).
+  bool holds_activations = false;
 };
 
 struct DramSpec {
@@ -86,6 +90,13 @@ struct VectorUnitSpec {
   double tile_overhead_cycles = 0;
 };
 
+// Where a tensor lives between the op that writes it and the last op that reads it.
+enum class InterLayer : std::uint8_t {
+  resident,     // on chip (in the buffers holding activations) when it fits, else spilled to DRAM
+  through_dram  // every op reads its inputs from DRAM and writes its output back (SCALE-Sim,
+                // SimDIT: one layer at a time)
+};
+
 struct Accelerator {
   std::string name;
   double clock_mhz = 0;
@@ -94,6 +105,10 @@ struct Accelerator {
   std::array<BufferSpec, kNumBuffers> sram{};
   DramSpec dram;
   VectorUnitSpec vector;
+  InterLayer inter_layer = InterLayer::resident;
+  // Element-wise ops (activations, bias, residual adds, inference batch-norm) run on the output
+  // path of the op producing their input instead of as separate passes through memory.
+  bool fusion = true;
 };
 
 // ---- names (for files, tables and errors) ----
@@ -101,6 +116,7 @@ std::string_view to_string(Dataflow);
 std::string_view to_string(Precision);
 std::string_view to_string(Buffer);
 std::string_view to_string(VectorFn);
+std::string_view to_string(InterLayer);
 int bits_of(Precision);
 inline double bytes_of(Precision p) {
   return bits_of(p) / 8.0;

@@ -72,6 +72,18 @@ double AreaBreakdown::total_mm2() const {
   return total;
 }
 
+std::string_view to_string(Residence residence) {
+  switch (residence) {
+    case Residence::dram:
+      return "dram";
+    case Residence::sram:
+      return "sram";
+    case Residence::fused:
+      return "fused";
+  }
+  return "?";
+}
+
 double NetworkTotals::nonconv_cycle_share() const {
   return all.total_cycles > 0 ? nonconv.total_cycles / all.total_cycles : 0.0;
 }

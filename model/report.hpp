@@ -55,6 +55,14 @@ struct Costs {
 };
 Costs operator*(const Costs& c, double factor);
 
+// Where an op's result lived until its last reader.
+enum class Residence : std::uint8_t {
+  dram,  // written to DRAM (spilled, a network output, or layer-by-layer execution)
+  sram,  // kept on chip
+  fused  // never stored: consumed on the output path by the op fused after it
+};
+std::string_view to_string(Residence);
+
 struct OpReport {
   std::string name;
   OpKind op = OpKind::eltwise;
@@ -64,6 +72,11 @@ struct OpReport {
   double utilization = 0;  // useful MACs / (PEs x compute cycles), array ops only
   bool fits = true;        // false: even the smallest tile exceeds an on-chip buffer
   Tiling tiling;
+  // Fusion: index (in the network) of the op whose output path runs this one, or -1; folded:
+  // an inference batch-norm folded into that op's weights (free).
+  int fused_into = -1;
+  bool folded = false;
+  Residence output = Residence::dram;
 };
 
 struct AreaBreakdown {
@@ -91,6 +104,17 @@ struct NetworkTotals {
   double average_power_w = 0;
   double utilization = 0;      // MACs / (PEs x total cycles)
   double ops_not_fitting = 0;  // ops whose smallest tile exceeds a buffer (design infeasible)
+  // The die alone: all energy but the DRAM devices' (pJ) and its average power (W).
+  // average_power_w above is the system's: die plus DRAM.
+  double chip_energy_pj() const { return all.energy.total_pj() - all.energy.dram_pj; }
+  double chip_power_w = 0;
+  // Network level: ops fused into another op's output path, tensors kept on chip and spilled,
+  // the most bytes resident at once, and whether all weights stayed on chip across inferences.
+  double fused_ops = 0;
+  double tensors_on_chip = 0;
+  double tensors_spilled = 0;
+  double peak_resident_bytes = 0;
+  bool weights_on_chip = false;
   double nonconv_cycle_share() const;
 };
 

@@ -66,34 +66,6 @@ namespace {
 
 // ---- tensors of the forward graph ----
 
-std::int64_t output_elements_of(const Op& op) {
-  if (op.kind == OpKind::conv2d)
-    return op.conv.batch * op.conv.out_channels * op.conv.out_h * op.conv.out_w;
-  if (op.kind == OpKind::matmul) return op.matmul.batch_count * op.matmul.m * op.matmul.n;
-  return op.output_elements;
-}
-
-// Inputs that carry activations. A conv or a shared-weight matmul reads one (further names, if a
-// converter lists its parameters, are not data); attention reads two; vector ops read their first
-// input, except those combining tensors.
-std::size_t data_input_count(const Op& op) {
-  std::size_t count = 1;
-  if (op.kind == OpKind::matmul && !op.matmul.weights_shared) count = 2;
-  if (op.kind == OpKind::eltwise || op.kind == OpKind::data_move) count = op.inputs.size();
-  return std::min(count, op.inputs.size());
-}
-
-// Elements of data input `index` as the op sees it.
-std::int64_t input_elements_of(const Op& op, std::size_t index) {
-  if (op.kind == OpKind::conv2d)
-    return op.conv.batch * op.conv.in_channels * op.conv.in_h * op.conv.in_w;
-  if (op.kind == OpKind::matmul)
-    return index == 0 ? op.matmul.batch_count * op.matmul.m * op.matmul.k
-                      : op.matmul.batch_count * op.matmul.k * op.matmul.n;
-  const auto count = static_cast<std::int64_t>(std::max<std::size_t>(1, data_input_count(op)));
-  return op.input_elements / count;
-}
-
 struct TensorInfo {
   std::int64_t elements = 0;
   std::int64_t channels = 0;  // 0: unknown
@@ -123,32 +95,6 @@ std::int64_t output_channels(const Op& op, const TensorMap& tensors) {
   return op.outputs.size() == 1 && op.output_elements * first.channels == first.elements * channels
              ? channels
              : 0;
-}
-
-// The forward ops with every edge named and each name written once: an op without inputs reads
-// the previous op's first output (the network input for the first op), one without outputs writes
-// "<name>:out", and a name written again (in place) gets a fresh version.
-std::vector<Op> with_edges(const Network& forward) {
-  std::vector<Op> ops = forward.ops;
-  std::map<std::string, std::string> current;  // name in the file -> name of its latest version
-  std::set<std::string> written;
-  const std::string network_input = (forward.name.empty() ? "network" : forward.name) + ":input";
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    Op& op = ops[i];
-    if (op.inputs.empty()) op.inputs.push_back(i == 0 ? network_input : ops[i - 1].outputs[0]);
-    for (std::string& name : op.inputs)
-      if (auto it = current.find(name); it != current.end()) name = it->second;
-    if (op.outputs.empty()) op.outputs.push_back(op.name + ":out");
-    for (std::string& name : op.outputs) {
-      std::string version = name;
-      for (int k = 2; written.count(version) || current.count(version); ++k)
-        version = name + "#" + std::to_string(k);
-      written.insert(version);
-      current[name] = version;
-      name = version;
-    }
-  }
-  return ops;
 }
 
 TensorMap analyse(const std::vector<Op>& ops) {

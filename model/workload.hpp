@@ -127,6 +127,21 @@ void finalize(Network& network);
 // The GEMM an array op reduces to (conv2d or matmul). Precondition: op.on_array().
 GemmView gemm_view(const Op& op);
 
+// ---- graph edges (tensor names) ----
+
+// Elements an op writes (all outputs together).
+std::int64_t output_elements_of(const Op& op);
+// Inputs that carry activations. A conv or a shared-weight matmul reads one (further names, if a
+// converter lists its parameters, are not data); attention reads two; vector ops read their first
+// input, except those combining tensors.
+std::size_t data_input_count(const Op& op);
+// Elements of data input `index` as the op sees it.
+std::int64_t input_elements_of(const Op& op, std::size_t index);
+// The ops with every edge named and each name written once: an op without inputs reads the
+// previous op's first output (the network input for the first op), one without outputs writes
+// "<name>:out", and a name written again (in place) gets a fresh version.
+std::vector<Op> with_edges(const Network& network);
+
 // Multiply-accumulates an op really needs (no padding zeros, no inserted zeros).
 std::int64_t macs(const Op& op);
 std::int64_t macs(const Network& network);

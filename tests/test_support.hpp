@@ -13,7 +13,7 @@
 namespace accelscope::testing {
 
 // Reference figures from independent tools and published silicon, copied into the tree
-// (tests/data/reference/README.md says where each file came from).
+// (spaces/reference/README.md says where each file came from).
 inline std::string reference_dir() {
   return ACCELSCOPE_TEST_REFERENCE_DIR;
 }

@@ -36,9 +36,12 @@ void run_eval(const EvalArgs& args) {
   const model::Network network = load_workload(args.workload, workload_options);
   model::EvalOptions options;
   if (args.compat == "scalesim") {
-    // SCALE-Sim's view: SRAM streams a whole layer, every fold pays fill and drain.
+    // SCALE-Sim's view: SRAM streams a whole layer, every fold pays fill and drain, layers run
+    // one at a time through DRAM.
     options.tile_for_capacity = false;
     accelerator.array.fold_overlap = false;
+    accelerator.inter_layer = model::InterLayer::through_dram;
+    accelerator.fusion = false;
   }
   const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
                                                         : io::load_tech_library(args.tech_dir);

@@ -37,9 +37,16 @@ const std::vector<std::pair<std::string_view, model::VectorFn>>& vector_fn_names
   return names;
 }
 
+const std::vector<std::pair<std::string_view, model::InterLayer>>& inter_layer_names() {
+  static const std::vector<std::pair<std::string_view, model::InterLayer>> names = {
+      {"resident", model::InterLayer::resident}, {"through_dram", model::InterLayer::through_dram}};
+  return names;
+}
+
 model::Accelerator parse_hardware(const nlohmann::json& json, const std::string& file) {
   const JsonObject root(json, file);
-  root.allow_only({"name", "clock_mhz", "tech_node_nm", "array", "sram", "dram", "vector"});
+  root.allow_only({"name", "clock_mhz", "tech_node_nm", "array", "sram", "dram", "vector",
+                   "inter_layer", "fusion"});
   model::Accelerator a;
   a.name = root.string("name", "");
   a.clock_mhz = root.positive("clock_mhz");
@@ -64,10 +71,12 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     const std::string_view name = model::to_string(static_cast<Buffer>(b));
     const JsonObject buffer = sram.object(name);
-    buffer.allow_only({"kib", "double_buffered", "port_bits"});
+    buffer.allow_only({"kib", "double_buffered", "port_bits", "holds_activations"});
     a.sram[b].capacity_bytes = buffer.positive("kib") * 1024.0;
     a.sram[b].double_buffered = buffer.boolean("double_buffered", true);
     a.sram[b].port_bits = static_cast<int>(buffer.integer("port_bits", 0, 0));
+    // By default activations stay in the input buffer (the array reads them from there).
+    a.sram[b].holds_activations = buffer.boolean("holds_activations", b == 0);
   }
 
   const JsonObject dram = root.object("dram");
@@ -109,6 +118,9 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
             cycles.positive(name, std::nullopt, true);
   }
 
+  a.inter_layer = root.choice("inter_layer", inter_layer_names(), model::InterLayer::resident);
+  a.fusion = root.boolean("fusion", true);
+
   try {
     model::validate(a);
   } catch (const std::invalid_argument& e) {
@@ -136,7 +148,8 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
                 {"unroll_kernel", a.array.unroll_kernel}};
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     nlohmann::json buffer = {{"kib", a.sram[b].capacity_bytes / 1024.0},
-                             {"double_buffered", a.sram[b].double_buffered}};
+                             {"double_buffered", a.sram[b].double_buffered},
+                             {"holds_activations", a.sram[b].holds_activations}};
     if (a.sram[b].port_bits) buffer["port_bits"] = a.sram[b].port_bits;
     j["sram"][std::string(model::to_string(static_cast<Buffer>(b)))] = buffer;
   }
@@ -149,6 +162,8 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
           a.dram.interface_gbps[b];
   }
   if (a.dram.capacity_gib > 0) j["dram"]["capacity_gib"] = a.dram.capacity_gib;
+  j["inter_layer"] = model::to_string(a.inter_layer);
+  j["fusion"] = a.fusion;
   j["vector"] = {{"lanes", a.vector.lanes},
                  {"pipeline_depth", a.vector.pipeline_depth},
                  {"precision", model::to_string(a.vector.precision)},

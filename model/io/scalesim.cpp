@@ -97,6 +97,9 @@ model::Accelerator read_scalesim_config(const std::string& path) {
   a.array.output_precision = model::Precision::int8;
   a.array.accumulator_bits = 32;
   a.array.fold_overlap = false;
+  // SCALE-Sim simulates one layer at a time: operands come from DRAM, results go back.
+  a.inter_layer = model::InterLayer::through_dram;
+  a.fusion = false;
   a.sram[0].capacity_bytes = positive("IfmapSramSzkB") * 1024;
   a.sram[1].capacity_bytes = positive("FilterSramSzkB") * 1024;
   a.sram[2].capacity_bytes = positive("OfmapSramSzkB") * 1024;

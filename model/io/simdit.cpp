@@ -79,6 +79,9 @@ model::Accelerator parse_genesys_config(const nlohmann::json& json, const std::s
       accumulator_bits == 16 ? model::Precision::int16 : model::Precision::int32;
   a.array.fold_overlap = true;
   a.array.unroll_kernel = false;
+  // SimDIT runs one op at a time through DRAM, without fusion.
+  a.inter_layer = model::InterLayer::through_dram;
+  a.fusion = false;
 
   auto capacity_bytes = [&](std::string_view key) {
     return static_cast<double>(root.integer(key)) / 8.0;

@@ -1,6 +1,6 @@
 // SimDIT / GeneSys inputs: the GeneSys hardware JSON and SimDIT's DNN spec JSON (github.com/
 // VeriGOOD-ML/public, genesys/SimDIT), so its users can move over and so the model can be checked
-// against SimDIT (tests/data/reference/simdit, tests/model/test_simdit.cpp).
+// against SimDIT (spaces/reference/simdit, tests/model/test_simdit.cpp).
 //
 // Hardware (read_genesys_config): an ARRAY_N x ARRAY_M weight-stationary array whose rows take
 // input channels and whose kernel taps are stepped in time (array.unroll_kernel = false: each tap

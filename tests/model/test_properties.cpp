@@ -91,6 +91,11 @@ model::NetworkReport evaluate(const model::Accelerator& a, const model::Network&
 
 }  // namespace
 
+// The tiler takes the fastest tiling it finds, but prefers fewer DRAM bytes among tilings within
+// 1 % of that latency (model/array_model.cpp): a faster design may pick a tiling up to that much
+// slower than its fastest one.
+constexpr double kTilerLatencyTolerance = 0.01;
+
 TEST_CASE("more DRAM bandwidth never increases latency", "[properties]") {
   for (const model::Network& network : networks()) {
     for (model::Accelerator a : designs(40)) {
@@ -100,14 +105,14 @@ TEST_CASE("more DRAM bandwidth never increases latency", "[properties]") {
         for (auto& gbps : a.dram.interface_gbps) gbps *= 2;
         const double cycles = evaluate(a, network).total.all.total_cycles;
         INFO(network.name << " rows " << a.array.rows << " cols " << a.array.cols);
-        CHECK(cycles <= previous * (1 + 1e-12));
+        CHECK(cycles <= previous * (1 + kTilerLatencyTolerance));
         previous = cycles;
       }
     }
   }
 }
 
-TEST_CASE("a larger buffer never increases DRAM traffic", "[properties]") {
+TEST_CASE("a larger buffer is never slower", "[properties]") {
   for (const model::Network& network : networks()) {
     for (model::Accelerator a : designs(30)) {
       for (std::size_t b = 0; b < model::kNumBuffers; ++b) {
@@ -121,8 +126,8 @@ TEST_CASE("a larger buffer never increases DRAM traffic", "[properties]") {
         const model::Costs big_costs = evaluate(bigger, network).total.all;
         INFO(network.name << " buffer " << b << " rows " << a.array.rows << " cols "
                           << a.array.cols);
-        CHECK(big_costs.dram_read_total() + big_costs.dram_write_total() <=
-              (small_costs.dram_read_total() + small_costs.dram_write_total()) * (1 + 1e-12));
+        // (DRAM bytes may grow: the tiler picks a faster tiling that moves more.)
+        CHECK(big_costs.total_cycles <= small_costs.total_cycles * (1 + kTilerLatencyTolerance));
       }
     }
   }
@@ -205,7 +210,8 @@ TEST_CASE("MAC count equals the analytic count of the workload", "[properties]")
 TEST_CASE("totals-only path equals the per-op path", "[properties]") {
   for (const model::Network& network : networks()) {
     const model::PreparedNetwork prepared = model::prepare(network);
-    CHECK(prepared.distinct.size() <= network.ops.size());
+    CHECK(prepared.fused.groups.size() <= network.ops.size());
+    CHECK(static_cast<std::size_t>(prepared.fused.signatures) <= prepared.fused.groups.size());
     for (const model::Accelerator& a : designs(20)) {
       const model::Technology tech = io::technology_at(library(), a.tech_node_nm);
       const model::NetworkReport full = model::evaluate(a, network, tech);
@@ -222,6 +228,7 @@ TEST_CASE("totals-only path equals the per-op path", "[properties]") {
 
 TEST_CASE("tiling: a layer that fits on chip reads each operand from DRAM once", "[properties]") {
   model::Accelerator a = edge();
+  a.inter_layer = model::InterLayer::through_dram;  // every op on its own
   for (auto& buffer : a.sram) buffer.capacity_bytes = 64.0 * 1024 * 1024;
   const model::Network network = mixed_network();
   const model::NetworkReport r = evaluate(a, network);
@@ -231,7 +238,19 @@ TEST_CASE("tiling: a layer that fits on chip reads each operand from DRAM once",
   CHECK(c.dram_read_bytes[0] == g.input_elements);  // int8: one byte per element
   CHECK(c.dram_read_bytes[1] == g.weight_elements);
   CHECK(c.dram_write_bytes[2] == g.output_elements);
-  CHECK(r.ops[5].tiling.tiles == 1);
+  // (It may still cut the layer into a few tiles so that the first load overlaps compute.)
+  CHECK(r.ops[5].output == model::Residence::dram);
+
+  // Kept on chip between ops, its input and output never touch DRAM; only its weights do (a
+  // training graph: they change every iteration).
+  a.inter_layer = model::InterLayer::resident;
+  const model::NetworkReport resident = evaluate(a, network);
+  const model::Costs& on_chip = resident.ops[5].costs;
+  CHECK(on_chip.dram_read_bytes[0] == 0);
+  CHECK(on_chip.dram_read_bytes[1] == g.weight_elements);
+  CHECK(on_chip.dram_write_total() == 0);
+  CHECK(resident.ops[5].output == model::Residence::sram);
+  CHECK(resident.total.all.dram_read_total() < r.total.all.dram_read_total());
 }
 
 TEST_CASE("tiling: buffers too small for any tile make the design infeasible", "[properties]") {

@@ -1,4 +1,4 @@
-// Compatibility with SCALE-Sim v2 (tests/data/reference/scalesim): compute cycles of every
+// Compatibility with SCALE-Sim v2 (spaces/reference/scalesim): compute cycles of every
 // ResNet-50 layer within 0.5 %, SRAM reads within 1 %, for the os, ws and is dataflows.
 #include <catch2/catch.hpp>
 
@@ -92,7 +92,7 @@ TEST_CASE("SCALE-Sim ofmap SRAM writes", "[scalesim]") {
   }
   // Output stationary: we write each output once (M*N). SCALE-Sim over-counts by
   // folds * (rows + cols) (its drain writes the whole array every fold,
-  // tests/data/reference/README.md); the test checks that this is the whole difference rather than
+  // spaces/reference/README.md); the test checks that this is the whole difference rather than
   // loosening the tolerance.
   const ScaleSimRun r = run("os");
   const int rows = r.accelerator.array.rows, cols = r.accelerator.array.cols;

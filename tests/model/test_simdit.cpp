@@ -1,4 +1,4 @@
-// Compatibility with SimDIT (GeneSys), tests/data/reference/simdit: ResNet-50 inference (batch 1)
+// Compatibility with SimDIT (GeneSys), spaces/reference/simdit: ResNet-50 inference (batch 1)
 // and one training iteration (batch 32, the shipped 1310-op graph) on design01 (16x16 PEs).
 // Targets (foundation issue): array compute cycles per convolution within 5 %, total cycles
 // within 25 %, the non-convolution share of total cycles within 5 points of SimDIT's.
