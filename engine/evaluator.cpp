@@ -1,5 +1,6 @@
 #include "engine/evaluator.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -97,16 +98,24 @@ struct Mean {
   double value() const { return weight > 0 ? sum / weight : 0; }
 };
 
+bool all_finite(const nlohmann::json& values) {
+  if (values.is_number_float()) return std::isfinite(values.get<double>());
+  if (values.is_object())
+    return std::all_of(values.begin(), values.end(),
+                       [](const nlohmann::json& v) { return all_finite(v); });
+  return true;
+}
+
 // Throws (making the design failed) at the first number in `values` that is not finite.
 void check_finite(const nlohmann::json& values, std::string_view what,
                   const std::string& path = {}) {
-  if (values.is_number_float() && !std::isfinite(values.get<double>()))
+  if (all_finite(values)) return;
+  if (values.is_number_float())
     throw std::runtime_error(fmt::format(
         "{} '{}' is {}: the design's figures are out of range (e.g. an extreme clock or size)",
         what, path, values.get<double>()));
-  if (values.is_object())
-    for (auto it = values.begin(); it != values.end(); ++it)
-      check_finite(*it, what, path.empty() ? it.key() : path + "." + it.key());
+  for (auto it = values.begin(); it != values.end(); ++it)
+    if (!all_finite(*it)) check_finite(*it, what, path.empty() ? it.key() : path + "." + it.key());
 }
 
 nlohmann::json phase_costs(const model::Costs& c) {

@@ -60,13 +60,14 @@ search::Point point_from_json(const nlohmann::json& json) {
   return point;
 }
 
-store::TrialResult to_store(const DesignResult& result) {
+// Moves the result's JSON into what the store records (the result keeps its evaluation).
+store::TrialResult to_store(DesignResult& result) {
   store::TrialResult stored;
-  stored.metrics = result.metrics;
+  stored.metrics = std::move(result.metrics);
   stored.metrics["violation"] = result.evaluation.violation;
   stored.feasible = result.evaluation.violation == 0;
-  stored.violations = result.violations;
-  stored.workloads = result.workloads;
+  stored.violations = std::move(result.violations);
+  stored.workloads = std::move(result.workloads);
   stored.eval_seconds = result.eval_seconds;
   return stored;
 }
@@ -226,7 +227,7 @@ class StudyLoop {
 
  private:
   struct Chunk {
-    std::vector<store::Trial> trials;
+    std::vector<store::ClaimedPoint> trials;
     std::future<std::vector<DesignResult>> results;
     Clock::time_point started;
   };
@@ -387,8 +388,8 @@ class StudyLoop {
     while (true) {
       const bool stopping = stop_requested();
       if (!stopping && inserted_ < batch_points_.size()) insert_piece();
-      std::vector<store::Trial> claimed;
-      if (!stopping) claimed = database_.claim_pending(study_.id, worker_, chunk_size_);
+      std::vector<store::ClaimedPoint> claimed;
+      if (!stopping) claimed = database_.claim_points(study_.id, worker_, chunk_size_);
       if (in_flight) {
         record(*in_flight);
         in_flight.reset();
@@ -399,7 +400,7 @@ class StudyLoop {
         in_flight->started = Clock::now();
         std::vector<search::Point> points;
         points.reserve(in_flight->trials.size());
-        for (const store::Trial& t : in_flight->trials) points.push_back(point_from_json(t.point));
+        for (const store::ClaimedPoint& t : in_flight->trials) points.push_back(t.point);
         in_flight->results = std::async(std::launch::async, [this, points = std::move(points)] {
           return evaluator_.evaluate_all(points, threads_);
         });
@@ -415,7 +416,7 @@ class StudyLoop {
   }
 
   void record(Chunk& chunk) {
-    const std::vector<DesignResult> results = chunk.results.get();
+    std::vector<DesignResult> results = chunk.results.get();
     const double seconds = seconds_since(chunk.started);
     std::vector<store::Completion> completions;
     {
@@ -506,17 +507,17 @@ class StudyLoop {
     missing.front_only = true;
     missing.without_stored_breakdown = true;
     const std::vector<store::Trial> front = database_.trials(study_.id, missing);
-    std::vector<nlohmann::json> breakdowns(front.size());
+    std::vector<std::string> breakdowns(front.size());
     tbb::task_arena arena(threads_ == 0 ? tbb::this_task_arena::max_concurrency()
                                         : static_cast<int>(threads_));
     arena.execute([&] {
       tbb::parallel_for(std::size_t{0}, front.size(), [&](std::size_t i) {
-        breakdowns[i] = evaluator_.breakdown(point_from_json(front[i].point));
+        breakdowns[i] = evaluator_.breakdown(point_from_json(front[i].point)).dump();
       });
     });
     store::Transaction transaction = database_.transaction();
     for (std::size_t i = 0; i < front.size(); ++i)
-      database_.set_breakdown(front[i].id, breakdowns[i]);
+      database_.set_breakdown_text(front[i].id, breakdowns[i]);
     transaction.commit();
     database_.prune_breakdowns(study_.id);
   }

@@ -73,19 +73,27 @@ constexpr int kMetricKeys = 1;
 constexpr std::string_view kNullMetricsError =
     "non-finite metrics (stored as null by an older accelscope)";
 
-// The path of the first number in value that is not finite ("" if none): NaN and infinities
-// cannot be stored (JSON has no such numbers) and would make a study unreadable.
+// Whether every number in value is finite: NaN and infinities cannot be stored (JSON has no such
+// numbers) and would make a study unreadable.
+bool all_finite(const json& value) {
+  if (value.is_number_float()) return std::isfinite(value.get<double>());
+  if (value.is_object() || value.is_array())
+    return std::all_of(value.begin(), value.end(), [](const json& v) { return all_finite(v); });
+  return true;
+}
+
+// The path of the first number in value that is not finite (call when !all_finite(value)).
 std::string first_non_finite(const json& value, const std::string& path = {}) {
   if (value.is_number_float()) return std::isfinite(value.get<double>()) ? std::string() : path;
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
-      std::string found = first_non_finite(*it, path.empty() ? it.key() : path + "." + it.key());
-      if (!found.empty()) return found;
+      if (all_finite(*it)) continue;
+      return first_non_finite(*it, path.empty() ? it.key() : path + "." + it.key());
     }
   } else if (value.is_array()) {
     for (std::size_t i = 0; i < value.size(); ++i) {
-      std::string found = first_non_finite(value[i], path + "[" + std::to_string(i) + "]");
-      if (!found.empty()) return found;
+      if (all_finite(value[i])) continue;
+      return first_non_finite(value[i], path + "[" + std::to_string(i) + "]");
     }
   }
   return {};
@@ -537,6 +545,23 @@ struct DatabaseState {
     }
   }
 
+  // A point column as doubles (NaN for anything that is not a number).
+  void decode_numbers(const sqlite::Query& row, int column, std::vector<double>& out) const {
+    out.clear();
+    if (row.is_blob(column)) {
+      try {
+        codec::Cursor cursor(row.bytes(column), false);
+        while (cursor.next()) out.push_back(cursor.number());
+      } catch (const codec::DecodeError& problem) {
+        throw error(ErrorKind::corrupt, "a stored point does not decode: " + problem.problem);
+      }
+      return;
+    }
+    for (const json& value : parse_stored(row.bytes(column), "trial point"))
+      out.push_back(value.is_number() ? value.get<double>()
+                                      : std::numeric_limits<double>::quiet_NaN());
+  }
+
   // Reads kTrialColumns (and, at column 18 when present, the breakdown).
   Trial read_trial(const sqlite::Query& row, bool has_breakdown) {
     Trial trial;
@@ -708,13 +733,13 @@ struct DatabaseState {
     return {row.integer(0), parse_trial_status(row.text(1))};
   }
 
-  void store_breakdown(TrialId trial, const json& breakdown) {
+  void store_breakdown(TrialId trial, std::string_view breakdown_json) {
     query(
         "INSERT INTO trial_breakdown (trial_id, breakdown) VALUES (?1, ?2) "
         "ON CONFLICT (trial_id) DO UPDATE SET breakdown = excluded.breakdown",
         "storing a breakdown")
         .bind(1, trial)
-        .bind(2, breakdown.dump())
+        .bind(2, breakdown_json)
         .run();
   }
 
@@ -736,9 +761,10 @@ struct DatabaseState {
       throw error(ErrorKind::invalid_argument,
                   "trial " + std::to_string(trial) + ": metrics must be a JSON object", kContext);
     }
-    if (const std::string bad = first_non_finite(result.metrics); !bad.empty()) {
+    if (!all_finite(result.metrics)) {
       throw error(ErrorKind::invalid_argument,
-                  "trial " + std::to_string(trial) + ": metric '" + bad +
+                  "trial " + std::to_string(trial) + ": metric '" +
+                      first_non_finite(result.metrics) +
                       "' is not a finite number (record such a design with fail())",
                   kContext);
     }
@@ -792,7 +818,7 @@ struct DatabaseState {
           .run();
     }
     for (TrialId evicted : front_change.evicted) set_on_front(evicted, false);
-    if (result.breakdown) store_breakdown(trial, *result.breakdown);
+    if (result.breakdown) store_breakdown(trial, result.breakdown->dump());
     CountDelta& delta = deltas[study];
     delta.leave(status);
     ++delta.done;
@@ -1294,40 +1320,65 @@ std::vector<PendingTrial> Database::add_pending(StudyId study, std::int64_t batc
   return added;
 }
 
-std::vector<Trial> Database::claim_pending(StudyId study, std::string_view worker,
-                                           std::size_t max_count) {
-  constexpr std::string_view kContext = "claiming trials";
-  DatabaseState& state = *state_;
-  state.require_writable(kContext);
-  std::vector<Trial> claimed;
-  if (max_count == 0) return claimed;
+namespace {
 
+// Marks up to max_count pending trials (lowest seq first) running for worker and hands each
+// returned row (the `returning` columns) to read; counters and heartbeat in the same transaction.
+template <typename Read>
+void claim(DatabaseState& state, StudyId study, std::string_view worker, std::size_t max_count,
+           std::string_view returning, Read&& read) {
+  constexpr std::string_view kContext = "claiming trials";
+  state.require_writable(kContext);
+  if (max_count == 0) return;
   // BEGIN IMMEDIATE takes the write lock before reading, so two workers never pick the same row.
-  Transaction transaction(state);
+  Transaction transaction = state.begin();
   state.require_study(study);
+  std::int64_t count = 0;
   {
     auto rows = state.query(
         "UPDATE trial SET status = 'running', worker = ?1, claimed_at = ?2 WHERE id IN ("
         "SELECT id FROM trial INDEXED BY trial_open WHERE study_id = ?3 "
         "AND status IN ('pending', 'running') AND status = 'pending' ORDER BY seq LIMIT ?4) "
         "RETURNING " +
-            std::string(kTrialColumns),
+            std::string(returning),
         kContext);
     rows.bind(1, worker)
         .bind(2, now_seconds())
         .bind(3, study)
         .bind(4, static_cast<std::int64_t>(
                      std::min<std::size_t>(max_count, std::numeric_limits<std::int64_t>::max())));
-    while (rows.step()) claimed.push_back(state.read_trial(rows, false));
+    while (rows.step()) {
+      read(rows);
+      ++count;
+    }
   }
-  if (!claimed.empty()) {
-    const auto count = static_cast<std::int64_t>(claimed.size());
-    state.apply(study, CountDelta{.pending = -count, .running = count});
-  }
+  if (count > 0) state.apply(study, CountDelta{.pending = -count, .running = count});
   state.heartbeat(study, worker);
   transaction.commit();
+}
+
+}  // namespace
+
+std::vector<Trial> Database::claim_pending(StudyId study, std::string_view worker,
+                                           std::size_t max_count) {
+  std::vector<Trial> claimed;
+  claim(*state_, study, worker, max_count, kTrialColumns,
+        [&](const sqlite::Query& row) { claimed.push_back(state_->read_trial(row, false)); });
   std::sort(claimed.begin(), claimed.end(),
             [](const Trial& a, const Trial& b) { return a.seq < b.seq; });
+  return claimed;
+}
+
+std::vector<ClaimedPoint> Database::claim_points(StudyId study, std::string_view worker,
+                                                 std::size_t max_count) {
+  std::vector<ClaimedPoint> claimed;
+  claim(*state_, study, worker, max_count, "id, seq, point", [&](const sqlite::Query& row) {
+    ClaimedPoint point{row.integer(0), row.integer(1), {}};
+    state_->decode_numbers(row, 2, point.point);
+    claimed.push_back(std::move(point));
+  });
+  std::sort(claimed.begin(), claimed.end(),
+            [](const ClaimedPoint& a, const ClaimedPoint& b) { return a.seq < b.seq; });
   return claimed;
 }
 
@@ -1473,11 +1524,15 @@ bool Database::fail(TrialId trial, std::string_view error) {
 }
 
 void Database::set_breakdown(TrialId trial, const nlohmann::json& breakdown) {
+  set_breakdown_text(trial, breakdown.dump());
+}
+
+void Database::set_breakdown_text(TrialId trial, std::string_view breakdown_json) {
   DatabaseState& state = *state_;
   state.require_writable("storing a breakdown");
   Transaction transaction(state);
   state.trial_state(trial);
-  state.store_breakdown(trial, breakdown);
+  state.store_breakdown(trial, breakdown_json);
   transaction.commit();
 }
 
@@ -1735,20 +1790,7 @@ void Database::scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
     const std::string_view violations = rows.is_null(10) ? std::string_view() : rows.bytes(10);
     out.violations = violations == "[]" ? std::string_view() : violations;
     point.clear();
-    if (!columns.point) {
-      // left empty
-    } else if (rows.is_blob(11)) {
-      try {
-        codec::Cursor cursor(rows.bytes(11), false);
-        while (cursor.next()) point.push_back(cursor.number());
-      } catch (const codec::DecodeError& problem) {
-        throw state.error(ErrorKind::corrupt, "a stored point does not decode: " + problem.problem);
-      }
-    } else {
-      for (const json& value : state.parse_stored(rows.bytes(11), "trial point"))
-        point.push_back(value.is_number() ? value.get<double>()
-                                          : std::numeric_limits<double>::quiet_NaN());
-    }
+    if (columns.point) state.decode_numbers(rows, 11, point);
     out.point = point;
     visit(out);
   }

@@ -134,6 +134,9 @@ class Database {
   // worker, and returns them in seq order; empty when none is pending. Each pending trial is
   // handed to exactly one caller, across threads and processes.
   std::vector<Trial> claim_pending(StudyId study, std::string_view worker, std::size_t max_count);
+  // The same, returning only what evaluating needs (no JSON): the fast path of the study loop.
+  std::vector<ClaimedPoint> claim_points(StudyId study, std::string_view worker,
+                                         std::size_t max_count);
   // Records that worker is alive and making progress (claim_pending() does it too).
   void heartbeat(StudyId study, std::string_view worker);
   // Puts back to pending the running trials whose worker has shown no heartbeat (nor claimed
@@ -164,8 +167,10 @@ class Database {
   std::size_t complete_many(std::span<const Completion> completions);
   // Marks the trial failed with an error text; false if it already finished.
   bool fail(TrialId trial, std::string_view error);
-  // Stores (or replaces) a trial's per-layer breakdown.
+  // Stores (or replaces) a trial's per-layer breakdown (the second form takes it as JSON text,
+  // serialised by the caller, e.g. in parallel).
   void set_breakdown(TrialId trial, const nlohmann::json& breakdown);
+  void set_breakdown_text(TrialId trial, std::string_view breakdown_json);
   // Deletes the breakdowns of the study's trials that are no longer on the front; returns how many.
   std::size_t prune_breakdowns(StudyId study);
   // Rebuilds a study's on_front flags from all its done trials (a repair tool; normally the

@@ -107,6 +107,13 @@ struct TrialResult {
   std::optional<double> eval_seconds;       // wall time of the evaluation
 };
 
+// A trial claimed for evaluation (Database::claim_points).
+struct ClaimedPoint {
+  TrialId id = 0;
+  std::int64_t seq = 0;
+  std::vector<double> point;
+};
+
 struct Completion {
   TrialId trial = 0;
   TrialResult result;
