@@ -196,6 +196,12 @@ class StudyLoop {
   }
 
   RunResult run() {
+    if (study_.status == store::StudyStatus::done && study_.counts.pending == 0 &&
+        study_.counts.running == 0) {
+      // Finished (a raised budget sets it back to paused): nothing to replay or propose.
+      finish(true);
+      return result_;
+    }
     replay();
     bool exhausted = false;
     while (!stop_requested()) {
@@ -775,6 +781,8 @@ void StudyRunner::extend_budget(store::StudyId id, std::uint64_t budget) {
   store::Transaction transaction = database_.transaction();
   database_.set_options(id, options);
   database_.set_budget(id, static_cast<std::int64_t>(budget));
+  if (study.status == store::StudyStatus::done)
+    database_.set_status(id, store::StudyStatus::paused);  // has work again
   transaction.commit();
 }
 

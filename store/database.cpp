@@ -1568,6 +1568,7 @@ namespace {
 
 // The WHERE clause (and index) for a filter, with its parameters in order.
 struct FilterSql {
+  std::string prefix;      // "WITH ..." before the SELECT, or empty
   std::string from_where;  // "FROM trial [INDEXED BY ...] WHERE ..."
   std::string tail;        // "ORDER BY seq [LIMIT ? OFFSET ?]"
   std::vector<std::variant<std::int64_t, double, std::string>> values;
@@ -1575,6 +1576,15 @@ struct FilterSql {
 
 FilterSql filter_sql(StudyId study, const TrialFilter& filter) {
   FilterSql sql;
+  if (filter.every > 1) {
+    // An even sample by point lookups on (study_id, seq), not a scan of every row.
+    sql.prefix =
+        "WITH RECURSIVE pick(s) AS (SELECT 0 UNION ALL SELECT s + ? FROM pick WHERE s + ? <= "
+        "(SELECT coalesce(max(seq), 0) FROM trial WHERE study_id = ?)) ";
+    sql.values.emplace_back(filter.every);
+    sql.values.emplace_back(filter.every);
+    sql.values.emplace_back(study);
+  }
   std::string where = "WHERE study_id = ?";
   sql.values.emplace_back(study);
   std::string index;
@@ -1593,10 +1603,6 @@ FilterSql filter_sql(StudyId study, const TrialFilter& filter) {
     index = "trial_on_front";
   }
   if (filter.off_front_only) where += " AND on_front = 0";
-  if (filter.every > 1) {
-    where += " AND seq % ? = 0";
-    sql.values.emplace_back(filter.every);
-  }
   if (filter.batch) {
     where += " AND batch = ?";
     sql.values.emplace_back(*filter.batch);
@@ -1620,7 +1626,9 @@ FilterSql filter_sql(StudyId study, const TrialFilter& filter) {
   // A seq range is best served by the (study_id, seq) key itself.
   if ((filter.seq_from || filter.seq_to) && index != "trial_on_front" && index != "trial_open")
     index.clear();
-  sql.from_where = "FROM trial" + (index.empty() ? "" : " INDEXED BY " + index) + " " + where;
+  sql.from_where = filter.every > 1
+                       ? "FROM pick JOIN trial ON trial.seq = pick.s " + where
+                       : "FROM trial" + (index.empty() ? "" : " INDEXED BY " + index) + " " + where;
   sql.tail = " ORDER BY seq";
   if (filter.limit || filter.offset > 0) {
     sql.tail += " LIMIT ? OFFSET ?";
@@ -1646,7 +1654,7 @@ void Database::for_each_trial(StudyId study, const TrialFilter& filter,
   DatabaseState::ReadSnapshot snapshot(state);
   const std::vector<Objective> objectives = state.cache_of(study).objectives;
   const FilterSql sql = filter_sql(study, filter);
-  auto rows = state.query("SELECT " + std::string(kTrialColumns) +
+  auto rows = state.query(sql.prefix + "SELECT " + std::string(kTrialColumns) +
                               (filter.with_breakdown ? ", (SELECT breakdown FROM trial_breakdown "
                                                        "WHERE trial_breakdown.trial_id = trial.id) "
                                                      : " ") +
@@ -1767,8 +1775,9 @@ void Database::scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
 
   const FilterSql sql = filter_sql(study, filter);
   auto rows = state.query(
-      "SELECT id, seq, batch, status, feasible, on_front, finished_at, eval_seconds, params, "
-      "metrics, violations, point " +
+      sql.prefix +
+          "SELECT id, seq, batch, status, feasible, on_front, finished_at, eval_seconds, params, "
+          "metrics, violations, point " +
           sql.from_where + sql.tail,
       "scanning trials");
   bind_all(rows, sql, 1);

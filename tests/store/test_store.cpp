@@ -213,6 +213,14 @@ TEST_CASE("trials round-trip: point, claim, metrics, breakdown, failure", "[stor
   filter.seq_to = 3;
   CHECK(db.trials(study, filter).size() == 3);
   filter = {};
+  filter.every = 2;  // an even sample: seqs 0, 2, 4
+  const auto sample = db.trials(study, filter);
+  REQUIRE(sample.size() == 3);
+  CHECK(sample[1].seq == 2);
+  CHECK(sample[2].seq == 4);
+  filter.status = TrialStatus::pending;
+  CHECK(db.trials(study, filter).size() == 1);  // of those, only 4 is pending
+  filter = {};
   filter.limit = 2;
   filter.offset = 1;
   const auto page = db.trials(study, filter);
