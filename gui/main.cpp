@@ -114,9 +114,9 @@ int main(int argc, char** argv) {
     if (status == 0 && !window.grab().save(output)) fail("cannot write " + output);
     if (status == 0) {
       std::printf("screenshot saved to %s\n", qPrintable(QFileInfo(output).absoluteFilePath()));
-      if (const StudyData* study = window.study())
+      if (const StudyData* shown = window.study())
         std::printf("%zu designs: read in %.2f s, last plot built and set in %.2f s\n",
-                    study->designs().size(), window.session()->lastLoadSeconds(),
+                    shown->designs().size(), window.session()->lastLoadSeconds(),
                     window.lastPlotSeconds());
     }
     app.exit(status);

@@ -46,6 +46,8 @@ class Cursor {
   Tag tag() const { return tag_; }
   bool is_number() const;
   double number() const;  // NaN unless is_number()
+  // The text of a text entry (valid as long as the bytes are); empty for other tags.
+  std::string_view text() const { return tag_ == Tag::text ? payload_ : std::string_view(); }
   nlohmann::json value() const;
 
  private:

@@ -1703,6 +1703,10 @@ void Database::scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
   for (std::size_t i = 0; i < keys.texts.size(); ++i)
     text_index.emplace(keys.texts[i], static_cast<std::int32_t>(i));
   auto intern_text = [&](std::string_view text) {
+    // Few distinct texts (dataflows): a linear look first, without building a string.
+    constexpr std::size_t kLinear = 32;
+    for (std::size_t i = 0; i < keys.texts.size() && i < kLinear; ++i)
+      if (keys.texts[i] == text) return static_cast<std::int32_t>(i);
     const auto [it, added] =
         text_index.try_emplace(std::string(text), static_cast<std::int32_t>(keys.texts.size()));
     if (added) keys.texts.emplace_back(text);
@@ -1744,8 +1748,7 @@ void Database::scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
         while (cursor.next()) {
           const std::uint32_t index = scan_index(kind, cursor.key());
           if (cursor.tag() == codec::Tag::text) {
-            note(index, std::numeric_limits<double>::quiet_NaN(),
-                 cursor.value().get<std::string>());
+            note(index, std::numeric_limits<double>::quiet_NaN(), cursor.text());
           } else if (cursor.tag() == codec::Tag::true_value ||
                      cursor.tag() == codec::Tag::false_value) {
             note(index, cursor.tag() == codec::Tag::true_value ? 1 : 0, std::nullopt);

@@ -115,8 +115,8 @@ namespace {
 
 // A field's column, looked up once per plot rather than once per design (a million of them).
 struct ColumnView {
-  const std::vector<double>* numbers = nullptr;
-  const std::vector<std::int32_t>* texts = nullptr;
+  const NumberColumn* numbers = nullptr;
+  const TextColumn* texts = nullptr;
   const std::vector<std::string>* text_values = nullptr;
 
   ColumnView() = default;
