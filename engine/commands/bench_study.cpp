@@ -5,6 +5,8 @@
 // same run (DesignEvaluator::evaluate_all, results dropped). Reports both rates, their ratio, the
 // rate over the first and the last 10% of the designs (a study loop whose per-batch cost grows
 // with the study slows down at the end) and the file size per design.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -37,6 +39,15 @@ struct Args {
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds (user + system) of this process so far: on a shared machine wall-clock rates
+// follow whatever else runs; CPU time per design does not.
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // The points a grid study of the space evaluates, in its order (the area limit skips some).
@@ -89,6 +100,7 @@ nlohmann::json bench_space(const std::string& path, const Args& args, std::size_
   // The model alone on the same designs, in chunks as large as the study's. Designs differ in
   // cost along the grid (large arrays take longer), so the first and last 10% are timed too.
   auto start = Clock::now();
+  double cpu_start = process_cpu_seconds();
   std::size_t failed = 0;
   constexpr std::size_t kChunk = 4096;
   std::vector<std::pair<double, std::int64_t>> model_samples;
@@ -101,12 +113,13 @@ nlohmann::json bench_space(const std::string& path, const Args& args, std::size_
                                static_cast<std::int64_t>(first + chunk.size()));
   }
   const double model_seconds = seconds_since(start);
+  const double model_cpu = process_cpu_seconds() - cpu_start;
 
   // End to end: a fresh study.
   const std::filesystem::path file = dir / (spec.name + "-bench.sqlite");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
   std::vector<std::pair<double, std::int64_t>> samples;
-  double study_seconds = 0;
+  double study_seconds = 0, study_cpu = 0;
   std::int64_t breakdown_bytes = 0;
   {
     store::Database db(file);
@@ -117,8 +130,10 @@ nlohmann::json bench_space(const std::string& path, const Args& args, std::size_
     options.budget = args.budget;
     options.study_name = spec.name + "-bench";
     start = Clock::now();
+    cpu_start = process_cpu_seconds();
     const RunResult result = runner.run(spec, options);
     study_seconds = seconds_since(start);
+    study_cpu = process_cpu_seconds() - cpu_start;
     if (result.progress.done != designs)
       throw std::runtime_error(fmt::format("{}: the study evaluated {} designs, the grid has {}",
                                            path, result.progress.done, designs));
@@ -148,6 +163,9 @@ nlohmann::json bench_space(const std::string& path, const Args& args, std::size_
           {"end_to_end_s", study_seconds},
           {"end_to_end_per_s", study_rate},
           {"end_to_end_over_model", study_rate / model_rate},
+          {"model_alone_cpu_s", model_cpu},
+          {"end_to_end_cpu_s", study_cpu},
+          {"end_to_end_over_model_cpu", study_cpu > 0 ? model_cpu / study_cpu : 0},
           {"first_10pct_per_s", first_tenth},
           {"last_10pct_per_s", last_tenth},
           {"last_over_first_10pct", first_tenth > 0 ? last_tenth / first_tenth : 0},
@@ -182,6 +200,8 @@ void run_bench_study(const Args& args) {
         "{}: {} designs on {} threads\n"
         "  model alone  {:>9.0f} designs/s ({:.1f} s)\n"
         "  end to end   {:>9.0f} designs/s ({:.1f} s): {:.0f}% of the model alone\n"
+        "  CPU time     model alone {:.1f} s, end to end {:.1f} s: the model alone is {:.0f}% of "
+        "it\n"
         "  first 10%    {:>9.0f} designs/s, last 10% {:.0f} designs/s ({:.0f}% of the first)\n"
         "  model alone  first 10% {:.0f} designs/s, last 10% {:.0f} designs/s: end to end is "
         "{:.0f}% and {:.0f}% of it\n"
@@ -189,9 +209,10 @@ void run_bench_study(const Args& args) {
         space, r["designs"].get<std::int64_t>(), threads, r["model_alone_per_s"].get<double>(),
         r["model_alone_s"].get<double>(), r["end_to_end_per_s"].get<double>(),
         r["end_to_end_s"].get<double>(), 100 * r["end_to_end_over_model"].get<double>(),
-        r["first_10pct_per_s"].get<double>(), r["last_10pct_per_s"].get<double>(),
-        100 * r["last_over_first_10pct"].get<double>(), r["model_first_10pct_per_s"].get<double>(),
-        r["model_last_10pct_per_s"].get<double>(),
+        r["model_alone_cpu_s"].get<double>(), r["end_to_end_cpu_s"].get<double>(),
+        100 * r["end_to_end_over_model_cpu"].get<double>(), r["first_10pct_per_s"].get<double>(),
+        r["last_10pct_per_s"].get<double>(), 100 * r["last_over_first_10pct"].get<double>(),
+        r["model_first_10pct_per_s"].get<double>(), r["model_last_10pct_per_s"].get<double>(),
         100 * r["end_to_end_over_model_first_10pct"].get<double>(),
         100 * r["end_to_end_over_model_last_10pct"].get<double>(),
         r["bytes_per_design"].get<double>(),

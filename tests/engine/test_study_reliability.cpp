@@ -14,6 +14,7 @@
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
 #include "store/database.hpp"
+#include "tests/engine/study_support.hpp"
 #include "tests/test_support.hpp"
 
 using namespace accelscope;
@@ -21,16 +22,8 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string space_path(const std::string& name) {
-  return accelscope::testing::source_dir() + "/tests/data/spaces/" + name + ".json";
-}
-
-struct TempDb {
-  std::string path = accelscope::testing::temp_path("study") + ".sqlite";
-  ~TempDb() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  }
-};
+using accelscope::testing::space_path;
+using accelscope::testing::TempDb;
 
 engine::SearchOptions options_of(const std::string& strategy, std::uint64_t budget,
                                  std::uint64_t seed) {
