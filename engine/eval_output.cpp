@@ -20,8 +20,10 @@ nlohmann::json per_buffer(const model::PerBuffer& values) {
 }
 
 nlohmann::json energy_to_json(const model::Energy& e) {
-  return {{"mac_pj", e.mac_pj},       {"sram_pj", e.sram_pj},       {"dram_pj", e.dram_pj},
-          {"vector_pj", e.vector_pj}, {"leakage_pj", e.leakage_pj}, {"total_pj", e.total_pj()}};
+  return {{"mac_pj", e.mac_pj},         {"sram_pj", e.sram_pj},
+          {"dram_pj", e.dram_pj},       {"io_pj", e.io_pj},
+          {"vector_pj", e.vector_pj},   {"leakage_pj", e.leakage_pj},
+          {"total_pj", e.total_pj()},   {"chip_pj", e.total_pj() - e.dram_pj}};
 }
 
 std::string_view unit_name(model::Unit unit) {
@@ -58,6 +60,9 @@ nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignRe
   nlohmann::json area = {{"pe_array_mm2", d.area.pe_array_mm2},
                          {"sram_mm2", per_buffer(d.area.sram_mm2)},
                          {"vector_unit_mm2", d.area.vector_unit_mm2},
+                         {"io_mm2", d.area.io_mm2},
+                         {"control_mm2", d.area.control_mm2},
+                         {"interconnect_mm2", d.area.interconnect_mm2},
                          {"overhead_mm2", d.area.overhead_mm2}};
   return {{"name", a.name},
           {"pe_rows", a.array.rows},
@@ -69,6 +74,7 @@ nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignRe
           {"area_mm2", d.area.total_mm2()},
           {"area", area},
           {"power_w", total.average_power_w},
+          {"chip_power_w", total.chip_power_w},
           {"peak_power_w", d.peak_power_w},
           {"leakage_mw", d.leakage_mw},
           {"peak_tops", d.peak_tops}};
@@ -207,25 +213,32 @@ void print_report_table(std::ostream& out, const model::Accelerator& a,
              t.latency_s * 1e3, t.all.total_cycles, t.all.compute_cycles, t.all.stall_cycles);
   fmt::print(out, "  MACs           {:.4g} (array utilisation {:.1f}%)\n", t.all.macs,
              t.utilization * 100);
+  const model::Energy& e = t.all.energy;
+  const double total_pj = e.total_pj();
   fmt::print(out,
-             "  energy         {:.4f} mJ (MAC {:.1f}%, SRAM {:.1f}%, DRAM {:.1f}%, vector {:.1f}%, "
-             "leakage {:.1f}%)\n",
-             t.all.energy.total_pj() * 1e-9, 100 * t.all.energy.mac_pj / t.all.energy.total_pj(),
-             100 * t.all.energy.sram_pj / t.all.energy.total_pj(),
-             100 * t.all.energy.dram_pj / t.all.energy.total_pj(),
-             100 * t.all.energy.vector_pj / t.all.energy.total_pj(),
-             100 * t.all.energy.leakage_pj / t.all.energy.total_pj());
+             "  energy         {:.4f} mJ: die {:.4f} mJ (MAC {:.1f}%, SRAM {:.1f}%, vector {:.1f}%, "
+             "DRAM interface {:.1f}%, leakage {:.1f}%) + DRAM devices {:.4f} mJ ({:.1f}%)\n",
+             total_pj * 1e-9, t.chip_energy_pj() * 1e-9, 100 * e.mac_pj / total_pj,
+             100 * e.sram_pj / total_pj, 100 * e.vector_pj / total_pj, 100 * e.io_pj / total_pj,
+             100 * e.leakage_pj / total_pj, e.dram_pj * 1e-9, 100 * e.dram_pj / total_pj);
   fmt::print(out, "  DRAM traffic   {:.2f} MiB read, {:.2f} MiB written\n",
              t.all.dram_read_total() / 1048576, t.all.dram_write_total() / 1048576);
+  fmt::print(out,
+             "  network        {:.0f} ops fused, {:.0f} tensors kept on chip, {:.0f} spilled to DRAM "
+             "(at most {:.2f} MiB on chip at once){}\n",
+             t.fused_ops, t.tensors_on_chip, t.tensors_spilled, t.peak_resident_bytes / 1048576,
+             t.weights_on_chip ? ", all weights kept on chip across inferences" : "");
   fmt::print(out, "  non-conv share {:.1f}% of cycles\n", t.nonconv_cycle_share() * 100);
   fmt::print(out,
-             "  area           {:.3f} mm2 (PE array {:.3f}, SRAM {:.3f}, vector {:.3f}, overhead "
-             "{:.3f})\n",
+             "  area           {:.3f} mm2 (PE array {:.3f}, SRAM {:.3f}, vector {:.3f}, DRAM "
+             "interface {:.3f}, control {:.3f}, interconnect {:.3f})\n",
              d.area.total_mm2(), d.area.pe_array_mm2,
              d.area.sram_mm2[0] + d.area.sram_mm2[1] + d.area.sram_mm2[2] + d.area.sram_mm2[3],
-             d.area.vector_unit_mm2, d.area.overhead_mm2);
-  fmt::print(out, "  power          {:.3f} W average, {:.3f} W peak ({:.2f} TOPS peak)\n",
-             t.average_power_w, d.peak_power_w, d.peak_tops);
+             d.area.vector_unit_mm2, d.area.io_mm2, d.area.control_mm2, d.area.interconnect_mm2);
+  fmt::print(out,
+             "  power          die {:.3f} W average, {:.3f} W peak; system (die + DRAM devices) "
+             "{:.3f} W average ({:.2f} TOPS peak)\n",
+             t.chip_power_w, d.peak_power_w, t.average_power_w, d.peak_tops);
   if (model::has_training_phases(network)) print_training(out, a, network, t);
   if (t.ops_not_fitting > 0)
     fmt::print(out,

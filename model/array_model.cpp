@@ -336,6 +336,36 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       f.output_write_passes = k_folds;
       break;
     }
+    case Dataflow::row_stationary: {
+      // Eyeriss' mapping: a logical set of R filter rows x E output rows, replicated down the
+      // columns where R is short and across the rows where E is short, folded where longer.
+      // Scratchpads hold p filters (one psum each) and q channels of an input row: the global
+      // buffer sends each input once per p filters, each weight once per m tile, and takes
+      // partial sums back once per q channels of every set.
+      const double r = static_cast<double>(g.kernel_rows);
+      const double e = static_cast<double>(g.out_rows_per_image);
+      const double R = static_cast<double>(rows), C = static_cast<double>(cols);
+      const double vertical = r <= R ? std::floor(R / r) * r / R : r / (R * std::ceil(r / R));
+      const double horizontal = e <= C ? std::floor(C / e) * e / C : e / (C * std::ceil(e / C));
+      const double utilization = std::max(1e-9, vertical * horizontal);
+      const double tiles = tm * tn * tk;
+      f.folds = tiles;
+      f.streamed_fold_cycles = std::ceil(M * N * K / (R * C * utilization));
+      const double word_bytes = bits_of(array.precision) / 8.0;
+      const double filters_per_pass =
+          std::max(1.0, std::floor(array.psum_scratchpad_bytes / word_bytes));
+      const double taps_per_row = static_cast<double>(g.taps / g.kernel_rows);
+      const double channels_per_pass = std::max(
+          1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
+      const double sets = r <= R ? std::floor(R / r) : 1;
+      const double channels = K / static_cast<double>(g.taps);
+      f.input_reads = static_cast<double>(g.input_elements) / static_cast<double>(g.groups) *
+                      std::ceil(N / filters_per_pass);
+      f.weight_reads = N * K * tm;
+      f.output_write_passes = std::ceil(channels / (channels_per_pass * sets));
+      f.fill_cycles = tiles * (R + C - 2);
+      return f;
+    }
   }
   if (array.fold_overlap) {
     f.fill_cycles = tm * tn * tk * static_cast<double>(rows + cols - 2);
@@ -456,8 +486,12 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
     // are unrolled onto the rows, whole rows of channels when each tap is a fold of its own.
     const std::int64_t channel_granule =
         array.unroll_kernel ? std::max<std::int64_t>(1, ceil_div(rows, g.taps)) : rows;
-    const bool k_rows = array.dataflow != Dataflow::output_stationary;
-    const std::int64_t n_granule = array.dataflow == Dataflow::input_stationary ? 1 : cols;
+    const bool k_rows = array.dataflow == Dataflow::weight_stationary ||
+                        array.dataflow == Dataflow::input_stationary;
+    const std::int64_t n_granule =
+        array.dataflow == Dataflow::input_stationary || array.dataflow == Dataflow::row_stationary
+            ? 1
+            : cols;
     for_each_tile_size(
         channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
         [&](std::int64_t channel_tile) {

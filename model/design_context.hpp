@@ -25,7 +25,8 @@ struct DesignContext {
   // DRAM bytes per clock cycle for each interface (all equal to the shared figure when shared).
   PerBuffer dram_bytes_per_cycle{};
   double shared_dram_bytes_per_cycle = 0;
-  double dram_pj_per_byte = 0;
+  double dram_pj_per_byte = 0;  // in the DRAM devices
+  double io_pj_per_byte = 0;    // in the die's DRAM interface
   double mac_pj = 0;
   double vector_op_pj = 0;
   double leakage_pj_per_cycle = 0;

@@ -63,6 +63,28 @@ void validate(const Accelerator& a) {
           number(a.vector.cycles_per_element[f]), "a number >= 0");
 }
 
+namespace {
+
+// Width of the array-side port of each buffer: a row of inputs, a row of weights, a row of partial
+// sums, the vector lanes (unless the hardware gives it).
+double port_bits(const Accelerator& a, Buffer b) {
+  const BufferSpec& spec = a.sram[index(b)];
+  if (spec.port_bits > 0) return spec.port_bits;
+  switch (b) {
+    case Buffer::inputs:
+      return a.array.rows * bits_of(a.array.precision);
+    case Buffer::weights:
+      return a.array.cols * bits_of(a.array.precision);
+    case Buffer::outputs:
+      return a.array.cols * a.array.accumulator_bits;
+    case Buffer::vector:
+      return a.vector.lanes * bits_of(a.vector.precision);
+  }
+  return 128;
+}
+
+}  // namespace
+
 DesignContext make_design_context(const Accelerator& a, const Technology& tech) {
   DesignContext ctx;
   ctx.accelerator = &a;
@@ -77,10 +99,12 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
 
   DesignReport& design = ctx.design;
   double sram_leakage_mw = 0;
+  double total_gbps = 0;
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     const BufferSpec& spec = a.sram[b];
     ctx.tile_capacity_bytes[b] = spec.capacity_bytes * (spec.double_buffered ? 0.5 : 1.0);
-    const SramPoint sram = sram_at(tech, spec.capacity_bytes);
+    const SramMacro sram =
+        sram_macro(tech, spec.capacity_bytes, port_bits(a, static_cast<Buffer>(b)), a.sram_cells);
     const double word_bits = ctx.word_bytes[b] * 8;
     ctx.read_pj_per_word[b] = sram.read_pj_per_bit * word_bits;
     ctx.write_pj_per_word[b] = sram.write_pj_per_bit * word_bits;
@@ -88,37 +112,56 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
     sram_leakage_mw += sram.leakage_mw;
     const double gbps = a.dram.shared ? a.dram.shared_gbps : a.dram.interface_gbps[b];
     ctx.dram_bytes_per_cycle[b] = gbps * 1e9 / ctx.clock_hz;
+    if (!a.dram.shared) total_gbps += gbps;
   }
+  if (a.dram.shared) total_gbps = a.dram.shared_gbps;
   ctx.shared_dram_bytes_per_cycle = a.dram.shared_gbps * 1e9 / ctx.clock_hz;
-  ctx.dram_pj_per_byte = 8 * dram_pj_per_bit(tech, a.dram.type);
+  const DramInterface& dram = dram_interface(tech, a.dram.type);
+  ctx.dram_pj_per_byte = 8 * dram.device_pj_per_bit;
+  ctx.io_pj_per_byte = a.dram.phy_on_die ? 8 * dram.phy_pj_per_bit : 0;
   ctx.mac_pj = tech.mac_pj[static_cast<std::size_t>(a.array.precision)];
+  const bool row_stationary = a.array.dataflow == Dataflow::row_stationary;
+  if (row_stationary) {
+    // Each MAC reads its weight and input from the PE's scratchpads and reads and writes its
+    // partial sum there: four operand-wide accesses.
+    ctx.mac_pj += 4 * bits_of(a.array.precision) * tech.register_file_pj_per_bit;
+  }
   ctx.vector_op_pj = tech.vector_op_pj[static_cast<std::size_t>(a.vector.precision)];
 
   const double pes = static_cast<double>(a.array.rows) * a.array.cols;
-  design.area.pe_array_mm2 =
-      pes * tech.pe_area_um2[static_cast<std::size_t>(a.array.precision)] * 1e-6;
+  const double scratchpad_bits = (a.array.filter_scratchpad_bytes +
+                                  a.array.ifmap_scratchpad_bytes + a.array.psum_scratchpad_bytes) *
+                                 8 * (row_stationary ? 1 : 0);
+  design.area.pe_array_mm2 = pes *
+                             (tech.pe_area_um2[static_cast<std::size_t>(a.array.precision)] +
+                              scratchpad_bits * tech.register_file_um2_per_bit) *
+                             1e-6;
   design.area.vector_unit_mm2 =
       a.vector.lanes * tech.vector_lane_area_um2[static_cast<std::size_t>(a.vector.precision)] *
       1e-6;
-  design.area.overhead_mm2 = tech.area_overhead_fraction * design.area.total_mm2();
-  const double logic_mm2 = design.area.pe_array_mm2 + design.area.vector_unit_mm2;
-  design.leakage_mw = sram_leakage_mw + tech.logic_leakage_mw_per_mm2 * logic_mm2;
+  const double core_mm2 = design.area.core_mm2();
+  const double phy_gbps = a.dram.phy_on_die ? total_gbps : 0;
+  design.area.io_mm2 = phy_gbps * dram.phy_mm2_per_gbps;
+  design.area.control_mm2 = tech.control_fraction * core_mm2;
+  design.area.interconnect_mm2 = tech.interconnect_fraction * core_mm2;
+  design.area.overhead_mm2 = design.area.control_mm2 + design.area.interconnect_mm2;
+  const double logic_mm2 =
+      design.area.pe_array_mm2 + design.area.vector_unit_mm2 + design.area.overhead_mm2;
+  design.leakage_mw = sram_leakage_mw + tech.logic_leakage_mw_per_mm2 * logic_mm2 +
+                      dram.phy_static_mw_per_gbps * phy_gbps;
   ctx.leakage_pj_per_cycle = design.leakage_mw * 1e-3 / ctx.clock_hz * 1e12;
 
   // Peak: every PE does a MAC each cycle, the array's SRAM ports stream one word per edge PE
-  // (rows of inputs, cols of weights, cols of outputs), every lane works, DRAM runs flat out.
+  // (rows of inputs, cols of weights, cols of outputs), every lane works, the DRAM interface runs
+  // flat out (its share on the die).
   const double f = ctx.clock_hz;
   const double array_sram_pj_per_cycle =
       a.array.rows * ctx.read_pj_per_word[index(Buffer::inputs)] +
       a.array.cols * ctx.read_pj_per_word[index(Buffer::weights)] +
       a.array.cols * ctx.write_pj_per_word[index(Buffer::outputs)];
-  double dram_bytes_per_s = 0;
-  for (std::size_t b = 0; b < kNumBuffers; ++b)
-    dram_bytes_per_s += a.dram.shared ? 0 : a.dram.interface_gbps[b] * 1e9;
-  if (a.dram.shared) dram_bytes_per_s = a.dram.shared_gbps * 1e9;
   const double dynamic_pj_per_s =
       (pes * ctx.mac_pj + array_sram_pj_per_cycle + a.vector.lanes * ctx.vector_op_pj) * f +
-      dram_bytes_per_s * ctx.dram_pj_per_byte;
+      total_gbps * 1e9 * ctx.io_pj_per_byte;
   design.peak_power_w = dynamic_pj_per_s * 1e-12 + design.leakage_mw * 1e-3;
   design.peak_tops = 2 * pes * f * 1e-12;
   return ctx;
@@ -159,6 +202,7 @@ void add_memory_energy(const DesignContext& ctx, Costs& costs) {
   }
   costs.energy.sram_pj = sram;
   costs.energy.dram_pj = dram_bytes * ctx.dram_pj_per_byte;
+  costs.energy.io_pj = dram_bytes * ctx.io_pj_per_byte;
   costs.energy.leakage_pj = costs.total_cycles * ctx.leakage_pj_per_cycle;
 }
 

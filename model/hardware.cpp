@@ -10,6 +10,8 @@ std::string_view to_string(Dataflow dataflow) {
       return "ws";
     case Dataflow::input_stationary:
       return "is";
+    case Dataflow::row_stationary:
+      return "rs";
   }
   return "?";
 }
@@ -94,6 +96,16 @@ std::string_view to_string(InterLayer policy) {
       return "resident";
     case InterLayer::through_dram:
       return "through_dram";
+  }
+  return "?";
+}
+
+std::string_view to_string(SramCells cells) {
+  switch (cells) {
+    case SramCells::low_power:
+      return "low_power";
+    case SramCells::high_performance:
+      return "high_performance";
   }
   return "?";
 }

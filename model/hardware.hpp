@@ -12,7 +12,14 @@
 
 namespace accelscope::model {
 
-enum class Dataflow : std::uint8_t { output_stationary, weight_stationary, input_stationary };
+// Output, weight or input stationary systolic arrays; row stationary (Eyeriss): each PE holds a
+// filter row and slides it over an input row in its own scratchpads, psums add up down columns.
+enum class Dataflow : std::uint8_t {
+  output_stationary,
+  weight_stationary,
+  input_stationary,
+  row_stationary
+};
 
 // int4 last: indices of the others are stable in files and tables.
 enum class Precision : std::uint8_t { int8, int16, int32, fp16, bf16, fp32, int4 };
@@ -59,7 +66,16 @@ struct PeArray {
   // channels only and the taps are stepped through in time, so each tap pays ceil(channels / rows)
   // folds and channels short of a multiple of the rows leave rows idle (GeneSys).
   bool unroll_kernel = true;
+  // Row stationary: each PE's scratchpads (register files) in bytes.
+  double filter_scratchpad_bytes = 0;
+  double ifmap_scratchpad_bytes = 0;
+  double psum_scratchpad_bytes = 0;
 };
+
+// SRAM cell families: low standby power (edge chips: little leakage, slower) or high performance
+// (datacenter chips: fast, leaky). Each has its own CACTI table.
+enum class SramCells : std::uint8_t { low_power, high_performance };
+inline constexpr std::size_t kNumSramCells = 2;
 
 struct BufferSpec {
   double capacity_bytes = 0;
@@ -79,6 +95,9 @@ struct DramSpec {
   double shared_gbps = 0;  // GB/s (1e9 bytes per second)
   std::array<double, kNumBuffers> interface_gbps{};
   double capacity_gib = 0;  // 0: not modelled (no capacity check)
+  // The interface (PHY, controller) is part of the die (area, standing power, its energy); false
+  // when the figure compared is the core alone.
+  bool phy_on_die = true;
 };
 
 struct VectorUnitSpec {
@@ -106,6 +125,7 @@ struct Accelerator {
   DramSpec dram;
   VectorUnitSpec vector;
   InterLayer inter_layer = InterLayer::resident;
+  SramCells sram_cells = SramCells::low_power;
   // Element-wise ops (activations, bias, residual adds, inference batch-norm) run on the output
   // path of the op producing their input instead of as separate passes through memory.
   bool fusion = true;
@@ -117,6 +137,7 @@ std::string_view to_string(Precision);
 std::string_view to_string(Buffer);
 std::string_view to_string(VectorFn);
 std::string_view to_string(InterLayer);
+std::string_view to_string(SramCells);
 int bits_of(Precision);
 inline double bytes_of(Precision p) {
   return bits_of(p) / 8.0;

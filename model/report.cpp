@@ -6,6 +6,7 @@ Energy& Energy::operator+=(const Energy& o) {
   mac_pj += o.mac_pj;
   sram_pj += o.sram_pj;
   dram_pj += o.dram_pj;
+  io_pj += o.io_pj;
   vector_pj += o.vector_pj;
   leakage_pj += o.leakage_pj;
   return *this;
@@ -16,6 +17,7 @@ Energy operator*(const Energy& e, double factor) {
   r.mac_pj *= factor;
   r.sram_pj *= factor;
   r.dram_pj *= factor;
+  r.io_pj *= factor;
   r.vector_pj *= factor;
   r.leakage_pj *= factor;
   return r;
@@ -66,10 +68,14 @@ Costs operator*(const Costs& c, double factor) {
   return r;
 }
 
-double AreaBreakdown::total_mm2() const {
-  double total = pe_array_mm2 + vector_unit_mm2 + overhead_mm2;
+double AreaBreakdown::core_mm2() const {
+  double total = pe_array_mm2 + vector_unit_mm2;
   for (double a : sram_mm2) total += a;
   return total;
+}
+
+double AreaBreakdown::total_mm2() const {
+  return core_mm2() + io_mm2 + overhead_mm2;
 }
 
 std::string_view to_string(Residence residence) {

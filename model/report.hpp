@@ -16,10 +16,11 @@ enum class Unit : std::uint8_t { array, vector, none };
 struct Energy {
   double mac_pj = 0;
   double sram_pj = 0;
-  double dram_pj = 0;
+  double dram_pj = 0;  // in the DRAM devices (outside the die)
+  double io_pj = 0;    // in the die's DRAM interface (PHY and controller)
   double vector_pj = 0;
-  double leakage_pj = 0;
-  double total_pj() const { return mac_pj + sram_pj + dram_pj + vector_pj + leakage_pj; }
+  double leakage_pj = 0;  // leakage and the interface's standing power
+  double total_pj() const { return mac_pj + sram_pj + dram_pj + io_pj + vector_pj + leakage_pj; }
   Energy& operator+=(const Energy& o);
 };
 Energy operator*(const Energy& e, double factor);
@@ -83,14 +84,19 @@ struct AreaBreakdown {
   double pe_array_mm2 = 0;
   PerBuffer sram_mm2{};
   double vector_unit_mm2 = 0;
-  double overhead_mm2 = 0;
+  double io_mm2 = 0;            // DRAM interface (PHY)
+  double control_mm2 = 0;
+  double interconnect_mm2 = 0;  // on-chip interconnect and unattributed floorplan area
+  double overhead_mm2 = 0;      // control + interconnect
+  double core_mm2() const;      // PE array, SRAM and vector unit
   double total_mm2() const;
 };
 
 struct DesignReport {
   AreaBreakdown area;
-  double leakage_mw = 0;
-  // Every PE doing a MAC, every SRAM port busy, DRAM at full bandwidth, plus leakage.
+  double leakage_mw = 0;  // leakage and the DRAM interface's standing power
+  // The die with every PE doing a MAC, every SRAM port busy, the DRAM interface at full
+  // bandwidth, plus leakage (the DRAM devices are not the die's).
   double peak_power_w = 0;
   double peak_tops = 0;  // 2 x PEs x clock
 };

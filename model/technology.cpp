@@ -20,13 +20,14 @@ double log_log(double x, double x0, double y0, double x1, double y1) {
 
 }  // namespace
 
-SramPoint sram_at(const Technology& tech, double capacity_bytes) {
+SramPoint sram_at(const Technology& tech, double capacity_bytes, SramCells cells) {
+  const std::vector<SramPoint>& table = tech.sram_tables[static_cast<std::size_t>(cells)];
   SramPoint result;
   result.capacity_bytes = capacity_bytes;
-  if (capacity_bytes <= 0 || tech.sram.empty()) return result;
-  if (tech.sram.size() == 1) {
-    const double scale = capacity_bytes / tech.sram.front().capacity_bytes;
-    result = tech.sram.front();
+  if (capacity_bytes <= 0 || table.empty()) return result;
+  if (table.size() == 1) {
+    const double scale = capacity_bytes / table.front().capacity_bytes;
+    result = table.front();
     result.capacity_bytes = capacity_bytes;
     result.area_mm2 *= scale;
     result.leakage_mw *= scale;
@@ -34,10 +35,10 @@ SramPoint sram_at(const Technology& tech, double capacity_bytes) {
   }
   // Segment containing the capacity (first or last segment when outside: extrapolation).
   auto upper = std::upper_bound(
-      tech.sram.begin(), tech.sram.end(), capacity_bytes,
+      table.begin(), table.end(), capacity_bytes,
       [](double value, const SramPoint& point) { return value < point.capacity_bytes; });
-  if (upper == tech.sram.begin()) ++upper;
-  if (upper == tech.sram.end()) --upper;
+  if (upper == table.begin()) ++upper;
+  if (upper == table.end()) --upper;
   const SramPoint& lo = *(upper - 1);
   const SramPoint& hi = *upper;
   auto at = [&](double SramPoint::*field) {
@@ -50,13 +51,35 @@ SramPoint sram_at(const Technology& tech, double capacity_bytes) {
   return result;
 }
 
-double dram_pj_per_bit(const Technology& tech, const std::string& type) {
-  for (const auto& [name, pj] : tech.dram_pj_per_bit)
-    if (name == type) return pj;
+SramMacro sram_macro(const Technology& tech, double capacity_bytes, double port_bits,
+                     SramCells cells) {
+  SramMacro macro;
+  if (capacity_bytes <= 0) return macro;
+  // Banks side by side for a port wider than one bank's, more for a capacity beyond the largest
+  // bank; never banks smaller than one port-wide word.
+  const double by_port = std::ceil(std::max(1.0, port_bits) / tech.sram_bank_port_bits);
+  const double by_size = std::ceil(capacity_bytes / tech.sram_max_bank_bytes);
+  const double max_banks = std::max(1.0, std::floor(capacity_bytes * 8 / tech.sram_bank_port_bits));
+  macro.banks = std::min(std::max(by_port, by_size), max_banks);
+  const SramPoint bank = sram_at(tech, capacity_bytes / macro.banks, cells);
+  const double bitcells_mm2 = capacity_bytes * 8 * tech.sram_bitcell_um2 * 1e-6;
+  macro.area_mm2 = std::max(bitcells_mm2, macro.banks * bank.area_mm2 * tech.sram_macro_factor);
+  macro.read_pj_per_bit = bank.read_pj_per_bit;
+  macro.write_pj_per_bit = bank.write_pj_per_bit;
+  macro.leakage_mw = macro.banks * bank.leakage_mw;
+  return macro;
+}
+
+const DramInterface& dram_interface(const Technology& tech, const std::string& type) {
+  for (const DramInterface& d : tech.dram)
+    if (d.type == type) return d;
   std::string allowed;
-  for (const auto& entry : tech.dram_pj_per_bit)
-    allowed += (allowed.empty() ? "" : ", ") + entry.first;
+  for (const DramInterface& d : tech.dram) allowed += (allowed.empty() ? "" : ", ") + d.type;
   throw std::invalid_argument("field 'dram.type' = '" + type + "', allowed: " + allowed);
+}
+
+double dram_pj_per_bit(const Technology& tech, const std::string& type) {
+  return dram_interface(tech, type).device_pj_per_bit;
 }
 
 }  // namespace accelscope::model

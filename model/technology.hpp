@@ -14,7 +14,7 @@ namespace accelscope::model {
 
 inline constexpr std::size_t kNumPrecisions = 7;
 
-// One SRAM macro size from CACTI (per access of port_bits bits).
+// One SRAM bank size from CACTI (per access of its port).
 struct SramPoint {
   double capacity_bytes = 0;
   double read_pj_per_bit = 0;
@@ -23,31 +23,70 @@ struct SramPoint {
   double area_mm2 = 0;
 };
 
+// One kind of off-chip memory: energy per bit in the DRAM devices (outside the die) and in the
+// die's own interface (PHY and controller), the interface's area and its standing power.
+struct DramInterface {
+  std::string type;
+  double device_pj_per_bit = 0;
+  double phy_pj_per_bit = 0;
+  double phy_mm2_per_gbps = 0;
+  double phy_static_mw_per_gbps = 0;
+};
+
 struct Technology {
   int node_nm = 45;
-  // One multiply-accumulate (multiplier at operand precision + adder at accumulator width).
+  // One multiply-accumulate: multiplier at operand precision, adder at accumulator width, and the
+  // PE's pipeline registers clocked for it.
   std::array<double, kNumPrecisions> mac_pj{};
-  // One processing element: multiplier, accumulator adder and pipeline registers.
+  // One processing element as placed: multiplier, accumulator adder, pipeline registers.
   std::array<double, kNumPrecisions> pe_area_um2{};
   // One vector-lane operation (an add and a multiply) at the vector precision.
   std::array<double, kNumPrecisions> vector_op_pj{};
   std::array<double, kNumPrecisions> vector_lane_area_um2{};
-  // SRAM sizes sorted by capacity; interpolated log-linearly in capacity.
-  std::vector<SramPoint> sram;
-  // DRAM energy per bit transferred, by type name ("hbm2", "lpddr4"...).
-  std::vector<std::pair<std::string, double>> dram_pj_per_bit;
+  // One access of a PE's local register file (row-stationary scratchpads), per bit.
+  double register_file_pj_per_bit = 0;
+  double register_file_um2_per_bit = 0;
+  // CACTI tables (SRAM sizes sorted by capacity; interpolated log-linearly), by cell type.
+  std::array<std::vector<SramPoint>, kNumSramCells> sram_tables;
+  // Product macros: area over CACTI's bank (ECC, redundancy, test, wrappers, routing to the
+  // datapath), never below the bare bit cells; a wide port is served by banks side by side.
+  double sram_macro_factor = 1;
+  double sram_bitcell_um2 = 0;
+  double sram_bank_port_bits = 128;
+  double sram_max_bank_bytes = 256 * 1024;
+  std::vector<DramInterface> dram;
   double logic_leakage_mw_per_mm2 = 0;
-  // Control, interconnect, I/O and clock tree, as a fraction of the sum of the modelled parts.
-  double area_overhead_fraction = 0;
+  // Placed datapath area over the sum of its cells (placement density, local routing, clock
+  // buffers).
+  double logic_layout_factor = 1;
+  // Control and on-chip interconnect (with unused floorplan area), as fractions of the core
+  // (PE array, SRAM and vector unit).
+  double control_fraction = 0;
+  double interconnect_fraction = 0;
   // Where each group of figures comes from (printed in reports).
   std::vector<std::string> sources;
 };
 
-// SRAM figures for a capacity, interpolated (extrapolated linearly in log-log space beyond the
-// table); never negative.
-SramPoint sram_at(const Technology& tech, double capacity_bytes);
+// SRAM figures of one CACTI bank of a capacity, interpolated (extrapolated linearly in log-log
+// space beyond the table); never negative.
+SramPoint sram_at(const Technology& tech, double capacity_bytes,
+                  SramCells cells = SramCells::low_power);
 
-// DRAM energy per bit for a type; throws std::invalid_argument listing the known types.
+// A buffer as a product macro: `port_bits` wide, split into banks (no wider than the CACTI port,
+// no larger than the largest bank); area, per-bit access energies and leakage of the whole.
+struct SramMacro {
+  double banks = 1;
+  double area_mm2 = 0;
+  double read_pj_per_bit = 0;
+  double write_pj_per_bit = 0;
+  double leakage_mw = 0;
+};
+SramMacro sram_macro(const Technology& tech, double capacity_bytes, double port_bits,
+                     SramCells cells);
+
+// The interface of a DRAM type; throws std::invalid_argument listing the known types.
+const DramInterface& dram_interface(const Technology& tech, const std::string& type);
+// DRAM device energy per bit for a type (the part outside the die).
 double dram_pj_per_bit(const Technology& tech, const std::string& type);
 
 }  // namespace accelscope::model

@@ -17,5 +17,6 @@ void register_bench_study_command(CLI::App& app);
 void register_import_onnx_command(CLI::App& app);
 void register_workloads_command(CLI::App& app);
 void register_report_command(CLI::App& app);
+void register_validate_command(CLI::App& app);
 
 }  // namespace accelscope::engine

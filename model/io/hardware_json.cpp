@@ -21,7 +21,8 @@ const std::vector<std::pair<std::string_view, model::Dataflow>>& dataflow_names(
   static const std::vector<std::pair<std::string_view, model::Dataflow>> names = {
       {"os", model::Dataflow::output_stationary},
       {"ws", model::Dataflow::weight_stationary},
-      {"is", model::Dataflow::input_stationary}};
+      {"is", model::Dataflow::input_stationary},
+      {"rs", model::Dataflow::row_stationary}};
   return names;
 }
 
@@ -43,10 +44,17 @@ const std::vector<std::pair<std::string_view, model::InterLayer>>& inter_layer_n
   return names;
 }
 
+const std::vector<std::pair<std::string_view, model::SramCells>>& sram_cell_names() {
+  static const std::vector<std::pair<std::string_view, model::SramCells>> names = {
+      {"low_power", model::SramCells::low_power},
+      {"high_performance", model::SramCells::high_performance}};
+  return names;
+}
+
 model::Accelerator parse_hardware(const nlohmann::json& json, const std::string& file) {
   const JsonObject root(json, file);
   root.allow_only({"name", "clock_mhz", "tech_node_nm", "array", "sram", "dram", "vector",
-                   "inter_layer", "fusion"});
+                   "inter_layer", "fusion", "sram_cells"});
   model::Accelerator a;
   a.name = root.string("name", "");
   a.clock_mhz = root.positive("clock_mhz");
@@ -54,7 +62,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
 
   const JsonObject array = root.object("array");
   array.allow_only({"rows", "cols", "dataflow", "precision", "accumulator_bits", "output_precision",
-                    "fold_overlap", "unroll_kernel"});
+                    "fold_overlap", "unroll_kernel", "scratchpad_bytes"});
   a.array.rows = static_cast<int>(array.integer("rows"));
   a.array.cols = static_cast<int>(array.integer("cols"));
   a.array.dataflow = array.choice("dataflow", dataflow_names());
@@ -65,6 +73,19 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
   a.array.output_precision = array.choice("output_precision", precision_names(), a.array.precision);
   a.array.fold_overlap = array.boolean("fold_overlap", true);
   a.array.unroll_kernel = array.boolean("unroll_kernel", true);
+  if (a.array.dataflow == model::Dataflow::row_stationary) {
+    if (!array.has("scratchpad_bytes"))
+      array.fail_missing("scratchpad_bytes",
+                         "an object {\"filter\", \"ifmap\", \"psum\"} of bytes per PE (row "
+                         "stationary keeps a filter row, an input row and partial sums in each PE)");
+    const JsonObject pads = array.object("scratchpad_bytes");
+    pads.allow_only({"filter", "ifmap", "psum"});
+    a.array.filter_scratchpad_bytes = pads.positive("filter");
+    a.array.ifmap_scratchpad_bytes = pads.positive("ifmap");
+    a.array.psum_scratchpad_bytes = pads.positive("psum");
+  } else if (array.has("scratchpad_bytes")) {
+    array.fail("scratchpad_bytes", "given", "only with \"dataflow\": \"rs\"");
+  }
 
   const JsonObject sram = root.object("sram");
   sram.allow_only({"inputs", "weights", "outputs", "vector"});
@@ -80,7 +101,8 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
   }
 
   const JsonObject dram = root.object("dram");
-  dram.allow_only({"type", "bandwidth_gbps", "capacity_gib"});
+  dram.allow_only({"type", "bandwidth_gbps", "capacity_gib", "phy_on_die"});
+  a.dram.phy_on_die = dram.boolean("phy_on_die", true);
   a.dram.type = dram.string("type");
   if (!dram.has("bandwidth_gbps"))
     dram.fail_missing("bandwidth_gbps",
@@ -120,6 +142,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
 
   a.inter_layer = root.choice("inter_layer", inter_layer_names(), model::InterLayer::resident);
   a.fusion = root.boolean("fusion", true);
+  a.sram_cells = root.choice("sram_cells", sram_cell_names(), model::SramCells::low_power);
 
   try {
     model::validate(a);
@@ -162,8 +185,14 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
           a.dram.interface_gbps[b];
   }
   if (a.dram.capacity_gib > 0) j["dram"]["capacity_gib"] = a.dram.capacity_gib;
+  j["dram"]["phy_on_die"] = a.dram.phy_on_die;
+  if (a.array.dataflow == model::Dataflow::row_stationary)
+    j["array"]["scratchpad_bytes"] = {{"filter", a.array.filter_scratchpad_bytes},
+                                      {"ifmap", a.array.ifmap_scratchpad_bytes},
+                                      {"psum", a.array.psum_scratchpad_bytes}};
   j["inter_layer"] = model::to_string(a.inter_layer);
   j["fusion"] = a.fusion;
+  j["sram_cells"] = model::to_string(a.sram_cells);
   j["vector"] = {{"lanes", a.vector.lanes},
                  {"pipeline_depth", a.vector.pipeline_depth},
                  {"precision", model::to_string(a.vector.precision)},

@@ -90,8 +90,11 @@ TechLibrary load_tech_library(const std::string& directory) {
   const std::string file = directory + "/technology.json";
   library.description = read_json_file(file);
   const JsonObject root(library.description, file);
-  const JsonObject sram = root.object("sram");
-  library.sram = read_cacti_csv(directory + "/" + sram.string("file"));
+  const JsonObject tables = root.object("sram").object("tables");
+  library.sram[static_cast<std::size_t>(model::SramCells::low_power)] =
+      read_cacti_csv(directory + "/" + tables.object("low_power").string("file"));
+  library.sram[static_cast<std::size_t>(model::SramCells::high_performance)] =
+      read_cacti_csv(directory + "/" + tables.object("high_performance").string("file"));
   // Check once that every figure the model needs is present, so errors name this file.
   for (int node : supported_nodes(library)) (void)technology_at(library, node);
   return library;
@@ -109,6 +112,19 @@ std::vector<int> supported_nodes(const TechLibrary& library) {
   return nodes;
 }
 
+namespace {
+
+// A calibrated or sourced figure: {"value": x, "source": "..."}; the source joins the technology's
+// list.
+double sourced(const JsonObject& parent, std::string_view key, model::Technology& tech,
+               bool allow_zero = false) {
+  const JsonObject entry = parent.object(key);
+  tech.sources.push_back(std::string(key) + ": " + entry.string("source"));
+  return entry.positive("value", std::nullopt, allow_zero);
+}
+
+}  // namespace
+
 model::Technology technology_at(const TechLibrary& library, int node_nm) {
   const std::vector<int> nodes = supported_nodes(library);
   if (std::find(nodes.begin(), nodes.end(), node_nm) == nodes.end()) {
@@ -123,11 +139,23 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   const JsonObject multiply = logic.object("multiply");
   const JsonObject add = logic.object("add");
   const JsonObject accumulate_in = logic.object("accumulate_in");
-  const double register_um2_per_bit = logic.positive("register_um2_per_bit");
   const Scaling scale = scaling_at(library, node_nm);
 
   model::Technology tech;
   tech.node_nm = node_nm;
+  tech.sources = {logic.string("source"), root.object("node_scaling").string("source")};
+  const JsonObject registers = root.object("registers_45nm");
+  const double register_um2_per_bit = sourced(registers, "um2_per_bit", tech);
+  const double register_pj_per_bit = sourced(registers, "pj_per_bit", tech);
+  const double pe_register_bits_per_operand_bit =
+      registers.positive("pe_bits_per_operand_bit");
+  const double pe_register_accumulator_bits = registers.positive("pe_accumulator_bits");
+  const JsonObject implementation = root.object("implementation");
+  tech.logic_layout_factor = sourced(implementation, "logic_layout_factor", tech);
+  tech.control_fraction = sourced(implementation, "control_fraction", tech, true);
+  tech.interconnect_fraction = sourced(implementation, "interconnect_fraction", tech, true);
+  tech.logic_leakage_mw_per_mm2 = sourced(implementation, "logic_leakage_mw_per_mm2", tech, true);
+
   for (std::size_t p = 0; p < model::kNumPrecisions; ++p) {
     const auto precision = static_cast<model::Precision>(p);
     const std::string name(model::to_string(precision));
@@ -135,45 +163,63 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
     const JsonObject adder = add.object(name);
     const JsonObject accumulator = add.object(accumulate_in.string(name));
     const double bits = model::bits_of(precision);
-    const double accumulator_bits = 32;
-    tech.mac_pj[p] = (mult.positive("pj") + accumulator.positive("pj")) * scale.energy;
+    const double pe_register_bits =
+        pe_register_bits_per_operand_bit * bits + pe_register_accumulator_bits;
+    tech.mac_pj[p] = (mult.positive("pj") + accumulator.positive("pj") +
+                      pe_register_bits * register_pj_per_bit) *
+                     scale.energy;
     tech.pe_area_um2[p] = (mult.positive("um2") + accumulator.positive("um2") +
-                           (2 * bits + accumulator_bits) * register_um2_per_bit) *
-                          scale.area;
-    tech.vector_op_pj[p] = (mult.positive("pj") + adder.positive("pj")) * scale.energy;
+                           pe_register_bits * register_um2_per_bit) *
+                          tech.logic_layout_factor * scale.area;
+    tech.vector_op_pj[p] = (mult.positive("pj") + adder.positive("pj") +
+                            3 * bits * register_pj_per_bit) *
+                           scale.energy;
     tech.vector_lane_area_um2[p] =
         (mult.positive("um2") + adder.positive("um2") + 3 * bits * register_um2_per_bit) *
-        scale.area;
+        tech.logic_layout_factor * scale.area;
   }
+  const JsonObject register_file = root.object("register_file_45nm");
+  tech.register_file_pj_per_bit = sourced(register_file, "pj_per_bit", tech) * scale.energy;
+  tech.register_file_um2_per_bit =
+      sourced(register_file, "um2_per_bit", tech) * tech.logic_layout_factor * scale.area;
 
-  // SRAM: the CACTI table at this node, or the nearest node's scaled by the node factors.
-  int sram_node = library.sram.begin()->first;
-  for (const auto& [node, table] : library.sram)
-    if (std::abs(node - node_nm) < std::abs(sram_node - node_nm)) sram_node = node;
-  const Scaling from = scaling_at(library, sram_node);
-  tech.sram = library.sram.at(sram_node);
-  for (model::SramPoint& point : tech.sram) {
-    point.read_pj_per_bit *= scale.energy / from.energy;
-    point.write_pj_per_bit *= scale.energy / from.energy;
-    point.area_mm2 *= scale.sram_area / from.sram_area;
-    point.leakage_mw *= scale.sram_area / from.sram_area;
+  // SRAM: the CACTI tables at this node, or the nearest node's scaled by the node factors.
+  const JsonObject sram = root.object("sram");
+  for (std::size_t c = 0; c < model::kNumSramCells; ++c) {
+    const auto& tables = library.sram[c];
+    int sram_node = tables.begin()->first;
+    for (const auto& [node, table] : tables)
+      if (std::abs(node - node_nm) < std::abs(sram_node - node_nm)) sram_node = node;
+    const Scaling from = scaling_at(library, sram_node);
+    tech.sram_tables[c] = tables.at(sram_node);
+    for (model::SramPoint& point : tech.sram_tables[c]) {
+      point.read_pj_per_bit *= scale.energy / from.energy;
+      point.write_pj_per_bit *= scale.energy / from.energy;
+      point.area_mm2 *= scale.sram_area / from.sram_area;
+      point.leakage_mw *= scale.sram_area / from.sram_area;
+    }
   }
+  tech.sources.push_back("sram: " + sram.string("source"));
+  tech.sram_macro_factor = sourced(sram, "macro_factor", tech);
+  tech.sram_bank_port_bits = sourced(sram, "bank_port_bits", tech);
+  tech.sram_max_bank_bytes = sourced(sram, "max_bank_kib", tech) * 1024;
+  const JsonObject bitcells = sram.object("bitcell_um2");
+  tech.sources.push_back("bitcell_um2: " + bitcells.string("source"));
+  tech.sram_bitcell_um2 = bitcells.object("nodes").positive(std::to_string(node_nm));
 
-  const JsonObject dram = root.object("dram_pj_per_bit");
+  const JsonObject dram = root.object("dram");
+  tech.sources.push_back("dram: " + dram.string("source"));
   const JsonObject types = dram.object("types");
-  for (auto it = types.json().begin(); it != types.json().end(); ++it)
-    tech.dram_pj_per_bit.emplace_back(it.key(), types.positive(it.key()));
-
-  tech.logic_leakage_mw_per_mm2 =
-      root.positive("logic_leakage_mw_per_mm2_45nm", std::nullopt, true);
-  tech.area_overhead_fraction = root.positive("area_overhead_fraction", std::nullopt, true);
-  tech.sources = {logic.string("source"),
-                  logic.string("register_source"),
-                  root.object("node_scaling").string("source"),
-                  root.object("sram").string("source"),
-                  dram.string("source"),
-                  root.string("logic_leakage_source"),
-                  root.string("area_overhead_source")};
+  for (auto it = types.json().begin(); it != types.json().end(); ++it) {
+    const JsonObject type = types.object(it.key());
+    model::DramInterface d;
+    d.type = it.key();
+    d.device_pj_per_bit = type.positive("device_pj_per_bit");
+    d.phy_pj_per_bit = type.positive("phy_pj_per_bit", std::nullopt, true);
+    d.phy_mm2_per_gbps = type.positive("phy_mm2_per_gbps", std::nullopt, true);
+    d.phy_static_mw_per_gbps = type.positive("phy_static_mw_per_gbps", std::nullopt, true);
+    tech.dram.push_back(d);
+  }
   return tech;
 }
 

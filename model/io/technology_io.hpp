@@ -2,6 +2,7 @@
 // technology node.
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,7 +16,8 @@ namespace accelscope::io {
 struct TechLibrary {
   std::string directory;
   nlohmann::json description;                         // technology.json
-  std::map<int, std::vector<model::SramPoint>> sram;  // CACTI tables by node
+  // CACTI tables by cell type, then by node.
+  std::array<std::map<int, std::vector<model::SramPoint>>, model::kNumSramCells> sram;
 };
 
 // Directory of shipped data: $ACCELSCOPE_DATA_DIR, else the source tree's spaces/ (compiled in).
