@@ -144,20 +144,22 @@ void add_training_footprint(nlohmann::json& total, const model::Accelerator& a,
 }  // namespace
 
 nlohmann::json report_to_json(const model::Accelerator& a, const model::Network& network,
-                              const model::NetworkReport& report) {
-  nlohmann::json layers = nlohmann::json::array();
-  for (const model::OpReport& op : report.ops) {
-    layers.push_back(op_to_json(op));
-    if (op.fused_into >= 0)
-      layers.back()["fused_into"] = report.ops[static_cast<std::size_t>(op.fused_into)].name;
-  }
+                              const model::NetworkReport& report, bool with_layers) {
   nlohmann::json total = totals_to_json(report.total);
   if (model::has_training_phases(network)) add_training_footprint(total, a, network);
-  return {
+  nlohmann::json result = {
       {"design", design_to_json(a, report.design, report.total)},
       {"workload", {{"name", network.name}, {"batch", network.batch}, {"ops", network.ops.size()}}},
-      {"total", std::move(total)},
-      {"layers", std::move(layers)}};
+      {"total", std::move(total)}};
+  if (with_layers) {
+    nlohmann::json& layers = result["layers"] = nlohmann::json::array();
+    for (const model::OpReport& op : report.ops) {
+      layers.push_back(op_to_json(op));
+      if (op.fused_into >= 0)
+        layers.back()["fused_into"] = report.ops[static_cast<std::size_t>(op.fused_into)].name;
+    }
+  }
+  return result;
 }
 
 namespace {

@@ -19,9 +19,10 @@ nlohmann::json design_to_json(const model::Accelerator& accelerator,
 nlohmann::json totals_to_json(const model::NetworkTotals& total);
 nlohmann::json op_to_json(const model::OpReport& op);
 
-// {"design": {...}, "total": {...}, "layers": [...]}
+// {"design": {...}, "workload": {...}, "total": {...}, "layers": [...]}; without "layers" when
+// with_layers is false (a report of totals only).
 nlohmann::json report_to_json(const model::Accelerator& accelerator, const model::Network& network,
-                              const model::NetworkReport& report);
+                              const model::NetworkReport& report, bool with_layers = true);
 
 void print_report_table(std::ostream& out, const model::Accelerator& accelerator,
                         const model::Network& network, const model::NetworkReport& report);

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
-#include "engine/commands/study_lookup.hpp"
+#include "engine/study_lookup.hpp"
 #include "engine/version.hpp"
 
 int main(int argc, char** argv) {

@@ -72,8 +72,8 @@ store::TrialResult to_store(DesignResult& result) {
   return stored;
 }
 
-search::StrategyOptions strategy_options(const SpaceSpec& spec, const SearchOptions& options,
-                                         const DesignEvaluator& evaluator) {
+search::StrategyOptions study_strategy_options(const SpaceSpec& spec, const SearchOptions& options,
+                                               const DesignEvaluator& evaluator) {
   search::StrategyOptions s;
   s.seed = options.seed;
   s.budget = options.budget;
@@ -88,7 +88,9 @@ search::StrategyOptions strategy_options(const SpaceSpec& spec, const SearchOpti
   return s;
 }
 
-SearchOptions complete_options(SearchOptions options, const SpaceSpec& spec) {
+}  // namespace
+
+SearchOptions with_defaults(SearchOptions options, const SpaceSpec& spec) {
   if (options.batch_size == 0) options.batch_size = default_batch_size(options.strategy);
   if (options.budget == 0) {
     const auto grid = spec.space().grid_size();
@@ -104,6 +106,8 @@ SearchOptions complete_options(SearchOptions options, const SpaceSpec& spec) {
                                                   : "");
   return options;
 }
+
+namespace {
 
 // The budget a study's strategy starts with and the raises recorded since (resume --budget):
 // (designs asked when it was raised, new budget), applied before the first ask at or past that
@@ -171,14 +175,14 @@ class StudyLoop {
         study_(study),
         evaluator_(evaluator),
         spec_(evaluator.spec()),
-        options_(complete_options(stored_search_options(study), spec_)),
+        options_(with_defaults(stored_search_options(study), spec_)),
         space_(spec_.space()),
         budgets_(BudgetSchedule::of(study)),
         threads_(threads),
         runner_(runner),
         worker_(store::default_worker_id()),
         start_(Clock::now()) {
-    search::StrategyOptions strategy = strategy_options(spec_, options_, evaluator_);
+    search::StrategyOptions strategy = study_strategy_options(spec_, options_, evaluator_);
     strategy.budget = budgets_.initial;
     strategy_ = search::make_strategy(options_.strategy, space_, strategy);
     if (study.reference_point.is_array()) {
@@ -621,6 +625,13 @@ void check_same_options(const store::StudyInfo& study, const SearchOptions& requ
 
 }  // namespace
 
+std::unique_ptr<search::Strategy> make_study_strategy(const SpaceSpec& spec,
+                                                      const SearchOptions& options,
+                                                      const DesignEvaluator& evaluator) {
+  return search::make_strategy(options.strategy, spec.space(),
+                               study_strategy_options(spec, options, evaluator));
+}
+
 double hypervolume_natural(const std::vector<std::vector<double>>& front,
                            const std::vector<double>& reference,
                            const std::vector<ObjectiveSpec>& objectives) {
@@ -719,13 +730,12 @@ StudyRunner::StudyRunner(store::Database& database, std::size_t threads)
                             : threads) {}
 
 RunResult StudyRunner::run(const SpaceSpec& spec, const SearchOptions& requested) {
-  const SearchOptions options = complete_options(requested, spec);
+  const SearchOptions options = with_defaults(requested, spec);
   const io::TechLibrary library = io::load_default_tech_library();
   const nlohmann::json identity = study_identity(library);
   const DesignEvaluator evaluator(spec, library);
   // Validate the strategy and its options before touching the database.
-  (void)search::make_strategy(options.strategy, spec.space(),
-                              strategy_options(spec, options, evaluator));
+  (void)make_study_strategy(spec, options, evaluator);
   store::StudyConfig config;
   config.name = options.study_name;
   config.spec = spec.stored_spec();
@@ -746,7 +756,7 @@ RunResult StudyRunner::run(const SpaceSpec& spec, const SearchOptions& requested
   if (const auto existing = database_.find_study(config.name)) {
     database_.check_spec(existing->id, config.spec);
     check_same_options(*existing, requested,
-                       complete_options(stored_search_options(*existing), spec),
+                       with_defaults(stored_search_options(*existing), spec),
                        database_.path().string());
     check_identity(database_, *existing, identity);
     return drive(database_.study(existing->id), evaluator);

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,7 @@
 
 #include "engine/evaluator.hpp"
 #include "engine/space_spec.hpp"
+#include "search/strategy.hpp"
 #include "store/database.hpp"
 
 namespace accelscope::engine {
@@ -83,6 +85,16 @@ class StudyRunner {
   store::Database& database_;
   std::size_t threads_;
 };
+
+// The options with every default filled in as a study run fills them: batch size per strategy,
+// budget (the grid, or 500), study name "<space>-<strategy>-s<seed>[-shard<i>of<n>]".
+SearchOptions with_defaults(SearchOptions options, const SpaceSpec& spec);
+// The strategy a study runs (options with defaults filled in): the same seed, budget, batch
+// size, shard and area-limit predicate, so a caller driving ask/tell itself (the Python module)
+// proposes what the study would. The evaluator must outlive the strategy.
+std::unique_ptr<search::Strategy> make_study_strategy(const SpaceSpec& spec,
+                                                      const SearchOptions& options,
+                                                      const DesignEvaluator& evaluator);
 
 // The SearchOptions a study was created with (from its stored options).
 SearchOptions stored_search_options(const store::StudyInfo& study);

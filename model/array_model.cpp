@@ -367,7 +367,9 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       return f;
     }
   }
-  if (array.fold_overlap) {
+  if (array.fold_overlap && array.pipelined_tiles) {
+    f.fill_cycles = static_cast<double>(rows + cols - 2) / static_cast<double>(g.groups);
+  } else if (array.fold_overlap) {
     f.fill_cycles = tm * tn * tk * static_cast<double>(rows + cols - 2);
   } else {
     const double fill = array.dataflow == Dataflow::output_stationary
@@ -483,9 +485,10 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
     // k tiles in whole input channels, all kernel taps of a channel together unless even the
     // smallest channel group's window does not fit: then the tallest slice of kernel rows that
     // does. Channels per k tile come in units that fill the rows: rows / taps channels when taps
-    // are unrolled onto the rows, whole rows of channels when each tap is a fold of its own.
+    // are unrolled onto the rows (as many whole channels as fit), whole rows of channels when
+    // each tap is a fold of its own.
     const std::int64_t channel_granule =
-        array.unroll_kernel ? std::max<std::int64_t>(1, ceil_div(rows, g.taps)) : rows;
+        array.unroll_kernel ? std::max<std::int64_t>(1, rows / g.taps) : rows;
     const bool k_rows = array.dataflow == Dataflow::weight_stationary ||
                         array.dataflow == Dataflow::input_stationary;
     const std::int64_t n_granule =

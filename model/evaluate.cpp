@@ -119,7 +119,10 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   const DramInterface& dram = dram_interface(tech, a.dram.type);
   ctx.dram_pj_per_byte = 8 * dram.device_pj_per_bit;
   ctx.io_pj_per_byte = a.dram.phy_on_die ? 8 * dram.phy_pj_per_bit : 0;
-  ctx.mac_pj = tech.mac_pj[static_cast<std::size_t>(a.array.precision)];
+  const PeCost pe =
+      pe_cost(tech, a.array.precision, a.array.accumulator_bits,
+              pe_register_bits(a.array.dataflow, a.array.precision, a.array.accumulator_bits));
+  ctx.mac_pj = pe.mac_pj;
   const bool row_stationary = a.array.dataflow == Dataflow::row_stationary;
   if (row_stationary) {
     // Each MAC reads its weight and input from the PE's scratchpads and reads and writes its
@@ -133,8 +136,7 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
                                   a.array.ifmap_scratchpad_bytes + a.array.psum_scratchpad_bytes) *
                                  8 * (row_stationary ? 1 : 0);
   design.area.pe_array_mm2 = pes *
-                             (tech.pe_area_um2[static_cast<std::size_t>(a.array.precision)] +
-                              scratchpad_bits * tech.register_file_um2_per_bit) *
+                             (pe.area_um2 + scratchpad_bits * tech.register_file_um2_per_bit) *
                              1e-6;
   design.area.vector_unit_mm2 =
       a.vector.lanes * tech.vector_lane_area_um2[static_cast<std::size_t>(a.vector.precision)] *

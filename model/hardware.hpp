@@ -61,6 +61,10 @@ struct PeArray {
   // (double-buffered PE registers, as GeneSys); false: every fold pays full fill and drain
   // (SCALE-Sim's accounting).
   bool fold_overlap = true;
+  // With fold_overlap: true, tiles also stream through the array back to back (the next tile's
+  // weights load into the PEs' second register while the current tile computes), so fill and
+  // drain are paid once per op; false: once per tile (GeneSys).
+  bool pipelined_tiles = true;
   // true: the reduction side of the array (rows in ws and is) takes input channels and kernel taps
   // flattened together (im2col), so a 3-channel 7x7 filter fills 147 rows; false: it takes input
   // channels only and the taps are stepped through in time, so each tap pays ceil(channels / rows)

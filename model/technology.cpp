@@ -51,6 +51,42 @@ SramPoint sram_at(const Technology& tech, double capacity_bytes, SramCells cells
   return result;
 }
 
+double pe_register_bits(Dataflow dataflow, Precision precision, int accumulator_bits) {
+  const double operand = bits_of(precision);
+  switch (dataflow) {
+    case Dataflow::weight_stationary:
+    case Dataflow::input_stationary:
+      return 3 * operand + accumulator_bits;
+    case Dataflow::output_stationary:
+      return 2 * operand + accumulator_bits;
+    case Dataflow::row_stationary:
+      return 2 * operand + accumulator_bits;
+  }
+  return 3 * operand + accumulator_bits;
+}
+
+PeCost pe_cost(const Technology& tech, Precision precision, int accumulator_bits,
+               double register_bits) {
+  const auto p = static_cast<std::size_t>(precision);
+  const bool floating =
+      precision == Precision::fp16 || precision == Precision::bf16 || precision == Precision::fp32;
+  double add_pj = 0, add_um2 = 0;
+  if (floating) {
+    const auto adder = static_cast<std::size_t>(accumulator_bits > 16 ? Precision::fp32
+                                                                        : Precision::fp16);
+    add_pj = tech.add_pj[adder];
+    add_um2 = tech.add_um2[adder];
+  } else {
+    add_pj = tech.int_add_pj_per_bit * accumulator_bits;
+    add_um2 = tech.int_add_um2_per_bit * accumulator_bits;
+  }
+  PeCost cost;
+  cost.mac_pj = tech.multiply_pj[p] + add_pj + register_bits * tech.register_pj_per_bit;
+  cost.area_um2 = (tech.multiply_um2[p] + add_um2 + register_bits * tech.register_um2_per_bit) *
+                  tech.logic_layout_factor;
+  return cost;
+}
+
 SramMacro sram_macro(const Technology& tech, double capacity_bytes, double port_bits,
                      SramCells cells) {
   SramMacro macro;

@@ -35,10 +35,15 @@ struct DramInterface {
 
 struct Technology {
   int node_nm = 45;
-  // One multiply-accumulate: multiplier at operand precision, adder at accumulator width, and the
-  // PE's pipeline registers clocked for it.
+  // Cells at this node: a multiplier and an adder per precision, an integer adder per bit (the
+  // accumulator of integer PEs), a register bit (energy per clocked cycle, area).
+  std::array<double, kNumPrecisions> multiply_pj{}, multiply_um2{};
+  std::array<double, kNumPrecisions> add_pj{}, add_um2{};
+  double int_add_pj_per_bit = 0, int_add_um2_per_bit = 0;
+  double register_pj_per_bit = 0, register_um2_per_bit = 0;
+  // A typical PE (weight stationary, 32-bit accumulator; the model costs each design's own PE
+  // with pe_cost()): one MAC's energy and the PE's placed area.
   std::array<double, kNumPrecisions> mac_pj{};
-  // One processing element as placed: multiplier, accumulator adder, pipeline registers.
   std::array<double, kNumPrecisions> pe_area_um2{};
   // One vector-lane operation (an add and a multiply) at the vector precision.
   std::array<double, kNumPrecisions> vector_op_pj{};
@@ -66,6 +71,21 @@ struct Technology {
   // Where each group of figures comes from (printed in reports).
   std::vector<std::string> sources;
 };
+
+// One PE of an array: the multiplier at the operand precision, the accumulator adder at
+// `accumulator_bits` (integer, or fp32/fp16 for floating point), and `register_bits` of pipeline
+// registers clocked for every MAC; area as placed (layout factor).
+struct PeCost {
+  double mac_pj = 0;
+  double area_um2 = 0;
+};
+PeCost pe_cost(const Technology& tech, Precision precision, int accumulator_bits,
+               double register_bits);
+// Pipeline register bits of one PE: weight stationary and input stationary PEs hold the
+// stationary operand twice (double-buffered) and forward the other and the partial sum; output
+// stationary PEs forward both operands and keep the sum; row stationary PEs keep their operands
+// in scratchpads (costed apart) and register the product and the sum.
+double pe_register_bits(Dataflow dataflow, Precision precision, int accumulator_bits);
 
 // SRAM figures of one CACTI bank of a capacity, interpolated (extrapolated linearly in log-log
 // space beyond the table); never negative.

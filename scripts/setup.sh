@@ -12,6 +12,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
   poppler-utils xvfb xauth
+  python3-dev pybind11-dev pybind11-json-dev python3-pytest python3-numpy python3-pandas
+  python3-matplotlib
 )
 missing=()
 for p in "${packages[@]}"; do

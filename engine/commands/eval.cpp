@@ -1,12 +1,11 @@
-// accelscope eval --hw FILE --workload FILE [--batch N] [--compat scalesim]
+// accelscope eval --hw FILE --workload FILE|NAME [--batch N] [--compat scalesim]
 //                 [--training [--optimizer sgd|momentum|adam]] [--json]
 #include <iostream>
 
 #include "engine/commands/commands.hpp"
 #include "engine/eval_output.hpp"
 #include "engine/loaders.hpp"
-#include "model/evaluate.hpp"
-#include "model/io/json_reader.hpp"
+#include "engine/single_eval.hpp"
 #include "model/io/technology_io.hpp"
 
 namespace accelscope::engine {
@@ -25,7 +24,7 @@ struct EvalArgs {
 };
 
 void run_eval(const EvalArgs& args) {
-  model::Accelerator accelerator = load_hardware(args.hardware);
+  const model::Accelerator accelerator = load_hardware(args.hardware);
   WorkloadOptions workload_options;
   if (args.batch > 0) workload_options.batch = args.batch;
   if (args.training) {
@@ -33,30 +32,14 @@ void run_eval(const EvalArgs& args) {
     training.optimizer = model::parse_optimizer(args.optimizer);
     workload_options.training = training;
   }
-  const model::Network network = load_workload(args.workload, workload_options);
-  model::EvalOptions options;
-  if (args.compat == "scalesim") {
-    // SCALE-Sim's view: SRAM streams a whole layer, every fold pays fill and drain, layers run
-    // one at a time through DRAM.
-    options.tile_for_capacity = false;
-    accelerator.array.fold_overlap = false;
-    accelerator.inter_layer = model::InterLayer::through_dram;
-    accelerator.fusion = false;
-  }
+  const model::Network network = load_workload(resolve_workload(args.workload), workload_options);
   const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
                                                         : io::load_tech_library(args.tech_dir);
-  model::Technology tech;
-  try {
-    tech = io::technology_at(library, accelerator.tech_node_nm);
-  } catch (const io::InputError& e) {
-    throw io::InputError(args.hardware + ": " + e.what());
-  }
-  model::NetworkReport report;
-  try {
-    report = model::evaluate(accelerator, network, tech, options);
-  } catch (const std::invalid_argument& e) {
-    throw io::InputError(args.hardware + ": " + e.what());
-  }
+  SingleEvalOptions options;
+  options.scalesim_compat = args.compat == "scalesim";
+  const model::NetworkReport report =
+      evaluate_single(accelerator, network, nullptr,
+                      technology_for(library, accelerator, args.hardware), options, args.hardware);
   if (args.json) {
     std::cout << report_to_json(accelerator, network, report).dump(1) << "\n";
   } else {
@@ -72,8 +55,10 @@ void register_eval_command(CLI::App& app) {
       "eval", "Evaluate one design on one workload: per-layer table and totals (or JSON)");
   cmd->add_option("--hw", args->hardware, "Hardware file: accelscope .json, or SCALE-Sim .cfg")
       ->required();
-  cmd->add_option("--workload", args->workload,
-                  "Workload file: accelscope .json, or SCALE-Sim topology .csv")
+  cmd->add_option(
+         "--workload", args->workload,
+         "Workload: a file (accelscope or SimDIT .json, SCALE-Sim topology .csv, .onnx) or a "
+         "shipped name (accelscope workloads)")
       ->required();
   cmd->add_option("--batch", args->batch, "Batch size (overrides the workload's)")
       ->check(CLI::PositiveNumber);

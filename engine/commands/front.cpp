@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "engine/commands/commands.hpp"
-#include "engine/commands/study_lookup.hpp"
+#include "engine/study_lookup.hpp"
 #include "reports/export.hpp"
 #include "reports/report_data.hpp"
 

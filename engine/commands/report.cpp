@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
-#include "engine/commands/study_lookup.hpp"
+#include "engine/study_lookup.hpp"
 #include "engine/version.hpp"
 #include "model/io/technology_io.hpp"
 #include "reports/export.hpp"

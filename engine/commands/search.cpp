@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
-#include "engine/commands/study_lookup.hpp"
+#include "engine/study_lookup.hpp"
 #include "engine/progress.hpp"
 #include "engine/space_spec.hpp"
 #include "engine/study_runner.hpp"

@@ -4,9 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
-#include "engine/commands/study_lookup.hpp"
-#include "engine/evaluator.hpp"
-#include "engine/study_runner.hpp"
+#include "engine/study_lookup.hpp"
 #include "store/database.hpp"
 
 namespace accelscope::engine {
@@ -36,41 +34,22 @@ void register_show_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args] {
     store::Database db(args->db, {.mode = store::OpenMode::read_only});
-    const std::optional<store::Trial> trial = db.trial(args->design, true);
-    if (!trial)
-      throw std::runtime_error(args->db + ": no design with id " + std::to_string(args->design));
-    nlohmann::json breakdown = trial->breakdown ? *trial->breakdown : nlohmann::json();
-    if (breakdown.is_null() && trial->status == store::TrialStatus::done) {
-      // Not kept (off the front): recompute it from the study's spec, which is deterministic.
-      const store::StudyInfo study = db.study(trial->study);
-      const DesignEvaluator evaluator(stored_space_spec(study), io::load_default_tech_library());
-      search::Point point;
-      for (const auto& v : trial->point) point.push_back(v.get<double>());
-      breakdown = evaluator.breakdown(point);
-    }
+    const nlohmann::json design = design_json(db, args->design);
     if (args->json) {
-      std::cout << nlohmann::json{{"id", trial->id},
-                                  {"study", trial->study},
-                                  {"seq", trial->seq},
-                                  {"status", store::to_string(trial->status)},
-                                  {"on_front", trial->on_front},
-                                  {"feasible", trial->feasible.value_or(false)},
-                                  {"violations", trial->violations},
-                                  {"params", trial->params},
-                                  {"metrics", trial->metrics},
-                                  {"workloads", trial->workloads},
-                                  {"breakdown", breakdown}}
-                       .dump(1)
-                << "\n";
+      std::cout << design.dump(1) << "\n";
       return;
     }
-    fmt::print("design {} of study {} (seq {}): {}{}\n", trial->id, trial->study, trial->seq,
-               store::to_string(trial->status), trial->on_front ? ", on the front" : "");
-    if (!trial->error.empty()) fmt::print("error: {}\n", trial->error);
-    if (trial->violations.is_array() && !trial->violations.empty())
-      fmt::print("violates: {}\n", trial->violations.dump());
-    print_object("parameters", trial->params);
-    if (trial->metrics.is_object()) print_object("metrics", trial->metrics);
+    const nlohmann::json& breakdown = design["breakdown"];
+    fmt::print("design {} of study {} (seq {}): {}{}\n", design["id"].get<std::int64_t>(),
+               design["study"].get<std::int64_t>(), design["seq"].get<std::int64_t>(),
+               design["status"].get<std::string>(),
+               design["on_front"].get<bool>() ? ", on the front" : "");
+    if (!design["error"].get<std::string>().empty())
+      fmt::print("error: {}\n", design["error"].get<std::string>());
+    if (design["violations"].is_array() && !design["violations"].empty())
+      fmt::print("violates: {}\n", design["violations"].dump());
+    print_object("parameters", design["params"]);
+    if (design["metrics"].is_object()) print_object("metrics", design["metrics"]);
     if (!breakdown.is_object() || !breakdown.contains("workloads")) return;
     for (auto w = breakdown["workloads"].begin(); w != breakdown["workloads"].end(); ++w) {
       fmt::print("\nworkload {}: per layer\n", w.key());

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
-
+#include "engine/study_lookup.hpp"
 #include "store/database.hpp"
 
 namespace accelscope::engine {
@@ -22,19 +22,7 @@ void register_studies_command(CLI::App& app) {
     const auto studies = db.studies();
     if (*json) {
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& s : studies)
-        list.push_back({{"id", s.id},
-                        {"name", s.name},
-                        {"strategy", s.strategy},
-                        {"seed", s.seed},
-                        {"budget", s.budget},
-                        {"done", s.counts.done},
-                        {"failed", s.counts.failed},
-                        {"pending", s.counts.pending},
-                        {"running", s.counts.running},
-                        {"status", store::to_string(s.status)},
-                        {"spec_hash", s.spec_hash},
-                        {"engine_version", s.engine_version}});
+      for (const auto& s : studies) list.push_back(study_json(s));
       std::cout << list.dump(1) << "\n";
       return;
     }

@@ -62,7 +62,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
 
   const JsonObject array = root.object("array");
   array.allow_only({"rows", "cols", "dataflow", "precision", "accumulator_bits", "output_precision",
-                    "fold_overlap", "unroll_kernel", "scratchpad_bytes"});
+                    "fold_overlap", "pipelined_tiles", "unroll_kernel", "scratchpad_bytes"});
   a.array.rows = static_cast<int>(array.integer("rows"));
   a.array.cols = static_cast<int>(array.integer("cols"));
   a.array.dataflow = array.choice("dataflow", dataflow_names());
@@ -73,6 +73,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
   a.array.output_precision = array.choice("output_precision", precision_names(), a.array.precision);
   a.array.fold_overlap = array.boolean("fold_overlap", true);
   a.array.unroll_kernel = array.boolean("unroll_kernel", true);
+  a.array.pipelined_tiles = array.boolean("pipelined_tiles", true);
   if (a.array.dataflow == model::Dataflow::row_stationary) {
     if (!array.has("scratchpad_bytes"))
       array.fail_missing("scratchpad_bytes",
@@ -168,7 +169,8 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
                 {"accumulator_bits", a.array.accumulator_bits},
                 {"output_precision", model::to_string(a.array.output_precision)},
                 {"fold_overlap", a.array.fold_overlap},
-                {"unroll_kernel", a.array.unroll_kernel}};
+                {"unroll_kernel", a.array.unroll_kernel},
+                {"pipelined_tiles", a.array.pipelined_tiles}};
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     nlohmann::json buffer = {{"kib", a.sram[b].capacity_bytes / 1024.0},
                              {"double_buffered", a.sram[b].double_buffered},

@@ -78,6 +78,7 @@ model::Accelerator parse_genesys_config(const nlohmann::json& json, const std::s
   a.array.output_precision =
       accumulator_bits == 16 ? model::Precision::int16 : model::Precision::int32;
   a.array.fold_overlap = true;
+  a.array.pipelined_tiles = false;  // SimDIT pays fill and drain for every tile
   a.array.unroll_kernel = false;
   // SimDIT runs one op at a time through DRAM, without fusion.
   a.inter_layer = model::InterLayer::through_dram;

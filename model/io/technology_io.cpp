@@ -138,7 +138,6 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   const JsonObject logic = root.object("logic_45nm");
   const JsonObject multiply = logic.object("multiply");
   const JsonObject add = logic.object("add");
-  const JsonObject accumulate_in = logic.object("accumulate_in");
   const Scaling scale = scaling_at(library, node_nm);
 
   model::Technology tech;
@@ -147,36 +146,37 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   const JsonObject registers = root.object("registers_45nm");
   const double register_um2_per_bit = sourced(registers, "um2_per_bit", tech);
   const double register_pj_per_bit = sourced(registers, "pj_per_bit", tech);
-  const double pe_register_bits_per_operand_bit =
-      registers.positive("pe_bits_per_operand_bit");
-  const double pe_register_accumulator_bits = registers.positive("pe_accumulator_bits");
   const JsonObject implementation = root.object("implementation");
   tech.logic_layout_factor = sourced(implementation, "logic_layout_factor", tech);
   tech.control_fraction = sourced(implementation, "control_fraction", tech, true);
   tech.interconnect_fraction = sourced(implementation, "interconnect_fraction", tech, true);
   tech.logic_leakage_mw_per_mm2 = sourced(implementation, "logic_leakage_mw_per_mm2", tech, true);
 
+  tech.register_pj_per_bit = register_pj_per_bit * scale.energy;
+  tech.register_um2_per_bit = register_um2_per_bit * scale.area;
+  // Integer adders: energy and area per bit, from the 32-bit adder (ripple-carry: linear in bits).
+  const JsonObject int32_add = add.object("int32");
+  tech.int_add_pj_per_bit = int32_add.positive("pj") / 32 * scale.energy;
+  tech.int_add_um2_per_bit = int32_add.positive("um2") / 32 * scale.area;
   for (std::size_t p = 0; p < model::kNumPrecisions; ++p) {
     const auto precision = static_cast<model::Precision>(p);
     const std::string name(model::to_string(precision));
     const JsonObject mult = multiply.object(name);
     const JsonObject adder = add.object(name);
-    const JsonObject accumulator = add.object(accumulate_in.string(name));
     const double bits = model::bits_of(precision);
-    const double pe_register_bits =
-        pe_register_bits_per_operand_bit * bits + pe_register_accumulator_bits;
-    tech.mac_pj[p] = (mult.positive("pj") + accumulator.positive("pj") +
-                      pe_register_bits * register_pj_per_bit) *
-                     scale.energy;
-    tech.pe_area_um2[p] = (mult.positive("um2") + accumulator.positive("um2") +
-                           pe_register_bits * register_um2_per_bit) *
-                          tech.logic_layout_factor * scale.area;
-    tech.vector_op_pj[p] = (mult.positive("pj") + adder.positive("pj") +
-                            3 * bits * register_pj_per_bit) *
-                           scale.energy;
+    tech.multiply_pj[p] = mult.positive("pj") * scale.energy;
+    tech.multiply_um2[p] = mult.positive("um2") * scale.area;
+    tech.add_pj[p] = adder.positive("pj") * scale.energy;
+    tech.add_um2[p] = adder.positive("um2") * scale.area;
+    const model::PeCost pe = model::pe_cost(
+        tech, precision, 32,
+        model::pe_register_bits(model::Dataflow::weight_stationary, precision, 32));
+    tech.mac_pj[p] = pe.mac_pj;
+    tech.pe_area_um2[p] = pe.area_um2;
+    tech.vector_op_pj[p] = tech.multiply_pj[p] + tech.add_pj[p] + 3 * bits * tech.register_pj_per_bit;
     tech.vector_lane_area_um2[p] =
-        (mult.positive("um2") + adder.positive("um2") + 3 * bits * register_um2_per_bit) *
-        tech.logic_layout_factor * scale.area;
+        (tech.multiply_um2[p] + tech.add_um2[p] + 3 * bits * tech.register_um2_per_bit) *
+        tech.logic_layout_factor;
   }
   const JsonObject register_file = root.object("register_file_45nm");
   tech.register_file_pj_per_bit = sourced(register_file, "pj_per_bit", tech) * scale.energy;

@@ -1,9 +1,12 @@
-#include "engine/commands/study_lookup.hpp"
+#include "engine/study_lookup.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include "engine/evaluator.hpp"
+#include "engine/study_runner.hpp"
 
 namespace accelscope::engine {
 
@@ -21,6 +24,50 @@ store::StudyInfo find_study(store::Database& db, const std::string& id_or_name) 
   for (const store::StudyInfo& s : studies)
     known += (known.empty() ? "" : ", ") + std::to_string(s.id) + " (" + s.name + ")";
   throw std::runtime_error(db.path().string() + ": no study '" + id_or_name + "', known: " + known);
+}
+
+nlohmann::json study_json(const store::StudyInfo& s) {
+  return {{"id", s.id},
+          {"name", s.name},
+          {"strategy", s.strategy},
+          {"seed", s.seed},
+          {"budget", s.budget},
+          {"done", s.counts.done},
+          {"failed", s.counts.failed},
+          {"pending", s.counts.pending},
+          {"running", s.counts.running},
+          {"status", store::to_string(s.status)},
+          {"spec_hash", s.spec_hash},
+          {"engine_version", s.engine_version}};
+}
+
+nlohmann::json design_breakdown(store::Database& db, const store::Trial& trial) {
+  if (trial.breakdown) return *trial.breakdown;
+  if (const std::optional<nlohmann::json> stored = db.breakdown(trial.id)) return *stored;
+  if (trial.status != store::TrialStatus::done) return nullptr;
+  const DesignEvaluator evaluator(stored_space_spec(db.study(trial.study)),
+                                  io::load_default_tech_library());
+  search::Point point;
+  for (const auto& v : trial.point) point.push_back(v.get<double>());
+  return evaluator.breakdown(point);
+}
+
+nlohmann::json design_json(store::Database& db, store::TrialId design) {
+  const std::optional<store::Trial> trial = db.trial(design, true);
+  if (!trial)
+    throw std::runtime_error(db.path().string() + ": no design with id " + std::to_string(design));
+  return {{"id", trial->id},
+          {"study", trial->study},
+          {"seq", trial->seq},
+          {"status", store::to_string(trial->status)},
+          {"on_front", trial->on_front},
+          {"feasible", trial->feasible.value_or(false)},
+          {"violations", trial->violations},
+          {"params", trial->params},
+          {"metrics", trial->metrics},
+          {"workloads", trial->workloads},
+          {"error", trial->error},
+          {"breakdown", design_breakdown(db, *trial)}};
 }
 
 void print_front_table(std::ostream& out, store::Database& db, store::StudyId study_id) {
