@@ -124,7 +124,7 @@ struct ColumnView {
     const auto found = columns.column_of.find(field);
     if (found == columns.column_of.end()) return;
     numbers = &columns.numbers[found->second];
-    if (field.kind == FieldKind::param) texts = &columns.texts[found->second];
+    texts = columns.texts_of(found->second);
     text_values = &columns.text_values;
   }
   std::optional<double> value(const Design& design) const {

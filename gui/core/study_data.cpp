@@ -21,54 +21,12 @@ constexpr std::string_view kParamPrefix = "param:";
 // refresh() catches anything older).
 constexpr double kRefreshMarginSeconds = 2.0;
 
-// Flattens nested objects into dot paths; calls visit(path, value) for every leaf.
-template <typename Visit>
-void flatten(const nlohmann::json& node, const std::string& prefix, Visit&& visit) {
-  if (node.is_object()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), visit);
-    }
-    return;
-  }
-  if (!prefix.empty()) visit(prefix, node);
-}
-
 std::vector<std::string> string_list(const nlohmann::json& node) {
   std::vector<std::string> out;
   if (!node.is_array()) return out;
   for (const auto& item : node)
     out.push_back(item.is_string() ? item.get<std::string>() : item.dump());
   return out;
-}
-
-// Appends the trial's values as a new row of the columns (the slow path, for trials read as JSON:
-// overlays and tests; a study is loaded with Database::scan).
-void append_values(DesignColumns& columns, const store::Trial& trial) {
-  const std::size_t row = columns.rows;
-  columns.add_row();
-  flatten(trial.metrics, "", [&](const std::string& name, const nlohmann::json& value) {
-    double number = std::numeric_limits<double>::quiet_NaN();
-    if (value.is_number()) number = value.get<double>();
-    if (value.is_boolean()) number = value.get<bool>() ? 1.0 : 0.0;
-    if (std::isfinite(number)) columns.numbers[columns.column(metric(name))][row] = number;
-  });
-  flatten(trial.params, "", [&](const std::string& name, const nlohmann::json& value) {
-    if (value.is_null()) return;
-    const std::size_t column = columns.column(param(name));
-    if (value.is_number()) {
-      columns.numbers[column][row] = value.get<double>();
-    } else if (value.is_boolean()) {
-      columns.numbers[column][row] = value.get<bool>() ? 1.0 : 0.0;
-    } else {
-      const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-      auto found = std::find(columns.text_values.begin(), columns.text_values.end(), text);
-      if (found == columns.text_values.end()) {
-        columns.text_values.push_back(text);
-        found = columns.text_values.end() - 1;
-      }
-      columns.texts[column][row] = static_cast<std::int32_t>(found - columns.text_values.begin());
-    }
-  });
 }
 
 bool contains(std::string_view text, std::string_view part) {
@@ -120,8 +78,21 @@ std::size_t DesignColumns::column(const FieldId& field) {
   fields.push_back(field);
   column_of.emplace(field, index);
   numbers.emplace_back(capacity, std::numeric_limits<double>::quiet_NaN());
-  texts.emplace_back(field.kind == FieldKind::param ? capacity : 0, -1);
+  texts.emplace_back();
   return index;
+}
+
+const TextColumn* DesignColumns::texts_of(std::size_t column) const {
+  return texts[column].empty() ? nullptr : &texts[column];
+}
+
+std::int32_t DesignColumns::text_at(std::size_t column, std::size_t row) const {
+  return texts[column].empty() ? -1 : texts[column][row];
+}
+
+TextColumn& DesignColumns::texts_for_writing(std::size_t column) {
+  if (texts[column].empty()) texts[column].resize(capacity, -1);
+  return texts[column];
 }
 
 void* allocate_column_bytes(std::size_t bytes) {
@@ -153,8 +124,8 @@ void DesignColumns::reserve(std::size_t rows_expected) {
   // sequential pass per column instead of a million appends to each.
   capacity = rows_expected;
   for (auto& column : numbers) column.resize(capacity, std::numeric_limits<double>::quiet_NaN());
-  for (std::size_t c = 0; c < texts.size(); ++c)
-    if (fields[c].kind == FieldKind::param) texts[c].resize(capacity, -1);
+  for (auto& column : texts)
+    if (!column.empty()) column.resize(capacity, -1);
 }
 
 void DesignColumns::add_row() {
@@ -173,7 +144,7 @@ std::optional<std::string> Design::text(const FieldId& field) const {
   if (field.kind == FieldKind::param && columns) {
     const auto found = columns->column_of.find(field);
     if (found != columns->column_of.end()) {
-      const std::int32_t text = columns->texts[found->second][row];
+      const std::int32_t text = columns->text_at(found->second, row);
       if (text >= 0) return columns->text_values[static_cast<std::size_t>(text)];
     }
   }
@@ -196,7 +167,7 @@ std::map<std::string, ParamValue, std::less<>> Design::params() const {
   if (!columns) return out;
   for (std::size_t c = 0; c < columns->fields.size(); ++c) {
     if (columns->fields[c].kind != FieldKind::param) continue;
-    if (const std::int32_t text = columns->texts[c][row]; text >= 0)
+    if (const std::int32_t text = columns->text_at(c, row); text >= 0)
       out.emplace(columns->fields[c].name, columns->text_values[static_cast<std::size_t>(text)]);
     else if (!std::isnan(columns->numbers[c][row]))
       out.emplace(columns->fields[c].name, columns->numbers[c][row]);
@@ -205,8 +176,9 @@ std::map<std::string, ParamValue, std::less<>> Design::params() const {
 }
 
 std::vector<std::string> Design::violations() const {
-  if (violations_json.empty()) return {};
-  return string_list(nlohmann::json::parse(violations_json, nullptr, false));
+  if (violations_text < 0 || !columns) return {};
+  return string_list(nlohmann::json::parse(
+      columns->violation_texts[static_cast<std::size_t>(violations_text)], nullptr, false));
 }
 
 StudyData StudyData::load(store::Database& db, store::StudyId study) {
@@ -217,14 +189,6 @@ StudyData StudyData::load(store::Database& db, store::StudyId study) {
   data.index_.reserve(done);
   data.columns_->reserve(done);
   data.merge_scan(db, store::TrialFilter{});
-  data.rebuild_fields();
-  return data;
-}
-
-StudyData StudyData::from_trials(store::StudyInfo info, const std::vector<store::Trial>& trials) {
-  StudyData data;
-  data.reset(std::move(info));
-  for (const store::Trial& trial : trials) data.merge(trial);
   data.rebuild_fields();
   return data;
 }
@@ -243,29 +207,6 @@ void StudyData::reset(store::StudyInfo info) {
 
 void StudyData::note_finished(const std::optional<double>& finished_at) {
   if (finished_at) last_finished_at_ = std::max(last_finished_at_, *finished_at);
-}
-
-bool StudyData::merge(const store::Trial& trial) {
-  note_finished(trial.finished_at);
-  if (trial.status == store::TrialStatus::failed) return failed_.insert(trial.id).second;
-  if (trial.status != store::TrialStatus::done) return false;
-  if (index_.contains(trial.id)) return false;
-  Design design;
-  design.id = trial.id;
-  design.seq = trial.seq;
-  design.batch = trial.batch;
-  design.feasible = trial.feasible.value_or(true);
-  design.on_front = trial.on_front;
-  design.eval_seconds = trial.eval_seconds;
-  design.finished_at = trial.finished_at;
-  if (trial.violations.is_array() && !trial.violations.empty())
-    design.violations_json = trial.violations.dump();
-  design.columns = columns_.get();
-  design.row = columns_->rows;
-  append_values(*columns_, trial);
-  index_.emplace(trial.id, designs_.size());
-  designs_.push_back(std::move(design));
-  return true;
 }
 
 std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter& filter) {
@@ -304,10 +245,34 @@ std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter&
       double* numbers = columns.numbers[c].data() + first_row;
       for (std::size_t r = 0; r < block_rows; ++r) numbers[r] = block_numbers[r * width + c];
       if (columns.fields[c].kind != FieldKind::param) continue;
-      std::int32_t* texts_of = columns.texts[c].data() + first_row;
+      bool any_text = !columns.texts[c].empty();
+      for (std::size_t r = 0; r < block_rows && !any_text; ++r)
+        any_text = block_texts[r * width + c] >= 0;
+      if (!any_text) continue;
+      std::int32_t* texts_of = columns.texts_for_writing(c).data() + first_row;
       for (std::size_t r = 0; r < block_rows; ++r) texts_of[r] = block_texts[r * width + c];
     }
     block_rows = 0;
+  };
+  // Violation lists repeat ("buffers: 3 ops do not fit on chip"): each distinct one kept once.
+  std::map<std::string, std::int32_t, std::less<>> violation_of;
+  for (std::size_t i = 0; i < columns.violation_texts.size(); ++i)
+    violation_of.emplace(columns.violation_texts[i], static_cast<std::int32_t>(i));
+  auto violation_index = [&](std::string_view text) -> std::int32_t {
+    if (text.empty() || text == "[]") return -1;
+    const auto found = violation_of.find(text);
+    if (found != violation_of.end()) return found->second;
+    const auto index = static_cast<std::int32_t>(columns.violation_texts.size());
+    columns.violation_texts.emplace_back(text);
+    violation_of.emplace(std::string(text), index);
+    return index;
+  };
+  // Trials new to this scan go after the sorted index, which is merged with them at the end.
+  const std::size_t indexed_before = index_.size();
+  auto known_before = [&](store::TrialId id) {
+    const auto end = index_.begin() + static_cast<std::ptrdiff_t>(indexed_before);
+    const auto it = std::lower_bound(index_.begin(), end, std::pair{id, std::size_t{0}});
+    return it != end && it->first == id;
   };
   std::size_t added = 0;
   db.scan(
@@ -318,7 +283,7 @@ std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter&
           failed_.insert(trial.id);
           return;
         }
-        if (trial.status != store::TrialStatus::done || index_.contains(trial.id)) return;
+        if (trial.status != store::TrialStatus::done || known_before(trial.id)) return;
         if (metric_columns.size() < keys.metrics.size() ||
             param_columns.size() < keys.params.size() || texts.size() < keys.texts.size()) {
           flush();  // new columns: the block's width changes
@@ -337,8 +302,7 @@ std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter&
         design.feasible = trial.feasible;
         design.on_front = trial.on_front;
         design.eval_seconds = trial.eval_seconds;
-        design.finished_at = trial.finished_at;
-        design.violations_json = std::string(trial.violations);
+        design.violations_text = violation_index(trial.violations);
         design.columns = &columns;
         design.row = columns.rows;
         columns.add_row();
@@ -353,12 +317,15 @@ std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter&
             numbers[param_columns[i]] = trial.params[i];
         }
         if (++block_rows == kBlockRows) flush();
-        index_.emplace(trial.id, designs_.size());
+        index_.emplace_back(trial.id, designs_.size());
         designs_.push_back(std::move(design));
         ++added;
       },
       store::ScanColumns{.point = false});
   flush();
+  const auto middle = index_.begin() + static_cast<std::ptrdiff_t>(indexed_before);
+  std::sort(middle, index_.end());
+  std::inplace_merge(index_.begin(), middle, index_.end());
   return added;
 }
 
@@ -404,7 +371,7 @@ void StudyData::rebuild_fields() {
     FieldStats& stats = it->second;
     if (inserted) stats.field.id = id;
     const NumberColumn& numbers = columns.numbers[c];
-    const TextColumn* texts = id.kind == FieldKind::param ? &columns.texts[c] : nullptr;
+    const TextColumn* texts = columns.texts_of(c);
     std::int32_t last_text = -1;  // texts repeat: skip the set for a repeat of the last one
     for (std::size_t d = noted_; d < designs_.size(); ++d) {
       const std::size_t row = designs_[d].row;
@@ -468,8 +435,8 @@ std::optional<FieldId> StudyData::resolve(std::string_view name) const {
 }
 
 std::optional<std::size_t> StudyData::index_of(store::TrialId trial) const {
-  const auto it = index_.find(trial);
-  if (it == index_.end()) return std::nullopt;
+  const auto it = std::lower_bound(index_.begin(), index_.end(), std::pair{trial, std::size_t{0}});
+  if (it == index_.end() || it->first != trial) return std::nullopt;
   return it->second;
 }
 

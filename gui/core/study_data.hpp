@@ -99,15 +99,25 @@ struct DesignColumns {
   std::map<FieldId, std::size_t> column_of;  // field -> column
   // [column][row], with room for `capacity` rows of which the first `rows` are designs.
   std::vector<NumberColumn> numbers;
-  std::vector<TextColumn> texts;  // empty for metric columns
+  // Empty for metric columns and for parameters that have had no text value yet (most are
+  // numbers: a million-row column of -1 each would be 4 MB of nothing).
+  std::vector<TextColumn> texts;
   std::vector<std::string> text_values;
+  // The distinct violation lists (JSON arrays), shared by the designs that have them: a few
+  // hundred texts for hundreds of thousands of infeasible designs.
+  std::vector<std::string> violation_texts;
   std::size_t rows = 0;
   std::size_t capacity = 0;
 
   std::size_t column(const FieldId& field);  // adds the column (filled with "missing") if new
   void reserve(std::size_t rows_expected);   // room for that many rows
   const NumberColumn* numbers_of(const FieldId& field) const;
-  void add_row();  // the next row, every field missing
+  // The column's texts, or nullptr when it has none.
+  const TextColumn* texts_of(std::size_t column) const;
+  // The text value index at (column, row), -1 for none.
+  std::int32_t text_at(std::size_t column, std::size_t row) const;
+  TextColumn& texts_for_writing(std::size_t column);  // allocated (all -1) on first use
+  void add_row();                                     // the next row, every field missing
 };
 
 // One finished, evaluated design (a done trial). Its values live in the study's columns.
@@ -117,9 +127,9 @@ struct Design {
   std::int64_t batch = 0;
   bool feasible = true;
   bool on_front = false;  // on the study's stored (all-objective) front
+  // Index into columns->violation_texts (a JSON array of the violated constraints), -1: none.
+  std::int32_t violations_text = -1;
   std::optional<double> eval_seconds;
-  std::optional<double> finished_at;
-  std::string violations_json;  // JSON array of the violated constraints; empty when none
   const DesignColumns* columns = nullptr;
   std::size_t row = 0;
 
@@ -152,8 +162,6 @@ class StudyData {
   // Reads the study's finished trials (numbers only, without JSON: a million designs load in
   // seconds). Throws store::StoreError.
   static StudyData load(store::Database& db, store::StudyId study);
-  // Builds from trials already read (tests, overlays from memory).
-  static StudyData from_trials(store::StudyInfo info, const std::vector<store::Trial>& trials);
 
   // Picks up what a running search wrote since the last call: new finished trials (by
   // finished_at, with a margin for clock skew between workers), the current front flags, the
@@ -186,7 +194,6 @@ class StudyData {
 
  private:
   void reset(store::StudyInfo info);
-  bool merge(const store::Trial& trial);  // true if it was new
   // Reads the finished trials the filter selects; returns how many designs were new.
   std::size_t merge_scan(store::Database& db, const store::TrialFilter& filter);
   void note_finished(const std::optional<double>& finished_at);
@@ -196,7 +203,9 @@ class StudyData {
   store::StudyInfo info_;
   std::unique_ptr<DesignColumns> columns_ = std::make_unique<DesignColumns>();
   std::vector<Design> designs_;
-  std::unordered_map<store::TrialId, std::size_t> index_;
+  // (trial id, index into designs_) sorted by id: designs arrive by seq, and a sorted vector
+  // takes 16 bytes a design where a hash map takes ~50 and an allocation each.
+  std::vector<std::pair<store::TrialId, std::size_t>> index_;
   std::unordered_set<store::TrialId> failed_;
   struct FieldStats {
     Field field;
