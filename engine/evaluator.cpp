@@ -141,13 +141,14 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
     for (double s : design.area.sram_mm2) sram += s;
     m["area.sram_mm2"] = sram;
     m["area.vector_mm2"] = design.area.vector_unit_mm2;
+    m["area.io_mm2"] = design.area.io_mm2;
     m["area.overhead_mm2"] = design.area.overhead_mm2;
     m["peak_power_w"] = design.peak_power_w;
     m["peak_tops"] = design.peak_tops;
 
     Mean latency, energy, throughput, tops, utilization, nonconv, dram, e_mac, e_sram, e_dram,
-        e_vec, e_leak;
-    double power = 0, ops_not_fitting = 0;
+        e_vec, e_io, e_leak;
+    double power = 0, chip_power = 0, ops_not_fitting = 0;
     model::EvalOptions options;
     options.per_op = false;
     for (const auto& w : workloads_) {
@@ -168,14 +169,17 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
       e_sram.add(t.all.energy.sram_pj * 1e-9, weight);
       e_dram.add(t.all.energy.dram_pj * 1e-9, weight);
       e_vec.add(t.all.energy.vector_pj * 1e-9, weight);
+      e_io.add(t.all.energy.io_pj * 1e-9, weight);
       e_leak.add(t.all.energy.leakage_pj * 1e-9, weight);
       power = std::max(power, t.average_power_w);
+      chip_power = std::max(chip_power, t.chip_power_w);
       ops_not_fitting += t.ops_not_fitting;
 
       const std::string& name = w->spec.name;
       m[name + ".latency_ms"] = latency_ms;
       m[name + ".energy_mj"] = energy_mj;
       m[name + ".power_w"] = t.average_power_w;
+      m[name + ".chip_power_w"] = t.chip_power_w;
       m[name + ".throughput_per_s"] = samples_per_s;
       m[name + ".utilization"] = t.utilization;
       m[name + ".nonconv_share"] = t.nonconv_cycle_share();
@@ -214,7 +218,9 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
     m["energy_mj"] = energy.value();
     m["edp_mj_ms"] = energy.value() * latency.value();
     m["throughput_per_s"] = throughput.value();
+    // power_w is the system's (die and DRAM devices), chip_power_w the die's alone.
     m["power_w"] = power;
+    m["chip_power_w"] = chip_power;
     m["tops_per_w"] = power > 0 ? tops.value() / power : 0;
     m["tops_per_mm2"] = tops.value() / area;
     m["utilization"] = utilization.value();
@@ -224,6 +230,7 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
     m["energy.sram_mj"] = e_sram.value();
     m["energy.dram_mj"] = e_dram.value();
     m["energy.vector_mj"] = e_vec.value();
+    m["energy.io_mj"] = e_io.value();
     m["energy.leakage_mj"] = e_leak.value();
 
     if (ops_not_fitting > 0) {

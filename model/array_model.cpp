@@ -477,10 +477,17 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   };
 
   const double in_bytes = ctx.operand_bytes;
+  // Row stationary keeps a pass's filters in the PEs' filter scratchpads; the weight buffer only
+  // stages them, so a weight tile can be as large as both together.
+  const double filter_scratchpads_bytes =
+      array.dataflow == Dataflow::row_stationary
+          ? static_cast<double>(rows) * static_cast<double>(cols) * array.filter_scratchpad_bytes
+          : 0.0;
   const double w_cap =
       placement.weight_on_chip
           ? std::numeric_limits<double>::infinity()
-          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
+          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)] +
+                filter_scratchpads_bytes;
   {
     // k tiles in whole input channels, all kernel taps of a channel together unless even the
     // smallest channel group's window does not fit: then the tallest slice of kernel rows that

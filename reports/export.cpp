@@ -37,6 +37,7 @@ json cost_json(const LayerCost& c) {
            {{"mac_mj", c.mac_mj},
             {"sram_mj", c.sram_mj},
             {"dram_mj", c.dram_mj},
+            {"io_mj", c.io_mj},
             {"vector_mj", c.vector_mj},
             {"leakage_mj", c.leakage_mj}}}};
 }

@@ -333,13 +333,14 @@ const std::vector<BarSeries>& energy_series() {
   static const std::vector<BarSeries> kSeries = {{"MAC", series_color(0)},
                                                  {"SRAM", series_color(2)},
                                                  {"DRAM", series_color(1)},
+                                                 {"DRAM interface", series_color(3)},
                                                  {"vector", series_color(4)},
                                                  {"leakage", series_color(5)}};
   return kSeries;
 }
 
 std::vector<double> energy_segments(const LayerCost& c) {
-  return {c.mac_mj, c.sram_mj, c.dram_mj, c.vector_mj, c.leakage_mj};
+  return {c.mac_mj, c.sram_mj, c.dram_mj, c.io_mj, c.vector_mj, c.leakage_mj};
 }
 
 // The largest layers as bars, the rest in one footnote.

@@ -265,6 +265,7 @@ void set_energy(LayerCost& cost, const json& energy) {
   cost.mac_mj = number_at(energy, "mac_pj") * kMjPerPj;
   cost.sram_mj = number_at(energy, "sram_pj") * kMjPerPj;
   cost.dram_mj = number_at(energy, "dram_pj") * kMjPerPj;
+  cost.io_mj = number_at(energy, "io_pj") * kMjPerPj;
   cost.vector_mj = number_at(energy, "vector_pj") * kMjPerPj;
   cost.leakage_mj = number_at(energy, "leakage_pj") * kMjPerPj;
 }
@@ -287,6 +288,7 @@ void add_cost(LayerCost& sum, const LayerCost& part) {
   sum.mac_mj += part.mac_mj;
   sum.sram_mj += part.sram_mj;
   sum.dram_mj += part.dram_mj;
+  sum.io_mj += part.io_mj;
   sum.vector_mj += part.vector_mj;
   sum.leakage_mj += part.leakage_mj;
 }
@@ -363,13 +365,15 @@ std::vector<AreaPart> area_parts(const json& area, const Design& design) {
       parts.push_back({"SRAM", number_at(area, "sram_mm2")});
     }
     parts.push_back({"vector unit", number_at(area, "vector_unit_mm2")});
-    parts.push_back({"overhead", number_at(area, "overhead_mm2")});
+    parts.push_back({"DRAM interface", number_at(area, "io_mm2")});
+    parts.push_back({"control and interconnect", number_at(area, "overhead_mm2")});
     return parts;
   }
   // No breakdown: the metrics' coarser split.
   for (const auto& [metric, label] :
        {std::pair{"area.pe_array_mm2", "PE array"}, std::pair{"area.sram_mm2", "SRAM"},
-        std::pair{"area.vector_mm2", "vector unit"}, std::pair{"area.overhead_mm2", "overhead"}}) {
+        std::pair{"area.vector_mm2", "vector unit"}, std::pair{"area.io_mm2", "DRAM interface"},
+        std::pair{"area.overhead_mm2", "control and interconnect"}}) {
     const double mm2 = design.metric(metric);
     if (std::isfinite(mm2)) parts.push_back({label, mm2});
   }
@@ -399,38 +403,50 @@ DesignBreakdown parse_breakdown(const std::optional<json>& stored, const Design&
 
 std::vector<std::string> model_assumptions() {
   return {
-      "Layers run one after another through DRAM: each layer reads its inputs and weights from "
-      "DRAM and writes its outputs back; no layer fusion and no on-chip reuse between layers.",
+      "Unless the hardware says \"inter_layer\": \"through_dram\", a layer's output stays in "
+      "on-chip SRAM while it fits beside the other live tensors and the working tiles of the "
+      "layers running meanwhile, and spills to DRAM otherwise (written once, read back by each "
+      "consumer); weights stay on chip across inferences when the weight buffer holds them all.",
+      "With fusion on (the default), inference folds batch-norm into the preceding convolution "
+      "and applies activations, bias and residual adds on the producer's output path; training "
+      "keeps what the backward pass needs.",
       "GEMM-type layers (convolutions, matrix multiplies) run on the PE array, tiled to fit half "
       "of each double-buffered SRAM; DRAM transfers overlap computation, and the part that does "
       "not fit in the compute time is counted as memory stall.",
       "All other layers (activations, pooling, normalisation, element-wise) run on the vector "
       "unit; a single-buffered vector memory exposes its DRAM transfer time.",
-      "Energy = operation and access counts x per-operation energy (MAC, SRAM per bit, DRAM per "
-      "bit by type) + leakage x latency. Power = energy / latency at a fixed clock.",
-      "Area = PE array + SRAM macros + vector unit + a fixed overhead fraction for control, "
-      "interconnect, clock tree and I/O. DRAM devices, PHY and package are not included.",
+      "Energy = operation and access counts x per-operation energy (MAC with its pipeline "
+      "registers, SRAM per bit, DRAM devices and the die's DRAM interface per bit) + leakage x "
+      "latency. Power = energy / latency at a fixed clock; power_w is the system's (die and DRAM "
+      "devices), chip_power_w the die's alone.",
+      "Area = PE array (placed MAC cells and registers) + banked SRAM macros (never below the "
+      "bit-cell area) + vector unit + DRAM interface (PHY) + control and interconnect as shares "
+      "of the core. DRAM devices and the package are not included.",
       "Latency and energy are per run: one inference of the batch, or one training step; "
       "design-level figures are averages over the workloads weighted as requested.",
   };
 }
 
+// Every "source" in the technology description, named by where it sits ("sram.macro_factor"),
+// so the report lists what the tables cite whatever their layout.
+void collect_sources(const json& node, const std::string& path, std::vector<TechSource>& out) {
+  if (!node.is_object()) return;
+  for (const auto& [key, value] : node.items()) {
+    const bool is_source = key == "source" || key.ends_with("_source");
+    if (is_source && value.is_string()) {
+      std::string topic = path.empty() ? key : path;
+      std::replace(topic.begin(), topic.end(), '_', ' ');
+      out.push_back({topic, value.get<std::string>()});
+    } else if (value.is_object()) {
+      collect_sources(value, path.empty() ? key : path + "." + key, out);
+    }
+  }
+}
+
 void add_tech_sources(Assumptions& assumptions, const io::TechLibrary& library) {
   const json& d = library.description;
   assumptions.tech_directory = library.directory;
-  auto add = [&](const char* topic, const json& node, const char* key) {
-    const std::string text = text_at(node, key);
-    if (!text.empty()) assumptions.sources.push_back({topic, text});
-  };
-  const json& logic = d.contains("logic_45nm") ? d["logic_45nm"] : null_json();
-  add("MAC and logic energy, area (45 nm)", logic, "source");
-  add("Pipeline registers", logic, "register_source");
-  add("SRAM energy, leakage, area", d.contains("sram") ? d["sram"] : null_json(), "source");
-  add("DRAM energy per bit", d.contains("dram_pj_per_bit") ? d["dram_pj_per_bit"] : null_json(),
-      "source");
-  add("Node scaling", d.contains("node_scaling") ? d["node_scaling"] : null_json(), "source");
-  add("Logic leakage", d, "logic_leakage_source");
-  add("Area overhead", d, "area_overhead_source");
+  collect_sources(d, "", assumptions.sources);
 
   const json& nodes = at_dot_path(d, "node_scaling.nodes");
   for (const int node : assumptions.nodes_nm) {
@@ -444,11 +460,16 @@ void add_tech_sources(Assumptions& assumptions, const io::TechLibrary& library) 
       assumptions.node_scaling.push_back(
           fmt::format("{} nm: not in the technology tables read for this report", node));
   }
-  const json& dram = at_dot_path(d, "dram_pj_per_bit.types");
-  for (const std::string& type : assumptions.dram_types)
-    if (dram.is_object() && dram.contains(type) && dram[type].is_number())
-      assumptions.node_scaling.push_back(
-          fmt::format("DRAM {}: {} pJ/bit", type, format_exact(dram[type].get<double>())));
+  const json& dram = at_dot_path(d, "dram.types");
+  for (const std::string& type : assumptions.dram_types) {
+    const json& figures =
+        dram.is_object() && dram.contains(type) ? dram[type] : null_json();
+    if (figures.is_object())
+      assumptions.node_scaling.push_back(fmt::format(
+          "DRAM {}: {} pJ/bit in the devices, {} pJ/bit in the die's interface", type,
+          format_exact(number_at(figures, "device_pj_per_bit")),
+          format_exact(number_at(figures, "phy_pj_per_bit"))));
+  }
 }
 
 Assumptions assumptions_of(const ReportData& data, const CollectOptions& options) {
@@ -599,8 +620,9 @@ MetricInfo metric_info(std::string_view metric) {
       {"latency_ms", {"Latency", "ms"}},
       {"energy_mj", {"Energy", "mJ"}},
       {"area_mm2", {"Area", "mm²"}},
-      {"power_w", {"Power", "W"}},
-      {"peak_power_w", {"Peak power", "W"}},
+      {"power_w", {"System power (die and DRAM)", "W"}},
+      {"chip_power_w", {"Die power", "W"}},
+      {"peak_power_w", {"Peak die power", "W"}},
       {"peak_tops", {"Peak TOPS", ""}},
       {"throughput_per_s", {"Throughput", "samples/s"}},
       {"tops_per_w", {"TOPS/W", ""}},
@@ -612,10 +634,12 @@ MetricInfo metric_info(std::string_view metric) {
       {"area.pe_array_mm2", {"PE array area", "mm²"}},
       {"area.sram_mm2", {"SRAM area", "mm²"}},
       {"area.vector_mm2", {"Vector unit area", "mm²"}},
-      {"area.overhead_mm2", {"Overhead area", "mm²"}},
+      {"area.io_mm2", {"DRAM interface area", "mm²"}},
+      {"area.overhead_mm2", {"Control and interconnect area", "mm²"}},
       {"energy.mac_mj", {"MAC energy", "mJ"}},
       {"energy.sram_mj", {"SRAM energy", "mJ"}},
-      {"energy.dram_mj", {"DRAM energy", "mJ"}},
+      {"energy.dram_mj", {"DRAM device energy", "mJ"}},
+      {"energy.io_mj", {"DRAM interface energy", "mJ"}},
       {"energy.vector_mj", {"Vector energy", "mJ"}},
       {"energy.leakage_mj", {"Leakage energy", "mJ"}},
   };

@@ -85,8 +85,9 @@ struct LayerCost {
   std::size_t merged_layers = 0;  // > 0: the sum of this many layers ("other")
   double compute_ms = 0;
   double stall_ms = 0;
-  double mac_mj = 0, sram_mj = 0, dram_mj = 0, vector_mj = 0, leakage_mj = 0;
-  double energy_mj() const { return mac_mj + sram_mj + dram_mj + vector_mj + leakage_mj; }
+  // dram_mj is the DRAM devices', io_mj the die's DRAM interface (PHY, controller).
+  double mac_mj = 0, sram_mj = 0, dram_mj = 0, io_mj = 0, vector_mj = 0, leakage_mj = 0;
+  double energy_mj() const { return mac_mj + sram_mj + dram_mj + io_mj + vector_mj + leakage_mj; }
   double latency_ms() const { return compute_ms + stall_ms; }
 };
 

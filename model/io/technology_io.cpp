@@ -91,9 +91,9 @@ TechLibrary load_tech_library(const std::string& directory) {
   library.description = read_json_file(file);
   const JsonObject root(library.description, file);
   const JsonObject tables = root.object("sram").object("tables");
-  library.sram[static_cast<std::size_t>(model::SramCells::low_power)] =
+  library.sram[static_cast<std::size_t>(model::Process::low_power)] =
       read_cacti_csv(directory + "/" + tables.object("low_power").string("file"));
-  library.sram[static_cast<std::size_t>(model::SramCells::high_performance)] =
+  library.sram[static_cast<std::size_t>(model::Process::high_performance)] =
       read_cacti_csv(directory + "/" + tables.object("high_performance").string("file"));
   // Check once that every figure the model needs is present, so errors name this file.
   for (int node : supported_nodes(library)) (void)technology_at(library, node);
@@ -150,7 +150,10 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   tech.logic_layout_factor = sourced(implementation, "logic_layout_factor", tech);
   tech.control_fraction = sourced(implementation, "control_fraction", tech, true);
   tech.interconnect_fraction = sourced(implementation, "interconnect_fraction", tech, true);
-  tech.logic_leakage_mw_per_mm2 = sourced(implementation, "logic_leakage_mw_per_mm2", tech, true);
+  const JsonObject leakage = implementation.object("logic_leakage_mw_per_mm2");
+  for (std::size_t c = 0; c < model::kNumProcesses; ++c)
+    tech.logic_leakage_mw_per_mm2[c] = sourced(
+        leakage, std::string(model::to_string(static_cast<model::Process>(c))), tech, true);
 
   tech.register_pj_per_bit = register_pj_per_bit * scale.energy;
   tech.register_um2_per_bit = register_um2_per_bit * scale.area;
@@ -180,12 +183,12 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   }
   const JsonObject register_file = root.object("register_file_45nm");
   tech.register_file_pj_per_bit = sourced(register_file, "pj_per_bit", tech) * scale.energy;
-  tech.register_file_um2_per_bit =
-      sourced(register_file, "um2_per_bit", tech) * tech.logic_layout_factor * scale.area;
+  // A scratchpad is a regular array of latches: placed at cell density, no layout factor.
+  tech.register_file_um2_per_bit = sourced(register_file, "um2_per_bit", tech) * scale.area;
 
   // SRAM: the CACTI tables at this node, or the nearest node's scaled by the node factors.
   const JsonObject sram = root.object("sram");
-  for (std::size_t c = 0; c < model::kNumSramCells; ++c) {
+  for (std::size_t c = 0; c < model::kNumProcesses; ++c) {
     const auto& tables = library.sram[c];
     int sram_node = tables.begin()->first;
     for (const auto& [node, table] : tables)

@@ -55,7 +55,7 @@ TEST_CASE("space spec: parameters, grid and hardware at a point", "[space]") {
   CHECK(params["array.dataflow"] == "ws");
   CHECK(spec.objectives.size() == 2);
   CHECK(spec.objectives[0].metric == "latency_ms");
-  CHECK(spec.constraints.at(0).max == 0.9);
+  CHECK(spec.constraints.at(0).max == 4.5);
 }
 
 TEST_CASE("space spec: pe_array keeps the PE count exact; dram_split divides bandwidth",
@@ -99,8 +99,8 @@ TEST_CASE("space spec: bad specs give clear errors", "[space]") {
   CHECK_THAT(spec_error(j), Contains("values") && Contains("non-empty"));
 
   j = tiny_json();
-  j["parameters"][3]["values"] = {"os", "rs"};
-  CHECK_THAT(spec_error(j), Contains("array.dataflow") && Contains("rs") && Contains("os, ws, is"));
+  j["parameters"][3]["values"] = {"os", "xs"};
+  CHECK_THAT(spec_error(j), Contains("array.dataflow") && Contains("xs") && Contains("os, ws, is, rs"));
 
   j = tiny_json();
   j["parameters"][2]["pow2"] = {0.5, 4};

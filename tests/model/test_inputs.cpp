@@ -70,9 +70,25 @@ TEST_CASE("hardware JSON round trip", "[inputs]") {
 
 TEST_CASE("bad hardware files give clear errors", "[inputs]") {
   nlohmann::json j = edge_json();
-  j["array"]["dataflow"] = "rs";
+  j["array"]["dataflow"] = "xy";
   CHECK_THAT(hardware_error(j), Contains("hw.json") && Contains("array.dataflow") &&
-                                    Contains("\"rs\"") && Contains("os, ws, is"));
+                                    Contains("\"xy\"") && Contains("os, ws, is, rs"));
+  // Row stationary needs its PE scratchpads.
+  j = edge_json();
+  j["array"]["dataflow"] = "rs";
+  CHECK_THAT(hardware_error(j), Contains("hw.json") && Contains("array.scratchpad_bytes"));
+  j["array"]["scratchpad_bytes"] = {{"filter", 448}, {"ifmap", 24}};
+  CHECK_THAT(hardware_error(j), Contains("array.scratchpad_bytes.psum"));
+  j = edge_json();
+  j["array"]["scratchpad_bytes"] = {{"filter", 448}, {"ifmap", 24}, {"psum", 48}};
+  CHECK_THAT(hardware_error(j), Contains("array.scratchpad_bytes") && Contains("rs"));
+  j = edge_json();
+  j["inter_layer"] = "cache";
+  CHECK_THAT(hardware_error(j), Contains("inter_layer") && Contains("resident") &&
+                                    Contains("through_dram"));
+  j = edge_json();
+  j["fusion"] = "yes";
+  CHECK_THAT(hardware_error(j), Contains("fusion") && Contains("true or false"));
   j = edge_json();
   j["array"]["rows"] = 0;
   CHECK_THAT(hardware_error(j), Contains("array.rows") && Contains("= 0") && Contains(">= 1"));
@@ -139,8 +155,12 @@ TEST_CASE("technology: unknown node and DRAM type", "[inputs]") {
   CHECK(tech7.mac_pj[0] < tech.mac_pj[0]);
   CHECK(tech7.pe_area_um2[0] < tech.pe_area_um2[0]);
   CHECK(model::sram_at(tech7, 65536).area_mm2 < model::sram_at(tech, 65536).area_mm2);
-  // The 45 nm int8 MAC is Horowitz's 8-bit multiply plus a 32-bit add.
-  CHECK(tech.mac_pj[static_cast<std::size_t>(model::Precision::int8)] == Approx(0.2 + 0.1));
+  // The 45 nm int8 PE is Horowitz's 8-bit multiply and a 32-bit add, plus its pipeline registers.
+  const auto int8 = static_cast<std::size_t>(model::Precision::int8);
+  CHECK(tech.multiply_pj[int8] == Approx(0.2));
+  CHECK(32 * tech.int_add_pj_per_bit == Approx(0.1));
+  const model::PeCost pe = model::pe_cost(tech, model::Precision::int8, 32, 56);
+  CHECK(pe.mac_pj == Approx(0.2 + 0.1 + 56 * tech.register_pj_per_bit));
   // SRAM figures interpolate between CACTI points and grow with capacity.
   CHECK(model::sram_at(tech, 32768).area_mm2 > model::sram_at(tech, 16384).area_mm2);
   CHECK(model::sram_at(tech, 32768).area_mm2 < model::sram_at(tech, 65536).area_mm2);

@@ -131,7 +131,7 @@ def test_search_releases_the_gil(tmp_path):
     seen_by_progress = []
     counter = [0]
     thread = threading.Thread(target=lambda: accelscope.search(
-        TINY_SPACE, db, strategy="random", budget=160, seed=4, threads=1, batch_size=16,
+        TINY_SPACE, db, strategy="random", budget=100, seed=4, threads=1, batch_size=16,
         progress=lambda p: seen_by_progress.append(counter[0])))
     thread.start()
     rows_seen = set()
@@ -143,7 +143,9 @@ def test_search_releases_the_gil(tmp_path):
             except accelscope.Error:
                 pass  # the study is not created yet
     thread.join()
-    assert len(seen_by_progress) >= 10
+    # Progress comes once per batch: 100 designs in batches of 16, fewer batches where the
+    # designs over the area limit are skipped without evaluation.
+    assert len(seen_by_progress) >= 5
     assert seen_by_progress[-1] > seen_by_progress[0]  # this thread ran during the search
-    assert accelscope.Study(db).info["done"] == 160
+    assert accelscope.Study(db).info["done"] == 100
     assert rows_seen  # and read the study while it grew

@@ -156,7 +156,7 @@ TEST_CASE("collect reads the study, the front, the knee, the shortlist and break
   CHECK(data.workloads[1].batch == 4);
   CHECK(data.parameters.size() == 7);
   CHECK(data.parameters[3].values == "powers of two from 32 to 256");
-  CHECK(data.constraints == std::vector<std::string>{"area_mm2 <= 0.5"});
+  CHECK(data.constraints == std::vector<std::string>{"area_mm2 <= 4"});
   CHECK_FALSE(data.fixed_hardware.empty());
   REQUIRE_FALSE(data.violations.empty());
   CHECK(data.violations[0].constraint.rfind("area_mm2 <= ", 0) == 0);
@@ -238,9 +238,9 @@ TEST_CASE("the HTML report is one self-contained file with the front and SVG cha
   CHECK(count_of(html, "<section class=\"page\"") == page_count(data));
   CHECK(html.find(escape_xml(kKneeDefinition)) != std::string::npos);
   for (const char* text :
-       {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 0.5", "Trade-offs",
+       {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 4", "Trade-offs",
         "Latency by layer", "Energy by layer", "memory stall", "Area by component", "Assumptions",
-        "Horowitz", "CACTI", "no layer fusion", "How to reproduce", "accelscope search",
+        "Horowitz", "CACTI", "inter_layer", "How to reproduce", "accelscope search",
         "Why designs were infeasible"})
     CHECK(html.find(text) != std::string::npos);
 }
