@@ -15,7 +15,9 @@
 namespace accelscope::engine {
 
 double ValidationRow::error() const {
-  return published && *published != 0 ? (model - *published) / *published : 0;
+  if (!published) return 0;
+  if (error_in_points) return model - *published;
+  return *published != 0 ? (model - *published) / *published : 0;
 }
 
 namespace {
@@ -101,6 +103,7 @@ class Table {
     r.low = 100 * (published - points);
     r.high = 100 * (published + points);
     r.tolerance = fmt::format("+-{:g} points", points * 100);
+    r.error_in_points = true;
     rows_.push_back(std::move(r));
   }
   // Shown beside the published value, not judged (the source gives no tolerance).
@@ -470,7 +473,10 @@ nlohmann::json validation_to_json(const std::vector<ValidationRow>& rows) {
                         {"model", r.model},         {"tolerance", r.tolerance}, {"judged", r.judged},
                         {"pass", r.pass()},         {"note", r.note}};
     j["published"] = r.published ? nlohmann::json(*r.published) : nlohmann::json();
-    if (r.published) j["error"] = r.error();
+    if (r.published) {
+      j["error"] = r.error();
+      j["error_unit"] = r.error_in_points ? "points" : "relative";
+    }
     if (r.judged) {
       j["low"] = std::isinf(r.low) ? nlohmann::json() : nlohmann::json(r.low);
       j["high"] = std::isinf(r.high) ? nlohmann::json() : nlohmann::json(r.high);
@@ -492,7 +498,9 @@ std::string validation_to_text(const std::vector<ValidationRow>& rows) {
       out += "\n" + reference + "\n";
     }
     const std::string published = r.published ? fmt::format("{:.4g}", *r.published) : "";
-    const std::string error = r.published ? fmt::format("{:+.1f} %", 100 * r.error()) : "";
+    const std::string error = !r.published       ? ""
+                              : r.error_in_points ? fmt::format("{:+.1f} pts", r.error())
+                                                  : fmt::format("{:+.1f} %", 100 * r.error());
     out += fmt::format("  {:<4} {:<58} {:>11.4g} {:>11} {:<7} {:>9}  {}\n",
                        !r.judged ? "info" : (r.pass() ? "pass" : "FAIL"), r.figure, r.model,
                        published, r.unit, error, r.tolerance);
