@@ -365,8 +365,8 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       const double filters_per_pass =
           std::max(1.0, std::floor(array.psum_scratchpad_bytes / word_bytes));
       const double taps_per_row = static_cast<double>(g.taps / g.kernel_rows);
-      const double channels_per_pass = std::max(
-          1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
+      const double channels_per_pass =
+          std::max(1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
       const double sets = r <= R ? std::floor(R / r) : 1;
       const double channels = K / static_cast<double>(g.taps);
       f.input_reads = static_cast<double>(g.input_elements) / static_cast<double>(g.groups) *
