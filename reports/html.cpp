@@ -330,12 +330,10 @@ BarChart bar_chart(std::string title, std::string unit, std::vector<BarSeries> s
 }
 
 const std::vector<BarSeries>& energy_series() {
-  static const std::vector<BarSeries> kSeries = {{"MAC", series_color(0)},
-                                                 {"SRAM", series_color(2)},
-                                                 {"DRAM", series_color(1)},
-                                                 {"DRAM interface", series_color(3)},
-                                                 {"vector", series_color(4)},
-                                                 {"leakage", series_color(5)}};
+  static const std::vector<BarSeries> kSeries = {
+      {"MAC", series_color(0)},    {"SRAM", series_color(2)},
+      {"DRAM", series_color(1)},   {"DRAM interface", series_color(3)},
+      {"vector", series_color(4)}, {"leakage", series_color(5)}};
   return kSeries;
 }
 

@@ -462,13 +462,12 @@ void add_tech_sources(Assumptions& assumptions, const io::TechLibrary& library) 
   }
   const json& dram = at_dot_path(d, "dram.types");
   for (const std::string& type : assumptions.dram_types) {
-    const json& figures =
-        dram.is_object() && dram.contains(type) ? dram[type] : null_json();
+    const json& figures = dram.is_object() && dram.contains(type) ? dram[type] : null_json();
     if (figures.is_object())
-      assumptions.node_scaling.push_back(fmt::format(
-          "DRAM {}: {} pJ/bit in the devices, {} pJ/bit in the die's interface", type,
-          format_exact(number_at(figures, "device_pj_per_bit")),
-          format_exact(number_at(figures, "phy_pj_per_bit"))));
+      assumptions.node_scaling.push_back(
+          fmt::format("DRAM {}: {} pJ/bit in the devices, {} pJ/bit in the die's interface", type,
+                      format_exact(number_at(figures, "device_pj_per_bit")),
+                      format_exact(number_at(figures, "phy_pj_per_bit"))));
   }
 }
 
