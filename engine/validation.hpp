@@ -26,8 +26,10 @@ struct ValidationRow {
   bool judged = true;
   std::string tolerance;  // as text: "+-20 %", "in [230, 331]", ">= 80"
   std::string note;
+  // Shares are judged in points: their error is the difference, not a ratio.
+  bool error_in_points = false;
   bool pass() const { return !judged || (model >= low && model <= high); }
-  // Relative error against the published value (0 when there is none).
+  // Error against the published value (0 when there is none): relative, or in points.
   double error() const;
 };
 

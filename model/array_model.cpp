@@ -297,6 +297,16 @@ struct Folding {
   double compute_cycles() const { return streamed_fold_cycles + fill_cycles; }
 };
 
+// Folds of the reduction onto the rows. With pipelined tiles and the kernel unrolled, weights
+// reach the array as a stream of fold-sized blocks of the flattened reduction (im2col order): a
+// fold may span two k tiles, so only the whole reduction's length counts. Otherwise each k tile
+// is folded on its own.
+double stream_k_folds(const PeArray& array, const KSplit& ks, double k) {
+  if (array.pipelined_tiles && array.unroll_kernel)
+    return std::ceil(k / static_cast<double>(array.rows));
+  return static_cast<double>(ks.folds(array.rows, array.unroll_kernel));
+}
+
 Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Split& ns,
              const KSplit& ks) {
   const std::int64_t rows = array.rows, cols = array.cols;
@@ -317,7 +327,7 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       break;
     }
     case Dataflow::weight_stationary: {
-      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
+      const double k_folds = stream_k_folds(array, ks, K);
       const double n_folds = static_cast<double>(ns.folds(cols));
       f.folds = k_folds * n_folds * tm;
       f.streamed_fold_cycles = k_folds * n_folds * M;
@@ -327,7 +337,7 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       break;
     }
     case Dataflow::input_stationary: {
-      const double k_folds = static_cast<double>(ks.folds(rows, array.unroll_kernel));
+      const double k_folds = stream_k_folds(array, ks, K);
       const double m_folds = static_cast<double>(ms.folds(cols));
       f.folds = k_folds * m_folds * tn;
       f.streamed_fold_cycles = k_folds * m_folds * N;
@@ -355,8 +365,8 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       const double filters_per_pass =
           std::max(1.0, std::floor(array.psum_scratchpad_bytes / word_bytes));
       const double taps_per_row = static_cast<double>(g.taps / g.kernel_rows);
-      const double channels_per_pass = std::max(
-          1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
+      const double channels_per_pass =
+          std::max(1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
       const double sets = r <= R ? std::floor(R / r) : 1;
       const double channels = K / static_cast<double>(g.taps);
       f.input_reads = static_cast<double>(g.input_elements) / static_cast<double>(g.groups) *
@@ -477,10 +487,17 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   };
 
   const double in_bytes = ctx.operand_bytes;
+  // Row stationary keeps a pass's filters in the PEs' filter scratchpads; the weight buffer only
+  // stages them, so a weight tile can be as large as both together.
+  const double filter_scratchpads_bytes =
+      array.dataflow == Dataflow::row_stationary
+          ? static_cast<double>(rows) * static_cast<double>(cols) * array.filter_scratchpad_bytes
+          : 0.0;
   const double w_cap =
       placement.weight_on_chip
           ? std::numeric_limits<double>::infinity()
-          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)];
+          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::weights)] +
+                filter_scratchpads_bytes;
   {
     // k tiles in whole input channels, all kernel taps of a channel together unless even the
     // smallest channel group's window does not fit: then the tallest slice of kernel rows that

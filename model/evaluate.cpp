@@ -106,7 +106,7 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
     const BufferSpec& spec = a.sram[b];
     ctx.tile_capacity_bytes[b] = spec.capacity_bytes * (spec.double_buffered ? 0.5 : 1.0);
     const SramMacro sram =
-        sram_macro(tech, spec.capacity_bytes, port_bits(a, static_cast<Buffer>(b)), a.sram_cells);
+        sram_macro(tech, spec.capacity_bytes, port_bits(a, static_cast<Buffer>(b)), a.process);
     const double word_bits = ctx.word_bytes[b] * 8;
     ctx.read_pj_per_word[b] = sram.read_pj_per_bit * word_bits;
     ctx.write_pj_per_word[b] = sram.write_pj_per_bit * word_bits;
@@ -134,12 +134,11 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   ctx.vector_op_pj = tech.vector_op_pj[static_cast<std::size_t>(a.vector.precision)];
 
   const double pes = static_cast<double>(a.array.rows) * a.array.cols;
-  const double scratchpad_bits = (a.array.filter_scratchpad_bytes +
-                                  a.array.ifmap_scratchpad_bytes + a.array.psum_scratchpad_bytes) *
+  const double scratchpad_bits = (a.array.filter_scratchpad_bytes + a.array.ifmap_scratchpad_bytes +
+                                  a.array.psum_scratchpad_bytes) *
                                  8 * (row_stationary ? 1 : 0);
-  design.area.pe_array_mm2 = pes *
-                             (pe.area_um2 + scratchpad_bits * tech.register_file_um2_per_bit) *
-                             1e-6;
+  design.area.pe_array_mm2 =
+      pes * (pe.area_um2 + scratchpad_bits * tech.register_file_um2_per_bit) * 1e-6;
   design.area.vector_unit_mm2 =
       a.vector.lanes * tech.vector_lane_area_um2[static_cast<std::size_t>(a.vector.precision)] *
       1e-6;
@@ -151,8 +150,10 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   design.area.overhead_mm2 = design.area.control_mm2 + design.area.interconnect_mm2;
   const double logic_mm2 =
       design.area.pe_array_mm2 + design.area.vector_unit_mm2 + design.area.overhead_mm2;
-  design.leakage_mw = sram_leakage_mw + tech.logic_leakage_mw_per_mm2 * logic_mm2 +
-                      dram.phy_static_mw_per_gbps * phy_gbps;
+  design.leakage_mw =
+      sram_leakage_mw +
+      tech.logic_leakage_mw_per_mm2[static_cast<std::size_t>(a.process)] * logic_mm2 +
+      dram.phy_static_mw_per_gbps * phy_gbps;
   ctx.leakage_pj_per_cycle = design.leakage_mw * 1e-3 / ctx.clock_hz * 1e12;
 
   // Peak: every PE does a MAC each cycle, the array's SRAM ports stream one word per edge PE

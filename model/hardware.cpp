@@ -100,11 +100,11 @@ std::string_view to_string(InterLayer policy) {
   return "?";
 }
 
-std::string_view to_string(SramCells cells) {
+std::string_view to_string(Process cells) {
   switch (cells) {
-    case SramCells::low_power:
+    case Process::low_power:
       return "low_power";
-    case SramCells::high_performance:
+    case Process::high_performance:
       return "high_performance";
   }
   return "?";

@@ -76,10 +76,10 @@ struct PeArray {
   double psum_scratchpad_bytes = 0;
 };
 
-// SRAM cell families: low standby power (edge chips: little leakage, slower) or high performance
-// (datacenter chips: fast, leaky). Each has its own CACTI table.
-enum class SramCells : std::uint8_t { low_power, high_performance };
-inline constexpr std::size_t kNumSramCells = 2;
+// Process flavour: low standby power (edge chips: little leakage, slower) or high performance
+// (datacenter chips: fast, leaky). Each has its own SRAM (CACTI) table and logic leakage.
+enum class Process : std::uint8_t { low_power, high_performance };
+inline constexpr std::size_t kNumProcesses = 2;
 
 struct BufferSpec {
   double capacity_bytes = 0;
@@ -129,7 +129,7 @@ struct Accelerator {
   DramSpec dram;
   VectorUnitSpec vector;
   InterLayer inter_layer = InterLayer::resident;
-  SramCells sram_cells = SramCells::low_power;
+  Process process = Process::low_power;
   // Element-wise ops (activations, bias, residual adds, inference batch-norm) run on the output
   // path of the op producing their input instead of as separate passes through memory.
   bool fusion = true;
@@ -141,7 +141,7 @@ std::string_view to_string(Precision);
 std::string_view to_string(Buffer);
 std::string_view to_string(VectorFn);
 std::string_view to_string(InterLayer);
-std::string_view to_string(SramCells);
+std::string_view to_string(Process);
 int bits_of(Precision);
 inline double bytes_of(Precision p) {
   return bits_of(p) / 8.0;

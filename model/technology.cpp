@@ -20,7 +20,7 @@ double log_log(double x, double x0, double y0, double x1, double y1) {
 
 }  // namespace
 
-SramPoint sram_at(const Technology& tech, double capacity_bytes, SramCells cells) {
+SramPoint sram_at(const Technology& tech, double capacity_bytes, Process cells) {
   const std::vector<SramPoint>& table = tech.sram_tables[static_cast<std::size_t>(cells)];
   SramPoint result;
   result.capacity_bytes = capacity_bytes;
@@ -88,7 +88,7 @@ PeCost pe_cost(const Technology& tech, Precision precision, int accumulator_bits
 }
 
 SramMacro sram_macro(const Technology& tech, double capacity_bytes, double port_bits,
-                     SramCells cells) {
+                     Process cells) {
   SramMacro macro;
   if (capacity_bytes <= 0) return macro;
   // Banks side by side for a port wider than one bank's, more for a capacity beyond the largest

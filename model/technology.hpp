@@ -52,7 +52,7 @@ struct Technology {
   double register_file_pj_per_bit = 0;
   double register_file_um2_per_bit = 0;
   // CACTI tables (SRAM sizes sorted by capacity; interpolated log-linearly), by cell type.
-  std::array<std::vector<SramPoint>, kNumSramCells> sram_tables;
+  std::array<std::vector<SramPoint>, kNumProcesses> sram_tables;
   // Product macros: area over CACTI's bank (ECC, redundancy, test, wrappers, routing to the
   // datapath), never below the bare bit cells; a wide port is served by banks side by side.
   double sram_macro_factor = 1;
@@ -60,7 +60,7 @@ struct Technology {
   double sram_bank_port_bits = 128;
   double sram_max_bank_bytes = 256 * 1024;
   std::vector<DramInterface> dram;
-  double logic_leakage_mw_per_mm2 = 0;
+  std::array<double, kNumProcesses> logic_leakage_mw_per_mm2{};
   // Placed datapath area over the sum of its cells (placement density, local routing, clock
   // buffers).
   double logic_layout_factor = 1;
@@ -90,7 +90,7 @@ double pe_register_bits(Dataflow dataflow, Precision precision, int accumulator_
 // SRAM figures of one CACTI bank of a capacity, interpolated (extrapolated linearly in log-log
 // space beyond the table); never negative.
 SramPoint sram_at(const Technology& tech, double capacity_bytes,
-                  SramCells cells = SramCells::low_power);
+                  Process cells = Process::low_power);
 
 // A buffer as a product macro: `port_bits` wide, split into banks (no wider than the CACTI port,
 // no larger than the largest bank); area, per-bit access energies and leakage of the whole.
@@ -102,7 +102,7 @@ struct SramMacro {
   double leakage_mw = 0;
 };
 SramMacro sram_macro(const Technology& tech, double capacity_bytes, double port_bits,
-                     SramCells cells);
+                     Process cells);
 
 // The interface of a DRAM type; throws std::invalid_argument listing the known types.
 const DramInterface& dram_interface(const Technology& tech, const std::string& type);

@@ -44,17 +44,17 @@ const std::vector<std::pair<std::string_view, model::InterLayer>>& inter_layer_n
   return names;
 }
 
-const std::vector<std::pair<std::string_view, model::SramCells>>& sram_cell_names() {
-  static const std::vector<std::pair<std::string_view, model::SramCells>> names = {
-      {"low_power", model::SramCells::low_power},
-      {"high_performance", model::SramCells::high_performance}};
+const std::vector<std::pair<std::string_view, model::Process>>& process_names() {
+  static const std::vector<std::pair<std::string_view, model::Process>> names = {
+      {"low_power", model::Process::low_power},
+      {"high_performance", model::Process::high_performance}};
   return names;
 }
 
 model::Accelerator parse_hardware(const nlohmann::json& json, const std::string& file) {
   const JsonObject root(json, file);
   root.allow_only({"name", "clock_mhz", "tech_node_nm", "array", "sram", "dram", "vector",
-                   "inter_layer", "fusion", "sram_cells"});
+                   "inter_layer", "fusion", "process"});
   model::Accelerator a;
   a.name = root.string("name", "");
   a.clock_mhz = root.positive("clock_mhz");
@@ -143,7 +143,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
 
   a.inter_layer = root.choice("inter_layer", inter_layer_names(), model::InterLayer::resident);
   a.fusion = root.boolean("fusion", true);
-  a.sram_cells = root.choice("sram_cells", sram_cell_names(), model::SramCells::low_power);
+  a.process = root.choice("process", process_names(), model::Process::low_power);
 
   try {
     model::validate(a);
@@ -194,7 +194,7 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
                                       {"psum", a.array.psum_scratchpad_bytes}};
   j["inter_layer"] = model::to_string(a.inter_layer);
   j["fusion"] = a.fusion;
-  j["sram_cells"] = model::to_string(a.sram_cells);
+  j["process"] = model::to_string(a.process);
   j["vector"] = {{"lanes", a.vector.lanes},
                  {"pipeline_depth", a.vector.pipeline_depth},
                  {"precision", model::to_string(a.vector.precision)},

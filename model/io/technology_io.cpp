@@ -148,12 +148,12 @@ void check_node_names(const JsonObject& nodes) {
 // Tables are extrapolated beyond their capacities (log-log from the outermost points): the
 // figures at the smallest and largest SRAM the hardware limits allow must stay bounded.
 void check_sram_extrapolation(const model::Technology& tech, int node_nm,
-                              const std::array<std::string, model::kNumSramCells>& files) {
+                              const std::array<std::string, model::kNumProcesses>& files) {
   namespace limits = model::limits;
-  for (std::size_t c = 0; c < model::kNumSramCells; ++c)
+  for (std::size_t c = 0; c < model::kNumProcesses; ++c)
     for (double capacity_bytes : {1.0, limits::kMaxSramKib * 1024}) {
       const model::SramPoint point =
-          model::sram_at(tech, capacity_bytes, static_cast<model::SramCells>(c));
+          model::sram_at(tech, capacity_bytes, static_cast<model::Process>(c));
       const std::pair<const char*, double> figures[] = {
           {"read pJ per bit", point.read_pj_per_bit},
           {"write pJ per bit", point.write_pj_per_bit},
@@ -196,9 +196,9 @@ TechLibrary load_tech_library(const std::string& directory) {
   const JsonObject root(library.description, file);
   check_node_names(root.object("node_scaling").object("nodes"));
   const JsonObject tables = root.object("sram").object("tables");
-  std::array<std::string, model::kNumSramCells> table_files;
-  for (std::size_t c = 0; c < model::kNumSramCells; ++c) {
-    const std::string name(model::to_string(static_cast<model::SramCells>(c)));
+  std::array<std::string, model::kNumProcesses> table_files;
+  for (std::size_t c = 0; c < model::kNumProcesses; ++c) {
+    const std::string name(model::to_string(static_cast<model::Process>(c)));
     table_files[c] = directory + "/" + tables.object(name).string("file");
     library.sram[c] = read_cacti_csv(table_files[c]);
   }
@@ -258,7 +258,10 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   tech.logic_layout_factor = sourced(implementation, "logic_layout_factor", tech);
   tech.control_fraction = sourced(implementation, "control_fraction", tech, true);
   tech.interconnect_fraction = sourced(implementation, "interconnect_fraction", tech, true);
-  tech.logic_leakage_mw_per_mm2 = sourced(implementation, "logic_leakage_mw_per_mm2", tech, true);
+  const JsonObject leakage = implementation.object("logic_leakage_mw_per_mm2");
+  for (std::size_t c = 0; c < model::kNumProcesses; ++c)
+    tech.logic_leakage_mw_per_mm2[c] =
+        sourced(leakage, std::string(model::to_string(static_cast<model::Process>(c))), tech, true);
 
   tech.register_pj_per_bit = register_pj_per_bit * scale.energy;
   tech.register_um2_per_bit = register_um2_per_bit * scale.area;
@@ -289,12 +292,12 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   }
   const JsonObject register_file = root.object("register_file_45nm");
   tech.register_file_pj_per_bit = sourced(register_file, "pj_per_bit", tech) * scale.energy;
-  tech.register_file_um2_per_bit =
-      sourced(register_file, "um2_per_bit", tech) * tech.logic_layout_factor * scale.area;
+  // A scratchpad is a regular array of latches: placed at cell density, no layout factor.
+  tech.register_file_um2_per_bit = sourced(register_file, "um2_per_bit", tech) * scale.area;
 
   // SRAM: the CACTI tables at this node, or the nearest node's scaled by the node factors.
   const JsonObject sram = root.object("sram");
-  for (std::size_t c = 0; c < model::kNumSramCells; ++c) {
+  for (std::size_t c = 0; c < model::kNumProcesses; ++c) {
     const auto& tables = library.sram[c];
     int sram_node = tables.begin()->first;
     for (const auto& [node, table] : tables)

@@ -17,7 +17,7 @@ struct TechLibrary {
   std::string directory;
   nlohmann::json description;                         // technology.json
   // CACTI tables by cell type, then by node.
-  std::array<std::map<int, std::vector<model::SramPoint>>, model::kNumSramCells> sram;
+  std::array<std::map<int, std::vector<model::SramPoint>>, model::kNumProcesses> sram;
 };
 
 // Directory of shipped data: $ACCELSCOPE_DATA_DIR, else the source tree's spaces/ (compiled in).

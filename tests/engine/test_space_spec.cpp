@@ -56,7 +56,7 @@ TEST_CASE("space spec: parameters, grid and hardware at a point", "[space]") {
   CHECK(params["array.dataflow"] == "ws");
   CHECK(spec.objectives.size() == 2);
   CHECK(spec.objectives[0].metric == "latency_ms");
-  CHECK(spec.constraints.at(0).max == 4.0);
+  CHECK(spec.constraints.at(0).max == 4.5);
 }
 
 TEST_CASE("space spec: pe_array keeps the PE count exact; dram_split divides bandwidth",

@@ -88,6 +88,13 @@ TEST_CASE("bad hardware files give clear errors", "[inputs]") {
   CHECK_THAT(hardware_error(j), Contains("inter_layer") && Contains("resident") &&
                                     Contains("through_dram"));
   j = edge_json();
+  j["process"] = "fast";
+  CHECK_THAT(hardware_error(j), Contains("process") && Contains("low_power") &&
+                                    Contains("high_performance"));
+  j = edge_json();
+  j["sram"]["inputs"]["holds_activations"] = 1;
+  CHECK_THAT(hardware_error(j), Contains("sram.inputs.holds_activations"));
+  j = edge_json();
   j["fusion"] = "yes";
   CHECK_THAT(hardware_error(j), Contains("fusion") && Contains("true or false"));
   j = edge_json();

@@ -106,7 +106,7 @@ for name, path, value in [
     ("huge_list_value", "array.precision", list(range(5000))),
     # Fields of the network-level model: names and booleans only.
     ("inter_layer_unknown", "inter_layer", "sideways"), ("inter_layer_number", "inter_layer", 1),
-    ("fusion_string", "fusion", "yes"), ("sram_cells_unknown", "sram_cells", "edram"),
+    ("fusion_string", "fusion", "yes"), ("process_unknown", "process", "edram"),
     ("holds_activations_string", "sram.outputs.holds_activations", "true"),
     ("pipelined_tiles_null", "array.pipelined_tiles", None),
     ("phy_on_die_number", "dram.phy_on_die", 0),
