@@ -59,10 +59,11 @@ void require_finite(const model::NetworkTotals& totals) {
     }
 }
 
-void evaluate(const model::Accelerator& accelerator, const model::Network& network) {
+void evaluate(const model::Accelerator& accelerator, const model::Network& network,
+              const io::TechLibrary& tech_library = library()) {
   model::Technology tech;
   try {
-    tech = io::technology_at(library(), accelerator.tech_node_nm);
+    tech = io::technology_at(tech_library, accelerator.tech_node_nm);
   } catch (const io::InputError&) {
     return;  // a node without figures is refused by the command line the same way
   }
@@ -103,17 +104,38 @@ std::string write_input(const std::uint8_t* data, std::size_t size, const std::s
   return path;
 }
 
-// The model on a parsed design or network, paired with a small fixed counterpart.
-void exercise(const model::Accelerator& accelerator) {
+const model::Network& tiny_network() {
   static const model::Network network =
       io::parse_workload(nlohmann::json::parse(kTinyNetwork), "tiny_net.json");
-  evaluate(accelerator, network);
+  return network;
+}
+
+const model::Accelerator& tiny_hardware() {
+  static const model::Accelerator accelerator =
+      io::parse_hardware(nlohmann::json::parse(kTinyHardware), "tiny_hw.json");
+  return accelerator;
+}
+
+// The model on a parsed design or network, paired with a small fixed counterpart.
+void exercise(const model::Accelerator& accelerator) {
+  evaluate(accelerator, tiny_network());
 }
 
 void exercise(const model::Network& network) {
-  static const model::Accelerator accelerator =
-      io::parse_hardware(nlohmann::json::parse(kTinyHardware), "tiny_hw.json");
-  evaluate(accelerator, network);
+  evaluate(tiny_hardware(), network);
+}
+
+// A technology directory holding copies of the shipped files, made once per process.
+const std::string& technology_directory() {
+  static const std::string directory = [] {
+    const std::string path = work_directory() + "/tech";
+    std::filesystem::create_directories(path);
+    for (const auto& entry : std::filesystem::directory_iterator(io::data_directory() + "/tech"))
+      std::filesystem::copy_file(entry.path(), path + "/" + entry.path().filename().string(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    return path;
+  }();
+  return directory;
 }
 
 // Runs `read`; io::InputError (the expected answer to bad input) is swallowed, anything else
@@ -127,6 +149,23 @@ void expecting_input_errors(F&& read) {
 }
 
 }  // namespace
+
+void read_technology(const std::uint8_t* data, std::size_t size, const char* extension) {
+  const std::string& directory = technology_directory();
+  // The low-power table's name, from the shipped technology.json (the copy kept unchanged).
+  static const std::string table_name = [&] {
+    const nlohmann::json shipped = io::read_json_file(io::data_directory() + "/tech/technology.json");
+    return shipped.at("sram").at("tables").at("low_power").at("file").get<std::string>();
+  }();
+  // One target writes one of the two files; the other stays as shipped.
+  const bool table = std::string(extension) == ".csv";
+  const std::string path = directory + "/" + (table ? table_name : "technology.json");
+  write_file(path, reinterpret_cast<const char*>(data), size);
+  expecting_input_errors([&] {
+    const io::TechLibrary tech = io::load_tech_library(directory);
+    evaluate(tiny_hardware(), tiny_network(), tech);
+  });
+}
 
 void read_hardware(const std::uint8_t* data, std::size_t size, const char* extension) {
   const std::string path = write_input(data, size, extension);

@@ -67,10 +67,15 @@ void append_excerpt(const nlohmann::json& value, std::size_t max_chars, std::str
     out += value.is_array() ? ']' : '}';
   } else if (value.is_string()) {
     const std::string& text = value.get_ref<const std::string&>();
+    // Text from CSV and cfg files may be any bytes: invalid UTF-8 shows as U+FFFD instead of
+    // throwing (found by fuzzing the CACTI table reader).
+    const auto dump = [](const nlohmann::json& v) {
+      return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
     if (text.size() <= max_chars) {
-      out += value.dump();
+      out += dump(value);
     } else {
-      out += nlohmann::json(text.substr(0, max_chars)).dump();
+      out += dump(nlohmann::json(text.substr(0, max_chars)));
       out.insert(out.size() - 1, "...");
     }
   } else {

@@ -664,6 +664,7 @@ class Importer {
     }
     const NodeProto& node = graph_.node(i);
     const OpMapping& m = op_table().at(node.op_type());
+    check_arity(i, m.handler);
     switch (m.handler) {
       case Handler::conv:
         ops.push_back(conv_op(i));
@@ -778,6 +779,38 @@ class Importer {
     op.output_elements = op.work_elements = out;
     op.parameter_elements = node_parameters(i);
     return op;
+  }
+
+  // The inputs and outputs the handlers read (fewer than ONNX requires): a malformed node with
+  // fewer would read past the end of protobuf's lists (found by fuzzing: a Conv with one input).
+  void check_arity(int i, Handler handler) const {
+    const NodeProto& node = graph_.node(i);
+    int inputs = 1;
+    switch (handler) {
+      case Handler::conv:
+      case Handler::gemm:
+      case Handler::matmul:
+        inputs = 2;
+        break;
+      case Handler::batch_norm:
+        inputs = 3;
+        break;
+      case Handler::move:
+        inputs = node.op_type().starts_with("Gather") ? 2 : 1;
+        break;
+      case Handler::einsum:
+      case Handler::view:
+      case Handler::constant:
+        inputs = 0;
+        break;
+      default:
+        break;
+    }
+    if (node.input_size() < inputs || node.output_size() < 1)
+      throw InputError(file_ + ": " + label(i) + ": " + std::to_string(node.input_size()) +
+                       " inputs and " + std::to_string(node.output_size()) +
+                       " outputs, allowed: at least " + std::to_string(inputs) +
+                       " inputs and one output");
   }
 
   model::Op conv_op(int i) {
