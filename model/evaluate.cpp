@@ -132,12 +132,11 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   ctx.vector_op_pj = tech.vector_op_pj[static_cast<std::size_t>(a.vector.precision)];
 
   const double pes = static_cast<double>(a.array.rows) * a.array.cols;
-  const double scratchpad_bits = (a.array.filter_scratchpad_bytes +
-                                  a.array.ifmap_scratchpad_bytes + a.array.psum_scratchpad_bytes) *
+  const double scratchpad_bits = (a.array.filter_scratchpad_bytes + a.array.ifmap_scratchpad_bytes +
+                                  a.array.psum_scratchpad_bytes) *
                                  8 * (row_stationary ? 1 : 0);
-  design.area.pe_array_mm2 = pes *
-                             (pe.area_um2 + scratchpad_bits * tech.register_file_um2_per_bit) *
-                             1e-6;
+  design.area.pe_array_mm2 =
+      pes * (pe.area_um2 + scratchpad_bits * tech.register_file_um2_per_bit) * 1e-6;
   design.area.vector_unit_mm2 =
       a.vector.lanes * tech.vector_lane_area_um2[static_cast<std::size_t>(a.vector.precision)] *
       1e-6;
@@ -149,9 +148,10 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   design.area.overhead_mm2 = design.area.control_mm2 + design.area.interconnect_mm2;
   const double logic_mm2 =
       design.area.pe_array_mm2 + design.area.vector_unit_mm2 + design.area.overhead_mm2;
-  design.leakage_mw = sram_leakage_mw +
-                      tech.logic_leakage_mw_per_mm2[static_cast<std::size_t>(a.process)] * logic_mm2 +
-                      dram.phy_static_mw_per_gbps * phy_gbps;
+  design.leakage_mw =
+      sram_leakage_mw +
+      tech.logic_leakage_mw_per_mm2[static_cast<std::size_t>(a.process)] * logic_mm2 +
+      dram.phy_static_mw_per_gbps * phy_gbps;
   ctx.leakage_pj_per_cycle = design.leakage_mw * 1e-3 / ctx.clock_hz * 1e12;
 
   // Peak: every PE does a MAC each cycle, the array's SRAM ports stream one word per edge PE
@@ -168,32 +168,6 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   design.peak_power_w = dynamic_pj_per_s * 1e-12 + design.leakage_mw * 1e-3;
   design.peak_tops = 2 * pes * f * 1e-12;
   return ctx;
-}
-
-double overlap_cycles(const DesignContext& ctx, double compute_cycles, const PerBuffer& dram_bytes,
-                      double tiles) {
-  const Accelerator& a = *ctx.accelerator;
-  double overlapped = 0, exposed = 0;
-  if (a.dram.shared) {
-    double overlapped_bytes = 0, exposed_bytes = 0;
-    for (std::size_t b = 0; b < kNumBuffers; ++b)
-      (a.sram[b].double_buffered ? overlapped_bytes : exposed_bytes) += dram_bytes[b];
-    overlapped = overlapped_bytes / ctx.shared_dram_bytes_per_cycle;
-    exposed = exposed_bytes / ctx.shared_dram_bytes_per_cycle;
-  } else {
-    // Independent interfaces transfer in parallel with each other.
-    for (std::size_t b = 0; b < kNumBuffers; ++b) {
-      const double cycles = dram_bytes[b] / ctx.dram_bytes_per_cycle[b];
-      if (a.sram[b].double_buffered)
-        overlapped = std::max(overlapped, cycles);
-      else
-        exposed = std::max(exposed, cycles);
-    }
-  }
-  // Double-buffered tiles overlap transfer with compute except the first load and last store:
-  // n tiles of compute c and transfer t take about n*max(c,t) + min(c,t).
-  const double n = std::max(1.0, tiles);
-  return std::max(compute_cycles, overlapped) + std::min(compute_cycles, overlapped) / n + exposed;
 }
 
 void add_memory_energy(const DesignContext& ctx, Costs& costs) {
@@ -251,15 +225,31 @@ OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technol
   return report;
 }
 
-NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
-                       const Technology& tech, const EvalOptions& options) {
+namespace {
+
+NetworkReport evaluate_plan(const Accelerator& accelerator, const Network& network,
+                            const NetworkPlan& plan, const Technology& tech,
+                            const EvalOptions& options) {
   const DesignContext ctx = make_design_context(accelerator, tech);
-  const NetworkPlan plan = plan_network(network, accelerator.fusion);
   NetworkReport report;
   report.design = ctx.design;
   report.total = run_network(ctx, network, plan, options, options.per_op ? &report.ops : nullptr);
   finish(report.total, ctx);
   return report;
+}
+
+}  // namespace
+
+NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
+                       const Technology& tech, const EvalOptions& options) {
+  return evaluate_plan(accelerator, network, plan_network(network, accelerator.fusion), tech,
+                       options);
+}
+
+NetworkReport evaluate(const Accelerator& accelerator, const PreparedNetwork& prepared,
+                       const Technology& tech, const EvalOptions& options) {
+  return evaluate_plan(accelerator, *prepared.network, prepared.plan_for(accelerator), tech,
+                       options);
 }
 
 PreparedNetwork prepare(const Network& network) {
