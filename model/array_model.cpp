@@ -125,6 +125,7 @@ constexpr int refetched_operands(std::size_t order, int multi_trip) {
 // the same, and the first one stands).
 struct DistinctOrders {
   std::array<std::size_t, kLoopOrders.size()> orders{};
+  std::array<int, kLoopOrders.size()> refetched{};  // refetched_operands of each
   std::size_t count = 0;
 };
 constexpr std::array<DistinctOrders, 8> kDistinctOrders = [] {
@@ -136,22 +137,13 @@ constexpr std::array<DistinctOrders, 8> kDistinctOrders = [] {
       for (std::size_t i = 0; i < d.count; ++i)
         repeated = repeated || refetched_operands(d.orders[i], multi_trip) ==
                                    refetched_operands(order, multi_trip);
-      if (!repeated) d.orders[d.count++] = order;
+      if (repeated) continue;
+      d.orders[d.count] = order;
+      d.refetched[d.count++] = refetched_operands(order, multi_trip);
     }
   }
   return table;
 }();
-
-Refetch refetch_for(std::size_t order, std::int64_t tm, std::int64_t tn, std::int64_t tk) {
-  const LoopPositions& p = kLoopPositions[order];
-  // Position of the innermost of two loops among those with more than one trip (-1 if none).
-  const int m = tm > 1 ? p.m : -1, n = tn > 1 ? p.n : -1, k = tk > 1 ? p.k : -1;
-  Refetch r;
-  if (p.n < std::max(m, k)) r.input = static_cast<double>(tn);
-  if (p.m < std::max(k, n)) r.weight = static_cast<double>(tm);
-  if (p.k < std::max(m, n)) r.output = static_cast<double>(tk);
-  return r;
-}
 
 // DRAM bytes of one group for a candidate and a loop order.
 struct Traffic {
@@ -493,6 +485,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   std::array<char, 3> best_order = kLoopOrders[0];
   double best_cycles = std::numeric_limits<double>::infinity();
   double best_bytes = std::numeric_limits<double>::infinity();
+  double best_tiles = 0;  // tiles of `best` (none yet)
   const DramBytes dram_bytes = dram_bytes_per_element(ctx, placement);
   // No tiling moves less than every operand once (the input with the halo of a whole image) nor
   // computes faster than the whole layer in one tile: a candidate reaching both bounds ends the
@@ -530,13 +523,14 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         kDistinctOrders[(tm > 1 ? 1 : 0) | (tn > 1 ? 2 : 0) | (tk > 1 ? 4 : 0)];
     for (std::size_t i = 0; i < distinct.count; ++i) {
       const std::size_t order = distinct.orders[i];
-      const Refetch r = refetch_for(order, tm, tn, tk);
+      const int refetched = distinct.refetched[i];
+      const Refetch r = {refetched & 1 ? static_cast<double>(tn) : 1.0,
+                         refetched & 2 ? static_cast<double>(tm) : 1.0,
+                         refetched & 4 ? static_cast<double>(tk) : 1.0};
       const Traffic t = traffic_for(r, c.input_pass_elements, sizes, dram_bytes);
       const double cycles =
           by_latency ? overlap_cycles(ctx, compute, interface_bytes(t), tiles * groups) : 0;
       const double bytes = t.total();
-      const double best_tiles =
-          static_cast<double>(best.m.tiles() * best.n.tiles() * best.k.tiles());
       // Within 1 % of the best latency, fewer bytes win (less energy), then fewer tiles, then the
       // first order (k innermost): a memory-bound op gains almost nothing from more, smaller
       // tiles that only hide a little more of its first load.
@@ -548,6 +542,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         best_cycles = std::min(best_cycles, cycles);
         best_bytes = bytes;
         best = c;
+        best_tiles = tiles;
         best_traffic = t;
         best_order = kLoopOrders[order];
       }
