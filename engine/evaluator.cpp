@@ -1,5 +1,6 @@
 #include "engine/evaluator.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -96,6 +97,26 @@ struct Mean {
   }
   double value() const { return weight > 0 ? sum / weight : 0; }
 };
+
+bool all_finite(const nlohmann::json& values) {
+  if (values.is_number_float()) return std::isfinite(values.get<double>());
+  if (values.is_object())
+    return std::all_of(values.begin(), values.end(),
+                       [](const nlohmann::json& v) { return all_finite(v); });
+  return true;
+}
+
+// Throws (making the design failed) at the first number in `values` that is not finite.
+void check_finite(const nlohmann::json& values, std::string_view what,
+                  const std::string& path = {}) {
+  if (all_finite(values)) return;
+  if (values.is_number_float())
+    throw std::runtime_error(fmt::format(
+        "{} '{}' is {}: the design's figures are out of range (e.g. an extreme clock or size)",
+        what, path, values.get<double>()));
+  for (auto it = values.begin(); it != values.end(); ++it)
+    if (!all_finite(*it)) check_finite(*it, what, path.empty() ? it.key() : path + "." + it.key());
+}
 
 nlohmann::json phase_costs(const model::Costs& c) {
   return {{"cycles", c.total_cycles}, {"energy_mj", c.energy.total_pj() * 1e-9}};
@@ -230,6 +251,10 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
         result.evaluation.violation += (*bound.min - value) / std::max(std::abs(*bound.min), 1e-12);
       }
     }
+    // Out-of-range inputs (a clock of 1e-300 MHz) overflow to inf or NaN, which a study cannot
+    // store or compare: such a design is failed, with the reason.
+    check_finite(m, "metric");
+    check_finite(result.workloads, "workload result");
     for (const ObjectiveSpec& objective : spec_.objectives) {
       const double value = m.at(objective.metric).get<double>();
       result.evaluation.objectives.push_back(objective.maximize ? -value : value);
@@ -237,6 +262,9 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
   } catch (const std::exception& e) {
     result.failed = true;
     result.error = e.what();
+    result.metrics = nlohmann::json::object();
+    result.workloads = nlohmann::json::object();
+    result.violations = nlohmann::json::array();
     result.evaluation.objectives.assign(spec_.objectives.size(), std::nan(""));
     result.evaluation.violation = std::numeric_limits<double>::infinity();
   }

@@ -17,9 +17,11 @@ int main(int argc, char** argv) {
   accelscope::engine::register_bench_command(app);
   accelscope::engine::register_search_commands(app);
   accelscope::engine::register_studies_command(app);
+  accelscope::engine::register_migrate_command(app);
   accelscope::engine::register_front_command(app);
   accelscope::engine::register_show_command(app);
   accelscope::engine::register_bench_search_command(app);
+  accelscope::engine::register_bench_study_command(app);
   accelscope::engine::register_import_onnx_command(app);
   accelscope::engine::register_workloads_command(app);
   accelscope::engine::register_report_command(app);

@@ -24,7 +24,9 @@ std::string ProgressReporter::line(const Progress& p) const {
   const double eta_s = p.designs_per_s > 0 ? remaining / p.designs_per_s : 0;
   return fmt::format("{}/{} designs, {:.0f}/s, ETA {:.0f}s, front {}{}", p.done, p.budget,
                      p.designs_per_s, eta_s, p.front_size,
-                     p.hypervolume ? fmt::format(", hypervolume {:.4g}", *p.hypervolume) : "");
+                     p.hypervolume ? fmt::format(", hypervolume {}{:.4g}",
+                                                 p.hypervolume_estimated ? "~" : "", *p.hypervolume)
+                                   : "");
 }
 
 void ProgressReporter::update(const Progress& p) {
@@ -59,6 +61,7 @@ void ProgressReporter::update(const Progress& p) {
                             {"front_size", p.front_size},
                             {"elapsed_s", p.elapsed_s}};
         if (p.hypervolume) j["hypervolume"] = *p.hypervolume;
+        if (p.hypervolume_estimated) j["hypervolume_estimated"] = true;
         fmt::print(stderr, "{}\n", j.dump());
       }
       return;

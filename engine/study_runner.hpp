@@ -3,6 +3,11 @@
 // saw is in the store, so a killed run resumes by replaying it, and several processes can work on
 // one study: they replay the same deterministic history, claim pending designs atomically, and
 // propose the next batch idempotently (the same seqs with the same points).
+//
+// Cost per batch is O(batch), never O(study): the history is replayed once, in one streaming pass,
+// when a run starts; afterwards a batch is inserted, claimed and recorded in chunks whose
+// evaluation overlaps the database work of the previous chunk, told from the results in memory,
+// and progress comes from the store's running counters.
 #pragma once
 
 #include <atomic>
@@ -21,6 +26,10 @@
 
 namespace accelscope::engine {
 
+// A claim whose worker shows no heartbeat for this long is released, whatever its process id
+// says (a worker records one with every chunk, about every 0.2 s while it evaluates).
+inline constexpr double kDefaultStaleClaimSeconds = 120;
+
 struct SearchOptions {
   std::string strategy = "nsga2";
   std::uint64_t budget = 0;  // 0: the grid size for grid, 500 otherwise
@@ -37,6 +46,7 @@ struct Progress {
   std::int64_t budget = 0;
   std::size_t front_size = 0;
   std::optional<double> hypervolume;
+  bool hypervolume_estimated = false;  // a Monte Carlo estimate (four or more objectives)
   double elapsed_s = 0;
   double designs_per_s = 0;  // evaluated by this process
 };
@@ -53,13 +63,21 @@ class StudyRunner {
   // threads: evaluation threads (0: all cores). The number of threads never changes results.
   StudyRunner(store::Database& database, std::size_t threads);
 
-  // Creates the study (or continues the one of the same name, checking its spec is unchanged).
+  // Creates the study, or continues the one of the same name: its spec, technology data and
+  // model version must be unchanged, and so must the options (strategy, seed, budget when given,
+  // batch when given, shard, low discrepancy); io::InputError says what differs.
   RunResult run(const SpaceSpec& spec, const SearchOptions& options);
-  // Continues a stored study with the options it was created with.
+  // Continues a stored study with the options it was created with (io::InputError if its spec,
+  // technology data or model version changed since).
   RunResult resume(store::StudyId study);
+  // Raises a study's budget so that resume() continues it (io::InputError if budget is not
+  // larger than the current one). The change is recorded with the number of designs proposed so
+  // far, so that replays apply it at the same point and stay exact.
+  void extend_budget(store::StudyId study, std::uint64_t budget);
 
   std::function<void(const Progress&)> on_progress;   // called after every recorded chunk
   const std::atomic<bool>* stop_requested = nullptr;  // checked between chunks
+  double stale_claim_seconds = kDefaultStaleClaimSeconds;
 
  private:
   RunResult drive(const store::StudyInfo& study, const DesignEvaluator& evaluator);
@@ -83,6 +101,10 @@ SearchOptions stored_search_options(const store::StudyInfo& study);
 // The spec of a stored study, re-read from the file it came from (or from the stored copy when the
 // file is gone); io::InputError if it no longer matches the stored hash.
 SpaceSpec stored_space_spec(const store::StudyInfo& study);
+
+// What a study's results depend on besides its spec: the model version (engine/version.hpp) and
+// a hash of the technology tables.
+nlohmann::json study_identity(const io::TechLibrary& library);
 
 // Reference point for the hypervolume (natural direction): the spec's, else the worst objective
 // values over a fixed sample of the space plus 10% of their range.

@@ -10,6 +10,7 @@
 
 #include "engine/loaders.hpp"
 #include "model/evaluate.hpp"
+#include "model/io/csv_table.hpp"
 #include "model/io/json_reader.hpp"
 
 namespace accelscope::engine {
@@ -24,32 +25,10 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-using CsvRow = std::map<std::string, std::string>;
+using io::CsvRow;
 
 std::vector<CsvRow> read_csv(const std::string& path) {
-  std::istringstream in(io::read_text_file(path));
-  auto split = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::stringstream row(line);
-    std::string cell;
-    while (std::getline(row, cell, ',')) {
-      if (!cell.empty() && cell.back() == '\r') cell.pop_back();
-      cells.push_back(cell);
-    }
-    return cells;
-  };
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = split(line);
-  std::vector<CsvRow> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const std::vector<std::string> cells = split(line);
-    CsvRow row;
-    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return io::read_csv_table(path);
 }
 
 double number(const CsvRow& row, const std::string& column, const std::string& file) {
@@ -58,8 +37,7 @@ double number(const CsvRow& row, const std::string& column, const std::string& f
   try {
     return std::stod(it->second);
   } catch (const std::exception&) {
-    throw io::InputError(file + ": column '" + column + "' = '" + it->second +
-                         "' is not a number");
+    throw io::InputError(file + ": column '" + column + "' = '" + it->second + "' is not a number");
   }
 }
 
@@ -151,7 +129,8 @@ model::Network fc_stack(const std::string& name, int layers, double weights, std
   model::Network network;
   network.name = name;
   network.batch = batch;
-  for (int i = 0; i < layers; ++i) network.ops.push_back(fc(name + ".fc" + std::to_string(i), batch, width, width));
+  for (int i = 0; i < layers; ++i)
+    network.ops.push_back(fc(name + ".fc" + std::to_string(i), batch, width, width));
   model::finalize(network);
   return network;
 }
@@ -179,8 +158,7 @@ model::Network cnn0_like(std::int64_t layers, std::int64_t channels, std::int64_
     relu.name = "relu" + std::to_string(i);
     relu.kind = model::OpKind::activation;
     relu.fn = model::VectorFn::relu;
-    relu.input_elements = relu.output_elements = relu.work_elements =
-        batch * channels * 19 * 19;
+    relu.input_elements = relu.output_elements = relu.work_elements = batch * channels * 19 * 19;
     relu.output_to_array = true;
     relu.inputs = {"c" + std::to_string(i)};
     relu.outputs = {"a" + std::to_string(i)};
@@ -261,8 +239,7 @@ void simdit(std::vector<ValidationRow>& rows, const Runner& runner) {
     WorkloadOptions options;
     options.batch = training ? 32 : 1;
     const model::Network network = load_workload(
-        dir + (training ? "resnet50_training_spec.json" : "resnet50_inference_spec.json"),
-        options);
+        dir + (training ? "resnet50_training_spec.json" : "resnet50_inference_spec.json"), options);
     const std::string result =
         dir + (training ? "result_training_design01_b32.csv" : "result_inference_design01_b1.csv");
     const std::vector<CsvRow> reference = read_csv(result);
@@ -306,7 +283,8 @@ void tpu_v1(std::vector<ValidationRow>& rows, const Runner& runner, const io::Js
               "less than half of Haswell's 662 mm2");
   const io::JsonObject shares = figures.object("floorplan_share");
   const double sram_die = d.area.sram_mm2[0];
-  table.points("unified buffer share of die", sram_die / die, shares.number("unified_buffer"), 0.10);
+  table.points("unified buffer share of die", sram_die / die, shares.number("unified_buffer"),
+               0.10);
   table.points("matrix unit share of die", d.area.pe_array_mm2 / die, shares.number("matrix_unit"),
                0.10);
   table.points("accumulators share of die", d.area.sram_mm2[2] / die, shares.number("accumulators"),
@@ -317,9 +295,8 @@ void tpu_v1(std::vector<ValidationRow>& rows, const Runner& runner, const io::Js
                "DRAM interface only (PCIe not modelled)");
   table.points("control share of die", d.area.control_mm2 / die, shares.number("control"), 0.10);
   const io::JsonObject power = figures.object("busy_power_w");
-  table.relative("busy power (die), CNN0-like", "W", busy.total.chip_power_w,
-                 power.number("value"), power.number("tol"),
-                 "16 layers of 3x3x256x256 convolutions on 19x19, batch 8");
+  table.relative("busy power (die), CNN0-like", "W", busy.total.chip_power_w, power.number("value"),
+                 power.number("tol"), "16 layers of 3x3x256x256 convolutions on 19x19, batch 8");
   table.range("CNN0-like conv stack", "TOPS", tops(busy), 80, kInf, 86.0,
               "published CNN0: 86 TOPS achieved");
   table.informative("idle power (leakage and interface)", "W", d.leakage_mw * 1e-3,
@@ -353,7 +330,8 @@ void eyeriss(std::vector<ValidationRow>& rows, const Runner& runner, const io::J
   const io::JsonObject alex = figures.object("alexnet_conv1_5_batch4");
   const io::JsonObject fps = alex.object("fps");
   table.relative("AlexNet CONV1-5, batch 4: frames/s", "fps", 4 / r.total.latency_s,
-                 fps.number("value"), fps.number("tol"), "row stationary, transfers not overlapped");
+                 fps.number("value"), fps.number("tol"),
+                 "row stationary, transfers not overlapped");
   const io::JsonObject dram = alex.object("dram_mb_per_batch");
   table.relative("AlexNet CONV1-5, batch 4: DRAM traffic", "MB",
                  (r.total.all.dram_read_total() + r.total.all.dram_write_total()) * 1e-6,
@@ -361,10 +339,10 @@ void eyeriss(std::vector<ValidationRow>& rows, const Runner& runner, const io::J
   const io::JsonObject power = alex.object("chip_power_mw");
   table.relative("AlexNet CONV1-5, batch 4: chip power", "mW", r.total.chip_power_w * 1e3,
                  power.number("value"), power.number("tol"));
-  table.informative("AlexNet CONV1-5: PE busy share", "%",
-                    100 * r.total.all.macs /
-                        (a.array.rows * a.array.cols * r.total.all.compute_cycles),
-                    100 * alex.object("pe_active_share").number("value"));
+  table.informative(
+      "AlexNet CONV1-5: PE busy share", "%",
+      100 * r.total.all.macs / (a.array.rows * a.array.cols * r.total.all.compute_cycles),
+      100 * alex.object("pe_active_share").number("value"));
   WorkloadOptions batch3;
   batch3.batch = 3;
   const model::Network vgg =
@@ -387,7 +365,8 @@ void eyeriss(std::vector<ValidationRow>& rows, const Runner& runner, const io::J
 void diannao(std::vector<ValidationRow>& rows, const Runner& runner, const io::JsonObject& chip) {
   Table table(rows, "DianNao (Chen et al., ASPLOS 2014)");
   const model::Accelerator a = runner.chip("diannao");
-  const model::DesignReport d = model::evaluate_design(a, io::technology_at(runner.library, a.tech_node_nm));
+  const model::DesignReport d =
+      model::evaluate_design(a, io::technology_at(runner.library, a.tech_node_nm));
   const io::JsonObject figures = chip.object("figures");
   const io::JsonObject area = figures.object("area_mm2");
   table.relative("area", "mm2", d.area.total_mm2(), area.number("value"), area.number("tol"));
@@ -399,7 +378,8 @@ void diannao(std::vector<ValidationRow>& rows, const Runner& runner, const io::J
                  peak.number("tol"));
 }
 
-void tpu_v3_v4(std::vector<ValidationRow>& rows, const Runner& runner, const io::JsonObject& chips) {
+void tpu_v3_v4(std::vector<ValidationRow>& rows, const Runner& runner,
+               const io::JsonObject& chips) {
   for (const char* name : {"tpu_v3", "tpu_v4"}) {
     const io::JsonObject chip = chips.object(name);
     Table table(rows, std::string(name == std::string("tpu_v3") ? "TPU v3" : "TPU v4") +
@@ -427,8 +407,8 @@ void energy_bands(std::vector<ValidationRow>& rows, const Runner& runner,
   const model::Network alexnet =
       load_workload(runner.data + "/workloads/validation/alexnet_conv.json", batch4);
   const model::NetworkReport eyeriss = runner.run(runner.chip("eyeriss_v1"), alexnet);
-  table.range("Eyeriss v1-like, AlexNet CONV1-5 (int16, 65 nm)", "pJ/MAC",
-              chip_pj_per_mac(eyeriss), int16[0].get<double>(), int16[1].get<double>(), 12.0);
+  table.range("Eyeriss v1-like, AlexNet CONV1-5 (int16, 65 nm)", "pJ/MAC", chip_pj_per_mac(eyeriss),
+              int16[0].get<double>(), int16[1].get<double>(), 12.0);
   const model::Accelerator diannao = runner.chip("diannao");
   const model::DesignReport d =
       model::evaluate_design(diannao, io::technology_at(runner.library, diannao.tech_node_nm));
@@ -469,9 +449,9 @@ nlohmann::json validation_to_json(const std::vector<ValidationRow>& rows) {
   nlohmann::json list = nlohmann::json::array();
   std::size_t passed = 0, judged = 0;
   for (const ValidationRow& r : rows) {
-    nlohmann::json j = {{"reference", r.reference}, {"figure", r.figure},   {"unit", r.unit},
-                        {"model", r.model},         {"tolerance", r.tolerance}, {"judged", r.judged},
-                        {"pass", r.pass()},         {"note", r.note}};
+    nlohmann::json j = {
+        {"reference", r.reference}, {"figure", r.figure}, {"unit", r.unit},   {"model", r.model},
+        {"tolerance", r.tolerance}, {"judged", r.judged}, {"pass", r.pass()}, {"note", r.note}};
     j["published"] = r.published ? nlohmann::json(*r.published) : nlohmann::json();
     if (r.published) {
       j["error"] = r.error();
@@ -498,7 +478,7 @@ std::string validation_to_text(const std::vector<ValidationRow>& rows) {
       out += "\n" + reference + "\n";
     }
     const std::string published = r.published ? fmt::format("{:.4g}", *r.published) : "";
-    const std::string error = !r.published       ? ""
+    const std::string error = !r.published        ? ""
                               : r.error_in_points ? fmt::format("{:+.1f} pts", r.error())
                                                   : fmt::format("{:+.1f} %", 100 * r.error());
     out += fmt::format("  {:<4} {:<58} {:>11.4g} {:>11} {:<7} {:>9}  {}\n",

@@ -20,6 +20,7 @@
 #include "gui/widgets/session.hpp"
 
 using accelscope::gui::MainWindow;
+using accelscope::gui::StudyData;
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -111,8 +112,13 @@ int main(int argc, char** argv) {
   // Let layouts and charts settle before grabbing.
   QTimer::singleShot(800, &app, [&] {
     if (status == 0 && !window.grab().save(output)) fail("cannot write " + output);
-    if (status == 0)
+    if (status == 0) {
       std::printf("screenshot saved to %s\n", qPrintable(QFileInfo(output).absoluteFilePath()));
+      if (const StudyData* shown = window.study())
+        std::printf("%zu designs: read in %.2f s, last plot built and set in %.2f s\n",
+                    shown->designs().size(), window.session()->lastLoadSeconds(),
+                    window.lastPlotSeconds());
+    }
     app.exit(status);
   });
   return app.exec();

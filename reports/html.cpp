@@ -14,7 +14,6 @@ namespace accelscope::reports {
 
 namespace {
 
-constexpr std::size_t kMaxPlottedOtherDesigns = 4000;  // beyond this, non-front designs thin out
 constexpr double kChartWidthPx = 520;
 
 const char* const kComputeColor = "#1f5fa8";
@@ -153,12 +152,12 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
     w.paragraph(status, "note");
 
   if (data.front.empty()) {
-    w.paragraph(data.designs.empty()
+    w.paragraph(data.evaluated_count == 0
                     ? "No design has been evaluated yet: there is no Pareto front to report."
                     : fmt::format("No feasible design: none of the {} evaluated designs meets "
                                   "the constraints, so there is no Pareto front. The most "
                                   "frequent violations are listed under Assumptions.",
-                                  data.designs.size()),
+                                  data.evaluated_count),
                 "warning");
   } else if (data.knee) {
     const Design& knee = data.front_design(*data.knee);
@@ -234,7 +233,7 @@ std::string axis_label(const ObjectiveInfo& objective) {
 }
 
 ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
-                        const std::vector<ObjectiveInfo>& axes, std::size_t& thinned) {
+                        const std::vector<ObjectiveInfo>& axes) {
   ScatterChart chart;
   chart.title = metric_info(axes[jy].metric).label + " vs " + lower_label(axes[jx].metric);
   chart.width_px = kChartWidthPx;
@@ -248,18 +247,9 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
         return d.objectives[k];
     return d.metric(axes[j].metric);
   };
-  std::size_t others = 0;
-  for (const Design& d : data.designs) others += d.on_front && d.feasible ? 0 : 1;
-  const std::size_t stride =
-      std::max<std::size_t>(1, (others + kMaxPlottedOtherDesigns - 1) / kMaxPlottedOtherDesigns);
-  std::size_t other_index = 0;
   std::vector<double> xs, ys;
   for (const Design& d : data.designs) {
     const bool front = d.on_front && d.feasible;
-    if (!front && other_index++ % stride != 0) {
-      ++thinned;
-      continue;
-    }
     const PointKind kind = front        ? PointKind::front
                            : d.feasible ? PointKind::feasible
                                         : PointKind::infeasible;
@@ -303,11 +293,10 @@ std::vector<HtmlPage> tradeoff_pages(const ReportData& data, PageWriter& w) {
   for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
     w.heading(2, chunk == 0 ? "Trade-offs between objectives"
                             : "Trade-offs between objectives (continued)");
-    std::size_t thinned = 0;
     std::vector<std::string> charts;
     for (std::size_t p = chunk * kChartsPerPage;
          p < pairs.size() && p < (chunk + 1) * kChartsPerPage; ++p)
-      charts.push_back(w.scatter(scatter_of(data, pairs[p].first, pairs[p].second, axes, thinned)));
+      charts.push_back(w.scatter(scatter_of(data, pairs[p].first, pairs[p].second, axes)));
     if (chunk == 0) {
       std::string text = fmt::format(
           "Every evaluated design ({} feasible, {} infeasible), projected on each pair of "
@@ -315,10 +304,9 @@ std::vector<HtmlPage> tradeoff_pages(const ReportData& data, PageWriter& w) {
           "faded red. A front design can look dominated in a two-objective view: it is better in "
           "another objective.",
           data.feasible_count, data.infeasible_count);
-      if (thinned > 0)
-        text += fmt::format(
-            " For legibility only every {}th non-front design is drawn.",
-            (data.designs.size() + kMaxPlottedOtherDesigns - 1) / kMaxPlottedOtherDesigns);
+      if (data.other_stride > 1)
+        text += fmt::format(" For legibility only every {}th non-front design is drawn.",
+                            data.other_stride);
       w.paragraph(text);
     }
     if (pairs.empty()) w.paragraph("The study has no objective to plot.", "note");
@@ -342,12 +330,10 @@ BarChart bar_chart(std::string title, std::string unit, std::vector<BarSeries> s
 }
 
 const std::vector<BarSeries>& energy_series() {
-  static const std::vector<BarSeries> kSeries = {{"MAC", series_color(0)},
-                                                 {"SRAM", series_color(2)},
-                                                 {"DRAM", series_color(1)},
-                                                 {"DRAM interface", series_color(3)},
-                                                 {"vector", series_color(4)},
-                                                 {"leakage", series_color(5)}};
+  static const std::vector<BarSeries> kSeries = {
+      {"MAC", series_color(0)},    {"SRAM", series_color(2)},
+      {"DRAM", series_color(1)},   {"DRAM interface", series_color(3)},
+      {"vector", series_color(4)}, {"leakage", series_color(5)}};
   return kSeries;
 }
 

@@ -462,13 +462,12 @@ void add_tech_sources(Assumptions& assumptions, const io::TechLibrary& library) 
   }
   const json& dram = at_dot_path(d, "dram.types");
   for (const std::string& type : assumptions.dram_types) {
-    const json& figures =
-        dram.is_object() && dram.contains(type) ? dram[type] : null_json();
+    const json& figures = dram.is_object() && dram.contains(type) ? dram[type] : null_json();
     if (figures.is_object())
-      assumptions.node_scaling.push_back(fmt::format(
-          "DRAM {}: {} pJ/bit in the devices, {} pJ/bit in the die's interface", type,
-          format_exact(number_at(figures, "device_pj_per_bit")),
-          format_exact(number_at(figures, "phy_pj_per_bit"))));
+      assumptions.node_scaling.push_back(
+          fmt::format("DRAM {}: {} pJ/bit in the devices, {} pJ/bit in the die's interface", type,
+                      format_exact(number_at(figures, "device_pj_per_bit")),
+                      format_exact(number_at(figures, "phy_pj_per_bit"))));
   }
 }
 
@@ -505,11 +504,21 @@ std::string constraint_of(const std::string& violation) {
   return detail == std::string::npos ? violation : violation.substr(0, detail);
 }
 
-std::vector<ViolationCount> count_violations(const std::vector<Design>& designs) {
+// Over every infeasible design of the study, reading only their violations.
+std::vector<ViolationCount> count_violations(store::Database& db, store::StudyId study) {
   std::map<std::string, std::int64_t> counts;
-  for (const Design& design : designs)
-    if (!design.feasible)
-      for (const std::string& violation : design.violations) ++counts[constraint_of(violation)];
+  store::TrialFilter infeasible;
+  infeasible.infeasible_only = true;
+  store::ScanKeys keys;
+  db.scan(
+      study, infeasible, keys,
+      [&](const store::TrialRow& row) {
+        if (row.violations.empty()) return;
+        const json list = json::parse(row.violations, nullptr, false);
+        if (!list.is_array()) return;
+        for (const json& violation : list) ++counts[constraint_of(scalar_text(violation))];
+      },
+      store::ScanColumns{.point = false, .params = false, .metrics = false});
   std::vector<ViolationCount> out;
   for (const auto& [constraint, count] : counts) out.push_back({constraint, count});
   std::stable_sort(out.begin(), out.end(), [](const ViolationCount& a, const ViolationCount& b) {
@@ -703,12 +712,31 @@ ReportData collect(store::Database& db, store::StudyId study_id, const CollectOp
   for (const store::Objective& o : data.study.objectives)
     data.objectives.push_back({o.name, o.direction});
 
-  store::TrialFilter done;
-  done.status = store::TrialStatus::done;
-  for (const store::Trial& trial : db.trials(study_id, done))
-    data.designs.push_back(design_of(trial));
-  for (const Design& d : data.designs) ++(d.feasible ? data.feasible_count : data.infeasible_count);
-  data.violations = count_violations(data.designs);
+  // The counts come from the study's counters; the designs read are the front and a sample.
+  const store::TrialCounts& counts = data.study.counts;
+  data.evaluated_count = counts.done;
+  data.feasible_count = counts.feasible;
+  data.infeasible_count = counts.done - counts.feasible;
+  store::TrialFilter front_filter;
+  front_filter.front_only = true;
+  db.for_each_trial(study_id, front_filter,
+                    [&](store::Trial&& trial) { data.designs.push_back(design_of(trial)); });
+  if (!options.front_only) {
+    const auto others =
+        std::max<std::int64_t>(0, counts.done - static_cast<std::int64_t>(data.designs.size()));
+    const auto most =
+        static_cast<std::int64_t>(std::max<std::size_t>(1, options.max_other_designs));
+    data.other_stride = std::max<std::int64_t>(1, (others + most - 1) / most);
+    store::TrialFilter sample;
+    sample.status = store::TrialStatus::done;
+    sample.off_front_only = true;
+    sample.every = data.other_stride;
+    db.for_each_trial(study_id, sample,
+                      [&](store::Trial&& trial) { data.designs.push_back(design_of(trial)); });
+    std::stable_sort(data.designs.begin(), data.designs.end(),
+                     [](const Design& a, const Design& b) { return a.seq < b.seq; });
+    data.violations = count_violations(db, study_id);
+  }
 
   data.workloads = workloads_of(data.study.spec, data.designs);
   data.parameters = parameters_from_spec(data.study.spec);

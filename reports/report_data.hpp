@@ -159,6 +159,11 @@ struct CollectOptions {
   const io::TechLibrary* tech = nullptr;
   std::string generator;     // e.g. "accelscope 0.1.0"; shown in the report
   std::string generated_at;  // e.g. "2025-06-01 10:00 UTC"; empty: not shown (reproducible)
+  // Non-front designs read for plots: an even sample (every k-th by seq) of at most about this
+  // many, so a report of a million designs reads thousands.
+  std::size_t max_other_designs = 4000;
+  // Only what a front export needs (front, study, spec): no sample, no violation counts.
+  bool front_only = false;
 };
 
 struct ReportData {
@@ -174,7 +179,11 @@ struct ReportData {
   std::vector<std::string> constraints;
   nlohmann::json base_hardware;  // the hardware every design starts from (may be null)
 
-  std::vector<Design> designs;  // every done trial, by seq
+  // The front's designs and an even sample of the other done designs (every other_stride-th
+  // by seq; all of them in studies of up to CollectOptions::max_other_designs), by seq.
+  std::vector<Design> designs;
+  std::int64_t other_stride = 1;
+  std::int64_t evaluated_count = 0;  // done designs in the study
   // Indices into designs: the front (duplicates of an evaluated point dropped), best design for
   // objective 1 first.
   std::vector<std::size_t> front;
@@ -183,9 +192,9 @@ struct ReportData {
   std::vector<std::optional<std::size_t>> best;  // per objective: index into front
   std::vector<ShortlistEntry> shortlist;
 
-  std::int64_t feasible_count = 0;
-  std::int64_t infeasible_count = 0;
-  std::vector<ViolationCount> violations;  // most frequent first
+  std::int64_t feasible_count = 0;         // of evaluated_count
+  std::int64_t infeasible_count = 0;       // of evaluated_count
+  std::vector<ViolationCount> violations;  // over every infeasible design, most frequent first
 
   Assumptions assumptions;
   Reproduction reproduce;

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "search/detail/rng.hpp"
 #include "search/pareto.hpp"
 
 namespace accelscope::search {
@@ -165,6 +166,33 @@ double hypervolume_slicing(const Points& points, const std::vector<double>& refe
   const Points kept = contributing(points, reference);
   if (reference.size() == 1) return exact(kept, reference);
   return kept.empty() ? 0.0 : slice(kept, reference);
+}
+
+double hypervolume_estimate(const Points& points, const std::vector<double>& reference,
+                            std::size_t samples, std::uint64_t seed) {
+  const Points kept = contributing(points, reference);
+  if (kept.empty() || samples == 0) return 0.0;
+  const std::size_t dimensions = reference.size();
+  std::vector<double> low(reference);
+  for (const auto& point : kept)
+    for (std::size_t m = 0; m < dimensions; ++m) low[m] = std::min(low[m], point[m]);
+  double box = 1.0;
+  for (std::size_t m = 0; m < dimensions; ++m) box *= reference[m] - low[m];
+  detail::Rng rng(seed);
+  std::vector<double> sample(dimensions);
+  std::size_t dominated = 0;
+  for (std::size_t s = 0; s < samples; ++s) {
+    for (std::size_t m = 0; m < dimensions; ++m) sample[m] = rng.uniform(low[m], reference[m]);
+    for (const auto& point : kept) {
+      bool covers = true;
+      for (std::size_t m = 0; m < dimensions && covers; ++m) covers = point[m] <= sample[m];
+      if (covers) {
+        ++dominated;
+        break;
+      }
+    }
+  }
+  return box * static_cast<double>(dominated) / static_cast<double>(samples);
 }
 
 std::vector<double> reference_point(const Points& points, double margin_fraction) {

@@ -3,6 +3,8 @@
 // contribute; dominated and repeated points are harmless.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace accelscope::search {
@@ -21,6 +23,15 @@ double hypervolume_3d(const std::vector<std::vector<double>>& points,
 // Slicing algorithm valid for any dimension >= 1 (used for >= 4 objectives).
 double hypervolume_slicing(const std::vector<std::vector<double>>& points,
                            const std::vector<double>& reference);
+
+// A Monte Carlo estimate of hypervolume(points, reference) from `samples` uniform points of the
+// box between the points' per-objective minimum and the reference (a fixed seed: the same inputs
+// give the same estimate). Standard error about box * sqrt(p (1 - p) / samples), p the dominated
+// fraction of the box: ~1% of the value for 20,000 samples when p is near 0.5. For progress
+// displays of many objectives, where the exact value costs O(n^(d-2) log n).
+double hypervolume_estimate(const std::vector<std::vector<double>>& points,
+                            const std::vector<double>& reference, std::size_t samples,
+                            std::uint64_t seed = 1);
 
 // A reference point for `points`: per objective, the worst (largest) value plus margin_fraction of
 // the objective's range; when the range is zero, margin_fraction of max(|worst|, 1). Non-finite

@@ -53,6 +53,10 @@ class Strategy {
   virtual std::string name() const = 0;
   // Points returned by ask() so far (counts against the budget).
   virtual std::uint64_t asked_count() const = 0;
+  // Changes the budget from now on (a study extended with `resume --budget`); what was asked
+  // keeps counting against it. Replaying an extended study calls it at the same asked_count()
+  // as the original run did, so the replay stays exact.
+  virtual void set_budget(std::uint64_t budget) = 0;
 };
 
 struct Nsga2Options {

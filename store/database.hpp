@@ -10,12 +10,17 @@
 // error), so a killed process leaves either all or nothing of a call. Trials it had claimed stay
 // 'running' until release_dead_workers(), release_worker() or release_stale() puts them back to
 // 'pending'. A Transaction must not outlive its Database.
+//
+// Scale: every call a search makes per batch costs O(batch) (or O(front)), never O(study): counts
+// are running counters, the front is kept in memory between write transactions, and each query
+// has an index that matches it. Whole-study reads are streaming (for_each_trial, scan).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -112,6 +117,8 @@ class Database {
   void check_spec(StudyId id, const nlohmann::json& spec);
   void set_status(StudyId id, StudyStatus status);
   void set_budget(StudyId id, std::int64_t budget);
+  void set_options(StudyId id, const nlohmann::json& options);
+  void set_identity(StudyId id, const nlohmann::json& identity);
   void delete_study(StudyId id);  // with all its trials
 
   // --- proposing and claiming ------------------------------------------------------------------
@@ -127,8 +134,21 @@ class Database {
   // worker, and returns them in seq order; empty when none is pending. Each pending trial is
   // handed to exactly one caller, across threads and processes.
   std::vector<Trial> claim_pending(StudyId study, std::string_view worker, std::size_t max_count);
-  // Puts running trials claimed at least older_than_seconds ago back to pending (0: all).
+  // The same, returning only what evaluating needs (no JSON): the fast path of the study loop.
+  std::vector<ClaimedPoint> claim_points(StudyId study, std::string_view worker,
+                                         std::size_t max_count);
+  // Records that worker is alive and making progress (claim_pending() does it too).
+  void heartbeat(StudyId study, std::string_view worker);
+  // Puts back to pending the running trials whose worker has shown no heartbeat (nor claimed
+  // anything) for at least older_than_seconds, whatever its process id says (0: all claims).
   std::size_t release_stale(StudyId study, double older_than_seconds);
+  struct WorkerClaims {
+    std::string worker;
+    std::int64_t running = 0;  // trials it holds
+    double idle_seconds = 0;   // since its last heartbeat (or claim)
+  };
+  // Who holds running trials of the study, most idle first.
+  std::vector<WorkerClaims> claims(StudyId study);
   // Puts the running trials claimed by worker back to pending.
   std::size_t release_worker(StudyId study, std::string_view worker);
   // At resume: releases the claims of workers named "host:pid[:...]" (default_worker_id()) whose
@@ -147,21 +167,40 @@ class Database {
   std::size_t complete_many(std::span<const Completion> completions);
   // Marks the trial failed with an error text; false if it already finished.
   bool fail(TrialId trial, std::string_view error);
-  // Stores (or replaces) a trial's per-layer breakdown.
+  // Stores (or replaces) a trial's per-layer breakdown (the second form takes it as JSON text,
+  // serialised by the caller, e.g. in parallel).
   void set_breakdown(TrialId trial, const nlohmann::json& breakdown);
+  void set_breakdown_text(TrialId trial, std::string_view breakdown_json);
+  // Deletes the breakdowns of the study's trials that are no longer on the front; returns how many.
+  std::size_t prune_breakdowns(StudyId study);
   // Rebuilds a study's on_front flags from all its done trials (a repair tool; normally the
   // front is maintained incrementally by complete()).
   void recompute_front(StudyId study);
 
   // --- reading ---------------------------------------------------------------------------------
   std::vector<Trial> trials(StudyId study, const TrialFilter& filter = {});  // by seq
+  // The same trials one at a time (by seq), without holding them all in memory. The callback
+  // must not call this Database.
+  void for_each_trial(StudyId study, const TrialFilter& filter,
+                      const std::function<void(Trial&&)>& visit);
+  // The same trials as numbers (TrialRow), the fast path for plots of millions of designs;
+  // keys receives the names behind the indices (and only grows).
+  void scan(StudyId study, const TrialFilter& filter, ScanKeys& keys,
+            const std::function<void(const TrialRow&)>& visit, ScanColumns columns = {});
   std::vector<Trial> front(StudyId study);  // feasible non-dominated done trials, by seq
+  // The front's objective vectors (study order, natural direction) and trial ids, by seq.
+  std::vector<std::pair<TrialId, std::vector<double>>> front_objectives(StudyId study);
+  // Pending or running trials with seq in [seq_from, seq_to].
+  std::int64_t open_trials(StudyId study, std::int64_t seq_from, std::int64_t seq_to);
   std::optional<Trial> trial(TrialId trial, bool with_breakdown = true);
   std::optional<Trial> trial_by_seq(StudyId study, std::int64_t seq, bool with_breakdown = false);
   std::optional<nlohmann::json> breakdown(TrialId trial);
+  // Bytes of the study's stored breakdowns (JSON text), for file size accounting.
+  std::int64_t breakdown_bytes(StudyId study);
   TrialCounts counts(StudyId study);
 
-  // Runs SQLite's quick_check; throws corrupt with its first complaint.
+  // Runs SQLite's quick_check and compares every study's counters with its trials (a full
+  // scan); throws corrupt with the first complaint.
   void check_integrity();
 
  private:

@@ -14,7 +14,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Every step, in order; migrations()[i].to_version == i + 1.
 std::span<const Migration> migrations();

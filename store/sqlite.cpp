@@ -78,6 +78,13 @@ Query& Query::bind(int index, std::nullptr_t) {
   return *this;
 }
 
+Query& Query::bind_blob(int index, std::string_view bytes) {
+  const int code =
+      sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (code != SQLITE_OK) throw connection_.error(code, context_);
+  return *this;
+}
+
 bool Query::step() {
   const int code = sqlite3_step(statement_);
   if (code == SQLITE_ROW) return true;
@@ -109,6 +116,19 @@ std::string Query::text(int column) const {
   return std::string(reinterpret_cast<const char*>(data), size);
 }
 
+bool Query::is_blob(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_BLOB;
+}
+
+std::string_view Query::bytes(int column) const {
+  const void* data = is_blob(column)
+                         ? sqlite3_column_blob(statement_, column)
+                         : static_cast<const void*>(sqlite3_column_text(statement_, column));
+  if (data == nullptr) return {};
+  return {static_cast<const char*>(data),
+          static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+}
+
 std::optional<double> Query::optional_real(int column) const {
   if (is_null(column)) return std::nullopt;
   return real(column);
@@ -121,7 +141,10 @@ std::optional<std::int64_t> Query::optional_integer(int column) const {
 
 Connection::Connection(std::string path, int flags, int busy_timeout_ms, const std::string& uri)
     : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
-  const std::string& name = uri.empty() ? path_ : uri;
+  // SQLite may be built to read every name starting with "file:" as a URI (Debian's is), which
+  // would turn a file called "file:x?mode=memory" into an in-memory database: "./" keeps a
+  // relative name a plain file name.
+  const std::string name = !uri.empty() ? uri : path_.starts_with("file:") ? "./" + path_ : path_;
   const int code = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
     StoreError failure = db_ != nullptr ? error(code, "opening")

@@ -36,6 +36,7 @@ class Query {
   Query& bind(int index, std::string_view text);
   Query& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Query& bind(int index, std::nullptr_t);
+  Query& bind_blob(int index, std::string_view bytes);
   template <class T>
   Query& bind(int index, const std::optional<T>& value) {
     return value ? bind(index, *value) : bind(index, nullptr);
@@ -48,6 +49,9 @@ class Query {
   std::int64_t integer(int column) const;
   double real(int column) const;
   std::string text(int column) const;
+  bool is_blob(int column) const;
+  // Text or blob bytes, valid until the next step() or the end of the query.
+  std::string_view bytes(int column) const;
   std::optional<double> optional_real(int column) const;
   std::optional<std::int64_t> optional_integer(int column) const;
 

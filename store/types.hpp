@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,13 +45,18 @@ struct StudyConfig {
   std::vector<Objective> objectives;
   nlohmann::json reference_point = nullptr;           // for hypervolume; stored as given
   nlohmann::json options = nlohmann::json::object();  // strategy options, shard, ...
+  // What else the results depend on besides the spec (e.g. technology data hash, model
+  // version), name -> text; the engine compares it when a study is resumed.
+  nlohmann::json identity = nlohmann::json::object();
 };
 
+// Kept as running counters in the study row: reading them costs nothing at any study size.
 struct TrialCounts {
   std::int64_t pending = 0;
   std::int64_t running = 0;
   std::int64_t done = 0;
   std::int64_t failed = 0;
+  std::int64_t feasible = 0;  // of done
   std::int64_t total() const { return pending + running + done + failed; }
   std::int64_t finished() const { return done + failed; }
   bool operator==(const TrialCounts&) const = default;
@@ -71,7 +77,8 @@ struct StudyInfo {
   std::vector<Objective> objectives;
   nlohmann::json reference_point;
   nlohmann::json options;
-  TrialCounts counts;  // progress: counts.finished() against budget
+  nlohmann::json identity;  // object; empty for studies made before schema 3
+  TrialCounts counts;       // progress: counts.finished() against budget
 };
 
 // A design the strategy proposed, before evaluation.
@@ -93,9 +100,18 @@ struct TrialResult {
   nlohmann::json metrics = nlohmann::json::object();  // name -> number; holds every objective
   bool feasible = true;
   nlohmann::json violations = nlohmann::json::array();  // violated constraints
-  nlohmann::json workloads = nullptr;                   // per-workload results
-  std::optional<nlohmann::json> breakdown;              // per-layer breakdown, if kept
-  std::optional<double> eval_seconds;                   // wall time of the evaluation
+  // Per-workload details: kept only if the design is on the front when recorded (the final
+  // front's designs always have them; the rest can be recomputed from the point).
+  nlohmann::json workloads = nullptr;
+  std::optional<nlohmann::json> breakdown;  // per-layer breakdown, if kept
+  std::optional<double> eval_seconds;       // wall time of the evaluation
+};
+
+// A trial claimed for evaluation (Database::claim_points).
+struct ClaimedPoint {
+  TrialId id = 0;
+  std::int64_t seq = 0;
+  std::vector<double> point;
 };
 
 struct Completion {
@@ -121,8 +137,8 @@ struct Trial {
   // is missing (possible only for infeasible trials); empty unless done.
   std::vector<double> objectives;
   std::optional<bool> feasible;  // set once done
-  nlohmann::json violations;
-  nlohmann::json workloads;
+  nlohmann::json violations;     // array (empty when feasible)
+  nlohmann::json workloads;      // null unless kept (see TrialResult::workloads)
   bool on_front = false;
   std::string error;                        // failed trials only
   std::optional<nlohmann::json> breakdown;  // only when asked for and stored
@@ -131,7 +147,10 @@ struct Trial {
 struct TrialFilter {
   std::optional<TrialStatus> status;
   bool feasible_only = false;
+  bool infeasible_only = false;  // done and infeasible
   bool front_only = false;
+  bool off_front_only = false;
+  std::int64_t every = 1;  // only trials whose seq is a multiple of this (an even sample)
   std::optional<std::int64_t> batch;
   std::optional<std::int64_t> seq_from;  // inclusive
   std::optional<std::int64_t> seq_to;    // inclusive
@@ -139,6 +158,41 @@ struct TrialFilter {
   std::optional<std::int64_t> limit;
   std::int64_t offset = 0;
   bool with_breakdown = false;
+  bool without_stored_breakdown = false;  // only trials that have no breakdown stored
+};
+
+// Names behind the indices of TrialRow, per study; they only ever grow.
+struct ScanKeys {
+  std::vector<std::string> params;
+  std::vector<std::string> metrics;
+  std::vector<std::string> texts;  // text parameter values (e.g. a dataflow), interned
+};
+
+// What scan() decodes (the rest of TrialRow is left empty): less is faster.
+struct ScanColumns {
+  bool point = true;
+  bool params = true;
+  bool metrics = true;
+};
+
+// A trial as numbers, without JSON: for readers of very large studies (plots, samples). Views
+// are valid during the callback only.
+struct TrialRow {
+  TrialId id = 0;
+  std::int64_t seq = 0;
+  std::int64_t batch = 0;
+  TrialStatus status = TrialStatus::pending;
+  bool feasible = false;
+  bool on_front = false;
+  std::optional<double> finished_at;
+  std::optional<double> eval_seconds;
+  std::span<const double> point;  // the parameter vector (NaN where not a number)
+  // By index into ScanKeys::metrics / ScanKeys::params; NaN where absent or not a number.
+  std::span<const double> metrics;
+  std::span<const double> params;
+  // Per param index: index into ScanKeys::texts for text values, -1 otherwise.
+  std::span<const std::int32_t> param_texts;
+  std::string_view violations;  // JSON array text; empty when none
 };
 
 }  // namespace accelscope::store

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "model/io/csv_table.hpp"
+
 namespace accelscope::testing {
 
 // Reference figures from independent tools and published silicon, copied into the tree
@@ -24,34 +26,11 @@ inline std::string source_dir() {
   return ACCELSCOPE_TEST_SOURCE_DIR;
 }
 
-using CsvRow = std::map<std::string, std::string>;
+using io::CsvRow;
 
 // Reads a CSV file with a header line into rows keyed by column name.
 inline std::vector<CsvRow> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  auto split = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::stringstream row(line);
-    std::string cell;
-    while (std::getline(row, cell, ',')) {
-      if (!cell.empty() && cell.back() == '\r') cell.pop_back();
-      cells.push_back(cell);
-    }
-    return cells;
-  };
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = split(line);
-  std::vector<CsvRow> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const std::vector<std::string> cells = split(line);
-    CsvRow row;
-    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return io::read_csv_table(path);
 }
 
 inline double number(const CsvRow& row, const std::string& column) {

@@ -29,7 +29,9 @@ void register_front_command(CLI::App& app) {
       return;
     }
     // The same exporters as `report --format csv|json`, so the two never disagree.
-    const reports::ReportData data = reports::collect(db, study.id);
+    reports::CollectOptions options;
+    options.front_only = true;
+    const reports::ReportData data = reports::collect(db, study.id, options);
     if (args->csv)
       std::cout << reports::render_csv(data);
     else

@@ -72,7 +72,7 @@ void run_report(const ReportArgs& args) {
   if (args.output == "-") return;  // standard output holds the report itself
   std::cout << fmt::format("wrote {} ({}): study '{}', {} of {} designs feasible, {} on the front",
                            args.output, reports::to_string(*format), study.name,
-                           data.feasible_count, data.designs.size(), data.front.size());
+                           data.feasible_count, data.evaluated_count, data.front.size());
   if (data.knee) std::cout << fmt::format(", knee #{}", data.front_design(*data.knee).seq);
   std::cout << (data.front.empty() ? "; no feasible design: the report says why\n" : "\n");
 }

@@ -32,6 +32,8 @@ struct RunArgs {
   std::size_t threads = 0;
   bool log_json = false;
   bool quiet = false;
+  std::uint64_t extend_to = 0;  // resume --budget
+  double stale_after_s = kDefaultStaleClaimSeconds;
 };
 
 RunResult run_with_progress(StudyRunner& runner, const RunArgs& args, const std::string& name,
@@ -40,6 +42,7 @@ RunResult run_with_progress(StudyRunner& runner, const RunArgs& args, const std:
   runner.on_progress = [&](const Progress& p) { reporter.update(p); };
   interrupted.store(false);
   runner.stop_requested = &interrupted;
+  runner.stale_claim_seconds = args.stale_after_s;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   const RunResult result = run();
@@ -57,6 +60,15 @@ void parse_shard(const std::string& text, SearchOptions& options) {
     throw CLI::ValidationError("--shard", "'" + text + "': expected i/n with 0 <= i < n");
   options.shard_index = index;
   options.shard_count = count;
+}
+
+void add_stale_option(CLI::App& command, RunArgs& args) {
+  command
+      .add_option("--stale-after", args.stale_after_s,
+                  "Seconds without a heartbeat after which another worker's claims are released "
+                  "(whatever its process id says)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 void print_summary(const RunResult& result, store::Database& db) {
@@ -94,10 +106,26 @@ void register_search_commands(CLI::App& app) {
       "Study name (default: <space>-<strategy>-s<seed>); an existing study of this name continues");
   search->add_flag("--log-json", args->log_json, "Progress as JSON lines on stderr");
   search->add_flag("--quiet", args->quiet, "No progress output");
-  search->callback([args] {
+  add_stale_option(*search, *args);
+  search->callback([args, search] {
     if (!args->shard.empty()) parse_shard(args->shard, args->options);
     const SpaceSpec spec = read_space_spec(args->space);
     store::Database db(args->db);
+    if (search->count("--study") > 0) {
+      // An existing study named explicitly: the options not given are its own, so that only
+      // options given on the command line can conflict with it (an error, not ignored).
+      if (const auto existing = db.find_study(args->options.study_name)) {
+        const SearchOptions stored = stored_search_options(*existing);
+        SearchOptions& o = args->options;
+        if (search->count("--strategy") == 0) o.strategy = stored.strategy;
+        if (search->count("--seed") == 0) o.seed = stored.seed;
+        if (search->count("--shard") == 0) {
+          o.shard_index = stored.shard_index;
+          o.shard_count = stored.shard_count;
+        }
+        if (search->count("--low-discrepancy") == 0) o.low_discrepancy = stored.low_discrepancy;
+      }
+    }
     StudyRunner runner(db, args->threads);
     const RunResult result = run_with_progress(
         runner, *args, args->options.study_name.empty() ? spec.name : args->options.study_name,
@@ -113,12 +141,16 @@ void register_search_commands(CLI::App& app) {
   resume->add_option("--study", resume_args->study,
                      "Study id or name (default: the only or latest study)");
   resume->add_option("--threads", resume_args->threads, "Evaluation threads (default: all cores)");
+  resume->add_option("--budget", resume_args->extend_to,
+                     "Raise the study's budget to this many designs and continue to it");
   resume->add_flag("--log-json", resume_args->log_json, "Progress as JSON lines on stderr");
   resume->add_flag("--quiet", resume_args->quiet, "No progress output");
+  add_stale_option(*resume, *resume_args);
   resume->callback([resume_args] {
     store::Database db(resume_args->db, {.mode = store::OpenMode::read_write});
     const store::StudyInfo study = find_study(db, resume_args->study);
     StudyRunner runner(db, resume_args->threads);
+    if (resume_args->extend_to > 0) runner.extend_budget(study.id, resume_args->extend_to);
     const RunResult result = run_with_progress(runner, *resume_args, study.name,
                                                [&] { return runner.resume(study.id); });
     print_summary(result, db);

@@ -1,4 +1,5 @@
 // accelscope studies --db F [--json]: the studies in a database with their progress.
+// accelscope migrate --db F: brings a study file from an older accelscope to the current schema.
 #include <iostream>
 
 #include <fmt/format.h>
@@ -30,6 +31,19 @@ void register_studies_command(CLI::App& app) {
     for (const auto& s : studies)
       fmt::print("{:>4} {:<36} {:<8} {:>6} {:>14} {:<8}\n", s.id, s.name, s.strategy, s.seed,
                  fmt::format("{}/{}", s.counts.finished(), s.budget), store::to_string(s.status));
+  });
+}
+
+void register_migrate_command(CLI::App& app) {
+  auto db_path = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "migrate", "Bring a study database made by an older accelscope to the current schema");
+  cmd->add_option("--db", *db_path, "Study database")->required();
+  cmd->callback([db_path] {
+    // Opening read-write applies the missing schema steps (one transaction).
+    store::Database db(*db_path, {.mode = store::OpenMode::read_write});
+    fmt::print("{}: schema version {}, {} studies\n", *db_path, db.schema_version(),
+               db.studies().size());
   });
 }
 

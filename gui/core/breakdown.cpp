@@ -122,14 +122,15 @@ std::optional<BreakdownView> parse_breakdown(const nlohmann::json& breakdown, st
 BreakdownView breakdown_from_metrics(const Design& design) {
   BreakdownView view;
   view.from_metrics = true;
-  for (const auto& [name, value] : design.metrics) {
+  const auto metrics = design.metrics();
+  for (const auto& [name, value] : metrics) {
     if (name.starts_with("area.") && name.ends_with("_mm2")) {
       view.area_by_component_mm2.emplace_back(name.substr(5, name.size() - 9), value);
     }
   }
   for (std::string_view component : kEnergyComponents) {
-    const auto it = design.metrics.find("energy." + std::string(component) + "_mj");
-    if (it != design.metrics.end())
+    const auto it = metrics.find("energy." + std::string(component) + "_mj");
+    if (it != metrics.end())
       view.energy_by_component_mj.emplace_back(std::string(component), it->second);
   }
   return view;

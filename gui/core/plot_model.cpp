@@ -111,13 +111,62 @@ std::vector<double> colour_bin_edges(double min, double max, int bins, bool log_
   return edges;
 }
 
+namespace {
+
+// A field's column, looked up once per plot rather than once per design (a million of them).
+struct ColumnView {
+  const NumberColumn* numbers = nullptr;
+  const TextColumn* texts = nullptr;
+  const std::vector<std::string>* text_values = nullptr;
+
+  ColumnView() = default;
+  ColumnView(const DesignColumns& columns, const FieldId& field) {
+    const auto found = columns.column_of.find(field);
+    if (found == columns.column_of.end()) return;
+    numbers = &columns.numbers[found->second];
+    texts = columns.texts_of(found->second);
+    text_values = &columns.text_values;
+  }
+  std::optional<double> value(const Design& design) const {
+    if (!numbers || std::isnan((*numbers)[design.row])) return std::nullopt;
+    return (*numbers)[design.row];
+  }
+  std::optional<std::string> text(const Design& design) const {
+    if (texts && (*texts)[design.row] >= 0)
+      return (*text_values)[static_cast<std::size_t>((*texts)[design.row])];
+    const std::optional<double> number = value(design);
+    return number ? std::optional<std::string>(format_number(*number)) : std::nullopt;
+  }
+};
+
+struct ColumnConstraint {
+  ColumnView column;
+  std::optional<double> min, max;
+  bool passes(const Design& design) const {
+    const std::optional<double> v = column.value(design);
+    return v && !(min && *v < *min) && !(max && *v > *max);
+  }
+};
+
+}  // namespace
+
 PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
   PlotModel model;
   const std::vector<Design>& designs = study.designs();
   model.total = designs.size();
+  const DesignColumns& columns = study.columns();
+  std::vector<ColumnConstraint> constraints;
+  for (const Constraint& c : request.constraints)
+    if (c.active()) constraints.push_back({ColumnView(columns, c.field), c.min, c.max});
+  auto passes = [&](const Design& design) {
+    return std::all_of(constraints.begin(), constraints.end(),
+                       [&](const ColumnConstraint& c) { return c.passes(design); });
+  };
+  const ColumnView x_column(columns, request.x), y_column(columns, request.y);
 
   // Colour grouping: categories, a few distinct numbers, or ranges of a number.
   const Field* colour = request.colour ? study.field(*request.colour) : nullptr;
+  const ColumnView colour_column = colour ? ColumnView(columns, colour->id) : ColumnView();
   std::vector<double> edges;
   std::map<std::string, std::size_t> group_of_category;
   if (!colour) {
@@ -141,8 +190,8 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
     // metrics are often skewed, and equal-width bins would paint nearly everything one colour.
     std::vector<double> values;
     for (const Design& design : designs) {
-      if (!design.feasible || !passes_all(design, request.constraints)) continue;
-      if (const std::optional<double> v = design.value(colour->id)) values.push_back(*v);
+      if (!design.feasible || !passes(design)) continue;
+      if (const std::optional<double> v = colour_column.value(design)) values.push_back(*v);
     }
     edges = quantile_bin_edges(values, request.colour_bins);
     if (edges.size() < 2) edges = colour_bin_edges(colour->min, colour->max, 1, false);
@@ -159,11 +208,11 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
   auto group_index = [&](const Design& design) -> std::size_t {
     if (!colour) return 0;
     if (!colour->numeric) {
-      const std::optional<std::string> text = design.text(colour->id);
+      const std::optional<std::string> text = colour_column.text(design);
       const auto it = text ? group_of_category.find(*text) : group_of_category.end();
       return it == group_of_category.end() ? model.groups.size() : it->second;
     }
-    const std::optional<double> value = design.value(colour->id);
+    const std::optional<double> value = colour_column.value(design);
     if (!value) return model.groups.size();
     if (colour->few_values()) {
       const auto it = std::lower_bound(colour->distinct.begin(), colour->distinct.end(), *value);
@@ -177,7 +226,7 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
   std::optional<std::size_t> no_colour_group;
   for (std::size_t i = 0; i < designs.size(); ++i) {
     const Design& design = designs[i];
-    if (!passes_all(design, request.constraints)) {
+    if (!passes(design)) {
       ++model.filtered_out;
       continue;
     }
@@ -185,8 +234,8 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
       ++model.hidden_infeasible;
       continue;
     }
-    const std::optional<double> x = design.value(request.x);
-    const std::optional<double> y = design.value(request.y);
+    const std::optional<double> x = x_column.value(design);
+    const std::optional<double> y = y_column.value(design);
     if (!x || !y) {
       ++model.missing_value;
       continue;

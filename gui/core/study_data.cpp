@@ -1,8 +1,13 @@
 #include "gui/core/study_data.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <new>
 #include <set>
 
 namespace accelscope::gui {
@@ -16,56 +21,12 @@ constexpr std::string_view kParamPrefix = "param:";
 // refresh() catches anything older).
 constexpr double kRefreshMarginSeconds = 2.0;
 
-// Flattens nested objects into dot paths; calls visit(path, value) for every leaf.
-template <typename Visit>
-void flatten(const nlohmann::json& node, const std::string& prefix, Visit&& visit) {
-  if (node.is_object()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), visit);
-    }
-    return;
-  }
-  if (!prefix.empty()) visit(prefix, node);
-}
-
 std::vector<std::string> string_list(const nlohmann::json& node) {
   std::vector<std::string> out;
   if (!node.is_array()) return out;
   for (const auto& item : node)
     out.push_back(item.is_string() ? item.get<std::string>() : item.dump());
   return out;
-}
-
-Design design_from(const store::Trial& trial) {
-  Design design;
-  design.id = trial.id;
-  design.seq = trial.seq;
-  design.batch = trial.batch;
-  design.feasible = trial.feasible.value_or(true);
-  design.on_front = trial.on_front;
-  design.eval_seconds = trial.eval_seconds;
-  design.finished_at = trial.finished_at;
-  design.violations = string_list(trial.violations);
-  flatten(trial.metrics, "", [&](const std::string& name, const nlohmann::json& value) {
-    if (value.is_number()) {
-      const double number = value.get<double>();
-      if (std::isfinite(number)) design.metrics.emplace(name, number);
-    } else if (value.is_boolean()) {
-      design.metrics.emplace(name, value.get<bool>() ? 1.0 : 0.0);
-    }
-  });
-  flatten(trial.params, "", [&](const std::string& name, const nlohmann::json& value) {
-    if (value.is_number()) {
-      design.params.emplace(name, value.get<double>());
-    } else if (value.is_boolean()) {
-      design.params.emplace(name, value.get<bool>() ? 1.0 : 0.0);
-    } else if (value.is_string()) {
-      design.params.emplace(name, value.get<std::string>());
-    } else if (!value.is_null()) {
-      design.params.emplace(name, value.dump());
-    }
-  });
-  return design;
 }
 
 bool contains(std::string_view text, std::string_view part) {
@@ -110,44 +71,131 @@ std::string format_number(double value, int significant) {
   return buffer;
 }
 
-std::optional<double> Design::value(const FieldId& field) const {
-  if (field.kind == FieldKind::metric) {
-    const auto it = metrics.find(field.name);
-    if (it == metrics.end()) return std::nullopt;
-    return it->second;
+std::size_t DesignColumns::column(const FieldId& field) {
+  const auto found = column_of.find(field);
+  if (found != column_of.end()) return found->second;
+  const std::size_t index = fields.size();
+  fields.push_back(field);
+  column_of.emplace(field, index);
+  numbers.emplace_back(capacity, std::numeric_limits<double>::quiet_NaN());
+  texts.emplace_back();
+  return index;
+}
+
+const TextColumn* DesignColumns::texts_of(std::size_t column) const {
+  return texts[column].empty() ? nullptr : &texts[column];
+}
+
+std::int32_t DesignColumns::text_at(std::size_t column, std::size_t row) const {
+  return texts[column].empty() ? -1 : texts[column][row];
+}
+
+TextColumn& DesignColumns::texts_for_writing(std::size_t column) {
+  if (texts[column].empty()) texts[column].resize(capacity, -1);
+  return texts[column];
+}
+
+void* allocate_column_bytes(std::size_t bytes) {
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  if (bytes < kHugePage) {
+    void* pointer = std::malloc(std::max<std::size_t>(bytes, 1));
+    if (!pointer) throw std::bad_alloc();
+    return pointer;
   }
-  const auto it = params.find(field.name);
-  if (it == params.end()) return std::nullopt;
-  if (const double* number = std::get_if<double>(&it->second)) return *number;
-  return std::nullopt;
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* pointer = std::aligned_alloc(kHugePage, rounded);
+  if (!pointer) throw std::bad_alloc();
+  madvise(pointer, rounded, MADV_HUGEPAGE);  // a hint: without huge pages it still works
+  return pointer;
+}
+
+void free_column_bytes(void* pointer, std::size_t) noexcept {
+  std::free(pointer);
+}
+
+const NumberColumn* DesignColumns::numbers_of(const FieldId& field) const {
+  const auto found = column_of.find(field);
+  return found == column_of.end() ? nullptr : &numbers[found->second];
+}
+
+void DesignColumns::reserve(std::size_t rows_expected) {
+  if (rows_expected <= capacity) return;
+  // Columns are allocated and filled with "missing" in one go: a million designs then cost one
+  // sequential pass per column instead of a million appends to each.
+  capacity = rows_expected;
+  for (auto& column : numbers) column.resize(capacity, std::numeric_limits<double>::quiet_NaN());
+  for (auto& column : texts)
+    if (!column.empty()) column.resize(capacity, -1);
+}
+
+void DesignColumns::add_row() {
+  if (rows == capacity) reserve(std::max<std::size_t>(1024, capacity * 2));
+  ++rows;
+}
+
+std::optional<double> Design::value(const FieldId& field) const {
+  if (!columns) return std::nullopt;
+  const NumberColumn* numbers = columns->numbers_of(field);
+  if (!numbers || row >= numbers->size() || std::isnan((*numbers)[row])) return std::nullopt;
+  return (*numbers)[row];
 }
 
 std::optional<std::string> Design::text(const FieldId& field) const {
-  if (field.kind == FieldKind::param) {
-    const auto it = params.find(field.name);
-    if (it == params.end()) return std::nullopt;
-    if (const std::string* category = std::get_if<std::string>(&it->second)) return *category;
+  if (field.kind == FieldKind::param && columns) {
+    const auto found = columns->column_of.find(field);
+    if (found != columns->column_of.end()) {
+      const std::int32_t text = columns->text_at(found->second, row);
+      if (text >= 0) return columns->text_values[static_cast<std::size_t>(text)];
+    }
   }
   const std::optional<double> number = value(field);
   if (!number) return std::nullopt;
   return format_number(*number);
 }
 
+std::map<std::string, double, std::less<>> Design::metrics() const {
+  std::map<std::string, double, std::less<>> out;
+  if (!columns) return out;
+  for (std::size_t c = 0; c < columns->fields.size(); ++c)
+    if (columns->fields[c].kind == FieldKind::metric && !std::isnan(columns->numbers[c][row]))
+      out.emplace(columns->fields[c].name, columns->numbers[c][row]);
+  return out;
+}
+
+std::map<std::string, ParamValue, std::less<>> Design::params() const {
+  std::map<std::string, ParamValue, std::less<>> out;
+  if (!columns) return out;
+  for (std::size_t c = 0; c < columns->fields.size(); ++c) {
+    if (columns->fields[c].kind != FieldKind::param) continue;
+    if (const std::int32_t text = columns->text_at(c, row); text >= 0)
+      out.emplace(columns->fields[c].name, columns->text_values[static_cast<std::size_t>(text)]);
+    else if (!std::isnan(columns->numbers[c][row]))
+      out.emplace(columns->fields[c].name, columns->numbers[c][row]);
+  }
+  return out;
+}
+
+std::vector<std::string> Design::violations() const {
+  if (violations_text < 0 || !columns) return {};
+  return string_list(nlohmann::json::parse(
+      columns->violation_texts[static_cast<std::size_t>(violations_text)], nullptr, false));
+}
+
 StudyData StudyData::load(store::Database& db, store::StudyId study) {
   StudyData data;
-  store::StudyInfo info = db.study(study);
-  data.reset(std::move(info), db.trials(study));
+  data.reset(db.study(study));
+  const auto done = static_cast<std::size_t>(std::max<std::int64_t>(0, data.info_.counts.done));
+  data.designs_.reserve(done);
+  data.index_.reserve(done);
+  data.columns_->reserve(done);
+  data.merge_scan(db, store::TrialFilter{});
+  data.rebuild_fields();
   return data;
 }
 
-StudyData StudyData::from_trials(store::StudyInfo info, const std::vector<store::Trial>& trials) {
-  StudyData data;
-  data.reset(std::move(info), trials);
-  return data;
-}
-
-void StudyData::reset(store::StudyInfo info, const std::vector<store::Trial>& trials) {
+void StudyData::reset(store::StudyInfo info) {
   info_ = std::move(info);
+  columns_ = std::make_unique<DesignColumns>();
   designs_.clear();
   index_.clear();
   failed_.clear();
@@ -155,27 +203,130 @@ void StudyData::reset(store::StudyInfo info, const std::vector<store::Trial>& tr
   noted_ = 0;
   workload_names_.clear();
   last_finished_at_ = 0;
-  for (const store::Trial& trial : trials) merge(trial);
-  rebuild_fields();
 }
 
-bool StudyData::merge(const store::Trial& trial) {
-  if (trial.finished_at) last_finished_at_ = std::max(last_finished_at_, *trial.finished_at);
-  if (trial.status == store::TrialStatus::failed) return failed_.insert(trial.id).second;
-  if (trial.status != store::TrialStatus::done) return false;
-  if (index_.contains(trial.id)) return false;
-  index_.emplace(trial.id, designs_.size());
-  designs_.push_back(design_from(trial));
-  // Per-workload metrics are "<workload>.<metric>": knowing the names groups them.
-  if (trial.workloads.is_object()) {
-    for (auto it = trial.workloads.begin(); it != trial.workloads.end(); ++it) {
-      if (std::find(workload_names_.begin(), workload_names_.end(), it.key()) ==
-          workload_names_.end()) {
-        workload_names_.push_back(it.key());
+void StudyData::note_finished(const std::optional<double>& finished_at) {
+  if (finished_at) last_finished_at_ = std::max(last_finished_at_, *finished_at);
+}
+
+std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter& filter) {
+  DesignColumns& columns = *columns_;
+  store::ScanKeys keys;
+  // Scan indices -> columns (and text values), extended as the scan meets new names.
+  std::vector<std::size_t> metric_columns, param_columns;
+  std::vector<std::int32_t> texts;
+  auto map_keys = [&] {
+    for (std::size_t i = metric_columns.size(); i < keys.metrics.size(); ++i)
+      metric_columns.push_back(columns.column(metric(keys.metrics[i])));
+    for (std::size_t i = param_columns.size(); i < keys.params.size(); ++i)
+      param_columns.push_back(columns.column(param(keys.params[i])));
+    for (std::size_t i = texts.size(); i < keys.texts.size(); ++i) {
+      const auto found =
+          std::find(columns.text_values.begin(), columns.text_values.end(), keys.texts[i]);
+      if (found == columns.text_values.end()) {
+        texts.push_back(static_cast<std::int32_t>(columns.text_values.size()));
+        columns.text_values.push_back(keys.texts[i]);
+      } else {
+        texts.push_back(static_cast<std::int32_t>(found - columns.text_values.begin()));
       }
     }
-  }
-  return true;
+  };
+  // Rows arrive one at a time but the columns are separate arrays: writing each value straight
+  // into its column touches ~50 arrays per row (a cache miss each). Rows are gathered in a small
+  // row-major block (consecutive rows, the columns known when it started) and copied column by
+  // column instead.
+  constexpr std::size_t kBlockRows = 2048;
+  constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+  std::size_t width = 0, block_rows = 0, first_row = 0;
+  std::vector<double> block_numbers;
+  std::vector<std::int32_t> block_texts;
+  auto flush = [&] {
+    for (std::size_t c = 0; c < width; ++c) {
+      double* numbers = columns.numbers[c].data() + first_row;
+      for (std::size_t r = 0; r < block_rows; ++r) numbers[r] = block_numbers[r * width + c];
+      if (columns.fields[c].kind != FieldKind::param) continue;
+      bool any_text = !columns.texts[c].empty();
+      for (std::size_t r = 0; r < block_rows && !any_text; ++r)
+        any_text = block_texts[r * width + c] >= 0;
+      if (!any_text) continue;
+      std::int32_t* texts_of = columns.texts_for_writing(c).data() + first_row;
+      for (std::size_t r = 0; r < block_rows; ++r) texts_of[r] = block_texts[r * width + c];
+    }
+    block_rows = 0;
+  };
+  // Violation lists repeat ("buffers: 3 ops do not fit on chip"): each distinct one kept once.
+  std::map<std::string, std::int32_t, std::less<>> violation_of;
+  for (std::size_t i = 0; i < columns.violation_texts.size(); ++i)
+    violation_of.emplace(columns.violation_texts[i], static_cast<std::int32_t>(i));
+  auto violation_index = [&](std::string_view text) -> std::int32_t {
+    if (text.empty() || text == "[]") return -1;
+    const auto found = violation_of.find(text);
+    if (found != violation_of.end()) return found->second;
+    const auto index = static_cast<std::int32_t>(columns.violation_texts.size());
+    columns.violation_texts.emplace_back(text);
+    violation_of.emplace(std::string(text), index);
+    return index;
+  };
+  // Trials new to this scan go after the sorted index, which is merged with them at the end.
+  const std::size_t indexed_before = index_.size();
+  auto known_before = [&](store::TrialId id) {
+    const auto end = index_.begin() + static_cast<std::ptrdiff_t>(indexed_before);
+    const auto it = std::lower_bound(index_.begin(), end, std::pair{id, std::size_t{0}});
+    return it != end && it->first == id;
+  };
+  std::size_t added = 0;
+  db.scan(
+      info_.id, filter, keys,
+      [&](const store::TrialRow& trial) {
+        note_finished(trial.finished_at);
+        if (trial.status == store::TrialStatus::failed) {
+          failed_.insert(trial.id);
+          return;
+        }
+        if (trial.status != store::TrialStatus::done || known_before(trial.id)) return;
+        if (metric_columns.size() < keys.metrics.size() ||
+            param_columns.size() < keys.params.size() || texts.size() < keys.texts.size()) {
+          flush();  // new columns: the block's width changes
+          map_keys();
+        }
+        if (block_rows == 0) {
+          width = columns.fields.size();
+          first_row = columns.rows;
+          block_numbers.assign(kBlockRows * width, kMissing);
+          block_texts.assign(kBlockRows * width, -1);
+        }
+        Design design;
+        design.id = trial.id;
+        design.seq = trial.seq;
+        design.batch = trial.batch;
+        design.feasible = trial.feasible;
+        design.on_front = trial.on_front;
+        design.eval_seconds = trial.eval_seconds;
+        design.violations_text = violation_index(trial.violations);
+        design.columns = &columns;
+        design.row = columns.rows;
+        columns.add_row();
+        double* numbers = block_numbers.data() + block_rows * width;
+        std::int32_t* texts_of = block_texts.data() + block_rows * width;
+        for (std::size_t i = 0; i < trial.metrics.size(); ++i)
+          numbers[metric_columns[i]] = trial.metrics[i];
+        for (std::size_t i = 0; i < trial.params.size(); ++i) {
+          if (trial.param_texts[i] >= 0)
+            texts_of[param_columns[i]] = texts[static_cast<std::size_t>(trial.param_texts[i])];
+          else
+            numbers[param_columns[i]] = trial.params[i];
+        }
+        if (++block_rows == kBlockRows) flush();
+        index_.emplace_back(trial.id, designs_.size());
+        designs_.push_back(std::move(design));
+        ++added;
+      },
+      store::ScanColumns{.point = false});
+  flush();
+  const auto middle = index_.begin() + static_cast<std::ptrdiff_t>(indexed_before);
+  std::sort(middle, index_.end());
+  std::inplace_merge(index_.begin(), middle, index_.end());
+  return added;
 }
 
 RefreshResult StudyData::refresh(store::Database& db) {
@@ -189,18 +340,18 @@ RefreshResult StudyData::refresh(store::Database& db) {
   store::TrialFilter since;
   since.finished_since = last_finished_at_ - kRefreshMarginSeconds;
   const std::size_t known_before = designs_.size();
-  for (const store::Trial& trial : db.trials(info_.id, since)) {
-    if (merge(trial)) ++result.added;
-  }
+  result.added = merge_scan(db, since);
   // Front membership of older designs changes as new ones dominate them.
   std::unordered_set<store::TrialId> front_ids;
-  for (const store::Trial& member : db.front(info_.id)) front_ids.insert(member.id);
+  for (const auto& member : db.front_objectives(info_.id)) front_ids.insert(member.first);
   for (Design& design : designs_) design.on_front = front_ids.contains(design.id);
 
   const auto known = static_cast<std::int64_t>(designs_.size() + failed_.size());
   if (known < info.counts.finished()) {
     // Something finished that the window did not catch (e.g. a clock far behind): re-read all.
-    reset(info, db.trials(info.id));
+    reset(info);
+    merge_scan(db, store::TrialFilter{});
+    rebuild_fields();
     result.reloaded = true;
     result.added = designs_.size() > known_before ? designs_.size() - known_before : 0;
     return result;
@@ -211,32 +362,46 @@ RefreshResult StudyData::refresh(store::Database& db) {
 }
 
 void StudyData::rebuild_fields() {
-  // Only designs added since the last call are scanned: a live study grows by a few designs per
-  // poll while holding tens of thousands.
-  auto note = [&](const FieldId& id, const double* number, const std::string* text) {
+  // Only designs added since the last call are scanned (a live study grows by a few designs per
+  // poll while holding up to millions), one column at a time.
+  const DesignColumns& columns = *columns_;
+  for (std::size_t c = 0; c < columns.fields.size(); ++c) {
+    const FieldId& id = columns.fields[c];
     auto [it, inserted] = stats_.try_emplace(id);
     FieldStats& stats = it->second;
     if (inserted) stats.field.id = id;
-    ++stats.field.count;
-    if (number) {
-      if (stats.numbers.size() <= Field::kMaxDistinct) stats.numbers.insert(*number);
-      stats.field.min = std::isnan(stats.field.min) ? *number : std::min(stats.field.min, *number);
-      stats.field.max = std::isnan(stats.field.max) ? *number : std::max(stats.field.max, *number);
-    } else if (text) {
-      stats.field.numeric = false;
-      stats.texts.insert(*text);
-    }
-  };
-  for (; noted_ < designs_.size(); ++noted_) {
-    const Design& design = designs_[noted_];
-    for (const auto& [name, number] : design.metrics) note(metric(name), &number, nullptr);
-    for (const auto& [name, value] : design.params) {
-      if (const double* number = std::get_if<double>(&value)) {
-        note(param(name), number, nullptr);
-      } else {
-        note(param(name), nullptr, &std::get<std::string>(value));
+    const NumberColumn& numbers = columns.numbers[c];
+    const TextColumn* texts = columns.texts_of(c);
+    std::int32_t last_text = -1;  // texts repeat: skip the set for a repeat of the last one
+    for (std::size_t d = noted_; d < designs_.size(); ++d) {
+      const std::size_t row = designs_[d].row;
+      if (texts && (*texts)[row] >= 0) {
+        ++stats.field.count;
+        stats.field.numeric = false;
+        if ((*texts)[row] != last_text) {
+          last_text = (*texts)[row];
+          stats.texts.insert(columns.text_values[static_cast<std::size_t>(last_text)]);
+        }
+      } else if (const double number = numbers[row]; !std::isnan(number)) {
+        ++stats.field.count;
+        if (stats.numbers.size() <= Field::kMaxDistinct) stats.numbers.insert(number);
+        stats.field.min = std::isnan(stats.field.min) ? number : std::min(stats.field.min, number);
+        stats.field.max = std::isnan(stats.field.max) ? number : std::max(stats.field.max, number);
       }
     }
+  }
+  noted_ = designs_.size();
+  // Per-workload metrics are "<workload>.<metric>": a workload has "<name>.latency_ms".
+  constexpr std::string_view kWorkloadMarker = ".latency_ms";
+  for (const FieldId& field : columns.fields) {
+    const std::string& name = field.name;
+    if (field.kind != FieldKind::metric || !name.ends_with(kWorkloadMarker) ||
+        name.size() == kWorkloadMarker.size())
+      continue;
+    const std::string workload = name.substr(0, name.size() - kWorkloadMarker.size());
+    if (std::find(workload_names_.begin(), workload_names_.end(), workload) ==
+        workload_names_.end())
+      workload_names_.push_back(workload);
   }
   fields_.clear();
   for (const auto& [id, stats] : stats_) {
@@ -270,8 +435,8 @@ std::optional<FieldId> StudyData::resolve(std::string_view name) const {
 }
 
 std::optional<std::size_t> StudyData::index_of(store::TrialId trial) const {
-  const auto it = index_.find(trial);
-  if (it == index_.end()) return std::nullopt;
+  const auto it = std::lower_bound(index_.begin(), index_.end(), std::pair{trial, std::size_t{0}});
+  if (it == index_.end() || it->first != trial) return std::nullopt;
   return it->second;
 }
 
@@ -351,7 +516,7 @@ std::string StudyData::tooltip(std::size_t index, const std::vector<FieldId>& ex
   for (const FieldId& id : extra) add(id);
   for (const store::Objective& objective : info_.objectives) add(metric(objective.name));
   for (const char* name : {"area_mm2", "power_w", "latency_ms", "energy_mj"}) add(metric(name));
-  for (const std::string& violation : design.violations) text += "\nviolates " + violation;
+  for (const std::string& violation : design.violations()) text += "\nviolates " + violation;
   return text;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,23 +63,83 @@ struct Field {
   bool varies() const { return numeric ? (count > 0 && min < max) : categories.size() > 1; }
 };
 
-// One finished, evaluated design (a done trial).
+// Allocates arrays of 2 MiB or more on huge pages (where the kernel offers them on request): a
+// million-design column is 8 MB, and faulting it in 4 KiB pages costs more than filling it.
+template <typename T>
+struct ColumnAllocator {
+  using value_type = T;
+  ColumnAllocator() = default;
+  template <typename U>
+  ColumnAllocator(const ColumnAllocator<U>&) noexcept {}
+  T* allocate(std::size_t count);
+  void deallocate(T* pointer, std::size_t count) noexcept;
+  template <typename U>
+  bool operator==(const ColumnAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+void* allocate_column_bytes(std::size_t bytes);
+void free_column_bytes(void* pointer, std::size_t bytes) noexcept;
+template <typename T>
+T* ColumnAllocator<T>::allocate(std::size_t count) {
+  return static_cast<T*>(allocate_column_bytes(count * sizeof(T)));
+}
+template <typename T>
+void ColumnAllocator<T>::deallocate(T* pointer, std::size_t count) noexcept {
+  free_column_bytes(pointer, count * sizeof(T));
+}
+using NumberColumn = std::vector<double, ColumnAllocator<double>>;
+using TextColumn = std::vector<std::int32_t, ColumnAllocator<std::int32_t>>;
+
+// Every design's parameters and metrics by field, column-wise: numbers where a design has a
+// number (NaN otherwise), and for parameters the index of a text value (a dataflow) or -1. A
+// million designs of ~50 fields take ~400 MB this way, instead of gigabytes of maps.
+struct DesignColumns {
+  std::vector<FieldId> fields;               // by column
+  std::map<FieldId, std::size_t> column_of;  // field -> column
+  // [column][row], with room for `capacity` rows of which the first `rows` are designs.
+  std::vector<NumberColumn> numbers;
+  // Empty for metric columns and for parameters that have had no text value yet (most are
+  // numbers: a million-row column of -1 each would be 4 MB of nothing).
+  std::vector<TextColumn> texts;
+  std::vector<std::string> text_values;
+  // The distinct violation lists (JSON arrays), shared by the designs that have them: a few
+  // hundred texts for hundreds of thousands of infeasible designs.
+  std::vector<std::string> violation_texts;
+  std::size_t rows = 0;
+  std::size_t capacity = 0;
+
+  std::size_t column(const FieldId& field);  // adds the column (filled with "missing") if new
+  void reserve(std::size_t rows_expected);   // room for that many rows
+  const NumberColumn* numbers_of(const FieldId& field) const;
+  // The column's texts, or nullptr when it has none.
+  const TextColumn* texts_of(std::size_t column) const;
+  // The text value index at (column, row), -1 for none.
+  std::int32_t text_at(std::size_t column, std::size_t row) const;
+  TextColumn& texts_for_writing(std::size_t column);  // allocated (all -1) on first use
+  void add_row();                                     // the next row, every field missing
+};
+
+// One finished, evaluated design (a done trial). Its values live in the study's columns.
 struct Design {
   store::TrialId id = 0;
   std::int64_t seq = 0;
   std::int64_t batch = 0;
   bool feasible = true;
   bool on_front = false;  // on the study's stored (all-objective) front
-  std::map<std::string, double, std::less<>> metrics;
-  std::map<std::string, ParamValue, std::less<>> params;
-  std::vector<std::string> violations;
+  // Index into columns->violation_texts (a JSON array of the violated constraints), -1: none.
+  std::int32_t violations_text = -1;
   std::optional<double> eval_seconds;
-  std::optional<double> finished_at;
+  const DesignColumns* columns = nullptr;
+  std::size_t row = 0;
 
   // The field as a number; nullopt when missing or a category.
   std::optional<double> value(const FieldId& field) const;
   // The field as display text (numbers formatted); nullopt when missing.
   std::optional<std::string> text(const FieldId& field) const;
+  std::map<std::string, double, std::less<>> metrics() const;
+  std::map<std::string, ParamValue, std::less<>> params() const;
+  std::vector<std::string> violations() const;
 };
 
 // Significant-digit formatting for tables and tooltips: 1234.5 -> "1234.5", 0.000123 -> "1.23e-04".
@@ -93,10 +154,14 @@ struct RefreshResult {
 class StudyData {
  public:
   StudyData() = default;
-  // Reads the study's finished trials. Throws store::StoreError.
+  // Designs point into the columns, which stay where they are when a StudyData moves.
+  StudyData(StudyData&&) noexcept = default;
+  StudyData& operator=(StudyData&&) noexcept = default;
+  StudyData(const StudyData&) = delete;
+  StudyData& operator=(const StudyData&) = delete;
+  // Reads the study's finished trials (numbers only, without JSON: a million designs load in
+  // seconds). Throws store::StoreError.
   static StudyData load(store::Database& db, store::StudyId study);
-  // Builds from trials already read (tests, overlays from memory).
-  static StudyData from_trials(store::StudyInfo info, const std::vector<store::Trial>& trials);
 
   // Picks up what a running search wrote since the last call: new finished trials (by
   // finished_at, with a margin for clock skew between workers), the current front flags, the
@@ -105,6 +170,7 @@ class StudyData {
 
   const store::StudyInfo& info() const { return info_; }
   const std::vector<Design>& designs() const { return designs_; }
+  const DesignColumns& columns() const { return *columns_; }
   const std::vector<Field>& fields() const { return fields_; }
   const Field* field(const FieldId& id) const;
   // A field by key ("metric:x") or by plain name (metrics first, then parameters).
@@ -127,14 +193,19 @@ class StudyData {
   std::string tooltip(std::size_t design, const std::vector<FieldId>& extra = {}) const;
 
  private:
-  void reset(store::StudyInfo info, const std::vector<store::Trial>& trials);
-  bool merge(const store::Trial& trial);  // true if it was new
+  void reset(store::StudyInfo info);
+  // Reads the finished trials the filter selects; returns how many designs were new.
+  std::size_t merge_scan(store::Database& db, const store::TrialFilter& filter);
+  void note_finished(const std::optional<double>& finished_at);
   void rebuild_fields();
   bool is_per_workload_metric(std::string_view name) const;
 
   store::StudyInfo info_;
+  std::unique_ptr<DesignColumns> columns_ = std::make_unique<DesignColumns>();
   std::vector<Design> designs_;
-  std::unordered_map<store::TrialId, std::size_t> index_;
+  // (trial id, index into designs_) sorted by id: designs arrive by seq, and a sorted vector
+  // takes 16 bytes a design where a hash map takes ~50 and an allocation each.
+  std::vector<std::pair<store::TrialId, std::size_t>> index_;
   std::unordered_set<store::TrialId> failed_;
   struct FieldStats {
     Field field;

@@ -211,9 +211,9 @@ void DesignDetailPane::showDesign(const StudyData& study, std::size_t index) {
   if (design.eval_seconds)
     row(trial, tr("evaluation time (s)"), qs(format_number(*design.eval_seconds)));
 
-  if (!design.violations.empty()) {
+  if (const std::vector<std::string> violated = design.violations(); !violated.empty()) {
     QTreeWidgetItem* violations = section(tree_, tr("Violated constraints"));
-    for (const std::string& violation : design.violations) {
+    for (const std::string& violation : violated) {
       auto* item = new QTreeWidgetItem(violations, {qs(violation)});
       item->setFirstColumnSpanned(true);
       item->setForeground(0, QColor(0xb0, 0x20, 0x20));
@@ -221,7 +221,7 @@ void DesignDetailPane::showDesign(const StudyData& study, std::size_t index) {
   }
 
   QTreeWidgetItem* params = section(tree_, tr("Parameters"));
-  for (const auto& [name, value] : design.params) {
+  for (const auto& [name, value] : design.params()) {
     row(params, qs(name), qs(*design.text(param(name))));
   }
 

@@ -1,5 +1,7 @@
 #include "gui/widgets/main_window.hpp"
 
+#include <QElapsedTimer>
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -729,6 +731,8 @@ void MainWindow::replot() {
     emit plotUpdated();
     return;
   }
+  QElapsedTimer timer;
+  timer.start();
   plot_ = build_plot(*current, request_);
   ChartLabels labels;
   labels.x_title = axisTitle(request_.x, request_.x_direction);
@@ -737,6 +741,7 @@ void MainWindow::replot() {
   chart_->setPlot(plot_, request_, labels, overlayFronts(), show_stored_front_->isChecked());
   chart_->chart()->setTitle(qs(current->info().name));
   updateHighlights();
+  last_plot_seconds_ = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
 
   QStringList parts;
   parts << tr("%1 of %2 designs shown").arg(plot_.shown).arg(plot_.total);

@@ -72,6 +72,8 @@ class MainWindow : public QMainWindow {
   StudySession* session() const { return session_; }
   const StudyData* study() const;
   const PlotModel& plot() const { return plot_; }
+  // Seconds the last replot spent building the plot and handing it to the chart.
+  double lastPlotSeconds() const { return last_plot_seconds_; }
   const PlotRequest& request() const { return request_; }
   std::optional<std::size_t> selectedDesign() const;
   ScatterChartView* chartView() const { return chart_; }
@@ -127,6 +129,7 @@ class MainWindow : public QMainWindow {
   ReportExporter* exporter_;
   PlotRequest request_;
   PlotModel plot_;
+  double last_plot_seconds_ = 0;
   std::optional<store::TrialId> selected_trial_;
   bool error_dialogs_ = false;
   bool updating_controls_ = false;

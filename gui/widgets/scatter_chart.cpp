@@ -5,12 +5,15 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QScatterSeries>
 #include <QValueAxis>
 #include <QWheelEvent>
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "gui/widgets/palette.hpp"
@@ -18,6 +21,7 @@
 namespace accelscope::gui {
 
 int ScatterChartView::light_marker_threshold_ = 1500;
+std::size_t ScatterChartView::density_threshold_ = 20000;
 
 namespace {
 
@@ -126,6 +130,10 @@ void ScatterChartView::setLightMarkerThreshold(int points) {
   light_marker_threshold_ = points;
 }
 
+void ScatterChartView::setDensityThreshold(std::size_t points) {
+  density_threshold_ = points;
+}
+
 void ScatterChartView::addDesignSeries(QXYSeries* series, const std::vector<PlotPoint>& points) {
   series->replace(toPoints(points));
   auto* scatter_series = qobject_cast<QScatterSeries*>(series);
@@ -137,6 +145,13 @@ void ScatterChartView::addDesignSeries(QXYSeries* series, const std::vector<Plot
   designs.reserve(points.size());
   for (const PlotPoint& p : points) designs.push_back(p.design);
   designs_of_.insert(series, std::move(designs));
+  if (density_mode_) {
+    // Clicks go to the nearest design of the whole plot (mouseReleaseEvent); hover still works.
+    connect(series, &QXYSeries::hovered, this, [this, series](const QPointF& point, bool state) {
+      if (auto design = designAt(series, point)) emit designHovered(*design, state);
+    });
+    return;
+  }
   connect(series, &QXYSeries::clicked, this, [this, series](const QPointF& point) {
     if (auto design = designAt(series, point)) {
       const bool toggle = QApplication::keyboardModifiers() & Qt::ControlModifier;
@@ -183,6 +198,12 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
   all_points_.clear();
   design_points_ = 0;
   overlays_ = 0;
+  density_mode_ = model.shown >= density_threshold_;
+  density_points_.clear();
+  density_key_.clear();
+  // Without backgrounds of their own the chart items let drawBackground's density layer show.
+  chart()->setBackgroundVisible(!density_mode_);
+  chart()->setPlotAreaBackgroundVisible(false);
 
   Range x_range, y_range;
   auto extend = [&](double x, double y) {
@@ -202,10 +223,17 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
   c->addAxis(y_axis_, Qt::AlignLeft);
 
   if (!model.infeasible.empty()) {
-    auto* series = scatter(QStringLiteral("infeasible (%1)").arg(model.infeasible.size()),
-                           palette::infeasible(), QPen(QColor(120, 120, 120, 110), 0.8), 6.0);
-    addDesignSeries(series, model.infeasible);
-    attach(series, symbol(QStringLiteral("●"), QColor(170, 170, 170)), &legend_);
+    const QString name = QStringLiteral("infeasible (%1)").arg(model.infeasible.size());
+    if (density_mode_) {
+      for (const PlotPoint& p : model.infeasible)
+        density_points_.push_back({p.x, p.y, qRgb(175, 175, 175)});
+      legend_.push_back({symbol(QStringLiteral("▒"), QColor(170, 170, 170)), name});
+    } else {
+      auto* series =
+          scatter(name, palette::infeasible(), QPen(QColor(120, 120, 120, 110), 0.8), 6.0);
+      addDesignSeries(series, model.infeasible);
+      attach(series, symbol(QStringLiteral("●"), QColor(170, 170, 170)), &legend_);
+    }
   }
   const bool colour_by_category = !labels.colour_title.isEmpty() && !model.colour_numeric;
   // Dense plots: smaller, more transparent markers so that colour groups drawn later do not
@@ -222,6 +250,13 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
     colour.setAlpha(alpha);
     QString name = QString::fromStdString(group.label);
     if (!labels.colour_title.isEmpty() && g == 0) name = labels.colour_title + ": " + name;
+    if (density_mode_) {
+      colour.setAlpha(255);
+      for (const PlotPoint& p : group.points) density_points_.push_back({p.x, p.y, colour.rgb()});
+      legend_.push_back({symbol(QStringLiteral("▒"), colour),
+                         QStringLiteral("%1 (%2, density)").arg(name).arg(group.points.size())});
+      continue;
+    }
     auto* series = scatter(name, colour, QPen(colour.darker(130), 0.6), marker_size);
     addDesignSeries(series, group.points);
     colour.setAlpha(255);
@@ -378,6 +413,108 @@ void ScatterChartView::wheelEvent(QWheelEvent* event) {
 void ScatterChartView::mouseDoubleClickEvent(QMouseEvent* event) {
   chart()->zoomReset();
   QChartView::mouseDoubleClickEvent(event);
+}
+
+void ScatterChartView::mousePressEvent(QMouseEvent* event) {
+  press_position_ = event->position().toPoint();
+  QChartView::mousePressEvent(event);
+}
+
+void ScatterChartView::mouseReleaseEvent(QMouseEvent* event) {
+  QChartView::mouseReleaseEvent(event);
+  if (!density_mode_ || event->button() != Qt::LeftButton ||
+      (event->position().toPoint() - press_position_).manhattanLength() > 4)
+    return;
+  if (auto design = nearestDesign(mapToScene(event->position().toPoint()))) {
+    emit designClicked(*design, event->modifiers() & Qt::ControlModifier);
+  }
+}
+
+std::optional<QPointF> ScatterChartView::scenePosition(double x, double y) const {
+  const QRectF area = chart()->mapToScene(chart()->plotArea()).boundingRect();
+  auto fraction = [](const QAbstractAxis* axis, double value) -> std::optional<double> {
+    if (const auto* log_axis = qobject_cast<const QLogValueAxis*>(axis)) {
+      if (value <= 0 || log_axis->min() <= 0) return std::nullopt;
+      const double low = std::log(log_axis->min()), high = std::log(log_axis->max());
+      return high > low ? (std::log(value) - low) / (high - low) : 0.5;
+    }
+    const auto* value_axis = qobject_cast<const QValueAxis*>(axis);
+    if (!value_axis) return std::nullopt;
+    const double low = value_axis->min(), high = value_axis->max();
+    return high > low ? (value - low) / (high - low) : 0.5;
+  };
+  const std::optional<double> fx = fraction(x_axis_, x), fy = fraction(y_axis_, y);
+  if (!fx || !fy) return std::nullopt;
+  return QPointF(area.left() + *fx * area.width(), area.bottom() - *fy * area.height());
+}
+
+std::optional<std::size_t> ScatterChartView::nearestDesign(const QPointF& scene_point) const {
+  std::optional<std::size_t> nearest;
+  double best = 100.0;  // within 10 pixels
+  for (const PlotPoint& p : all_points_) {
+    const std::optional<QPointF> position = scenePosition(p.x, p.y);
+    if (!position) continue;
+    const QPointF delta = *position - scene_point;
+    const double distance = QPointF::dotProduct(delta, delta);
+    if (distance < best) best = distance, nearest = p.design;
+  }
+  return nearest;
+}
+
+// The density layer: every design binned into the pixel it falls on, each pixel coloured by the
+// mean colour of its designs and more opaque the more it holds (logarithmically). Redrawn only
+// when the plot area or an axis range changes (zoom, resize), so hovering stays fast.
+void ScatterChartView::drawBackground(QPainter* painter, const QRectF& rect) {
+  QChartView::drawBackground(painter, rect);
+  if (!density_mode_ || !x_axis_ || !y_axis_) return;
+  const QRectF area = chart()->mapToScene(chart()->plotArea()).boundingRect();
+  painter->fillRect(mapToScene(viewport()->rect()).boundingRect(), Qt::white);
+  auto range_of = [](const QAbstractAxis* axis) {
+    if (const auto* log_axis = qobject_cast<const QLogValueAxis*>(axis))
+      return QStringLiteral("%1:%2").arg(log_axis->min()).arg(log_axis->max());
+    if (const auto* value_axis = qobject_cast<const QValueAxis*>(axis))
+      return QStringLiteral("%1:%2").arg(value_axis->min()).arg(value_axis->max());
+    return QString();
+  };
+  const QString key = QStringLiteral("%1,%2,%3,%4|%5|%6")
+                          .arg(area.x())
+                          .arg(area.y())
+                          .arg(area.width())
+                          .arg(area.height())
+                          .arg(range_of(x_axis_), range_of(y_axis_));
+  const int width = std::max(1, static_cast<int>(area.width()));
+  const int height = std::max(1, static_cast<int>(area.height()));
+  if (key != density_key_) {
+    density_key_ = key;
+    std::vector<std::uint32_t> count(static_cast<std::size_t>(width) * height, 0);
+    std::vector<std::array<std::uint64_t, 3>> sum(count.size(), {0, 0, 0});
+    for (const DensityPoint& p : density_points_) {
+      const std::optional<QPointF> position = scenePosition(p.x, p.y);
+      if (!position) continue;
+      const int px = static_cast<int>(position->x() - area.left());
+      const int py = static_cast<int>(position->y() - area.top());
+      if (px < 0 || py < 0 || px >= width || py >= height) continue;
+      const std::size_t i = static_cast<std::size_t>(py) * width + px;
+      ++count[i];
+      sum[i][0] += qRed(p.colour);
+      sum[i][1] += qGreen(p.colour);
+      sum[i][2] += qBlue(p.colour);
+    }
+    density_image_ = QImage(width, height, QImage::Format_ARGB32);
+    density_image_.fill(Qt::transparent);
+    for (int py = 0; py < height; ++py) {
+      auto* line = reinterpret_cast<QRgb*>(density_image_.scanLine(py));
+      for (int px = 0; px < width; ++px) {
+        const std::size_t i = static_cast<std::size_t>(py) * width + px;
+        if (count[i] == 0) continue;
+        const int alpha = std::min(255, 90 + static_cast<int>(45 * std::log2(count[i])));
+        line[px] =
+            qRgba(static_cast<int>(sum[i][0] / count[i]), static_cast<int>(sum[i][1] / count[i]),
+                  static_cast<int>(sum[i][2] / count[i]), alpha);
+      }
+    }
+  }
+  painter->drawImage(area.topLeft(), density_image_);
 }
 
 }  // namespace accelscope::gui

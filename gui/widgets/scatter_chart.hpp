@@ -54,6 +54,11 @@ class ScatterChartView : public QChartView {
   // Series with at least this many points are drawn with light markers (painted, not one
   // graphics item per point). Tests lower it to cover both paths.
   static void setLightMarkerThreshold(int points);
+  // Plots of at least this many designs draw them as a density layer (one image, binned by
+  // pixel) instead of markers; the 2-D front, the study front, overlays and the selection stay
+  // exact markers. Tests lower it to cover both paths.
+  static void setDensityThreshold(std::size_t points);
+  bool densityMode() const { return density_mode_; }
   bool yLogarithmic() const;
 
  signals:
@@ -64,6 +69,9 @@ class ScatterChartView : public QChartView {
  protected:
   void wheelEvent(QWheelEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void drawBackground(QPainter* painter, const QRectF& rect) override;
 
  private:
   void addDesignSeries(QXYSeries* series, const std::vector<PlotPoint>& points);
@@ -77,7 +85,21 @@ class ScatterChartView : public QChartView {
               std::vector<LegendEntry>* legend = nullptr);
   static QString symbol(const QString& glyph, const QColor& colour);
   static QImage markerImage(const QScatterSeries* series);
+  // Scene position of a data point on the current axes (nullopt off a log axis's domain).
+  std::optional<QPointF> scenePosition(double x, double y) const;
+  std::optional<std::size_t> nearestDesign(const QPointF& scene_point) const;
   static int light_marker_threshold_;
+  static std::size_t density_threshold_;
+
+  struct DensityPoint {
+    double x = 0, y = 0;
+    QRgb colour = 0;
+  };
+  bool density_mode_ = false;
+  std::vector<DensityPoint> density_points_;
+  QImage density_image_;
+  QString density_key_;  // plot area and axis ranges the image was drawn for
+  QPoint press_position_;
 
   QHash<QXYSeries*, std::vector<std::size_t>> designs_of_;
   std::vector<LegendEntry> legend_;            // of the plot

@@ -1,5 +1,7 @@
 #include "gui/widgets/session.hpp"
 
+#include <QElapsedTimer>
+
 #include <algorithm>
 
 #include "store/error.hpp"
@@ -71,7 +73,10 @@ void StudySession::close() {
 bool StudySession::selectStudy(store::StudyId id) {
   if (!db_) return false;
   try {
+    QElapsedTimer timer;
+    timer.start();
     study_ = StudyData::load(*db_, id);
+    last_load_seconds_ = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
   } catch (const std::exception& failure) {
     study_.reset();
     emit errorOccurred(describeFailure(QStringLiteral("Cannot read the study"), failure));

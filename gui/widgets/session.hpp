@@ -43,6 +43,8 @@ class StudySession : public QObject {
   // Live refresh: polls every interval (0 turns it off).
   void setPollInterval(int milliseconds);
   int pollInterval() const { return poll_interval_ms_; }
+  // Seconds the last selectStudy() spent reading the study.
+  double lastLoadSeconds() const { return last_load_seconds_; }
   // How long a read waits for a writer's lock before reporting the file locked.
   void setBusyTimeout(std::chrono::milliseconds timeout) { busy_timeout_ = timeout; }
 
@@ -66,6 +68,7 @@ class StudySession : public QObject {
   QString path_;
   std::vector<store::StudyInfo> studies_;
   std::optional<StudyData> study_;
+  double last_load_seconds_ = 0;
   QTimer poll_timer_;
   int poll_interval_ms_ = 1000;
   std::chrono::milliseconds busy_timeout_{1500};

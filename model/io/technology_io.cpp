@@ -152,8 +152,8 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   tech.interconnect_fraction = sourced(implementation, "interconnect_fraction", tech, true);
   const JsonObject leakage = implementation.object("logic_leakage_mw_per_mm2");
   for (std::size_t c = 0; c < model::kNumProcesses; ++c)
-    tech.logic_leakage_mw_per_mm2[c] = sourced(
-        leakage, std::string(model::to_string(static_cast<model::Process>(c))), tech, true);
+    tech.logic_leakage_mw_per_mm2[c] =
+        sourced(leakage, std::string(model::to_string(static_cast<model::Process>(c))), tech, true);
 
   tech.register_pj_per_bit = register_pj_per_bit * scale.energy;
   tech.register_um2_per_bit = register_um2_per_bit * scale.area;
@@ -171,12 +171,13 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
     tech.multiply_um2[p] = mult.positive("um2") * scale.area;
     tech.add_pj[p] = adder.positive("pj") * scale.energy;
     tech.add_um2[p] = adder.positive("um2") * scale.area;
-    const model::PeCost pe = model::pe_cost(
-        tech, precision, 32,
-        model::pe_register_bits(model::Dataflow::weight_stationary, precision, 32));
+    const model::PeCost pe =
+        model::pe_cost(tech, precision, 32,
+                       model::pe_register_bits(model::Dataflow::weight_stationary, precision, 32));
     tech.mac_pj[p] = pe.mac_pj;
     tech.pe_area_um2[p] = pe.area_um2;
-    tech.vector_op_pj[p] = tech.multiply_pj[p] + tech.add_pj[p] + 3 * bits * tech.register_pj_per_bit;
+    tech.vector_op_pj[p] =
+        tech.multiply_pj[p] + tech.add_pj[p] + 3 * bits * tech.register_pj_per_bit;
     tech.vector_lane_area_um2[p] =
         (tech.multiply_um2[p] + tech.add_um2[p] + 3 * bits * tech.register_um2_per_bit) *
         tech.logic_layout_factor;

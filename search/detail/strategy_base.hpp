@@ -22,6 +22,7 @@ class StrategyBase : public Strategy {
   std::vector<Point> ask(std::size_t max_points) final;
   void tell(const std::vector<Evaluation>& results) final;
   std::uint64_t asked_count() const final { return asked_count_; }
+  void set_budget(std::uint64_t budget) final { options_.budget = budget; }
 
  protected:
   // At most max_points (>= 1, within the budget) points, none of them seen before; an empty

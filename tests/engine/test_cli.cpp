@@ -156,3 +156,49 @@ TEST_CASE("cli: search, studies, front and show", "[cli]") {
     CHECK(run(std::string(command) + " --help").exit_code == 0);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 }
+
+TEST_CASE("cli: an existing study keeps its options, resume --budget extends it", "[cli]") {
+  const std::string db = accelscope::testing::temp_path("cli-extend") + ".sqlite";
+  const std::string space = src("tests/data/spaces/tiny.json");
+  REQUIRE(run("search " + space + " --db " + db +
+              " --study mine --strategy random --seed 3 --budget 20 --quiet")
+              .exit_code == 0);
+  // Another budget or seed on the named study: an error saying how to do it instead.
+  const Output budget =
+      run("search " + space + " --db " + db + " --study mine --budget 40 --quiet");
+  CHECK(budget.exit_code == 1);
+  CHECK(lines(budget.err) == 1);
+  CHECK_THAT(budget.err, Contains("--budget 40") && Contains("resume --db") &&
+                             Contains("--budget 40 (extends it)"));
+  CHECK(run("search " + space + " --db " + db + " --study mine --seed 4 --quiet").exit_code == 1);
+  // Without conflicting options it continues (here: nothing left to do).
+  CHECK(run("search " + space + " --db " + db + " --study mine --quiet").exit_code == 0);
+  const Output extended = run("resume --db " + db + " --study mine --budget 40 --quiet");
+  CHECK(extended.exit_code == 0);
+  CHECK_THAT(extended.out, Contains("40 designs"));
+  const Output lower = run("resume --db " + db + " --study mine --budget 30 --quiet");
+  CHECK(lower.exit_code == 1);
+  CHECK_THAT(lower.err, Contains("larger"));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: database names are file names, and resume never writes into a stranger", "[cli]") {
+  const std::string dir = accelscope::testing::temp_path("cli-dbs");
+  std::filesystem::create_directories(dir);
+  const std::string space = src("tests/data/spaces/tiny.json");
+  // A relative name SQLite would read as an in-memory URI is a file here.
+  const std::string command = "cd " + dir + " && " + ACCELSCOPE_BINARY + " search " + space +
+                              " --db 'file:mem.sqlite?mode=memory' --strategy random --budget 5 " +
+                              "--quiet > /dev/null 2>&1";
+  CHECK(std::system(command.c_str()) == 0);
+  CHECK(std::filesystem::exists(dir + "/file:mem.sqlite?mode=memory"));
+  // resume of an empty file: a clear error, and the file stays empty.
+  const std::string empty = dir + "/empty.sqlite";
+  { std::ofstream touch(empty); }
+  const Output resumed = run("resume --db " + empty);
+  CHECK(resumed.exit_code == 1);
+  CHECK(lines(resumed.err) == 1);
+  CHECK_THAT(resumed.err, Contains(empty) && Contains("empty file"));
+  CHECK(std::filesystem::file_size(empty) == 0);
+  std::filesystem::remove_all(dir);
+}

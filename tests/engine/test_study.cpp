@@ -15,22 +15,15 @@
 
 #include "engine/study_runner.hpp"
 #include "store/database.hpp"
+#include "tests/engine/study_support.hpp"
 #include "tests/test_support.hpp"
 
 using namespace accelscope;
 
 namespace {
 
-std::string space_path(const std::string& name) {
-  return accelscope::testing::source_dir() + "/tests/data/spaces/" + name + ".json";
-}
-
-struct TempDb {
-  std::string path = accelscope::testing::temp_path("study") + ".sqlite";
-  ~TempDb() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  }
-};
+using accelscope::testing::space_path;
+using accelscope::testing::TempDb;
 
 // Every done trial as (seq, params, metrics), in seq order.
 std::vector<nlohmann::json> history(const std::string& db_path) {

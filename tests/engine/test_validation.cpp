@@ -44,8 +44,8 @@ const std::map<std::string, std::string>& known_gaps() {
 }
 
 model::Accelerator load_chip(const std::string& name) {
-  return io::parse_hardware(
-      io::read_json_file(data_dir() + "/hardware/chips/" + name + ".json"), name + ".json");
+  return io::parse_hardware(io::read_json_file(data_dir() + "/hardware/chips/" + name + ".json"),
+                            name + ".json");
 }
 
 }  // namespace
@@ -89,7 +89,8 @@ TEST_CASE("TPU v1-like ResNet-50: activations stay on chip and traffic falls as 
     return (r.total.all.dram_read_total() + r.total.all.dram_write_total()) * 1e-6;
   };
   double weights_mb = 0;
-  for (const model::Op& op : resnet.ops) weights_mb += static_cast<double>(op.parameter_elements) * 1e-6;
+  for (const model::Op& op : resnet.ops)
+    weights_mb += static_cast<double>(op.parameter_elements) * 1e-6;
 
   // 24 MiB holds every activation: about the int8 weights (25.6 MB) and the input image.
   const double full_mb = dram_mb(tpu);

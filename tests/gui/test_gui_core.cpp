@@ -4,6 +4,7 @@
 #include <QTest>
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -113,6 +114,26 @@ class GuiCoreTest : public QObject {
     QCOMPARE(data.default_direction(metric("throughput_per_s")), store::Direction::maximize);
     QCOMPARE(data.default_direction(metric("tops_per_w")), store::Direction::maximize);
     QCOMPARE(data.default_direction(metric("power_w")), store::Direction::minimize);
+
+    // Every design is found by its id; violation lists read back as stored (shared texts);
+    // only parameters with text values have a text column.
+    std::map<store::TrialId, std::vector<std::string>> stored_violations;
+    for (const store::Trial& t : db.trials(studies[0].id))
+      if (t.status == store::TrialStatus::done && t.violations.is_array())
+        stored_violations[t.id] = t.violations.get<std::vector<std::string>>();
+    std::size_t infeasible = 0;
+    for (std::size_t i = 0; i < data.designs().size(); ++i) {
+      const Design& d = data.designs()[i];
+      QCOMPARE(*data.index_of(d.id), i);
+      QCOMPARE(d.violations(), stored_violations[d.id]);
+      infeasible += !d.feasible;
+    }
+    QVERIFY(infeasible > 1);
+    QVERIFY(data.columns().violation_texts.size() < infeasible);
+    QVERIFY(!data.index_of(-1));
+    const DesignColumns& columns = data.columns();
+    QVERIFY(columns.texts_of(columns.column_of.at(param("array.dataflow"))));
+    QVERIFY(!columns.texts_of(columns.column_of.at(param("array.rows"))));
 
     const std::string tip = data.tooltip(0, {metric("power_w")});
     QVERIFY(tip.find("array.rows = ") != std::string::npos);
@@ -245,6 +266,8 @@ class GuiCoreTest : public QObject {
     std::set<store::TrialId> front_ids;
     for (const auto& t : reader.front(id)) front_ids.insert(t.id);
     for (const Design& d : data.designs()) QCOMPARE(d.on_front, front_ids.contains(d.id));
+    for (std::size_t i = 0; i < data.designs().size(); ++i)
+      QCOMPARE(*data.index_of(data.designs()[i].id), i);
 
     // A status change alone is noticed too.
     writer.set_status(id, store::StudyStatus::done);

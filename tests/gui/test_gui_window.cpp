@@ -449,16 +449,28 @@ class GuiWindowTest : public QObject {
 
   void mouseClickOnAPointSelectsIt_data() {
     QTest::addColumn<int>("threshold");
-    QTest::newRow("marker items") << 1000000;
-    QTest::newRow("light markers") << 0;
+    QTest::addColumn<int>("density");
+    QTest::newRow("marker items") << 1000000 << 1000000;
+    QTest::newRow("light markers") << 0 << 1000000;
+    QTest::newRow("density layer") << 1000000 << 0;
   }
 
   void mouseClickOnAPointSelectsIt() {
     QFETCH(int, threshold);
+    QFETCH(int, density);
     ScatterChartView::setLightMarkerThreshold(threshold);
-    const auto restore = qScopeGuard([] { ScatterChartView::setLightMarkerThreshold(1500); });
+    ScatterChartView::setDensityThreshold(static_cast<std::size_t>(density));
+    const auto restore = qScopeGuard([] {
+      ScatterChartView::setLightMarkerThreshold(1500);
+      ScatterChartView::setDensityThreshold(20000);
+    });
     QVERIFY(window_->openDatabase(example_));
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    // Dense plots: every design in one density image, the fronts still exact markers.
+    QCOMPARE(window_->chartView()->densityMode(), density == 0);
+    QCOMPARE(window_->chartView()->designPointCount(), static_cast<int>(window_->plot().shown));
+    QCOMPARE(window_->chartView()->frontLine().size(),
+             static_cast<qsizetype>(window_->plot().front.size()));
     // A front point: drawn on top, so the click lands on it.
     const std::size_t design = window_->plot().front[window_->plot().front.size() / 2].design;
     const auto located = window_->chartView()->locate(design);

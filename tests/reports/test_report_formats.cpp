@@ -101,6 +101,42 @@ std::vector<std::string> key_figures(const Design& design) {
 
 }  // namespace
 
+TEST_CASE("collect reads the front and an even sample of the rest, and counts all", "[reports]") {
+  store::testing::TempDir dir;
+  const auto file = dir.file("study.sqlite");
+  const store::StudyId study = make_fixture_study(file);
+  const ReportData all = report_of(file, study);
+  store::Database db(file, {.mode = store::OpenMode::read_only});
+  CollectOptions options;
+  options.max_other_designs = 5;
+  const ReportData sampled = collect(db, study, options);
+  // Counts, violations and the front are over every design; the plot sample is every k-th.
+  CHECK(sampled.evaluated_count == 40);
+  CHECK(sampled.feasible_count == all.feasible_count);
+  CHECK(sampled.infeasible_count == all.infeasible_count);
+  REQUIRE(sampled.violations.size() == all.violations.size());
+  for (std::size_t i = 0; i < all.violations.size(); ++i)
+    CHECK(sampled.violations[i].designs == all.violations[i].designs);
+  CHECK(sampled.front.size() == all.front.size());
+  const auto others = static_cast<std::int64_t>(40 - all.front.size());
+  CHECK(sampled.other_stride == (others + 4) / 5);
+  std::size_t off_front = 0;
+  for (const Design& d : sampled.designs) {
+    if (d.on_front) continue;
+    ++off_front;
+    CHECK(d.seq % sampled.other_stride == 0);
+  }
+  CHECK(off_front <= 6);
+  CHECK(off_front >= 1);
+  CHECK(all.other_stride == 1);
+  CHECK(all.designs.size() == 40);
+  // A front export reads the front alone.
+  options.front_only = true;
+  const ReportData front = collect(db, study, options);
+  CHECK(front.designs.size() == all.front.size());
+  CHECK(front.evaluated_count == 40);
+}
+
 TEST_CASE("collect reads the study, the front, the knee, the shortlist and breakdowns",
           "[reports]") {
   store::testing::TempDir dir;

@@ -67,6 +67,7 @@ void check_each_claimed_once(Database& db, StudyId study,
   CHECK(db.counts(study).done == static_cast<std::int64_t>(trials.size()));
   // Every point trades latency against energy: all are on the front.
   CHECK(db.front(study).size() == trials.size());
+  db.check_integrity();  // the running counters agree with the trials
 }
 
 }  // namespace

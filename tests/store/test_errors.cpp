@@ -384,3 +384,44 @@ TEST_CASE("a full disk fails clearly and loses nothing committed", "[store][erro
   CHECK(db.counts(study).pending == inserted);  // the failed call left nothing behind
   db.check_integrity();
 }
+
+TEST_CASE("resuming (read-write) an empty or non-SQLite file writes nothing into it",
+          "[store][errors]") {
+  TempDir dir;
+  const auto empty = dir.file("empty.sqlite");
+  { std::ofstream touch(empty); }
+  const auto failure = failure_of([&] { Database(empty, {.mode = OpenMode::read_write}); });
+  REQUIRE(failure);
+  CHECK(failure->kind == ErrorKind::not_accelscope);
+  CHECK_THAT(failure->message,
+             Catch::StartsWith(empty.string() + ": ") && Catch::Contains("empty file"));
+  CHECK(std::filesystem::file_size(empty) == 0);
+  CHECK_FALSE(std::filesystem::exists(empty.string() + "-wal"));
+
+  const auto random = dir.file("random.bin");
+  write_bytes(random, 4096, 9);
+  std::ifstream before_stream(random, std::ios::binary);
+  const std::string before((std::istreambuf_iterator<char>(before_stream)), {});
+  const auto not_sqlite = failure_of([&] { Database(random, {.mode = OpenMode::read_write}); });
+  REQUIRE(not_sqlite);
+  CHECK(not_sqlite->kind == ErrorKind::not_sqlite);
+  std::ifstream after_stream(random, std::ios::binary);
+  CHECK(std::string((std::istreambuf_iterator<char>(after_stream)), {}) == before);
+}
+
+TEST_CASE("a file name that looks like an SQLite URI is a file name", "[store][errors]") {
+  TempDir dir;
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  const std::string name = "file:mem.sqlite?mode=memory";
+  {
+    Database db(name);
+    db.create_study(sample_config());
+  }
+  CHECK(std::filesystem::exists(dir.path() / name));
+  {
+    Database again(name, {.mode = OpenMode::read_only});
+    CHECK(again.studies().size() == 1);  // saved, not in memory
+  }
+  std::filesystem::current_path(previous);
+}

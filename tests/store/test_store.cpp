@@ -3,8 +3,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 #include "store/database.hpp"
 #include "store/schema.hpp"
@@ -211,6 +213,14 @@ TEST_CASE("trials round-trip: point, claim, metrics, breakdown, failure", "[stor
   filter.seq_to = 3;
   CHECK(db.trials(study, filter).size() == 3);
   filter = {};
+  filter.every = 2;  // an even sample: seqs 0, 2, 4
+  const auto sample = db.trials(study, filter);
+  REQUIRE(sample.size() == 3);
+  CHECK(sample[1].seq == 2);
+  CHECK(sample[2].seq == 4);
+  filter.status = TrialStatus::pending;
+  CHECK(db.trials(study, filter).size() == 1);  // of those, only 4 is pending
+  filter = {};
   filter.limit = 2;
   filter.offset = 1;
   const auto page = db.trials(study, filter);
@@ -282,11 +292,13 @@ TEST_CASE("stale and per-worker claims go back to pending", "[store]") {
   const auto fresh_claims = db.claim_pending(study, "alive:2", 2);
   CHECK(db.counts(study).running == 4);
   {
-    // Age the first claims by two hours rather than sleeping: no timing in the test.
+    // Age the first claims and their worker's heartbeat by two hours rather than sleeping: no
+    // timing in the test.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(dir.file("s.sqlite").c_str(), &raw) == SQLITE_OK);
     const std::string sql =
-        "UPDATE trial SET claimed_at = claimed_at - 7200 WHERE worker = 'killed:1'";
+        "UPDATE trial SET claimed_at = claimed_at - 7200 WHERE worker = 'killed:1';"
+        "UPDATE study_worker SET heartbeat_at = heartbeat_at - 7200 WHERE worker = 'killed:1'";
     CHECK(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }
@@ -311,6 +323,45 @@ TEST_CASE("stale and per-worker claims go back to pending", "[store]") {
   CHECK(db.claim_pending(study, "w", 10).empty());
   CHECK(db.claim_pending(study, "w", 0).empty());
   CHECK(fresh_claims.size() == 2);
+}
+
+TEST_CASE("a claim is stale when its worker's heartbeat is, whatever its pid", "[store]") {
+  TempDir dir;
+  const auto file = dir.file("s.sqlite");
+  Database db(file);
+  const StudyId study = db.create_study(sample_config());
+  db.add_pending(study, 0, 0, sample_points(4));
+  // This very process: alive, so release_dead_workers() leaves its claims alone (as it would
+  // for a PID reused after a container restart).
+  const std::string alive = default_worker_id() + ":old";
+  const auto claimed = db.claim_pending(study, alive, 2);
+  REQUIRE(claimed.size() == 2);
+  CHECK(db.release_dead_workers(study) == 0);
+  auto age = [&](double seconds) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
+    const std::string sql =
+        "UPDATE trial SET claimed_at = claimed_at - " + std::to_string(seconds) +
+        "; UPDATE study_worker SET heartbeat_at = " + "heartbeat_at - " + std::to_string(seconds);
+    CHECK(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  };
+  age(600);
+  // A heartbeat (the worker recorded a result) keeps its old claims alive.
+  db.heartbeat(study, alive);
+  CHECK(db.release_stale(study, 300) == 0);
+  const auto holders = db.claims(study);
+  REQUIRE(holders.size() == 1);
+  CHECK(holders[0].worker == alive);
+  CHECK(holders[0].running == 2);
+  CHECK(holders[0].idle_seconds < 300);
+  // Silent for ten minutes: released although the process exists.
+  age(600);
+  CHECK(db.claims(study)[0].idle_seconds >= 600);
+  CHECK(db.release_stale(study, 300) == 2);
+  CHECK(db.counts(study).pending == 4);
+  CHECK(db.claims(study).empty());
+  db.check_integrity();
 }
 
 TEST_CASE("transactions group writes and roll back on error", "[store]") {
@@ -413,4 +464,75 @@ TEST_CASE("objective values are queryable in SQL", "[store]") {
   CHECK(sqlite3_step(statement) == SQLITE_DONE);
   sqlite3_finalize(statement);
   sqlite3_close(raw);
+}
+
+TEST_CASE("the compact form round-trips every JSON value exactly", "[store]") {
+  TempDir dir;
+  Database db(dir.file("s.sqlite"));
+  const StudyId study = db.create_study(sample_config());
+  ProposedPoint proposed;
+  proposed.point = {
+      1,    -3,   2.5,    0.1, 1e300, -0.0, 4096.0, std::int64_t{1} << 60, 18446744073709551615ULL,
+      "ws", true, nullptr};
+  proposed.params = {{"rows", 32},         {"kib", 128.0},   {"dataflow", "os"},
+                     {"ratio", 1.0 / 3.0}, {"flag", false},  {"nested", {{"a", {1, 2}}}},
+                     {"negative", -17},    {"tiny", 5e-324}, {"empty", ""},
+                     {"unicode", "µm²"}};
+  const auto added = db.add_pending(study, 0, 0, std::vector<ProposedPoint>{proposed});
+  TrialResult result = sample_result(2.5, 1.25, 400.0);
+  result.metrics["count"] = 7;
+  result.metrics["big"] = 1.7976931348623157e308;
+  result.metrics["whole"] = 2048.0;
+  REQUIRE(db.complete(added[0].id, result));
+  const Trial stored = *db.trial(added[0].id);
+  CHECK(stored.point == proposed.point);
+  CHECK(stored.params == proposed.params);
+  CHECK(stored.metrics == result.metrics);
+  // JSON types are kept too: integers stay integers, floats stay floats.
+  CHECK(stored.params["rows"].is_number_integer());
+  CHECK(stored.params["kib"].is_number_float());
+  CHECK(stored.metrics["count"].is_number_integer());
+  CHECK(stored.metrics["whole"].is_number_float());
+  CHECK(std::signbit(stored.point[5].get<double>()));
+  // The numbers-only reader sees the same values.
+  ScanKeys keys;
+  int rows = 0;
+  db.scan(study, {}, keys, [&](const TrialRow& row) {
+    ++rows;
+    REQUIRE(row.point.size() == proposed.point.size());
+    CHECK(row.point[2] == 2.5);
+    CHECK(std::isnan(row.point[9]));  // a text coordinate is not a number
+    const auto at = [&](const std::vector<std::string>& names, const std::string& name) {
+      return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    };
+    CHECK(row.metrics[at(keys.metrics, "latency_ms")] == 2.5);
+    CHECK(row.params[at(keys.params, "rows")] == 32);
+    const std::size_t dataflow = at(keys.params, "dataflow");
+    REQUIRE(row.param_texts[dataflow] >= 0);
+    CHECK(keys.texts[static_cast<std::size_t>(row.param_texts[dataflow])] == "os");
+  });
+  CHECK(rows == 1);
+}
+
+TEST_CASE("non-finite metrics are refused before they are stored", "[store]") {
+  TempDir dir;
+  Database db(dir.file("s.sqlite"));
+  const StudyId study = db.create_study(sample_config());
+  const auto added = db.add_pending(study, 0, 0, sample_points(2));
+  for (const double bad :
+       {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    TrialResult result = sample_result(1, 2, 3, /*feasible=*/false);
+    result.metrics["power_w"] = bad;  // not an objective, and the design is infeasible
+    try {
+      db.complete(added[0].id, result);
+      FAIL("a non-finite metric was stored");
+    } catch (const StoreError& error) {
+      CHECK(error.kind() == ErrorKind::invalid_argument);
+      CHECK_THAT(std::string(error.what()), Catch::Contains("power_w"));
+    }
+  }
+  CHECK(db.trial(added[0].id)->status == TrialStatus::pending);
+  CHECK(db.fail(added[0].id, "metric 'power_w' is inf"));
+  CHECK(db.counts(study).failed == 1);
+  db.check_integrity();
 }
