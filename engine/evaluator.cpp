@@ -304,7 +304,7 @@ nlohmann::json DesignEvaluator::breakdown(const search::Point& point) const {
   const model::Technology& tech = technology(a.tech_node_nm);
   nlohmann::json result = {{"hardware", hardware}};
   for (const auto& w : workloads_) {
-    const model::NetworkReport report = model::evaluate(a, w->network, tech);
+    const model::NetworkReport report = model::evaluate(a, w->prepared, tech);
     if (!result.contains("design"))
       result["design"] = design_to_json(a, report.design, report.total);
     nlohmann::json layers = nlohmann::json::array();

@@ -33,7 +33,9 @@ model::NetworkReport evaluate_single(model::Accelerator accelerator, const model
     accelerator.fusion = false;
   }
   try {
-    if (options.per_layer) return model::evaluate(accelerator, network, tech, eval);
+    if (options.per_layer)
+      return prepared ? model::evaluate(accelerator, *prepared, tech, eval)
+                      : model::evaluate(accelerator, network, tech, eval);
     std::optional<model::PreparedNetwork> own;
     if (!prepared) prepared = &own.emplace(model::prepare(network));
     model::NetworkReport report;

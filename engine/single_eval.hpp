@@ -20,8 +20,9 @@ model::Technology technology_for(const io::TechLibrary& library,
                                  const model::Accelerator& accelerator,
                                  const std::string& hardware_source);
 
-// Evaluates the design on the network (per layer, or totals only from `prepared`, a preparation
-// of `network`; null: prepared here). Hardware the model rejects gives io::InputError
+// Evaluates the design on the network, per layer or totals only, from `prepared` (a preparation
+// of `network`) when given (null: the totals path prepares it here). Hardware the model rejects
+// gives io::InputError
 // "<hardware_source>: ...".
 model::NetworkReport evaluate_single(model::Accelerator accelerator, const model::Network& network,
                                      const model::PreparedNetwork* prepared,

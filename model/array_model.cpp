@@ -108,16 +108,42 @@ struct LoopPositions {
 constexpr std::array<LoopPositions, 6> kLoopPositions = {
     {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}};
 
-Refetch refetch_for(std::size_t order, std::int64_t tm, std::int64_t tn, std::int64_t tk) {
+// Whether each operand is refetched under a loop order, given which loops have more than one trip
+// (bit 0: m, bit 1: n, bit 2: k): bit 0 the input, bit 1 the weight, bit 2 the output.
+constexpr int refetched_operands(std::size_t order, int multi_trip) {
   const LoopPositions& p = kLoopPositions[order];
-  // Position of the innermost of two loops among those with more than one trip (-1 if none).
-  const int m = tm > 1 ? p.m : -1, n = tn > 1 ? p.n : -1, k = tk > 1 ? p.k : -1;
-  Refetch r;
-  if (p.n < std::max(m, k)) r.input = static_cast<double>(tn);
-  if (p.m < std::max(k, n)) r.weight = static_cast<double>(tm);
-  if (p.k < std::max(m, n)) r.output = static_cast<double>(tk);
-  return r;
+  const bool many_m = (multi_trip & 1) != 0, many_n = (multi_trip & 2) != 0,
+             many_k = (multi_trip & 4) != 0;
+  const int m = many_m ? p.m : -1, n = many_n ? p.n : -1, k = many_k ? p.k : -1;
+  // A factor of one trip refetches nothing, whatever the position.
+  return (many_n && p.n < std::max(m, k) ? 1 : 0) | (many_m && p.m < std::max(k, n) ? 2 : 0) |
+         (many_k && p.k < std::max(m, n) ? 4 : 0);
 }
+
+// Per combination of loops with more than one trip, the loop orders that refetch differently,
+// each the first of its kind in kLoopOrders (orders differing only in loops of one trip refetch
+// the same, and the first one stands).
+struct DistinctOrders {
+  std::array<std::size_t, kLoopOrders.size()> orders{};
+  std::array<int, kLoopOrders.size()> refetched{};  // refetched_operands of each
+  std::size_t count = 0;
+};
+constexpr std::array<DistinctOrders, 8> kDistinctOrders = [] {
+  std::array<DistinctOrders, 8> table{};
+  for (int multi_trip = 0; multi_trip < 8; ++multi_trip) {
+    DistinctOrders& d = table[static_cast<std::size_t>(multi_trip)];
+    for (std::size_t order = 0; order < kLoopOrders.size(); ++order) {
+      bool repeated = false;
+      for (std::size_t i = 0; i < d.count; ++i)
+        repeated = repeated || refetched_operands(d.orders[i], multi_trip) ==
+                                   refetched_operands(order, multi_trip);
+      if (repeated) continue;
+      d.orders[d.count] = order;
+      d.refetched[d.count++] = refetched_operands(order, multi_trip);
+    }
+  }
+  return table;
+}();
 
 // DRAM bytes of one group for a candidate and a loop order.
 struct Traffic {
@@ -184,85 +210,124 @@ double whole_input_pass(const GemmView& g, const GroupSizes& sizes) {
          static_cast<double>(g.in_rows);
 }
 
-// Largest m tile for given k (channels x kernel rows) and n tiles, or an empty optional-like
-// result (m.tiles() == 0).
-Candidate fit_m(const GemmView& g, const GroupSizes& sizes, std::int64_t channel_tile,
-                std::int64_t slice_rows, std::int64_t n_tile, const DesignContext& ctx,
-                const ArrayPlacement& placement) {
-  Candidate c;
-  c.n = split(g.n, n_tile);
-  const std::int64_t kernel_cols = g.taps / g.kernel_rows;
-  c.k = {split(g.k / g.taps, channel_tile), split(g.kernel_rows, slice_rows), kernel_cols};
-  const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-  const double in_bytes = ctx.operand_bytes;
-  const double psum_bytes = ctx.psum_bytes;
-  // A resident input is read where it lives: it does not limit the tile.
-  const double in_cap =
-      placement.input_on_chip
-          ? std::numeric_limits<double>::infinity()
-          : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)];
-  const double out_cap = placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::outputs)];
-  const double m_limit_by_outputs =
-      std::floor(out_cap / (static_cast<double>(n_tile) * psum_bytes));
+// Fits the largest m tile for given k (channels x kernel rows) and n tiles (a candidate with
+// m.tiles() == 0 when none fits). What does not depend on the tile sizes is computed once per op,
+// and the kernel-row slicing once per slice height.
+class MTileFitter {
+ public:
+  MTileFitter(const GemmView& g, const GroupSizes& sizes, const DesignContext& ctx,
+              const ArrayPlacement& placement)
+      : g_(g),
+        sizes_(sizes),
+        convolution_(is_convolution(g)),
+        channels_(g.k / g.taps),
+        kernel_cols_(g.taps / g.kernel_rows),
+        in_bytes_(ctx.operand_bytes),
+        psum_bytes_(ctx.psum_bytes),
+        // A resident input is read where it lives: it does not limit the tile.
+        in_cap_(placement.input_on_chip
+                    ? std::numeric_limits<double>::infinity()
+                    : placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::inputs)]),
+        out_cap_(placement.tile_capacity_bytes[static_cast<std::size_t>(Buffer::outputs)]),
+        input_row_elements_(convolution_ ? sizes.input / (static_cast<double>(channels_) *
+                                                          static_cast<double>(g.images) *
+                                                          static_cast<double>(g.in_rows))
+                                         : 0),
+        pixels_per_image_(g.out_rows_per_image * g.out_cols) {}
 
-  if (!is_convolution(g)) {
-    const double m_by_inputs = std::floor(in_cap / (static_cast<double>(k_tile) * in_bytes));
-    const double m_tile = std::min({static_cast<double>(g.m), m_by_inputs, m_limit_by_outputs});
-    if (m_tile < 1) return c;
-    c.m = split(g.m, static_cast<std::int64_t>(m_tile));
-    c.input_pass_elements = sizes.input;
+  Candidate fit(std::int64_t channel_tile, std::int64_t slice_rows, std::int64_t n_tile) {
+    const GemmView& g = g_;
+    Candidate c;
+    c.n = split(g.n, n_tile);
+    const Slicing& s = slicing(slice_rows);
+    c.k = {split(channels_, channel_tile), s.slices, kernel_cols_};
+    const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols_;
+    const double m_limit_by_outputs =
+        std::floor(out_cap_ / (static_cast<double>(n_tile) * psum_bytes_));
+
+    if (!convolution_) {
+      const double m_by_inputs = std::floor(in_cap_ / (static_cast<double>(k_tile) * in_bytes_));
+      const double m_tile = std::min({static_cast<double>(g.m), m_by_inputs, m_limit_by_outputs});
+      if (m_tile < 1) return c;
+      c.m = split(g.m, static_cast<std::int64_t>(m_tile));
+      c.input_pass_elements = sizes_.input;
+      return c;
+    }
+    // Convolution: an m tile is a block of whole output rows of one image, or whole images.
+    const double channels = static_cast<double>(channel_tile);
+    const double bytes_per_input_row = channels * input_row_elements_ * in_bytes_;
+    const double images_by_inputs = std::floor(in_cap_ / (bytes_per_input_row * s.rows_per_image));
+    const double images_by_outputs =
+        std::floor(m_limit_by_outputs / static_cast<double>(pixels_per_image_));
+    const double images_tile =
+        std::min({static_cast<double>(g.images), images_by_inputs, images_by_outputs});
+    if (images_tile >= 1) {
+      c.m = scaled(split(g.images, static_cast<std::int64_t>(images_tile)), pixels_per_image_, 1);
+      c.input_pass_elements = sizes_.input * s.whole_image_rows / static_cast<double>(g.in_rows);
+      return c;
+    }
+    const double window_rows = static_cast<double>(s.slice.window_rows);
+    const double rows_by_inputs_needed = std::floor(in_cap_ / bytes_per_input_row);
+    if (rows_by_inputs_needed < window_rows) return c;
+    const double rows_by_inputs =
+        std::floor((rows_by_inputs_needed - window_rows) / g.row_stride) + 1;
+    const double rows_by_outputs = std::floor(m_limit_by_outputs / static_cast<double>(g.out_cols));
+    const double rows_tile =
+        std::min({static_cast<double>(g.out_rows_per_image), rows_by_inputs, rows_by_outputs});
+    if (rows_tile < 1) return c;
+    const auto rows = static_cast<std::int64_t>(rows_tile);
+    c.m = scaled(split(g.out_rows_per_image, rows), g.out_cols, g.images);
+    c.input_pass_elements = sizes_.input * s.all_slices([rows](const GemmView& v) {
+      return input_rows_per_image(v, rows);
+    }) / static_cast<double>(g.in_rows);
     return c;
   }
-  // Convolution: an m tile is a block of whole output rows of one image, or whole images. Each
-  // slice of kernel rows reads the input rows under its own window; the tallest slice sizes the
-  // buffer, and one pass over the input is the sum over slices.
-  const GemmView slice = kernel_slice(g, slice_rows);
-  const Split& slices = c.k.kernel_rows;
-  const GemmView rest_slice = kernel_slice(g, std::max<std::int64_t>(1, slices.rest_size));
-  auto input_rows_all_slices = [&](auto&& rows_of) {
-    return static_cast<double>(slices.full_count) * rows_of(slice) +
-           (slices.rest_count ? static_cast<double>(slices.rest_count) * rows_of(rest_slice) : 0);
+
+ private:
+  // The kernel rows cut into slices of `slice_rows`. Each slice reads the input rows under its own
+  // window; the tallest slice sizes the buffer, and one pass over the input is the sum over
+  // slices.
+  struct Slicing {
+    std::int64_t slice_rows = -1;
+    Split slices;
+    GemmView slice, rest_slice;   // the convolution seen by a full slice and by the rest
+    double rows_per_image = 0;    // rows of one image a full slice touches (stride may skip some)
+    double whole_image_rows = 0;  // one pass over whole images: input rows over all slices
+
+    template <typename F>
+    double all_slices(F&& rows_of) const {
+      return static_cast<double>(slices.full_count) * rows_of(slice) +
+             (slices.rest_count ? static_cast<double>(slices.rest_count) * rows_of(rest_slice) : 0);
+    }
   };
-  const double channels = static_cast<double>(channel_tile);
-  const double input_row_elements =
-      sizes.input / (static_cast<double>(g.k / g.taps) * static_cast<double>(g.images) *
-                     static_cast<double>(g.in_rows));
-  const double bytes_per_input_row = channels * input_row_elements * in_bytes;
-  const std::int64_t pixels_per_image = g.out_rows_per_image * g.out_cols;
-  // Rows of one whole image the convolution touches (all, unless a stride skips some).
-  const double rows_per_image =
-      static_cast<double>(input_rows_needed(slice, slice.out_rows_per_image));
-  const double images_by_inputs = std::floor(in_cap / (bytes_per_input_row * rows_per_image));
-  const double images_by_outputs =
-      std::floor(m_limit_by_outputs / static_cast<double>(pixels_per_image));
-  const double images_tile =
-      std::min({static_cast<double>(g.images), images_by_inputs, images_by_outputs});
-  if (images_tile >= 1) {
-    c.m = scaled(split(g.images, static_cast<std::int64_t>(images_tile)), pixels_per_image, 1);
-    c.input_pass_elements =
-        sizes.input * input_rows_all_slices([](const GemmView& v) {
-          return static_cast<double>(input_rows_needed(v, v.out_rows_per_image));
-        }) /
-        static_cast<double>(g.in_rows);
-    return c;
+
+  const Slicing& slicing(std::int64_t slice_rows) {
+    if (slicing_.slice_rows == slice_rows) return slicing_;
+    Slicing& s = slicing_;
+    s.slice_rows = slice_rows;
+    s.slices = split(g_.kernel_rows, slice_rows);
+    if (convolution_) {
+      s.slice = kernel_slice(g_, slice_rows);
+      s.rest_slice = kernel_slice(g_, std::max<std::int64_t>(1, s.slices.rest_size));
+      s.rows_per_image =
+          static_cast<double>(input_rows_needed(s.slice, s.slice.out_rows_per_image));
+      s.whole_image_rows = s.all_slices([](const GemmView& v) {
+        return static_cast<double>(input_rows_needed(v, v.out_rows_per_image));
+      });
+    }
+    return s;
   }
-  const double rows_by_inputs_needed = std::floor(in_cap / bytes_per_input_row);
-  if (rows_by_inputs_needed < static_cast<double>(slice.window_rows)) return c;
-  const double rows_by_inputs =
-      std::floor((rows_by_inputs_needed - static_cast<double>(slice.window_rows)) / g.row_stride) +
-      1;
-  const double rows_by_outputs = std::floor(m_limit_by_outputs / static_cast<double>(g.out_cols));
-  const double rows_tile =
-      std::min({static_cast<double>(g.out_rows_per_image), rows_by_inputs, rows_by_outputs});
-  if (rows_tile < 1) return c;
-  const auto rows = static_cast<std::int64_t>(rows_tile);
-  c.m = scaled(split(g.out_rows_per_image, rows), g.out_cols, g.images);
-  c.input_pass_elements =
-      sizes.input *
-      input_rows_all_slices([rows](const GemmView& v) { return input_rows_per_image(v, rows); }) /
-      static_cast<double>(g.in_rows);
-  return c;
-}
+
+  const GemmView& g_;
+  const GroupSizes& sizes_;
+  const bool convolution_;
+  const std::int64_t channels_, kernel_cols_;
+  const double in_bytes_, psum_bytes_;
+  const double in_cap_, out_cap_;
+  const double input_row_elements_;
+  const std::int64_t pixels_per_image_;
+  Slicing slicing_;
+};
 
 // Candidate tile sizes along a dimension: the whole extent, then halvings down to `floor_size`
 // (rounded up to multiples of `granule`): at most kMaxCandidates halvings, then the floor.
@@ -420,6 +485,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   std::array<char, 3> best_order = kLoopOrders[0];
   double best_cycles = std::numeric_limits<double>::infinity();
   double best_bytes = std::numeric_limits<double>::infinity();
+  double best_tiles = 0;  // tiles of `best` (none yet)
   const DramBytes dram_bytes = dram_bytes_per_element(ctx, placement);
   // No tiling moves less than every operand once (the input with the halo of a whole image) nor
   // computes faster than the whole layer in one tile: a candidate reaching both bounds ends the
@@ -453,22 +519,18 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
     const double compute = by_latency ? fold(array, g, c.m, c.n, c.k).compute_cycles() * groups : 0;
     // Latency is at least the compute: a candidate already slower cannot win.
     if (compute > best_cycles * (1 + kLatencyTolerance)) return;
-    std::array<Refetch, kLoopOrders.size()> seen{};
-    for (std::size_t order = 0; order < kLoopOrders.size(); ++order) {
-      const Refetch r = refetch_for(order, tm, tn, tk);
-      // Orders differing only in loops of one trip refetch the same: the first one stands.
-      bool repeated = false;
-      for (std::size_t o = 0; o < order && !repeated; ++o)
-        repeated =
-            seen[o].input == r.input && seen[o].weight == r.weight && seen[o].output == r.output;
-      seen[order] = r;
-      if (repeated) continue;
+    const DistinctOrders& distinct =
+        kDistinctOrders[(tm > 1 ? 1 : 0) | (tn > 1 ? 2 : 0) | (tk > 1 ? 4 : 0)];
+    for (std::size_t i = 0; i < distinct.count; ++i) {
+      const std::size_t order = distinct.orders[i];
+      const int refetched = distinct.refetched[i];
+      const Refetch r = {refetched & 1 ? static_cast<double>(tn) : 1.0,
+                         refetched & 2 ? static_cast<double>(tm) : 1.0,
+                         refetched & 4 ? static_cast<double>(tk) : 1.0};
       const Traffic t = traffic_for(r, c.input_pass_elements, sizes, dram_bytes);
       const double cycles =
           by_latency ? overlap_cycles(ctx, compute, interface_bytes(t), tiles * groups) : 0;
       const double bytes = t.total();
-      const double best_tiles =
-          static_cast<double>(best.m.tiles() * best.n.tiles() * best.k.tiles());
       // Within 1 % of the best latency, fewer bytes win (less energy), then fewer tiles, then the
       // first order (k innermost): a memory-bound op gains almost nothing from more, smaller
       // tiles that only hide a little more of its first load.
@@ -480,6 +542,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         best_cycles = std::min(best_cycles, cycles);
         best_bytes = bytes;
         best = c;
+        best_tiles = tiles;
         best_traffic = t;
         best_order = kLoopOrders[order];
       }
@@ -512,25 +575,25 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         array.dataflow == Dataflow::input_stationary || array.dataflow == Dataflow::row_stationary
             ? 1
             : cols;
-    for_each_tile_size(
-        channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
-        [&](std::int64_t channel_tile) {
-          for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
-            if (done()) return;  // nothing left to gain
-            for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
-              const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-              if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
-                const Candidate c =
-                    fit_m(g, sizes, channel_tile, slice_rows, n_tile, ctx, placement);
-                if (c.m.tiles() > 0) {
-                  consider(c);
-                  break;
-                }
-              }
-              if (slice_rows == 1) break;
-            }
-          });
-        });
+    MTileFitter fitter(g, sizes, ctx, placement);
+    for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+                       [&](std::int64_t channel_tile) {
+                         for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
+                           if (done()) return;  // nothing left to gain
+                           for (std::int64_t slice_rows = g.kernel_rows;;
+                                slice_rows = ceil_div(slice_rows, 2)) {
+                             const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
+                             if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
+                               const Candidate c = fitter.fit(channel_tile, slice_rows, n_tile);
+                               if (c.m.tiles() > 0) {
+                                 consider(c);
+                                 break;
+                               }
+                             }
+                             if (slice_rows == 1) break;
+                           }
+                         });
+                       });
     if (!std::isfinite(best_bytes)) {
       // Nothing fits: run with the smallest tiles anyway and say so.
       result.fits = false;

@@ -3,6 +3,7 @@
 // Internal to the model.
 #pragma once
 
+#include <algorithm>
 #include <array>
 
 #include "model/hardware.hpp"
@@ -37,9 +38,32 @@ DesignContext make_design_context(const Accelerator& accelerator, const Technolo
 
 // Exposed DRAM transfer time (cycles) of an op given compute cycles, the bytes each interface
 // moves, and the number of tiles (the first load and last store cannot overlap compute).
-// Returns total cycles.
-double overlap_cycles(const DesignContext& context, double compute_cycles,
-                      const PerBuffer& dram_bytes, double tiles);
+// Returns total cycles. Inline: the tiling search calls it for every candidate and loop order.
+inline double overlap_cycles(const DesignContext& ctx, double compute_cycles,
+                             const PerBuffer& dram_bytes, double tiles) {
+  const Accelerator& a = *ctx.accelerator;
+  double overlapped = 0, exposed = 0;
+  if (a.dram.shared) {
+    double overlapped_bytes = 0, exposed_bytes = 0;
+    for (std::size_t b = 0; b < kNumBuffers; ++b)
+      (a.sram[b].double_buffered ? overlapped_bytes : exposed_bytes) += dram_bytes[b];
+    overlapped = overlapped_bytes / ctx.shared_dram_bytes_per_cycle;
+    exposed = exposed_bytes / ctx.shared_dram_bytes_per_cycle;
+  } else {
+    // Independent interfaces transfer in parallel with each other.
+    for (std::size_t b = 0; b < kNumBuffers; ++b) {
+      const double cycles = dram_bytes[b] / ctx.dram_bytes_per_cycle[b];
+      if (a.sram[b].double_buffered)
+        overlapped = std::max(overlapped, cycles);
+      else
+        exposed = std::max(exposed, cycles);
+    }
+  }
+  // Double-buffered tiles overlap transfer with compute except the first load and last store:
+  // n tiles of compute c and transfer t take about n*max(c,t) + min(c,t).
+  const double n = std::max(1.0, tiles);
+  return std::max(compute_cycles, overlapped) + std::min(compute_cycles, overlapped) / n + exposed;
+}
 
 // Energy for SRAM accesses, DRAM bytes and leakage over a number of cycles (MAC and vector
 // energy are added by the unit models).

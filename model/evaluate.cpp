@@ -172,32 +172,6 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   return ctx;
 }
 
-double overlap_cycles(const DesignContext& ctx, double compute_cycles, const PerBuffer& dram_bytes,
-                      double tiles) {
-  const Accelerator& a = *ctx.accelerator;
-  double overlapped = 0, exposed = 0;
-  if (a.dram.shared) {
-    double overlapped_bytes = 0, exposed_bytes = 0;
-    for (std::size_t b = 0; b < kNumBuffers; ++b)
-      (a.sram[b].double_buffered ? overlapped_bytes : exposed_bytes) += dram_bytes[b];
-    overlapped = overlapped_bytes / ctx.shared_dram_bytes_per_cycle;
-    exposed = exposed_bytes / ctx.shared_dram_bytes_per_cycle;
-  } else {
-    // Independent interfaces transfer in parallel with each other.
-    for (std::size_t b = 0; b < kNumBuffers; ++b) {
-      const double cycles = dram_bytes[b] / ctx.dram_bytes_per_cycle[b];
-      if (a.sram[b].double_buffered)
-        overlapped = std::max(overlapped, cycles);
-      else
-        exposed = std::max(exposed, cycles);
-    }
-  }
-  // Double-buffered tiles overlap transfer with compute except the first load and last store:
-  // n tiles of compute c and transfer t take about n*max(c,t) + min(c,t).
-  const double n = std::max(1.0, tiles);
-  return std::max(compute_cycles, overlapped) + std::min(compute_cycles, overlapped) / n + exposed;
-}
-
 void add_memory_energy(const DesignContext& ctx, Costs& costs) {
   double sram = 0, dram_bytes = 0;
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
@@ -253,15 +227,31 @@ OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technol
   return report;
 }
 
-NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
-                       const Technology& tech, const EvalOptions& options) {
+namespace {
+
+NetworkReport evaluate_plan(const Accelerator& accelerator, const Network& network,
+                            const NetworkPlan& plan, const Technology& tech,
+                            const EvalOptions& options) {
   const DesignContext ctx = make_design_context(accelerator, tech);
-  const NetworkPlan plan = plan_network(network, accelerator.fusion);
   NetworkReport report;
   report.design = ctx.design;
   report.total = run_network(ctx, network, plan, options, options.per_op ? &report.ops : nullptr);
   finish(report.total, ctx);
   return report;
+}
+
+}  // namespace
+
+NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
+                       const Technology& tech, const EvalOptions& options) {
+  return evaluate_plan(accelerator, network, plan_network(network, accelerator.fusion), tech,
+                       options);
+}
+
+NetworkReport evaluate(const Accelerator& accelerator, const PreparedNetwork& prepared,
+                       const Technology& tech, const EvalOptions& options) {
+  return evaluate_plan(accelerator, *prepared.network, prepared.plan_for(accelerator), tech,
+                       options);
 }
 
 PreparedNetwork prepare(const Network& network) {

@@ -44,7 +44,11 @@ OpReport evaluate_op(const Accelerator& accelerator, const Op& op, const Technol
 NetworkReport evaluate(const Accelerator& accelerator, const Network& network,
                        const Technology& tech, const EvalOptions& options = {});
 
-// The same from a prepared network (the search's path: plans are computed once).
+// The same from a prepared network (plans computed once: a study's breakdowns, the bench).
+NetworkReport evaluate(const Accelerator& accelerator, const PreparedNetwork& network,
+                       const Technology& tech, const EvalOptions& options = {});
+
+// Totals only from a prepared network (the search's path).
 NetworkTotals evaluate_totals(const Accelerator& accelerator, const PreparedNetwork& network,
                               const Technology& tech, const EvalOptions& options = {});
 

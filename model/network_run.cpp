@@ -228,15 +228,17 @@ Costs fused_op_costs(const DesignContext& ctx, const Op& op, const GroupInputs& 
   return c;
 }
 
+// `lanes`: scratch for the fused ops' lane cycles (kept by the caller so its memory is reused).
 GroupCosts cost_group(const DesignContext& ctx, const Network& network, const PlannedGroup& group,
-                      const GroupInputs& in, const EvalOptions& options, Costs* fused_costs) {
+                      const GroupInputs& in, const EvalOptions& options, Costs* fused_costs,
+                      std::vector<double>& lanes) {
   const Accelerator& a = *ctx.accelerator;
   const int pool = activation_buffer(a);
   const Op& head = network.ops[group.head];
   const std::size_t fused = group.fused.size();
   GroupCosts out;
   out.fused = fused_costs;
-  std::vector<double> lanes(fused, 0);
+  lanes.assign(fused, 0);
   double lane_sum = 0;
   for (std::size_t f = 0; f < fused; ++f) {
     if (group.fused_as[f] == FusedAs::folded) continue;
@@ -335,8 +337,9 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
   std::vector<int> first_entry(static_cast<std::size_t>(plan.signatures), -1);
   std::size_t fused_total = 0;
   for (const PlannedGroup& group : plan.groups) fused_total += group.fused.size();
-  std::vector<Costs> fused_storage(fused_total);
-  std::size_t fused_used = 0;
+  // Grown as groups are costed, within this capacity (the entries point into it).
+  std::vector<Costs> fused_storage;
+  fused_storage.reserve(fused_total);
   if (reports) {
     reports->assign(network.ops.size(), OpReport{});
     for (std::size_t i = 0; i < network.ops.size(); ++i) {
@@ -347,6 +350,7 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
     }
   }
   GroupInputs in;
+  std::vector<double> lanes;
   for (std::size_t position = 0; position < plan.groups.size(); ++position) {
     const PlannedGroup& group = plan.groups[position];
     group_inputs(ctx, plan, group, res, position, in);
@@ -355,10 +359,11 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
     while (found >= 0 && !(cache[static_cast<std::size_t>(found)].key == in.key))
       found = cache[static_cast<std::size_t>(found)].next;
     if (found < 0) {
+      const std::size_t fused_used = fused_storage.size();
+      fused_storage.resize(fused_used + group.fused.size());
       Costs* fused_costs = fused_storage.data() + fused_used;
-      fused_used += group.fused.size();
-      cache.push_back({in.key, cost_group(ctx, network, group, in, options, fused_costs), &group, 0,
-                       head_of_list});
+      cache.push_back({in.key, cost_group(ctx, network, group, in, options, fused_costs, lanes),
+                       &group, 0, head_of_list});
       found = static_cast<int>(cache.size()) - 1;
       head_of_list = found;
     }

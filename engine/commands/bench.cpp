@@ -98,12 +98,13 @@ void run_bench(const BenchArgs& args) {
     const Rate cold = measure(designs, [&](const model::Accelerator& a) {
       return model::evaluate_totals(a, prepared, tech, totals_only).all.total_cycles;
     });
-    // Full report: every op costed and reported (what `eval` does).
+    // Full report: every op costed and reported (what `eval` prints and a study stores for its
+    // breakdowns), from the prepared network.
     const std::size_t full_count = std::max<std::size_t>(1, designs.size() / 10);
     const std::vector<model::Accelerator> some(
         designs.begin(), designs.begin() + static_cast<std::ptrdiff_t>(full_count));
     const Rate full = measure(some, [&](const model::Accelerator& a) {
-      return model::evaluate(a, network, tech).total.all.total_cycles;
+      return model::evaluate(a, prepared, tech).total.all.total_cycles;
     });
     // All cores: the same cold evaluations spread over TBB's threads, as a search runs them.
     const auto parallel_start = std::chrono::steady_clock::now();
