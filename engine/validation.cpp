@@ -27,10 +27,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 using io::CsvRow;
 
-std::vector<CsvRow> read_csv(const std::string& path) {
-  return io::read_csv_table(path);
-}
-
 double number(const CsvRow& row, const std::string& column, const std::string& file) {
   auto it = row.find(column);
   if (it == row.end()) throw io::InputError(file + ": no column '" + column + "'");
@@ -222,7 +218,7 @@ void scalesim(std::vector<ValidationRow>& rows, const Runner& runner) {
     options.tile_for_capacity = false;  // as `eval --compat scalesim`
     const model::NetworkReport r = runner.run(a, network, options);
     double theirs = 0;
-    for (const CsvRow& row : read_csv(base + ".csv"))
+    for (const CsvRow& row : io::read_csv_table(base + ".csv"))
       theirs += number(row, "compute_cycles_excl_stall", base + ".csv");
     table.relative(fmt::format("{} compute cycles, 54 layers", dataflow), "cycles",
                    r.total.all.compute_cycles, theirs, 0.001,
@@ -242,10 +238,10 @@ void simdit(std::vector<ValidationRow>& rows, const Runner& runner) {
         dir + (training ? "resnet50_training_spec.json" : "resnet50_inference_spec.json"), options);
     const std::string result =
         dir + (training ? "result_training_design01_b32.csv" : "result_inference_design01_b1.csv");
-    const std::vector<CsvRow> reference = read_csv(result);
+    const std::vector<CsvRow> reference = io::read_csv_table(result);
     std::vector<bool> modeled(reference.size(), true);
     if (training) {
-      const std::vector<CsvRow> ops = read_csv(dir + "resnet50_training_ops_table.csv");
+      const std::vector<CsvRow> ops = io::read_csv_table(dir + "resnet50_training_ops_table.csv");
       for (std::size_t i = 0; i < ops.size() && i < modeled.size(); ++i)
         modeled[i] = ops[i].count("modeled_by_simdit") && ops[i].at("modeled_by_simdit") == "1";
     }
