@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   accelscope::engine::register_workloads_command(app);
   accelscope::engine::register_report_command(app);
   accelscope::engine::register_validate_command(app);
+  accelscope::engine::register_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

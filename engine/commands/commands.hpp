@@ -37,5 +37,6 @@ void register_import_onnx_command(CLI::App& app);
 void register_workloads_command(CLI::App& app);
 void register_report_command(CLI::App& app);
 void register_validate_command(CLI::App& app);
+void register_serve_command(CLI::App& app);
 
 }  // namespace accelscope::engine

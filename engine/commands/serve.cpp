@@ -1,0 +1,173 @@
+// accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--json] [--bench]
+// Several tenants on one design (model/platform): per tenant batch, partition, latency
+// estimates against the SLO, and the goodput scale of the policy.
+#include <chrono>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/commands/commands.hpp"
+#include "engine/loaders.hpp"
+#include "engine/scenario.hpp"
+#include "engine/single_eval.hpp"
+#include "model/io/json_reader.hpp"
+#include "model/io/technology_io.hpp"
+#include "model/platform/platform.hpp"
+
+namespace accelscope::engine {
+
+namespace {
+
+namespace platform = model::platform;
+
+struct ServeArgs {
+  std::string hardware;
+  std::string scenario;
+  std::string policy = "elastic";
+  std::string tech_dir;
+  bool json = false;
+  bool bench = false;
+  double bench_seconds = 2;
+};
+
+platform::Policy parse_policy(const std::string& name) {
+  if (name == "temporal") return platform::Policy::temporal;
+  if (name == "static") return platform::Policy::static_split;
+  return platform::Policy::elastic;
+}
+
+struct Evaluation {
+  platform::PlatformResult at_rates;
+  double goodput_scale = 0;
+};
+
+Evaluation evaluate_scenario(platform::LatencyCache& cache, platform::Policy policy,
+                             const platform::PlatformOptions& options) {
+  return {platform::serve(cache, policy, 1.0, options),
+          platform::goodput_scale(cache, policy, options)};
+}
+
+nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
+  nlohmann::json tenants = nlohmann::json::array();
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    const platform::TenantResult& r = e.at_rates.tenants[i];
+    tenants.push_back({{"name", scenario.tenants[i].name},
+                       {"batch", r.batch},
+                       {"partition", r.partition_fraction},
+                       {"p50_ms", r.p50_s * 1e3},
+                       {"p99_ms", r.p99_s * 1e3},
+                       {"slo_ms", scenario.spec.tenants[i].slo_ms},
+                       {"slo_attainment", r.slo_attainment},
+                       {"throughput_per_s", r.throughput_per_s}});
+  }
+  return {{"policy", std::string(platform::to_string(e.at_rates.policy))},
+          {"goodput_scale", e.goodput_scale},
+          {"tenants", tenants},
+          {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9}};
+}
+
+void print_table(std::ostream& out, const LoadedScenario& scenario,
+                 const model::Accelerator& accelerator, const Evaluation& e) {
+  out << fmt::format("scenario {} on {} ({}x{}), policy {}\n", scenario.spec.name, accelerator.name,
+                     accelerator.array.rows, accelerator.array.cols,
+                     platform::to_string(e.at_rates.policy));
+  out << fmt::format("{:<16} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12}  {}\n", "tenant", "batch",
+                     "partition", "p50_ms", "p99_ms", "slo_ms", "attained", "req/s", "slo");
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    const platform::TenantResult& r = e.at_rates.tenants[i];
+    out << fmt::format(
+        "{:<16} {:>6} {:>10} {:>9.3f} {:>9.3f} {:>9.3g} {:>9.1f}% {:>12.1f}  {}\n",
+        scenario.tenants[i].name, r.batch,
+        r.replicas > 1
+            ? fmt::format("{}x{}/{}", r.replicas, r.partition_cols, accelerator.array.cols)
+            : fmt::format("{}/{}", r.partition_cols, accelerator.array.cols),
+        r.p50_s * 1e3, r.p99_s * 1e3, scenario.spec.tenants[i].slo_ms, r.slo_attainment * 100,
+        r.throughput_per_s, r.meets_slo ? "met" : (r.keeps_up ? "missed" : "overloaded"));
+  }
+  out << fmt::format(
+      "goodput_scale {:.3f} (every tenant meets its SLO up to this multiple of its rate)\n"
+      "partitions {}, PE utilisation {:.1f}%, DRAM utilisation {:.1f}%, energy {:.4f} mJ/request\n",
+      e.goodput_scale, e.at_rates.partitions, e.at_rates.pe_utilization * 100,
+      e.at_rates.dram_utilization * 100, e.at_rates.energy_pj_per_request * 1e-9);
+}
+
+// Scenario evaluations per second on one core: cold (a fresh L(b) cache, so the per-op model
+// runs) and warm (the cache of an earlier evaluation of the same design reused).
+void run_bench(const LoadedScenario& scenario, const model::Accelerator& accelerator,
+               const model::Technology& tech, platform::Policy policy, double seconds) {
+  using Clock = std::chrono::steady_clock;
+  const auto rate = [&](bool warm) {
+    platform::LatencyCache shared(accelerator, tech, scenario.tenants);
+    std::size_t count = 0;
+    const Clock::time_point start = Clock::now();
+    double elapsed = 0;
+    do {
+      if (warm) {
+        (void)evaluate_scenario(shared, policy, scenario.spec.options);
+      } else {
+        platform::LatencyCache fresh(accelerator, tech, scenario.tenants);
+        (void)evaluate_scenario(fresh, policy, scenario.spec.options);
+      }
+      ++count;
+      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (elapsed < seconds);
+    return count / elapsed;
+  };
+  const double cold = rate(false);
+  const double warm = rate(true);
+  std::cout << fmt::format(
+      "serve bench: {} tenants, policy {}, one thread: {:.0f} scenario evaluations/s cold (L(b) "
+      "computed), {:.0f}/s warm (L(b) cached)\n",
+      scenario.tenants.size(), platform::to_string(policy), cold, warm);
+}
+
+void run_serve(const ServeArgs& args) {
+  const model::Accelerator accelerator = load_hardware(args.hardware);
+  LoadedScenario scenario;
+  load_scenario_networks(load_scenario(args.scenario), scenario);
+  const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
+                                                        : io::load_tech_library(args.tech_dir);
+  const model::Technology tech = technology_for(library, accelerator, args.hardware);
+  try {
+    model::validate(accelerator);
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(args.hardware + ": " + e.what());
+  }
+  platform::LatencyCache cache(accelerator, tech, scenario.tenants);
+  check_scenario_on_design(scenario, cache, args.hardware);
+  const platform::Policy policy = parse_policy(args.policy);
+  if (args.bench) {
+    run_bench(scenario, accelerator, tech, policy, args.bench_seconds);
+    return;
+  }
+  const Evaluation e = evaluate_scenario(cache, policy, scenario.spec.options);
+  if (args.json)
+    std::cout << to_json(scenario, e).dump(1) << "\n";
+  else
+    print_table(std::cout, scenario, accelerator, e);
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve a scenario of several tenants (networks, rates, SLOs) on one design");
+  cmd->add_option("--hw", args->hardware, "Hardware file (accelscope .json)")->required();
+  cmd->add_option("--scenario", args->scenario, "Scenario file (spaces/scenarios/*.json)")
+      ->required();
+  cmd->add_option("--policy", args->policy,
+                  "elastic (gpu-lets partitions, default), temporal (time slicing on the whole "
+                  "array) or static (equal column split)")
+      ->check(CLI::IsMember({"elastic", "temporal", "static"}));
+  cmd->add_option("--tech", args->tech_dir, "Directory of technology tables (default: shipped)");
+  cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--bench", args->bench,
+                "Measure scenario evaluations per second on one core (cold and warm L(b) cache)");
+  cmd->add_option("--bench-seconds", args->bench_seconds, "Seconds per --bench measurement")
+      ->check(CLI::Range(0.01, 600.0));
+  cmd->callback([args] { run_serve(*args); });
+}
+
+}  // namespace accelscope::engine

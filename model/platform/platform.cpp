@@ -1,0 +1,397 @@
+#include "model/platform/platform.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace accelscope::model::platform {
+
+std::string_view to_string(Policy policy) {
+  switch (policy) {
+    case Policy::elastic:
+      return "elastic";
+    case Policy::temporal:
+      return "temporal";
+    case Policy::static_split:
+      return "static";
+  }
+  return "?";
+}
+
+Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
+  if (cols < 1 || cols > accelerator.array.cols)
+    throw std::invalid_argument("partition of " + std::to_string(cols) +
+                                " columns, allowed: 1 to " +
+                                std::to_string(accelerator.array.cols));
+  Accelerator part = accelerator;
+  const double fraction = static_cast<double>(cols) / accelerator.array.cols;
+  part.array.cols = cols;
+  for (BufferSpec& buffer : part.sram) buffer.capacity_bytes *= fraction;
+  part.vector.lanes =
+      std::max(1, static_cast<int>(std::lround(accelerator.vector.lanes * fraction)));
+  return part;
+}
+
+LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
+                           const std::vector<Tenant>& tenants)
+    : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
+  for (const Tenant& tenant : tenants)
+    if (tenant.batches.empty() || tenant.batches.size() != tenant.networks.size())
+      throw std::invalid_argument("tenant '" + tenant.name + "': no batch sizes prepared");
+}
+
+const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t batch_index) {
+  const std::int64_t key =
+      static_cast<std::int64_t>(cols) * static_cast<std::int64_t>(tenants_->size()) +
+      static_cast<std::int64_t>(tenant);
+  const Tenant& t = (*tenants_)[tenant];
+  auto [it, inserted] = entries_.try_emplace(key);
+  if (inserted) {
+    BatchCost unknown;
+    unknown.latency_s = -1;
+    it->second.assign(t.batches.size(), unknown);
+  }
+  BatchCost& entry = it->second[batch_index];
+  if (entry.latency_s >= 0) return entry;
+
+  const Accelerator part = partition_accelerator(accelerator_, cols);
+  const PreparedNetwork& network = *t.networks[batch_index];
+  EvalOptions options;
+  options.per_op = false;
+  const NetworkTotals totals = evaluate_totals(part, network, *tech_, options);
+  const double clock_hz = part.clock_mhz * 1e6;
+  entry.latency_s = totals.latency_s;
+  entry.stall_s = totals.all.stall_cycles / clock_hz;
+  entry.dram_bytes = totals.all.dram_read_total() + totals.all.dram_write_total();
+  entry.energy_pj = totals.all.energy.total_pj();
+  entry.macs = totals.all.macs;
+  entry.weight_bytes =
+      network.plan_for(part).array_weight_elements * bytes_of(part.array.precision);
+  entry.weights_on_chip = totals.weights_on_chip;
+  entry.fits = totals.ops_not_fitting == 0;
+  ++evaluations_;
+  return entry;
+}
+
+double fastest_latency_s(LatencyCache& cache, std::size_t tenant) {
+  return cache.cost(cache.accelerator().array.cols, tenant, 0).latency_s;
+}
+
+namespace {
+
+// One tenant's turn on a server: a replica serving `rate_share` of the tenant's requests.
+struct Slot {
+  std::size_t tenant = 0;
+  double rate_share = 1;
+};
+
+struct Server {
+  int cols = 0;
+  std::vector<Slot> slots;
+};
+
+double dram_bytes_per_s(const Accelerator& a) {
+  if (a.dram.shared) return a.dram.shared_gbps * 1e9;
+  double sum = 0;
+  for (double gbps : a.dram.interface_gbps) sum += gbps * 1e9;
+  return sum;
+}
+
+// A batch's latency under a share of the channel (share_ratio = share / channel, in (0, 1]).
+double stretched_latency_s(const BatchCost& cost, double share_ratio, double channel_bytes_per_s) {
+  if (share_ratio >= 1) return cost.latency_s;
+  return std::max(cost.latency_s + cost.stall_s * (1 / share_ratio - 1),
+                  cost.dram_bytes / (share_ratio * channel_bytes_per_s));
+}
+
+struct ServerState {
+  double share_ratio = 1;  // of the channel while busy
+  double round_s = 0;
+  double busy_fraction = 0;
+  double demand_bytes_per_s = 0;
+};
+
+struct SlotState {
+  std::size_t batch_index = 0;
+  double latency_s = 0;
+  double switch_s = 0;
+  bool overflow = false;
+};
+
+// Smallest batches keeping up with the server's round (batches only grow, so this ends), then
+// the server's busy fraction and average DRAM demand.
+void run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
+                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  const bool shared = server.slots.size() > 1;
+  for (;;) {
+    double round = 0;
+    for (std::size_t k = 0; k < server.slots.size(); ++k) {
+      SlotState& ss = slots[k];
+      const BatchCost& c = cache.cost(server.cols, server.slots[k].tenant, ss.batch_index);
+      ss.latency_s = stretched_latency_s(c, st.share_ratio, channel);
+      // Another tenant's turn evicted weights that would otherwise stay on chip.
+      ss.switch_s = shared
+                        ? options.switch_cost_s +
+                              (c.weights_on_chip ? c.weight_bytes / (st.share_ratio * channel) : 0)
+                        : 0;
+      round += ss.latency_s + ss.switch_s;
+    }
+    st.round_s = round;
+    bool changed = false;
+    for (std::size_t k = 0; k < server.slots.size(); ++k) {
+      const Tenant& t = tenants[server.slots[k].tenant];
+      const double needed = t.rate_per_s * server.slots[k].rate_share * rate_scale * round;
+      const auto short_of = [&](std::size_t j) {
+        return static_cast<double>(t.batches[j]) < needed * (1 - 1e-12);
+      };
+      std::size_t j = slots[k].batch_index;
+      while (j + 1 < t.batches.size() && short_of(j)) ++j;
+      slots[k].overflow = short_of(j);
+      if (j != slots[k].batch_index) {
+        slots[k].batch_index = j;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  st.busy_fraction = 0;
+  st.demand_bytes_per_s = 0;
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    const Tenant& t = tenants[server.slots[k].tenant];
+    const SlotState& ss = slots[k];
+    const BatchCost& c = cache.cost(server.cols, server.slots[k].tenant, ss.batch_index);
+    // Batches per second the slot needs, capped by what the server runs.
+    const double batches_per_s = std::min(t.rate_per_s * server.slots[k].rate_share * rate_scale /
+                                              static_cast<double>(t.batches[ss.batch_index]),
+                                          1 / st.round_s);
+    st.busy_fraction += batches_per_s * (ss.latency_s + ss.switch_s);
+    st.demand_bytes_per_s +=
+        batches_per_s *
+        (c.dram_bytes + (ss.switch_s > 0 && c.weights_on_chip ? c.weight_bytes : 0));
+  }
+}
+
+// Serves the servers at once (the tenants' rates scaled by rate_scale): batches, rounds,
+// contention fixed point, per-tenant latency estimates. One path for every policy.
+PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& servers,
+                                double rate_scale, const PlatformOptions& options) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  const Accelerator& accelerator = cache.accelerator();
+  const double channel = dram_bytes_per_s(accelerator);
+  PlatformResult result;
+  result.rate_scale = rate_scale;
+  result.partitions = static_cast<int>(servers.size());
+  result.tenants.assign(tenants.size(), TenantResult{});
+  std::vector<std::vector<SlotState>> slots(servers.size());
+  for (std::size_t s = 0; s < servers.size(); ++s) slots[s].resize(servers[s].slots.size());
+  std::vector<ServerState> state(servers.size());
+
+  bool saturated = false;
+  constexpr int kContentionIterations = 40;
+  for (int iteration = 0; iteration < kContentionIterations; ++iteration) {
+    for (std::size_t s = 0; s < servers.size(); ++s)
+      run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s]);
+    // Proportional share of the channel between servers running at once.
+    double total_demand = 0;
+    for (const ServerState& st : state) total_demand += st.demand_bytes_per_s;
+    saturated = total_demand > channel;
+    if (saturated || servers.size() < 2) break;
+    double largest_change = 0;
+    for (ServerState& st : state) {
+      const double busy_rate = st.demand_bytes_per_s / std::max(st.busy_fraction, 1e-12);
+      const double others = total_demand - st.demand_bytes_per_s;
+      const double target = busy_rate + others <= channel ? 1.0 : busy_rate / (busy_rate + others);
+      const double next = 0.5 * (st.share_ratio + target);  // damped: the share moves busy_rate
+      largest_change = std::max(largest_change, std::abs(next - st.share_ratio));
+      st.share_ratio = next;
+    }
+    if (largest_change < 1e-4) break;
+  }
+
+  // Per tenant, over its replicas: the worst latency, the summed partitions and throughput.
+  const double pes = static_cast<double>(accelerator.array.rows) * accelerator.array.cols;
+  const double clock_hz = accelerator.clock_mhz * 1e6;
+  double requests_per_s = 0, energy_pj_per_s = 0, macs_per_s = 0, dram_per_s = 0;
+  std::vector<char> seen(tenants.size(), 0);
+  for (std::size_t s = 0; s < servers.size(); ++s) {
+    const Server& server = servers[s];
+    for (std::size_t k = 0; k < server.slots.size(); ++k) {
+      const std::size_t i = server.slots[k].tenant;
+      const Tenant& t = tenants[i];
+      const SlotState& ss = slots[s][k];
+      const BatchCost& c = cache.cost(server.cols, i, ss.batch_index);
+      const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+      const double batch = static_cast<double>(t.batches[ss.batch_index]);
+      const bool keeps_up = !ss.overflow && !saturated && c.fits;
+      // The batch fills within a round (smallest batch keeping up), so a request waits at most
+      // a round for its turn: latency L + U * round, U uniform on [0, 1].
+      const double round = state[s].round_s;
+      const double throughput = keeps_up ? rate : std::min(rate, batch / round);
+      const double attainment =
+          keeps_up ? std::clamp((t.slo_s - ss.latency_s) / round, 0.0, 1.0) : 0.0;
+      TenantResult& r = result.tenants[i];
+      if (!seen[i] || ss.latency_s + round > r.latency_s + r.wait_window_s) {
+        r.batch = t.batches[ss.batch_index];
+        r.partition_cols = server.cols;
+        r.server = static_cast<int>(s);
+        r.latency_s = ss.latency_s;
+        r.wait_window_s = round;
+      }
+      r.replicas += 1;
+      r.partition_fraction += static_cast<double>(server.cols) / accelerator.array.cols;
+      r.throughput_per_s += throughput;
+      r.keeps_up = seen[i] ? r.keeps_up && keeps_up : keeps_up;
+      r.slo_attainment = seen[i] ? std::min(r.slo_attainment, attainment) : attainment;
+      seen[i] = 1;
+      const double batches_per_s = throughput / batch;
+      requests_per_s += throughput;
+      energy_pj_per_s += batches_per_s * c.energy_pj;
+      macs_per_s += batches_per_s * c.macs;
+      dram_per_s += batches_per_s * c.dram_bytes;
+    }
+  }
+  result.feasible = !saturated;
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    TenantResult& r = result.tenants[i];
+    r.p50_s = r.latency_s + 0.5 * r.wait_window_s;
+    r.p99_s = r.latency_s + 0.99 * r.wait_window_s;
+    r.percentile_s = r.latency_s + tenants[i].percentile / 100 * r.wait_window_s;
+    r.meets_slo = seen[i] && r.keeps_up && r.percentile_s <= tenants[i].slo_s;
+    result.feasible = result.feasible && r.meets_slo;
+  }
+  result.pe_utilization = macs_per_s / (pes * clock_hz);
+  result.dram_utilization = dram_per_s / channel;
+  result.energy_pj_per_request = requests_per_s > 0 ? energy_pj_per_s / requests_per_s : 0;
+  return result;
+}
+
+std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
+                                    const PlatformOptions& options) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  const int total_cols = cache.accelerator().array.cols;
+  std::vector<std::size_t> order(tenants.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return tenants[a].priority > tenants[b].priority;
+  });
+  std::vector<int> menu_cols;
+  for (double fraction : options.partition_menu)
+    menu_cols.push_back(
+        std::clamp(static_cast<int>(std::lround(fraction * total_cols)), 1, total_cols));
+  std::sort(menu_cols.begin(), menu_cols.end());
+  menu_cols.erase(std::unique(menu_cols.begin(), menu_cols.end()), menu_cols.end());
+
+  std::vector<Server> servers;
+  int free_cols = total_cols;
+  // A candidate is judged alone (no contention): the greedy's view; the final evaluation adds
+  // contention.
+  const auto meets_alone = [&](const Server& server) {
+    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options);
+    for (const Slot& slot : server.slots)
+      if (!r.tenants[slot.tenant].meets_slo) return false;
+    return true;
+  };
+  for (std::size_t i : order) {
+    // The fewest columns meeting the SLO: r replicas of one menu size, each with 1/r of the rate
+    // (a small model that cannot batch its way to its rate gets several small partitions).
+    int best_cols = 0, best_replicas = 0;
+    const int room = options.max_partitions - static_cast<int>(servers.size());
+    for (int replicas = 1; replicas <= room; ++replicas) {
+      for (int cols : menu_cols) {
+        if (cols * replicas > free_cols) break;
+        if (best_replicas > 0 && cols * replicas >= best_cols * best_replicas) break;
+        if (meets_alone(Server{cols, {Slot{i, 1.0 / replicas}}})) {
+          best_cols = cols;
+          best_replicas = replicas;
+          break;
+        }
+      }
+    }
+    if (best_replicas > 0) {
+      for (int r = 0; r < best_replicas; ++r)
+        servers.push_back(Server{best_cols, {Slot{i, 1.0 / best_replicas}}});
+      free_cols -= best_cols * best_replicas;
+      continue;
+    }
+    bool placed = false;
+    for (std::size_t s = 0; !placed && s < servers.size(); ++s) {
+      Server trial = servers[s];
+      trial.slots.push_back(Slot{i, 1.0});
+      if (meets_alone(trial)) {
+        servers[s] = trial;
+        placed = true;
+      }
+    }
+    if (placed) continue;
+    // Nothing meets the SLO: the rest of the array, else the largest partition.
+    if (free_cols > 0 && static_cast<int>(servers.size()) < options.max_partitions) {
+      servers.push_back(Server{free_cols, {Slot{i, 1.0}}});
+      free_cols = 0;
+    } else {
+      auto largest =
+          std::max_element(servers.begin(), servers.end(),
+                           [](const Server& a, const Server& b) { return a.cols < b.cols; });
+      largest->slots.push_back(Slot{i, 1.0});
+    }
+  }
+  return servers;
+}
+
+}  // namespace
+
+PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
+                     const PlatformOptions& options) {
+  const std::size_t n = cache.tenants().size();
+  const int cols = cache.accelerator().array.cols;
+  if (n == 0) throw std::invalid_argument("no tenants to serve");
+  std::vector<Server> servers;
+  switch (policy) {
+    case Policy::temporal: {
+      Server all{cols, {}};
+      for (std::size_t i = 0; i < n; ++i) all.slots.push_back(Slot{i, 1.0});
+      servers.push_back(all);
+      break;
+    }
+    case Policy::static_split: {
+      const int each = std::max(1, cols / static_cast<int>(n));
+      if (each * static_cast<int>(n) > cols)
+        throw std::invalid_argument("static split: more tenants than columns");
+      for (std::size_t i = 0; i < n; ++i) servers.push_back(Server{each, {Slot{i, 1.0}}});
+      break;
+    }
+    case Policy::elastic:
+      servers = elastic_servers(cache, rate_scale, options);
+      break;
+  }
+  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options);
+  result.policy = policy;
+  return result;
+}
+
+double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options) {
+  const auto feasible = [&](double k) { return serve(cache, policy, k, options).feasible; };
+  double lo = 1, hi = 1;
+  if (feasible(1)) {
+    while (feasible(hi * 2)) {
+      hi *= 2;
+      if (hi > 1e9) return hi;
+    }
+    lo = hi;
+    hi *= 2;
+  } else {
+    do {
+      lo /= 2;
+      if (lo < 1e-9) return 0;
+    } while (!feasible(lo));
+    hi = lo * 2;
+  }
+  while (hi / lo > 1.001) {
+    const double mid = std::sqrt(lo * hi);
+    (feasible(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+}  // namespace accelscope::model::platform

@@ -1,0 +1,143 @@
+// The platform level: several tenants (networks with request rates and latency SLOs) served by
+// one accelerator, in time slices or in spatial partitions of its PE array. Pure functions on
+// plain data; a single tenant on the whole array is the simplest case of the same path.
+//
+// Partitions. A partition is a number of the array's columns with the same share of every SRAM
+// buffer and of the vector lanes; it is a modified Accelerator, so a tenant's batch latency L(b)
+// on it comes from the per-op network model (evaluate_totals), cached per (partition, tenant,
+// batch). The DRAM channel is not split statically: partitions running at once share it through
+// a proportional-share fluid model (below).
+//
+// Servers. A server is one partition running one or more tenants in turns (time slicing). Each
+// turn runs one batch of one tenant; a round lasts T = sum of the turns' L(b) plus a switch cost
+// per turn when several tenants share the partition (a fixed context switch, plus reloading the
+// tenant's weights when they would otherwise stay on chip). A tenant's batch is the smallest of
+// its ladder that keeps up with its rate over a round (b >= rate * T): larger batches only
+// lengthen the round. Its request latency is estimated as L(b) + U * W with U uniform on [0, 1]
+// and W = max(T, b / rate) (a request waits for the rest of the round or for its batch to fill,
+// then runs), so the p-th percentile is L(b) + p * W. At p = 100 % that is gpu-lets' batch rule:
+// saturated 2 L(b) <= SLO (one tenant, T = L), residual L(b) + b / rate <= SLO.
+//
+// Contention (steady state). Server s moves D_s = sum over its tenants of rate / b * bytes(b)
+// per second on average, at r_s = D_s / busy_s while busy. When r_s plus the others' average
+// demand exceeds the channel, s gets the proportional share BW * r_s / (r_s + others); its
+// exposed memory stalls stretch by BW / share and its latency is at least bytes / share. The
+// stretched latencies change r_s: iterated to a fixed point. Total demand above the channel
+// means no allocation keeps up.
+//
+// Policies: temporal (one server on the whole array with every tenant), static (an equal share
+// of the columns per tenant), elastic (gpu-lets: tenants by priority take the smallest
+// partition of the menu meeting their SLO at their rate, or the fewest columns in r replicas of
+// one size each serving 1/r of the rate; at most max_partitions; a tenant that finds no room
+// joins an existing server where everybody still meets the SLO).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/evaluate.hpp"
+#include "model/hardware.hpp"
+#include "model/technology.hpp"
+
+namespace accelscope::model::platform {
+
+// One tenant as the model sees it: its request stream, SLO, and the network prepared at each
+// batch size it may run (ascending batches, the last one its max_batch).
+struct Tenant {
+  std::string name;
+  double rate_per_s = 0;  // open loop (Poisson); a closed loop of k is served as k / SLO
+  double slo_s = 0;
+  double percentile = 99;  // of the latency that must stay within the SLO
+  int priority = 0;        // higher first in the elastic policy
+  std::vector<std::int64_t> batches;
+  std::vector<const PreparedNetwork*> networks;  // per batch, not owned
+};
+
+enum class Policy : std::uint8_t { elastic, temporal, static_split };
+std::string_view to_string(Policy policy);
+
+struct PlatformOptions {
+  // Partition sizes the elastic policy may use, as fractions of the columns (ascending).
+  std::vector<double> partition_menu{0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0};
+  int max_partitions = 8;
+  double switch_cost_s = 20e-6;  // per turn on a shared partition, besides reloading weights
+};
+
+// The accelerator restricted to `cols` of its columns (SRAM and vector lanes in proportion, the
+// DRAM channel whole). Precondition: 1 <= cols <= accelerator.array.cols.
+Accelerator partition_accelerator(const Accelerator& accelerator, int cols);
+
+// What one batch costs on one partition when it has the DRAM channel to itself.
+struct BatchCost {
+  double latency_s = 0;
+  double stall_s = 0;  // exposed memory stalls within latency_s
+  double dram_bytes = 0;
+  double energy_pj = 0;
+  double macs = 0;
+  double weight_bytes = 0;       // parameters, reloaded per turn on a shared partition
+  bool weights_on_chip = false;  // kept across batches when the tenant runs alone
+  bool fits = true;              // every op has a tile that fits its buffers
+};
+
+// L(b) per (partition columns, tenant, batch index), computed on first use.
+class LatencyCache {
+ public:
+  LatencyCache(const Accelerator& accelerator, const Technology& tech,
+               const std::vector<Tenant>& tenants);
+  const BatchCost& cost(int cols, std::size_t tenant, std::size_t batch_index);
+  const Accelerator& accelerator() const { return accelerator_; }
+  const std::vector<Tenant>& tenants() const { return *tenants_; }
+  std::size_t evaluations() const { return evaluations_; }
+
+ private:
+  Accelerator accelerator_;
+  const Technology* tech_;
+  const std::vector<Tenant>* tenants_;
+  // Key: cols * tenants + tenant; value: per batch index, latency_s < 0 while not computed.
+  std::unordered_map<std::int64_t, std::vector<BatchCost>> entries_;
+  std::size_t evaluations_ = 0;
+};
+
+struct TenantResult {
+  std::int64_t batch = 0;
+  int partition_cols = 0;         // of one replica
+  int replicas = 0;               // partitions serving this tenant (its rate split evenly)
+  double partition_fraction = 0;  // of the array, over all its replicas
+  int server = -1;                // index of (its slowest replica's) partition
+  double latency_s = 0;           // L(b) on its partition, stretched by contention
+  double wait_window_s = 0;       // W: round or batch fill, whichever is longer
+  double p50_s = 0;
+  double p99_s = 0;
+  double percentile_s = 0;  // at the tenant's own percentile
+  double slo_attainment = 0;
+  double throughput_per_s = 0;  // served: the rate when it keeps up, else its capacity
+  bool keeps_up = false;
+  bool meets_slo = false;
+};
+
+struct PlatformResult {
+  Policy policy = Policy::elastic;
+  double rate_scale = 1;
+  bool feasible = false;  // every tenant keeps up and meets its SLO at its percentile
+  std::vector<TenantResult> tenants;
+  int partitions = 0;
+  double pe_utilization = 0;    // useful MACs / (all PEs x clock) at the served rates
+  double dram_utilization = 0;  // average DRAM bytes/s / channel bandwidth
+  double energy_pj_per_request = 0;
+};
+
+// Serves the tenants at rate_scale x their rates under the policy.
+PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
+                     const PlatformOptions& options = {});
+
+// The largest factor k such that every tenant at k x its rate meets its SLO (bisection to 0.1 %);
+// 0 when none does even at a vanishing rate.
+double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options = {});
+
+// The fastest any batch of a tenant can run: batch 1 on the whole array.
+double fastest_latency_s(LatencyCache& cache, std::size_t tenant);
+
+}  // namespace accelscope::model::platform

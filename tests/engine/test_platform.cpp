@@ -1,0 +1,260 @@
+// The platform level (model/platform, engine/scenario, `accelscope serve`): the magnitudes of
+// issue 12 on a 128x128 int8 weight-stationary array with 8 MiB of SRAM, scenario errors, and
+// the single-tenant case being the plain model.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/loaders.hpp"
+#include "engine/scenario.hpp"
+#include "engine/single_eval.hpp"
+#include "model/io/json_reader.hpp"
+#include "model/io/technology_io.hpp"
+#include "model/platform/platform.hpp"
+#include "tests/test_support.hpp"
+
+namespace {
+
+namespace engine = accelscope::engine;
+namespace model = accelscope::model;
+namespace platform = accelscope::model::platform;
+namespace io = accelscope::io;
+
+std::string src(const std::string& path) {
+  return accelscope::testing::source_dir() + "/" + path;
+}
+
+const std::string kHardware = "spaces/hardware/serving_128x128_int8.json";
+
+struct Setup {
+  model::Accelerator accelerator;
+  model::Technology tech;
+  engine::LoadedScenario scenario;
+};
+
+// The scenario on the serving design at `bandwidth_gbps`; slo_over_solo > 0 sets every SLO to
+// that multiple of the tenant's solo batch-1 latency on the whole array.
+void set_up(Setup& s, const std::string& scenario, double bandwidth_gbps, double slo_over_solo) {
+  s.accelerator = engine::load_hardware(src(kHardware));
+  s.accelerator.dram.shared_gbps = bandwidth_gbps;
+  const io::TechLibrary library = io::load_default_tech_library();
+  s.tech = engine::technology_for(library, s.accelerator, kHardware);
+  engine::load_scenario_networks(engine::load_scenario(src(scenario)), s.scenario);
+  if (slo_over_solo > 0) {
+    platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+    for (std::size_t i = 0; i < s.scenario.tenants.size(); ++i)
+      s.scenario.tenants[i].slo_s = slo_over_solo * platform::fastest_latency_s(cache, i);
+  }
+}
+
+double goodput(Setup& s, platform::Policy policy) {
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  return platform::goodput_scale(cache, policy, s.scenario.spec.options);
+}
+
+}  // namespace
+
+TEST_CASE("platform: one tenant on the whole array is the plain model", "[platform]") {
+  Setup s;
+  set_up(s, "spaces/scenarios/single_resnet50.json", 256, 0);
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  model::EvalOptions options;
+  options.per_op = false;
+  const double solo =
+      model::evaluate_totals(s.accelerator, *s.scenario.tenants[0].networks[0], s.tech, options)
+          .latency_s;
+  CHECK(platform::fastest_latency_s(cache, 0) == solo);
+  // At a low rate every policy runs batch 1 on the whole array: latency L(1) + U * L(1).
+  s.scenario.tenants[0].rate_per_s = 1;
+  for (const platform::Policy policy :
+       {platform::Policy::temporal, platform::Policy::static_split}) {
+    const platform::PlatformResult r = platform::serve(cache, policy, 1.0);
+    REQUIRE(r.tenants[0].batch == 1);
+    CHECK(r.tenants[0].partition_cols == 128);
+    CHECK(r.tenants[0].p50_s == Approx(1.5 * solo).epsilon(1e-12));
+    CHECK(r.tenants[0].p99_s == Approx(1.99 * solo).epsilon(1e-12));
+  }
+  // A partition is the same model on fewer columns with its share of SRAM: slower for batch 1
+  // of ResNet-50, but by less than the column ratio (early layers leave columns idle).
+  const double quarter = cache.cost(32, 0, 0).latency_s;
+  CHECK(quarter > solo);
+  CHECK(quarter < 4 * solo);
+  const model::Accelerator part = platform::partition_accelerator(s.accelerator, 32);
+  CHECK(part.array.cols == 32);
+  CHECK(part.sram[1].capacity_bytes == Approx(s.accelerator.sram[1].capacity_bytes / 4));
+}
+
+TEST_CASE("platform: small models gain from partitions, less with less DRAM bandwidth",
+          "[platform]") {
+  // Issue 12 (gpu-lets: +102.6 % on average): MobileNetV2 and BERT-base, SLOs 10x solo batch-1.
+  Setup fast, slow;
+  set_up(fast, "spaces/scenarios/small_mix.json", 256, 10);
+  set_up(slow, "spaces/scenarios/small_mix.json", 64, 10);
+  const double temporal_256 = goodput(fast, platform::Policy::temporal);
+  const double elastic_256 = goodput(fast, platform::Policy::elastic);
+  const double temporal_64 = goodput(slow, platform::Policy::temporal);
+  const double elastic_64 = goodput(slow, platform::Policy::elastic);
+  INFO("256 GB/s: elastic " << elastic_256 << ", temporal " << temporal_256
+                            << "; 64 GB/s: " << elastic_64 << ", " << temporal_64);
+  REQUIRE(temporal_256 > 0);
+  REQUIRE(temporal_64 > 0);
+  CHECK(elastic_256 >= 1.5 * temporal_256);
+  // Shared DRAM eats part of the gain (the goodputs are bisected to 0.1 %).
+  CHECK(elastic_64 / temporal_64 < elastic_256 / temporal_256);
+}
+
+TEST_CASE("platform: a single large model gains little from partitioning", "[platform]") {
+  Setup s;
+  set_up(s, "spaces/scenarios/single_resnet50.json", 256, 0);
+  // BERT-base at sequence 512: large GEMMs fill the whole array.
+  engine::Scenario spec = s.scenario.spec;
+  spec.tenants[0].workload = engine::resolve_workload("bert_base_s512");
+  spec.tenants[0].name = "bert_base_s512";
+  Setup large;
+  large.accelerator = s.accelerator;
+  large.tech = s.tech;
+  engine::load_scenario_networks(spec, large.scenario);
+  {
+    platform::LatencyCache cache(large.accelerator, large.tech, large.scenario.tenants);
+    large.scenario.tenants[0].slo_s = 10 * platform::fastest_latency_s(cache, 0);
+  }
+  const double temporal = goodput(large, platform::Policy::temporal);
+  const double elastic = goodput(large, platform::Policy::elastic);
+  INFO("elastic " << elastic << ", temporal " << temporal);
+  REQUIRE(temporal > 0);
+  CHECK(elastic >= temporal * 0.998);  // the whole array is on the menu
+  CHECK(elastic <= temporal * 1.10);
+}
+
+TEST_CASE("platform: time slicing cannot meet tight SLOs beside a slow tenant", "[platform]") {
+  Setup s;
+  set_up(s, "spaces/scenarios/mixed4.json", 256, 0);
+  // ResNet-18 at 2 ms waits a round including MobileNetV2's 2.4 ms batch 1 on the whole array.
+  CHECK(goodput(s, platform::Policy::temporal) == 0);
+  CHECK(goodput(s, platform::Policy::elastic) > 1);
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  const platform::PlatformResult r = platform::serve(cache, platform::Policy::elastic, 1.0);
+  CHECK(r.feasible);
+  double fraction = 0;
+  for (const platform::TenantResult& t : r.tenants) {
+    CHECK(t.meets_slo);
+    CHECK(t.p99_s <= t.latency_s + t.wait_window_s);
+    fraction += t.partition_fraction;
+  }
+  CHECK(fraction <= 1.0);
+  CHECK(r.pe_utilization > 0);
+  CHECK(r.pe_utilization < 1);
+  CHECK(r.dram_utilization > 0);
+}
+
+namespace {
+
+// The one-line error of loading (and checking on the serving design) a scenario text.
+std::string scenario_error(const std::string& text) {
+  const std::string path = accelscope::testing::temp_path("scenario") + ".json";
+  std::ofstream(path) << text;
+  std::string message;
+  try {
+    engine::LoadedScenario loaded;
+    engine::load_scenario_networks(engine::load_scenario(path), loaded);
+    const model::Accelerator accelerator = engine::load_hardware(src(kHardware));
+    const io::TechLibrary library = io::load_default_tech_library();
+    const model::Technology tech = engine::technology_for(library, accelerator, kHardware);
+    platform::LatencyCache cache(accelerator, tech, loaded.tenants);
+    engine::check_scenario_on_design(loaded, cache, kHardware);
+  } catch (const io::InputError& e) {
+    message = e.what();
+  }
+  std::filesystem::remove(path);
+  CHECK(message.find(path) == 0);
+  CHECK(message.find('\n') == std::string::npos);
+  return message;
+}
+
+}  // namespace
+
+TEST_CASE("platform: bad scenarios get one-line errors naming tenant and field", "[platform]") {
+  const auto tenant = [](const std::string& fields) {
+    return R"({"tenants": [{"name": "vision", )" + fields + "}]}";
+  };
+  CHECK_THAT(scenario_error(tenant(R"("workload": "no_such_net", "rate_per_s": 5, "slo_ms": 9)")),
+             Catch::Contains("tenants.vision.workload") && Catch::Contains("resnet50"));
+  CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": -5, "slo_ms": 9)")),
+             Catch::Contains("tenants.vision.rate_per_s") && Catch::Contains("> 0"));
+  CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 1e999, "slo_ms": 9)")),
+             Catch::Contains("number"));
+  CHECK_THAT(scenario_error(R"({"tenants": []})"), Catch::Contains("'tenants'"));
+  CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 0.01)")),
+             Catch::Contains("tenants.vision.slo_ms") && Catch::Contains("fastest possible"));
+  CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "slo_ms": 9)")),
+             Catch::Contains("tenants.vision") && Catch::Contains("rate_per_s"));
+  CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 9,
+                                      "max_batchh": 4)")),
+             Catch::Contains("unknown field 'tenants.vision.max_batchh'"));
+  CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 9,
+                                      "percentile": 120)")),
+             Catch::Contains("tenants.vision.percentile"));
+}
+
+namespace {
+
+struct Output {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+Output run(const std::string& arguments) {
+  const std::string out = accelscope::testing::temp_path("out"),
+                    err = accelscope::testing::temp_path("err");
+  const std::string command =
+      std::string(ACCELSCOPE_BINARY) + " " + arguments + " > " + out + " 2> " + err;
+  const int status = std::system(command.c_str());
+  const auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  Output result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
+  for (const char* policy : {"elastic", "temporal", "static"}) {
+    const Output r =
+        run("serve --hw " + src(kHardware) + " --scenario " +
+            src("spaces/scenarios/datacenter_mix.json") + " --policy " + policy + " --json");
+    REQUIRE(r.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j.size() == 4);
+    CHECK(j["policy"] == policy);
+    CHECK(j["goodput_scale"].get<double>() >= 0);
+    CHECK(j["energy_mj_per_request"].get<double>() > 0);
+    REQUIRE(j["tenants"].size() == 3);
+    CHECK(j["tenants"][0]["name"] == "resnet50");
+    for (const nlohmann::json& t : j["tenants"]) {
+      CHECK(t.size() == 8);
+      for (const char* key : {"batch", "partition", "p50_ms", "p99_ms", "slo_ms", "slo_attainment",
+                              "throughput_per_s"})
+        CHECK(t[key].is_number());
+      CHECK(t["p50_ms"].get<double>() <= t["p99_ms"].get<double>());
+    }
+  }
+  const Output text =
+      run("serve --hw " + src(kHardware) + " --scenario " + src("spaces/scenarios/small_mix.json"));
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2"));
+  const Output bad = run("serve --hw " + src(kHardware) + " --scenario /no/such.json");
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("/no/such.json"));
+}
