@@ -123,6 +123,7 @@ void load_scenario_networks(const Scenario& scenario, LoadedScenario& out) {
         st.closed_loop > 0 ? static_cast<double>(st.closed_loop) / tenant.slo_s : st.rate_per_s;
     tenant.percentile = st.percentile;
     tenant.priority = st.priority;
+    tenant.closed_loop = static_cast<int>(st.closed_loop);
     for (const std::int64_t batch : batch_ladder(st.max_batch)) {
       WorkloadOptions options;
       options.batch = batch;

@@ -1,4 +1,5 @@
-// accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--json] [--bench]
+// accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--simulate] [--json]
+//                  [--bench]
 // Several tenants on one design (model/platform): per tenant batch, partition, latency
 // estimates against the SLO, and the goodput scale of the policy.
 #include <chrono>
@@ -28,6 +29,8 @@ struct ServeArgs {
   std::string tech_dir;
   bool json = false;
   bool bench = false;
+  bool simulate = false;
+  std::uint64_t seed = 1;
   double bench_seconds = 2;
 };
 
@@ -41,6 +44,19 @@ struct Evaluation {
   platform::PlatformResult at_rates;
   double goodput_scale = 0;
 };
+
+// With --simulate: the latencies, attainment and throughput of the discrete-event simulation of
+// the allocation replace the steady-state estimates (batch and partition stay the allocation's).
+void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant>& simulated) {
+  for (std::size_t i = 0; i < simulated.size(); ++i) {
+    platform::TenantResult& r = e.at_rates.tenants[i];
+    r.p50_s = simulated[i].p50_s;
+    r.p99_s = simulated[i].p99_s;
+    r.slo_attainment = simulated[i].slo_attainment;
+    r.throughput_per_s = simulated[i].throughput_per_s;
+    r.keeps_up = !simulated[i].overloaded;
+  }
+}
 
 Evaluation evaluate_scenario(platform::LatencyCache& cache, platform::Policy policy,
                              const platform::PlatformOptions& options) {
@@ -143,7 +159,15 @@ void run_serve(const ServeArgs& args) {
     run_bench(scenario, accelerator, tech, policy, args.bench_seconds);
     return;
   }
-  const Evaluation e = evaluate_scenario(cache, policy, scenario.spec.options);
+  Evaluation e = evaluate_scenario(cache, policy, scenario.spec.options);
+  if (args.simulate) {
+    apply_simulation(
+        e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
+    if (!args.json)
+      std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
+                   "allocation (about 200,000 requests, seed "
+                << args.seed << "); goodput_scale: steady-state model\n";
+  }
   if (args.json)
     std::cout << to_json(scenario, e).dump(1) << "\n";
   else
@@ -167,6 +191,11 @@ void register_serve_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--bench", args->bench,
                 "Measure scenario evaluations per second on one core (cold and warm L(b) cache)");
+  cmd->add_flag("--simulate", args->simulate,
+                "Latencies, SLO attainment and throughput from a discrete-event simulation of the "
+                "allocation (requests, batching queues, partitions, DRAM sharing) instead of the "
+                "steady-state estimate");
+  cmd->add_option("--seed", args->seed, "Seed of --simulate (default 1)");
   cmd->add_option("--bench-seconds", args->bench_seconds, "Seconds per --bench measurement")
       ->check(CLI::Range(0.01, 600.0));
   cmd->callback([args] { run_serve(*args); });

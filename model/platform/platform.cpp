@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
+
+#include "model/platform/discrete_event.hpp"
 
 namespace accelscope::model::platform {
 
@@ -80,17 +83,6 @@ double fastest_latency_s(LatencyCache& cache, std::size_t tenant) {
 
 namespace {
 
-// One tenant's turn on a server: a replica serving `rate_share` of the tenant's requests.
-struct Slot {
-  std::size_t tenant = 0;
-  double rate_share = 1;
-};
-
-struct Server {
-  int cols = 0;
-  std::vector<Slot> slots;
-};
-
 double dram_bytes_per_s(const Accelerator& a) {
   if (a.dram.shared) return a.dram.shared_gbps * 1e9;
   double sum = 0;
@@ -119,57 +111,120 @@ struct SlotState {
   bool overflow = false;
 };
 
-// Smallest batches keeping up with the server's round (batches only grow, so this ends), then
-// the server's busy fraction and average DRAM demand.
+// p-quantile (p in (0, 1]) of a request's latency on a server: its batch's run, the wait for
+// its batch to fill (uniform over (b - 1) / rate) and the queue, taken as M/D/1 with the round as
+// service at the server's load (P(wait > t) = busy exp(-2 (1 - busy) t / round): the
+// Pollaczek-Khinchine mean with an exponential tail). At p = 1 the worst case
+// L + round + (b - 1) / rate: gpu-lets' rule (saturated 2 L(b), residual L(b) + b / rate).
+double latency_quantile_s(double latency, double round, double busy, double batch, double rate,
+                          double p) {
+  const double fill = rate > 0 ? (batch - 1) / rate : 0;
+  if (p >= 1) return latency + round + fill;
+  if (busy >= 1) return std::numeric_limits<double>::infinity();
+  const double queue = busy > 1 - p ? round / (2 * (1 - busy)) * std::log(busy / (1 - p)) : 0;
+  return latency + p * fill + queue;
+}
+
+// The fraction of requests within `slo_s` (the p whose quantile is the SLO, bisected).
+double attainment_of(double latency, double round, double busy, double batch, double rate,
+                     double slo_s) {
+  if (latency_quantile_s(latency, round, busy, batch, rate, 1) <= slo_s) return 1;
+  if (latency_quantile_s(latency, round, busy, batch, rate, 1e-9) > slo_s) return 0;
+  double lo = 1e-9, hi = 1;
+  for (int i = 0; i < 40; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (latency_quantile_s(latency, round, busy, batch, rate, mid) <= slo_s ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+// Latencies, switch costs, round, busy fraction and DRAM demand of a server at given batches.
+void measure_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
+                    const PlatformOptions& options, ServerState& st,
+                    std::vector<SlotState>& slots) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  const bool shared = server.slots.size() > 1;
+  double round = 0;
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    SlotState& ss = slots[k];
+    const BatchCost& c = cache.cost(server.cols, server.slots[k].tenant, ss.batch_index);
+    ss.latency_s = stretched_latency_s(c, st.share_ratio, channel);
+    // Another tenant's turn evicted weights that would otherwise stay on chip.
+    ss.switch_s = shared ? options.switch_cost_s +
+                               (c.weights_on_chip ? c.weight_bytes / (st.share_ratio * channel) : 0)
+                         : 0;
+    round += ss.latency_s + ss.switch_s;
+  }
+  st.round_s = round;
+  st.busy_fraction = 0;
+  st.demand_bytes_per_s = 0;
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    const Tenant& t = tenants[server.slots[k].tenant];
+    SlotState& ss = slots[k];
+    const BatchCost& c = cache.cost(server.cols, server.slots[k].tenant, ss.batch_index);
+    const double batch = static_cast<double>(t.batches[ss.batch_index]);
+    const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+    ss.overflow = batch < rate * round * (1 - 1e-12);
+    // Batches per second the slot needs, capped by what the server runs.
+    const double batches_per_s = std::min(rate / batch, 1 / round);
+    st.busy_fraction += batches_per_s * (ss.latency_s + ss.switch_s);
+    st.demand_bytes_per_s +=
+        batches_per_s *
+        (c.dram_bytes + (ss.switch_s > 0 && c.weights_on_chip ? c.weight_bytes : 0));
+  }
+}
+
+// The worst slot's latency quantile over its SLO (> 1: missed).
+double worst_slo_ratio(const std::vector<Tenant>& tenants, const Server& server, double rate_scale,
+                       const ServerState& st, const std::vector<SlotState>& slots) {
+  double worst = 0;
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    const Tenant& t = tenants[server.slots[k].tenant];
+    if (slots[k].overflow) return std::numeric_limits<double>::infinity();
+    const double q = latency_quantile_s(slots[k].latency_s, st.round_s, st.busy_fraction,
+                                        static_cast<double>(t.batches[slots[k].batch_index]),
+                                        t.rate_per_s * server.slots[k].rate_share * rate_scale,
+                                        t.percentile / 100);
+    worst = std::max(worst, q / t.slo_s);
+  }
+  return worst;
+}
+
+// Batches of a server: first the smallest keeping up with the round (batches only grow, so this
+// ends), then one ladder step more for a slot while that lowers the worst latency quantile over
+// SLO (a larger batch can lower the load and so the queue).
 void run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
                 const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots) {
   const std::vector<Tenant>& tenants = cache.tenants();
-  const bool shared = server.slots.size() > 1;
   for (;;) {
-    double round = 0;
-    for (std::size_t k = 0; k < server.slots.size(); ++k) {
-      SlotState& ss = slots[k];
-      const BatchCost& c = cache.cost(server.cols, server.slots[k].tenant, ss.batch_index);
-      ss.latency_s = stretched_latency_s(c, st.share_ratio, channel);
-      // Another tenant's turn evicted weights that would otherwise stay on chip.
-      ss.switch_s = shared
-                        ? options.switch_cost_s +
-                              (c.weights_on_chip ? c.weight_bytes / (st.share_ratio * channel) : 0)
-                        : 0;
-      round += ss.latency_s + ss.switch_s;
-    }
-    st.round_s = round;
+    measure_server(cache, server, rate_scale, channel, options, st, slots);
     bool changed = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
-      const Tenant& t = tenants[server.slots[k].tenant];
-      const double needed = t.rate_per_s * server.slots[k].rate_share * rate_scale * round;
-      const auto short_of = [&](std::size_t j) {
-        return static_cast<double>(t.batches[j]) < needed * (1 - 1e-12);
-      };
-      std::size_t j = slots[k].batch_index;
-      while (j + 1 < t.batches.size() && short_of(j)) ++j;
-      slots[k].overflow = short_of(j);
-      if (j != slots[k].batch_index) {
-        slots[k].batch_index = j;
+      if (slots[k].overflow &&
+          slots[k].batch_index + 1 < tenants[server.slots[k].tenant].batches.size()) {
+        ++slots[k].batch_index;
         changed = true;
       }
     }
     if (!changed) break;
   }
-  st.busy_fraction = 0;
-  st.demand_bytes_per_s = 0;
-  for (std::size_t k = 0; k < server.slots.size(); ++k) {
-    const Tenant& t = tenants[server.slots[k].tenant];
-    const SlotState& ss = slots[k];
-    const BatchCost& c = cache.cost(server.cols, server.slots[k].tenant, ss.batch_index);
-    // Batches per second the slot needs, capped by what the server runs.
-    const double batches_per_s = std::min(t.rate_per_s * server.slots[k].rate_share * rate_scale /
-                                              static_cast<double>(t.batches[ss.batch_index]),
-                                          1 / st.round_s);
-    st.busy_fraction += batches_per_s * (ss.latency_s + ss.switch_s);
-    st.demand_bytes_per_s +=
-        batches_per_s *
-        (c.dram_bytes + (ss.switch_s > 0 && c.weights_on_chip ? c.weight_bytes : 0));
+  double best = worst_slo_ratio(tenants, server, rate_scale, st, slots);
+  for (bool improved = true; improved;) {
+    improved = false;
+    for (std::size_t k = 0; k < server.slots.size(); ++k) {
+      if (slots[k].batch_index + 1 >= tenants[server.slots[k].tenant].batches.size()) continue;
+      std::vector<SlotState> trial = slots;
+      ServerState trial_state = st;
+      ++trial[k].batch_index;
+      measure_server(cache, server, rate_scale, channel, options, trial_state, trial);
+      const double ratio = worst_slo_ratio(tenants, server, rate_scale, trial_state, trial);
+      if (ratio < best * (1 - 1e-9)) {
+        best = ratio;
+        slots = std::move(trial);
+        st = trial_state;
+        improved = true;
+      }
+    }
   }
 }
 
@@ -225,19 +280,25 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
       const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
       const double batch = static_cast<double>(t.batches[ss.batch_index]);
       const bool keeps_up = !ss.overflow && !saturated && c.fits;
-      // The batch fills within a round (smallest batch keeping up), so a request waits at most
-      // a round for its turn: latency L + U * round, U uniform on [0, 1].
       const double round = state[s].round_s;
+      const double busy = state[s].busy_fraction;
       const double throughput = keeps_up ? rate : std::min(rate, batch / round);
+      const double p50 = latency_quantile_s(ss.latency_s, round, busy, batch, rate, 0.5);
+      const double p99 = latency_quantile_s(ss.latency_s, round, busy, batch, rate, 0.99);
+      const double own =
+          latency_quantile_s(ss.latency_s, round, busy, batch, rate, t.percentile / 100);
       const double attainment =
-          keeps_up ? std::clamp((t.slo_s - ss.latency_s) / round, 0.0, 1.0) : 0.0;
+          keeps_up ? attainment_of(ss.latency_s, round, busy, batch, rate, t.slo_s) : 0.0;
       TenantResult& r = result.tenants[i];
-      if (!seen[i] || ss.latency_s + round > r.latency_s + r.wait_window_s) {
+      if (!seen[i] || own > r.percentile_s) {
         r.batch = t.batches[ss.batch_index];
         r.partition_cols = server.cols;
         r.server = static_cast<int>(s);
         r.latency_s = ss.latency_s;
         r.wait_window_s = round;
+        r.p50_s = p50;
+        r.p99_s = p99;
+        r.percentile_s = own;
       }
       r.replicas += 1;
       r.partition_fraction += static_cast<double>(server.cols) / accelerator.array.cols;
@@ -252,12 +313,14 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
       dram_per_s += batches_per_s * c.dram_bytes;
     }
   }
+  result.servers = servers;
+  for (std::size_t s = 0; s < servers.size(); ++s)
+    for (std::size_t k = 0; k < servers[s].slots.size(); ++k)
+      result.servers[s].slots[k].batch =
+          tenants[servers[s].slots[k].tenant].batches[slots[s][k].batch_index];
   result.feasible = !saturated;
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     TenantResult& r = result.tenants[i];
-    r.p50_s = r.latency_s + 0.5 * r.wait_window_s;
-    r.p99_s = r.latency_s + 0.99 * r.wait_window_s;
-    r.percentile_s = r.latency_s + tenants[i].percentile / 100 * r.wait_window_s;
     r.meets_slo = seen[i] && r.keeps_up && r.percentile_s <= tenants[i].slo_s;
     result.feasible = result.feasible && r.meets_slo;
   }
@@ -302,7 +365,7 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
       for (int cols : menu_cols) {
         if (cols * replicas > free_cols) break;
         if (best_replicas > 0 && cols * replicas >= best_cols * best_replicas) break;
-        if (meets_alone(Server{cols, {Slot{i, 1.0 / replicas}}})) {
+        if (meets_alone(Server{cols, {Slot{i, 1.0 / replicas, 0}}})) {
           best_cols = cols;
           best_replicas = replicas;
           break;
@@ -311,14 +374,14 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
     }
     if (best_replicas > 0) {
       for (int r = 0; r < best_replicas; ++r)
-        servers.push_back(Server{best_cols, {Slot{i, 1.0 / best_replicas}}});
+        servers.push_back(Server{best_cols, {Slot{i, 1.0 / best_replicas, 0}}});
       free_cols -= best_cols * best_replicas;
       continue;
     }
     bool placed = false;
     for (std::size_t s = 0; !placed && s < servers.size(); ++s) {
       Server trial = servers[s];
-      trial.slots.push_back(Slot{i, 1.0});
+      trial.slots.push_back(Slot{i, 1.0, 0});
       if (meets_alone(trial)) {
         servers[s] = trial;
         placed = true;
@@ -327,13 +390,13 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
     if (placed) continue;
     // Nothing meets the SLO: the rest of the array, else the largest partition.
     if (free_cols > 0 && static_cast<int>(servers.size()) < options.max_partitions) {
-      servers.push_back(Server{free_cols, {Slot{i, 1.0}}});
+      servers.push_back(Server{free_cols, {Slot{i, 1.0, 0}}});
       free_cols = 0;
     } else {
       auto largest =
           std::max_element(servers.begin(), servers.end(),
                            [](const Server& a, const Server& b) { return a.cols < b.cols; });
-      largest->slots.push_back(Slot{i, 1.0});
+      largest->slots.push_back(Slot{i, 1.0, 0});
     }
   }
   return servers;
@@ -350,7 +413,7 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
   switch (policy) {
     case Policy::temporal: {
       Server all{cols, {}};
-      for (std::size_t i = 0; i < n; ++i) all.slots.push_back(Slot{i, 1.0});
+      for (std::size_t i = 0; i < n; ++i) all.slots.push_back(Slot{i, 1.0, 0});
       servers.push_back(all);
       break;
     }
@@ -358,7 +421,7 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
       const int each = std::max(1, cols / static_cast<int>(n));
       if (each * static_cast<int>(n) > cols)
         throw std::invalid_argument("static split: more tenants than columns");
-      for (std::size_t i = 0; i < n; ++i) servers.push_back(Server{each, {Slot{i, 1.0}}});
+      for (std::size_t i = 0; i < n; ++i) servers.push_back(Server{each, {Slot{i, 1.0, 0}}});
       break;
     }
     case Policy::elastic:
@@ -392,6 +455,69 @@ double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& 
     (feasible(mid) ? lo : hi) = mid;
   }
   return lo;
+}
+
+std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const PlatformResult& result,
+                                                 const PlatformOptions& options, std::uint64_t seed,
+                                                 std::int64_t requests) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  std::vector<DesTenant> des;
+  std::vector<std::size_t> owner;  // scenario tenant of each simulated one
+  double total_rate = 0, longest_slo = 0;
+  for (std::size_t s = 0; s < result.servers.size(); ++s) {
+    const Server& server = result.servers[s];
+    for (const Slot& slot : server.slots) {
+      const Tenant& t = tenants[slot.tenant];
+      DesTenant d;
+      d.name = t.name;
+      d.rate_per_s = t.rate_per_s * slot.rate_share * result.rate_scale;
+      if (t.closed_loop > 0 && slot.rate_share == 1 && result.rate_scale == 1)
+        d.closed_loop = t.closed_loop;
+      d.slo_s = t.slo_s;
+      d.max_batch = static_cast<int>(t.batches.back());
+      d.partition = s;
+      for (std::int64_t b = 1; b <= t.batches.back(); ++b) {
+        std::size_t j = 0;
+        while (j + 1 < t.batches.size() && t.batches[j + 1] < b) ++j;
+        const BatchCost lo = cache.cost(server.cols, slot.tenant, j);
+        const std::size_t k = t.batches[j] >= b ? j : j + 1;
+        const BatchCost hi = cache.cost(server.cols, slot.tenant, k);
+        const double span = static_cast<double>(t.batches[k] - t.batches[j]);
+        const double w = span > 0 ? static_cast<double>(b - t.batches[j]) / span : 0;
+        d.latency_s.push_back(lo.latency_s + w * (hi.latency_s - lo.latency_s));
+        d.dram_bytes.push_back(lo.dram_bytes + w * (hi.dram_bytes - lo.dram_bytes));
+      }
+      total_rate += d.closed_loop > 0 ? d.closed_loop / t.slo_s : d.rate_per_s;
+      longest_slo = std::max(longest_slo, t.slo_s);
+      des.push_back(std::move(d));
+      owner.push_back(slot.tenant);
+    }
+  }
+  DesOptions des_options;
+  des_options.partitions = result.servers.size();
+  des_options.dram_bandwidth_bytes_per_s = dram_bytes_per_s(cache.accelerator());
+  des_options.switch_cost_s = options.switch_cost_s;
+  des_options.seed = seed;
+  des_options.max_requests = requests;
+  des_options.duration_s = std::max(static_cast<double>(requests) / total_rate, 50 * longest_slo);
+  des_options.warmup_s = 0.1 * des_options.duration_s;
+  const DesResult sim = simulate(des, des_options);
+
+  std::vector<SimulatedTenant> merged(tenants.size());
+  std::vector<double> arrived(tenants.size(), 0), within(tenants.size(), 0);
+  for (std::size_t d = 0; d < des.size(); ++d) {
+    const DesTenantResult& r = sim.tenants[d];
+    SimulatedTenant& m = merged[owner[d]];
+    m.p50_s = std::max(m.p50_s, r.p50_s);
+    m.p99_s = std::max(m.p99_s, r.p99_s);
+    m.throughput_per_s += r.throughput_per_s;
+    m.overloaded = m.overloaded || r.overloaded;
+    arrived[owner[d]] += static_cast<double>(r.arrived);
+    within[owner[d]] += r.slo_attainment * static_cast<double>(r.arrived);
+  }
+  for (std::size_t i = 0; i < tenants.size(); ++i)
+    merged[i].slo_attainment = arrived[i] > 0 ? within[i] / arrived[i] : 0;
+  return merged;
 }
 
 }  // namespace accelscope::model::platform

@@ -49,6 +49,7 @@ namespace accelscope::model::platform {
 struct Tenant {
   std::string name;
   double rate_per_s = 0;  // open loop (Poisson); a closed loop of k is served as k / SLO
+  int closed_loop = 0;    // requests in flight (the simulator runs it as such); 0: open loop
   double slo_s = 0;
   double percentile = 99;  // of the latency that must stay within the SLO
   int priority = 0;        // higher first in the elastic policy
@@ -101,6 +102,19 @@ class LatencyCache {
   std::size_t evaluations_ = 0;
 };
 
+// One tenant's turn on a partition: a replica serving `rate_share` of the tenant's requests.
+struct Slot {
+  std::size_t tenant = 0;
+  double rate_share = 1;
+  std::int64_t batch = 0;  // chosen by the steady-state model (set in PlatformResult::servers)
+};
+
+// A partition and the tenants taking turns on it.
+struct Server {
+  int cols = 0;
+  std::vector<Slot> slots;
+};
+
 struct TenantResult {
   std::int64_t batch = 0;
   int partition_cols = 0;         // of one replica
@@ -124,6 +138,7 @@ struct PlatformResult {
   bool feasible = false;  // every tenant keeps up and meets its SLO at its percentile
   std::vector<TenantResult> tenants;
   int partitions = 0;
+  std::vector<Server> servers;  // the allocation, with each slot's batch
   double pe_utilization = 0;    // useful MACs / (all PEs x clock) at the served rates
   double dram_utilization = 0;  // average DRAM bytes/s / channel bandwidth
   double energy_pj_per_request = 0;
@@ -136,6 +151,21 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
 // The largest factor k such that every tenant at k x its rate meets its SLO (bisection to 0.1 %);
 // 0 when none does even at a vanishing rate.
 double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options = {});
+
+// The allocation of `result` replayed by the discrete-event simulator (discrete_event.hpp): each
+// slot a simulated tenant on its partition, L(b) and DRAM bytes for every b up to max_batch
+// interpolated linearly between the cached batches (uncontended: the simulator shares the DRAM
+// itself), greedy batching, the options' switch cost per change of tenant (weight reloads not
+// added). Per scenario tenant, replicas merged: worst p50 and p99, summed throughput, attainment
+// weighted by arrivals. About `requests` arrivals in all, the first 10 % of the time not measured.
+struct SimulatedTenant {
+  double p50_s = 0, p99_s = 0, slo_attainment = 0, throughput_per_s = 0;
+  bool overloaded = false;
+};
+std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const PlatformResult& result,
+                                                 const PlatformOptions& options,
+                                                 std::uint64_t seed = 1,
+                                                 std::int64_t requests = 200'000);
 
 // The fastest any batch of a tenant can run: batch 1 on the whole array.
 double fastest_latency_s(LatencyCache& cache, std::size_t tenant);

@@ -70,15 +70,16 @@ TEST_CASE("platform: one tenant on the whole array is the plain model", "[platfo
       model::evaluate_totals(s.accelerator, *s.scenario.tenants[0].networks[0], s.tech, options)
           .latency_s;
   CHECK(platform::fastest_latency_s(cache, 0) == solo);
-  // At a low rate every policy runs batch 1 on the whole array: latency L(1) + U * L(1).
+  // At a low rate every policy runs batch 1 on the whole array and nobody queues: latency L(1).
   s.scenario.tenants[0].rate_per_s = 1;
   for (const platform::Policy policy :
        {platform::Policy::temporal, platform::Policy::static_split}) {
     const platform::PlatformResult r = platform::serve(cache, policy, 1.0);
     REQUIRE(r.tenants[0].batch == 1);
     CHECK(r.tenants[0].partition_cols == 128);
-    CHECK(r.tenants[0].p50_s == Approx(1.5 * solo).epsilon(1e-12));
-    CHECK(r.tenants[0].p99_s == Approx(1.99 * solo).epsilon(1e-12));
+    CHECK(r.tenants[0].p50_s == solo);
+    CHECK(r.tenants[0].p99_s == solo);
+    CHECK(r.tenants[0].slo_attainment == 1);
   }
   // A partition is the same model on fewer columns with its share of SRAM: slower for batch 1
   // of ResNet-50, but by less than the column ratio (early layers leave columns idle).
@@ -132,25 +133,53 @@ TEST_CASE("platform: a single large model gains little from partitioning", "[pla
   CHECK(elastic <= temporal * 1.10);
 }
 
-TEST_CASE("platform: time slicing cannot meet tight SLOs beside a slow tenant", "[platform]") {
+TEST_CASE("platform: time slicing serves tight SLOs beside a slow tenant badly", "[platform]") {
   Setup s;
   set_up(s, "spaces/scenarios/mixed4.json", 256, 0);
-  // ResNet-18 at 2 ms waits a round including MobileNetV2's 2.4 ms batch 1 on the whole array.
-  CHECK(goodput(s, platform::Policy::temporal) == 0);
-  CHECK(goodput(s, platform::Policy::elastic) > 1);
+  // ResNet-18 at 2 ms waits for rounds including MobileNetV2's 2.4 ms batch 1 on the whole array.
+  const double temporal = goodput(s, platform::Policy::temporal);
+  const double elastic = goodput(s, platform::Policy::elastic);
+  INFO("elastic " << elastic << ", temporal " << temporal);
+  CHECK(elastic >= 1.5 * temporal);
   platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
-  const platform::PlatformResult r = platform::serve(cache, platform::Policy::elastic, 1.0);
+  const platform::PlatformResult r =
+      platform::serve(cache, platform::Policy::elastic, 0.9 * elastic);
   CHECK(r.feasible);
   double fraction = 0;
   for (const platform::TenantResult& t : r.tenants) {
     CHECK(t.meets_slo);
-    CHECK(t.p99_s <= t.latency_s + t.wait_window_s);
+    CHECK(t.latency_s <= t.p50_s);
+    CHECK(t.p50_s <= t.p99_s);
     fraction += t.partition_fraction;
   }
   CHECK(fraction <= 1.0);
   CHECK(r.pe_utilization > 0);
   CHECK(r.pe_utilization < 1);
   CHECK(r.dram_utilization > 0);
+}
+
+TEST_CASE("platform: the simulated p99 agrees with the steady-state estimate", "[platform]") {
+  Setup s;
+  set_up(s, "spaces/scenarios/small_mix.json", 256, 0);
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  const platform::PlatformResult r = platform::serve(cache, platform::Policy::elastic, 1.0);
+  REQUIRE(r.feasible);
+  const std::vector<platform::SimulatedTenant> sim =
+      platform::simulate_allocation(cache, r, s.scenario.spec.options, 1, 100'000);
+  for (std::size_t i = 0; i < sim.size(); ++i) {
+    const platform::TenantResult& t = r.tenants[i];
+    INFO(s.scenario.tenants[i].name << ": estimate p99 " << t.p99_s << ", simulated "
+                                    << sim[i].p99_s);
+    // Moderate load (busy about 30 %): within 25 %.
+    CHECK(sim[i].p99_s == Approx(t.p99_s).epsilon(0.25));
+    CHECK_FALSE(sim[i].overloaded);
+    // Never more than the partition can run: its largest batch back to back.
+    const std::size_t last = s.scenario.tenants[i].batches.size() - 1;
+    const double capacity = t.replicas * static_cast<double>(s.scenario.tenants[i].batches[last]) /
+                            cache.cost(t.partition_cols, i, last).latency_s;
+    CHECK(sim[i].throughput_per_s <= capacity);
+    CHECK(sim[i].throughput_per_s == Approx(t.throughput_per_s).epsilon(0.03));
+  }
 }
 
 namespace {
@@ -244,10 +273,14 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
     CHECK(j["tenants"][0]["name"] == "resnet50");
     for (const nlohmann::json& t : j["tenants"]) {
       CHECK(t.size() == 8);
-      for (const char* key : {"batch", "partition", "p50_ms", "p99_ms", "slo_ms", "slo_attainment",
-                              "throughput_per_s"})
+      for (const char* key : {"batch", "partition", "slo_ms", "slo_attainment", "throughput_per_s"})
         CHECK(t[key].is_number());
-      CHECK(t["p50_ms"].get<double>() <= t["p99_ms"].get<double>());
+      // null: unbounded, the tenant does not keep up with its rate.
+      if (t["p99_ms"].is_null()) {
+        CHECK(t["slo_attainment"] == 0);
+      } else {
+        CHECK(t["p50_ms"].get<double>() <= t["p99_ms"].get<double>());
+      }
     }
   }
   const Output text =
