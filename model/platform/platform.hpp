@@ -11,12 +11,13 @@
 // Servers. A server is one partition running one or more tenants in turns (time slicing). Each
 // turn runs one batch of one tenant; a round lasts T = sum of the turns' L(b) plus a switch cost
 // per turn when several tenants share the partition (a fixed context switch, plus reloading the
-// tenant's weights when they would otherwise stay on chip). A tenant's batch is the smallest of
-// its ladder that keeps up with its rate over a round (b >= rate * T): larger batches only
-// lengthen the round. Its request latency is estimated as L(b) + U * W with U uniform on [0, 1]
-// and W = max(T, b / rate) (a request waits for the rest of the round or for its batch to fill,
-// then runs), so the p-th percentile is L(b) + p * W. At p = 100 % that is gpu-lets' batch rule:
-// saturated 2 L(b) <= SLO (one tenant, T = L), residual L(b) + b / rate <= SLO.
+// tenant's weights when they would otherwise stay on chip). Batches: first the smallest of each
+// tenant's ladder keeping up with its rate over a round (b >= rate * T), then a step larger for
+// a tenant while that lowers the worst latency percentile over SLO. A request's latency at
+// percentile p is estimated as L(b) + p (b - 1) / rate (waiting for its batch to fill) plus an
+// M/D/1-like queue with the round as service at the server's load rho (Pollaczek-Khinchine mean,
+// exponential tail: T / (2 (1 - rho)) ln(rho / (1 - p)) when rho > 1 - p). At p = 100 % it is
+// gpu-lets' rule instead: L(b) + T + (b - 1) / rate (saturated alone: 2 L(b)).
 //
 // Contention (steady state). Server s moves D_s = sum over its tenants of rate / b * bytes(b)
 // per second on average, at r_s = D_s / busy_s while busy. When r_s plus the others' average
