@@ -202,3 +202,38 @@ TEST_CASE("cli: database names are file names, and resume never writes into a st
   CHECK(std::filesystem::file_size(empty) == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
+  for (const char* policy : {"elastic", "temporal", "static"}) {
+    const Output r =
+        run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") + " --scenario " +
+            src("spaces/scenarios/datacenter_mix.json") + " --policy " + policy + " --json");
+    REQUIRE(r.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j.size() == 4);
+    CHECK(j["policy"] == policy);
+    CHECK(j["goodput_scale"].get<double>() >= 0);
+    CHECK(j["energy_mj_per_request"].get<double>() > 0);
+    REQUIRE(j["tenants"].size() == 3);
+    CHECK(j["tenants"][0]["name"] == "resnet50");
+    for (const nlohmann::json& t : j["tenants"]) {
+      CHECK(t.size() == 8);
+      for (const char* key : {"batch", "partition", "slo_ms", "slo_attainment", "throughput_per_s"})
+        CHECK(t[key].is_number());
+      // null: unbounded, the tenant does not keep up with its rate.
+      if (t["p99_ms"].is_null()) {
+        CHECK(t["slo_attainment"] == 0);
+      } else {
+        CHECK(t["p50_ms"].get<double>() <= t["p99_ms"].get<double>());
+      }
+    }
+  }
+  const Output text = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
+                          " --scenario " + src("spaces/scenarios/small_mix.json"));
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2"));
+  const Output bad = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
+                         " --scenario /no/such.json");
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("/no/such.json"));
+}

@@ -1,15 +1,10 @@
 // The platform level (model/platform, engine/scenario, `accelscope serve`): the magnitudes of
 // issue 12 on a 128x128 int8 weight-stationary array with 8 MiB of SRAM, scenario errors, and
 // the single-tenant case being the plain model.
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "engine/loaders.hpp"
 #include "engine/scenario.hpp"
@@ -237,65 +232,4 @@ TEST_CASE("platform: bad scenarios get one-line errors naming tenant and field",
   CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 9,
                                       "percentile": 120)")),
              Catch::Contains("tenants.vision.percentile"));
-}
-
-namespace {
-
-struct Output {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-Output run(const std::string& arguments) {
-  const std::string out = accelscope::testing::temp_path("out"),
-                    err = accelscope::testing::temp_path("err");
-  const std::string command =
-      std::string(ACCELSCOPE_BINARY) + " " + arguments + " > " + out + " 2> " + err;
-  const int status = std::system(command.c_str());
-  const auto slurp = [](const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
-  Output result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  return result;
-}
-
-}  // namespace
-
-TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
-  for (const char* policy : {"elastic", "temporal", "static"}) {
-    const Output r =
-        run("serve --hw " + src(kHardware) + " --scenario " +
-            src("spaces/scenarios/datacenter_mix.json") + " --policy " + policy + " --json");
-    REQUIRE(r.exit_code == 0);
-    const nlohmann::json j = nlohmann::json::parse(r.out);
-    CHECK(j.size() == 4);
-    CHECK(j["policy"] == policy);
-    CHECK(j["goodput_scale"].get<double>() >= 0);
-    CHECK(j["energy_mj_per_request"].get<double>() > 0);
-    REQUIRE(j["tenants"].size() == 3);
-    CHECK(j["tenants"][0]["name"] == "resnet50");
-    for (const nlohmann::json& t : j["tenants"]) {
-      CHECK(t.size() == 8);
-      for (const char* key : {"batch", "partition", "slo_ms", "slo_attainment", "throughput_per_s"})
-        CHECK(t[key].is_number());
-      // null: unbounded, the tenant does not keep up with its rate.
-      if (t["p99_ms"].is_null()) {
-        CHECK(t["slo_attainment"] == 0);
-      } else {
-        CHECK(t["p50_ms"].get<double>() <= t["p99_ms"].get<double>());
-      }
-    }
-  }
-  const Output text =
-      run("serve --hw " + src(kHardware) + " --scenario " + src("spaces/scenarios/small_mix.json"));
-  REQUIRE(text.exit_code == 0);
-  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2"));
-  const Output bad = run("serve --hw " + src(kHardware) + " --scenario /no/such.json");
-  CHECK(bad.exit_code == 1);
-  CHECK_THAT(bad.err, Catch::Contains("/no/such.json"));
 }
