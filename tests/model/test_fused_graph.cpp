@@ -1,7 +1,12 @@
 // Fused multi-model graphs (model/platform/fused_graph.hpp): the union keeps every op and
 // parameter, merges only same-shape convolutions that the array runs faster together, plans one
 // activation arena, and loads one unit; a group of small CNNs runs in less time and memory fused
-// than separately, reported next to FusedInf's figures.
+// than separately, reported next to FusedInf's figures (up to 14 % less time, up to 17 % less
+// memory). Measured (LeNet-5, MobileNetV2, MNASNet, ResNet-18, batch 1):
+//   edge_16x16_int8:         0.8 % less time (the saved launches; merges gain 4 us), 22.7 % less
+//                            memory (14.9 % without the assumed per-graph context);
+//   datacenter_128x128_bf16: 14.3 % less time (merged depthwise convolutions: 0.51 of the
+//                            0.54 ms gained), 18.4 % less memory.
 #include <catch2/catch.hpp>
 
 #include <iostream>
@@ -80,6 +85,13 @@ TEST_CASE("fused graph: on a 128x128 array, where small convolutions leave it id
             << " groups of " << c.merged_ops << " convs gain " << c.merge_gain_s * 1e3 << " ms\n"
             << "  memory " << c.separate_peak_bytes / 1e6 << " -> " << c.fused_peak_bytes / 1e6
             << " MB, " << 100 * c.memory_saving_fraction() << " % less\n";
+  const auto fused = model::platform::fuse_networks(group, hw, tech);
+  for (const auto& m : fused.merges) {
+    const model::Op& op = fused.network.ops[m.ops.front()];
+    std::cout << "    merged " << m.ops.size() << " x " << op.name << " (groups " << op.conv.groups
+              << ", " << op.conv.in_channels << "->" << op.conv.out_channels
+              << "): " << m.separate_s * 1e6 << " -> " << m.merged_s * 1e6 << " us\n";
+  }
   CHECK(c.fused_s < c.separate_s);
   CHECK(c.fused_peak_bytes < c.separate_peak_bytes);
 }
