@@ -3,7 +3,7 @@
 
 Run with Debian's interpreter and packages (no network, no pretrained weights):
     apt-get install -y python3-torch python3-torchvision python3-onnx
-    /usr/bin/python3 scripts/export_onnx_models.py [OUTPUT_DIR] [--small-only]
+    /usr/bin/python3 scripts/export_onnx_models.py [OUTPUT_DIR] [--small-only] [--only=NAME,...]
 Then scripts/make_workloads.sh imports them into spaces/workloads/*.json.
 
 Tested with python3-torch 1.13, python3-torchvision 0.14 and python3-onnx 1.12 (Debian 12).

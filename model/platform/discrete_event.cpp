@@ -141,7 +141,10 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
   };
 
   for (std::size_t i = 0; i < n; ++i) {
-    std::seed_seq seq{options.seed, static_cast<std::uint64_t>(i)};
+    // One stream per tenant (seed_seq takes 32-bit words).
+    std::seed_seq seq{static_cast<std::uint32_t>(options.seed),
+                      static_cast<std::uint32_t>(options.seed >> 32),
+                      static_cast<std::uint32_t>(i)};
     state[i].rng.seed(seq);
     if (tenants[i].closed_loop > 0) {
       for (int k = 0; k < tenants[i].closed_loop && !requests_exhausted; ++k) arrive(i, 0.0);

@@ -237,3 +237,15 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.err, Catch::Contains("/no/such.json"));
 }
+
+TEST_CASE("cli: serve --fuse compares one fused graph with one graph each", "[platform][cli]") {
+  const Output r = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
+                       " --scenario " + src("spaces/scenarios/issue_mix.json") + " --fuse --json");
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  CHECK(j["fused_ms"].get<double>() > 0);
+  CHECK(j["fused_ms"].get<double>() <= j["separate_ms"].get<double>());
+  CHECK(j["fused_peak_mib"].get<double>() <= j["separate_peak_mib"].get<double>());
+  CHECK(j["time_saving"].get<double>() ==
+        Approx(1 - j["fused_ms"].get<double>() / j["separate_ms"].get<double>()));
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,6 +28,28 @@ DesTenant tenant(std::string name, int max_batch, double fixed_s, double per_req
   for (int b = 1; b <= max_batch; ++b) t.latency_s.push_back(fixed_s + per_request_s * b);
   t.slo_s = 1.0;
   return t;
+}
+
+// M/D/1 waiting time distribution (Erlang): P(W <= t) = (1 - rho) sum_{k=0}^{floor(t/D)}
+// (lambda (kD - t))^k / k! exp(-lambda (kD - t)), for arrival rate lambda, service time D.
+double md1_wait_cdf(double t, double lambda, double service_s) {
+  const double rho = lambda * service_s;
+  double sum = 0;
+  for (int k = 0; k <= static_cast<int>(std::floor(t / service_s)); ++k) {
+    const double x = lambda * (k * service_s - t);  // <= 0
+    sum += std::pow(x, k) / std::tgamma(k + 1.0) * std::exp(-x);
+  }
+  return (1 - rho) * sum;
+}
+
+// The p-th percentile of M/D/1's latency (wait + service), by bisection on the CDF.
+double md1_latency_percentile(double p, double lambda, double service_s) {
+  double low = 0, high = 100 * service_s;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (low + high);
+    (md1_wait_cdf(mid, lambda, service_s) < p / 100 ? low : high) = mid;
+  }
+  return service_s + high;
 }
 
 std::string error_of(const std::vector<DesTenant>& tenants, const DesOptions& options) {
@@ -56,7 +79,7 @@ TEST_CASE("des: light load agrees with the analytical latency", "[platform][des]
     CHECK(r.tenants[0].slo_attainment == Approx(1.0));
     CHECK_FALSE(r.tenants[0].overloaded);
   }
-  SECTION("M/D/1 at utilisation 0.3: mean latency L + rho L / (2 (1 - rho)) within 2 %") {
+  SECTION("M/D/1 at utilisation 0.3: mean latency L + rho L / (2 (1 - rho)) within 2 %, p99 3 %") {
     const double rho = 0.3;
     t.rate_per_s = rho / service_s;
     options.duration_s = 200'000 / t.rate_per_s;
@@ -64,6 +87,13 @@ TEST_CASE("des: light load agrees with the analytical latency", "[platform][des]
     const double expected = service_s + rho * service_s / (2 * (1 - rho));  // 1.214 ms
     INFO("DES mean " << r.tenants[0].mean_s * 1e3 << " ms, M/D/1 " << expected * 1e3 << " ms");
     CHECK(r.tenants[0].mean_s == Approx(expected).epsilon(0.02));
+    // And the tail: p50 and p99 from M/D/1's waiting-time distribution.
+    const double p99 = md1_latency_percentile(99, t.rate_per_s, service_s);
+    const double p50 = md1_latency_percentile(50, t.rate_per_s, service_s);
+    INFO("DES p99 " << r.tenants[0].p99_s * 1e3 << " ms, M/D/1 " << p99 * 1e3 << " ms; p50 "
+                    << r.tenants[0].p50_s * 1e3 << " ms, M/D/1 " << p50 * 1e3 << " ms");
+    CHECK(r.tenants[0].p99_s == Approx(p99).epsilon(0.03));
+    CHECK(r.tenants[0].p50_s == Approx(p50).epsilon(0.03));
     CHECK(r.tenants[0].throughput_per_s == Approx(t.rate_per_s).epsilon(0.02));
     CHECK(r.partition_busy_fraction[0] == Approx(rho).epsilon(0.02));
   }
