@@ -88,8 +88,9 @@ class PageWriter {
   std::string html_;
 };
 
+// The design id `show --design ID`, `front` and the viewer use (the store's trial id).
 std::string design_name(const Design& design) {
-  return fmt::format("#{}", design.seq);
+  return fmt::format("#{}", design.trial_id);
 }
 
 std::string with_unit(double value, const std::string& metric) {
@@ -100,12 +101,21 @@ std::string with_unit(double value, const std::string& metric) {
 // "area 1.23 mm², latency 4.5 ms, ..." for a sentence about a design.
 std::string key_figures(const ReportData& data, const Design& design) {
   std::vector<std::string> parts;
-  for (const char* metric : {"area_mm2", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
+  auto add = [&](const std::string& metric) {
     const double value = design.metric(metric);
-    if (std::isnan(value)) continue;
+    if (std::isnan(value)) return;
     std::string part = lower_label(metric) + " " + with_unit(value, metric);
-    if (std::string(metric) == "energy_mj") part += " per " + data.energy_per();
+    if (metric == "energy_mj") part += " per " + data.energy_per();
     parts.push_back(part);
+  };
+  for (const std::string metric :
+       {"area_mm2", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
+    // Several workloads: each one's own latency and energy, not their mean.
+    if (data.workloads.size() > 1 && (metric == "latency_ms" || metric == "energy_mj")) {
+      for (const WorkloadRequest& wl : data.workloads) add(wl.name + "." + metric);
+      continue;
+    }
+    add(metric);
   }
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
@@ -164,6 +174,12 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
     w.paragraph(fmt::format("Recommended starting point (knee): design {}: {}.", design_name(knee),
                             key_figures(data, knee)),
                 "callout");
+    for (const ShortlistEntry& entry : data.shortlist)
+      if (entry.front_index == *data.knee)
+        for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+          if (!wl.bottleneck.empty())
+            w.paragraph(fmt::format("Bottleneck of design {} on {}: {}.", design_name(knee),
+                                    wl.name, wl.bottleneck));
   }
 
   w.heading(2, "What was asked");
@@ -226,10 +242,10 @@ std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
   return pages;
 }
 
-std::string axis_label(const ObjectiveInfo& objective) {
-  return metric_heading(objective.metric) + (objective.direction == store::Direction::maximize
-                                                 ? ", higher is better"
-                                                 : ", lower is better");
+std::string axis_label(const ReportData& data, const ObjectiveInfo& objective) {
+  return data.heading(objective.metric) + (objective.direction == store::Direction::maximize
+                                               ? ", higher is better"
+                                               : ", lower is better");
 }
 
 ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
@@ -238,8 +254,8 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
   chart.title = metric_info(axes[jy].metric).label + " vs " + lower_label(axes[jx].metric);
   chart.width_px = kChartWidthPx;
   chart.connect_front = data.objectives.size() == 2;
-  chart.x.label = axis_label(axes[jx]);
-  chart.y.label = axis_label(axes[jy]);
+  chart.x.label = axis_label(data, axes[jx]);
+  chart.y.label = axis_label(data, axes[jy]);
   // Values by axis metric: objectives when the axis is one, else the metric itself.
   auto value = [&](const Design& d, std::size_t j) {
     for (std::size_t k = 0; k < data.objectives.size(); ++k)
@@ -410,10 +426,11 @@ HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWr
               fmt::format("Workload {} ({}, batch {}): latency {}, energy {}, {} layers", wl.name,
                           wl.mode, wl.batch, with_unit(wl.total.latency_ms(), "latency_ms"),
                           with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
+    if (!wl.bottleneck.empty()) w.paragraph("Bottleneck: " + wl.bottleneck + ".", "callout");
     w.row_of({w.bars(layer_latency_chart(wl)), w.bars(layer_energy_chart(wl))});
     w.row_of({w.bars(split_time_chart(wl)), w.bars(split_energy_chart(wl))});
   }
-  return {fmt::format("design-{}", design.seq), "Design " + design_name(design), w.take()};
+  return {fmt::format("design-{}", design.trial_id), "Design " + design_name(design), w.take()};
 }
 
 HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {

@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -201,4 +203,139 @@ TEST_CASE("cli: database names are file names, and resume never writes into a st
   CHECK_THAT(resumed.err, Contains(empty) && Contains("empty file"));
   CHECK(std::filesystem::file_size(empty) == 0);
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// The ids of a table's rows: the first field of every line after the header.
+std::vector<std::int64_t> first_column_ids(const std::string& text, char separator) {
+  std::vector<std::int64_t> ids;
+  std::istringstream lines_in(text);
+  std::string line;
+  std::getline(lines_in, line);  // header
+  while (std::getline(lines_in, line)) {
+    const std::string first = line.substr(line.find_first_not_of(' '));
+    ids.push_back(std::stoll(first.substr(0, first.find(separator))));
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("cli: one design id in front, front --csv/--json, show and the report", "[cli]") {
+  // Two studies in one file, so a design's id (the trial id) differs from its seq + 1.
+  const std::string db = accelscope::testing::temp_path("ids") + ".sqlite";
+  for (const char* seed : {"1", "2"})
+    REQUIRE(run("search " + src("tests/data/spaces/tiny.json") + " --db " + db +
+                " --strategy random --budget 40 --quiet --seed " + seed)
+                .exit_code == 0);
+  const std::string study = " --study tiny-random-s2";
+  const Output text = run("front --db " + db + study);
+  const Output csv = run("front --db " + db + study + " --csv");
+  const Output json = run("front --db " + db + study + " --json");
+  REQUIRE((text.exit_code == 0 && csv.exit_code == 0 && json.exit_code == 0));
+  CHECK(text.out.rfind("id  ", 0) == 0);
+  CHECK(csv.out.rfind("id,seq,role,", 0) == 0);
+  std::vector<std::int64_t> json_ids;
+  for (const auto& design : nlohmann::json::parse(json.out)) {
+    CHECK(design["id"].get<std::int64_t>() > 40);  // the second study's trials
+    CHECK(design["id"] != design["seq"].get<std::int64_t>() + 1);
+    json_ids.push_back(design["id"]);
+  }
+  REQUIRE(json_ids.size() >= 2);
+  CHECK(first_column_ids(text.out, ' ') == json_ids);
+  CHECK(first_column_ids(csv.out, ',') == json_ids);
+
+  // The report's knee is the design `show --design ID` shows, and the HTML names the same id.
+  const std::string html = accelscope::testing::temp_path("ids") + ".html";
+  const Output report_json = run("report --db " + db + study + " --format json -o -");
+  REQUIRE(run("report --db " + db + study + " -o " + html).exit_code == 0);
+  REQUIRE(report_json.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(report_json.out);
+  const std::int64_t knee = report["knee"]["id"];
+  const Output show = run("show --db " + db + " --design " + std::to_string(knee) + " --json");
+  REQUIRE(show.exit_code == 0);
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  CHECK(shown["on_front"] == true);
+  bool found = false;
+  for (const auto& design : report["front"])
+    if (design["id"] == knee) {
+      found = true;
+      CHECK(design["params"] == shown["params"]);
+      CHECK(design["metrics"] == shown["metrics"]);
+    }
+  CHECK(found);
+  CHECK(report["shortlist"][0]["id"] == knee);
+  CHECK_THAT(slurp(html), Contains("(knee): design #" + std::to_string(knee) + ":"));
+  std::filesystem::remove(html);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: logs on stderr, studies summary, shipped names, eval --json memory, headers",
+          "[cli]") {
+  // Without a terminal, stdout holds the result only: the log lines go to stderr.
+  const std::string db = accelscope::testing::temp_path("logs") + ".sqlite";
+  const Output search =
+      run("search " + src("tests/data/spaces/tiny.json") + " --db " + db + " --budget 30");
+  REQUIRE(search.exit_code == 0);
+  CHECK(search.out.find("[info]") == std::string::npos);
+  CHECK_THAT(search.err, Contains("[info]") && Contains("hypervolume"));
+  CHECK(search.out.rfind("study tiny-nsga2-s1", 0) == 0);
+
+  // studies: space, feasible count, front size, hypervolume and its reference point.
+  const Output listed = run("studies --db " + db + " --json");
+  REQUIRE(listed.exit_code == 0);
+  const nlohmann::json study = nlohmann::json::parse(listed.out).at(0);
+  const Output front = run("front --db " + db + " --json");
+  CHECK(study["space"] == "tiny");
+  CHECK(study["feasible"].get<std::int64_t>() > 0);
+  CHECK(study["feasible"].get<std::int64_t>() <= 30);
+  CHECK(study["front_size"] == nlohmann::json::parse(front.out).size());
+  REQUIRE(study["reference_point"].size() == 2);
+  CHECK(study["hypervolume"].get<double>() > 0);
+  CHECK(study["hypervolume_estimated"] == false);
+  const Output text = run("studies --db " + db);
+  CHECK_THAT(text.out, Contains("space") && Contains("feasible") && Contains("front") &&
+                           Contains("hypervolume") && Contains("reference point") &&
+                           Contains(" tiny "));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+
+  // eval takes shipped workload names as spaces do, and its JSON says the memory configuration.
+  const Output eval = run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") +
+                          " --workload resnet50 --json");
+  REQUIRE(eval.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(eval.out);
+  CHECK(j["design"]["sram"]["weights"]["kib"] == 128);
+  CHECK(j["design"]["sram"]["inputs"]["double_buffered"] == true);
+  CHECK(j["design"]["dram"]["type"] == "lpddr4");
+  CHECK(j["design"]["dram"]["bandwidth_gbps"] == 12.8);
+  CHECK(j["design"]["dram"]["capacity_gib"] == 4);
+  // Byte counts are whole numbers.
+  CHECK(j["total"]["dram_read_bytes"].is_number_integer());
+  CHECK(j["total"]["dram_read_bytes_by_interface"]["inputs"].is_number_integer());
+  for (const auto& layer : j["layers"]) CHECK(layer["dram_write_bytes"].is_number_integer());
+
+  // Layer names are not cut until they collide: the downsample conv and its batch-norm differ.
+  const Output table =
+      run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") + " --workload resnet50");
+  REQUIRE(table.exit_code == 0);
+  std::set<std::string> labels;
+  std::size_t rows = 0;
+  std::istringstream in(table.out);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line) && !line.empty()) {
+    ++rows;
+    labels.insert(line.substr(0, line.find(' ')));
+  }
+  std::set<std::string> names;
+  for (const auto& layer : j["layers"]) names.insert(layer["name"].get<std::string>());
+  CHECK(rows == j["layers"].size());
+  CHECK(labels.size() == names.size());  // as many distinct labels as distinct names
+  CHECK_THAT(table.out, Contains("/layer1/layer1.0/downsample/downsample.0/Conv") ||
+                            Contains("downsample.0/Conv "));
+
+  // The workloads header is whole.
+  const Output workloads = run("workloads");
+  CHECK_THAT(workloads.out, Contains("parameters (M)") && Contains("activations (M elements)"));
 }

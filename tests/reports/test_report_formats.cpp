@@ -95,7 +95,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 
 // The figures a buyer looks for, as the report prints them.
 std::vector<std::string> key_figures(const Design& design) {
-  return {"#" + std::to_string(design.seq), format_number(design.metric("area_mm2")),
+  return {"#" + std::to_string(design.trial_id), format_number(design.metric("area_mm2")),
           format_number(design.metric("latency_ms")), format_number(design.metric("energy_mj"))};
 }
 
@@ -237,11 +237,10 @@ TEST_CASE("the HTML report is one self-contained file with the front and SVG cha
   CHECK(count_of(html, "</svg>") == count_of(html, "<svg "));
   CHECK(count_of(html, "<section class=\"page\"") == page_count(data));
   CHECK(html.find(escape_xml(kKneeDefinition)) != std::string::npos);
-  for (const char* text :
-       {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 4", "Trade-offs",
-        "Latency by layer", "Energy by layer", "memory stall", "Area by component", "Assumptions",
-        "Horowitz", "CACTI", "inter_layer", "How to reproduce", "accelscope search",
-        "Why designs were infeasible"})
+  for (const char* text : {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 4",
+                           "Trade-offs", "Latency by layer", "Energy by layer", "memory stall",
+                           "Area by component", "Assumptions", "Horowitz", "CACTI", "inter_layer",
+                           "How to reproduce", "accelscope search", "Why designs were infeasible"})
     CHECK(html.find(text) != std::string::npos);
 }
 
@@ -270,7 +269,8 @@ TEST_CASE("the CSV report has a header and one row per front design, and parses 
   for (std::size_t r = 1; r < records.size(); ++r) {
     const Design& design = data.front_design(r - 1);
     REQUIRE(records[r].size() == header.size());
-    CHECK(records[r][column("design_seq")] == std::to_string(design.seq));
+    CHECK(records[r][column("id")] == std::to_string(design.trial_id));
+    CHECK(records[r][column("seq")] == std::to_string(design.seq));
     CHECK(std::stod(records[r][column("latency_ms")]) == design.metric("latency_ms"));
     CHECK(std::stod(records[r][column("tops_per_w")]) == design.metric("tops_per_w"));
     CHECK(records[r][column("array.dataflow")] == design.params["array.dataflow"]);
@@ -294,13 +294,14 @@ TEST_CASE("the JSON report parses and holds the front and the study", "[reports]
   for (std::size_t i = 0; i < data.front.size(); ++i) {
     const json& entry = report["front"][i];
     const Design& design = data.front_design(i);
+    CHECK(entry["id"] == design.trial_id);
     CHECK(entry["seq"] == design.seq);
     CHECK(entry["params"] == design.params);
     CHECK(entry["metrics"] == design.metrics);
     CHECK(entry["objectives"]["latency_ms"] == design.objectives[0]);
   }
-  CHECK(report["knee"]["seq"] == data.front_design(*data.knee).seq);
-  CHECK(report["best"]["latency_ms"] == data.front_design(0).seq);
+  CHECK(report["knee"]["id"] == data.front_design(*data.knee).trial_id);
+  CHECK(report["best"]["latency_ms"] == data.front_design(0).trial_id);
   CHECK(report["shortlist"].size() == data.shortlist.size());
   CHECK(report["request"]["workloads"].size() == 2);
   CHECK(report["reproduce"]["seed"] == 7);
