@@ -109,7 +109,7 @@ std::string key_figures(const ReportData& data, const Design& design) {
     parts.push_back(part);
   };
   for (const std::string metric :
-       {"area_mm2", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
+       {"area_mm2", "die_cost_usd", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
     // Several workloads: each one's own latency and energy, not their mean.
     if (data.workloads.size() > 1 && (metric == "latency_ms" || metric == "energy_mj")) {
       for (const WorkloadRequest& wl : data.workloads) add(wl.name + "." + metric);

@@ -122,6 +122,11 @@ std::vector<FrontColumn> front_columns(const ReportData& data) {
   std::vector<std::string> shown;
   for (const std::string& metric : headline_metrics()) {
     shown.push_back(metric);
+    if (metric == "area_mm2" && !data.front.empty() &&
+        !std::isnan(data.front_design(0).metric("die_cost_usd"))) {
+      shown.push_back("die_cost_usd");
+      metric_column("die_cost_usd", data.heading("die_cost_usd"));
+    }
     if (several_workloads && per_workload_metric(metric)) {
       for (const WorkloadRequest& w : data.workloads)
         metric_column(w.name + "." + metric, data.heading(w.name + "." + metric));
@@ -332,11 +337,13 @@ Table figures_table(const ReportData& data, const ShortlistEntry& entry) {
   const Design& design = data.front_design(entry.front_index);
   Table table = two_column_table("Figure", "Value");
   for (const std::string metric :
-       {"area_mm2", "power_w", "peak_power_w", "latency_ms", "throughput_per_s", "energy_mj",
-        "tops_per_w", "tops_per_mm2", "peak_tops", "utilization", "nonconv_share", "dram_mib"}) {
+       {"area_mm2", "die_cost_usd", "die_cost.yield", "die_cost.dies_per_wafer", "power_w",
+        "peak_power_w", "latency_ms", "throughput_per_s", "energy_mj", "tops_per_w", "tops_per_mm2",
+        "peak_tops", "utilization", "nonconv_share", "dram_mib"}) {
     const double value = design.metric(metric);
     if (std::isnan(value)) continue;
-    const bool fraction = metric == "utilization" || metric == "nonconv_share";
+    const bool fraction =
+        metric == "utilization" || metric == "nonconv_share" || metric == "die_cost.yield";
     table.rows.push_back(
         {data.heading(metric), fraction ? format_percent(value) : format_number(value)});
   }

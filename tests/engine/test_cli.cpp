@@ -339,3 +339,41 @@ TEST_CASE("cli: logs on stderr, studies summary, shipped names, eval --json memo
   const Output workloads = run("workloads");
   CHECK_THAT(workloads.out, Contains("parameters (M)") && Contains("activations (M elements)"));
 }
+
+TEST_CASE("cli: die cost is a study metric usable as constraint and objective", "[cli]") {
+  nlohmann::json spec = nlohmann::json::parse(slurp(src("tests/data/spaces/tiny.json")));
+  spec["hardware"] = src("spaces/hardware/edge_16x16_int8.json");
+  spec["workloads"][0]["file"] = src("spaces/workloads/resnet50_scalesim.csv");
+  spec["objectives"] = {"latency", "die_cost"};
+  spec["constraints"]["die_cost_usd"] =
+      nlohmann::json::object({{"max", 1.24}});  // binds: 1.2 to 1.26 USD
+  const std::string file = accelscope::testing::temp_path("die_cost") + ".json";
+  const std::string db = accelscope::testing::temp_path("die_cost") + ".sqlite";
+  std::ofstream(file) << spec.dump();
+  REQUIRE(run("search " + file + " --db " + db + " --strategy grid --quiet").exit_code == 0);
+  const Output front = run("front --db " + db + " --json");
+  REQUIRE(front.exit_code == 0);
+  const nlohmann::json designs = nlohmann::json::parse(front.out);
+  REQUIRE(!designs.empty());
+  for (const auto& d : designs) {
+    const double cost = d["metrics"]["die_cost_usd"];
+    CHECK(d["objectives"]["die_cost_usd"] == cost);
+    CHECK(cost <= 1.24);
+    CHECK(cost == Approx(d["metrics"]["die_cost.silicon_usd"].get<double>() +
+                         d["metrics"]["die_cost.package_test_usd"].get<double>()));
+    CHECK(d["metrics"]["die_cost.yield"].get<double>() > 0.9);  // a few mm2 at 28 nm
+  }
+  // The constraint binds: some designs of the grid cost more.
+  const Output report = run("report --db " + db + " --format json -o -");
+  REQUIRE(report.exit_code == 0);
+  const nlohmann::json violations = nlohmann::json::parse(report.out)["violations"];
+  bool violated = false;
+  for (const auto& v : violations)
+    violated = violated || v["constraint"].get<std::string>().rfind("die_cost_usd", 0) == 0;
+  CHECK(violated);
+  const Output html = run("report --db " + db + " --format html -o -");
+  CHECK_THAT(html.out, Contains("Die cost (good die, packaged, tested) (USD)") &&
+                           Contains("foundry sale price per 300 mm wafer"));
+  std::filesystem::remove(file);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
