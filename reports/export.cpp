@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "model/io/labels.hpp"
 #include "reports/format.hpp"
 #include "reports/front_analysis.hpp"
 #include "reports/html.hpp"
@@ -78,6 +79,15 @@ json shortlist_json(const ReportData& data) {
   return out;
 }
 
+// Calls write_row with the table's header cells, then with each row.
+template <typename WriteRow>
+void write_lines(const Table& table, WriteRow&& write_row) {
+  std::vector<std::string> header;
+  for (const Column& column : table.columns) header.push_back(column.header);
+  write_row(header);
+  for (const auto& row : table.rows) write_row(row);
+}
+
 }  // namespace
 
 std::string_view to_string(Format format) {
@@ -118,10 +128,7 @@ std::string render_csv(const ReportData& data) {
     }
     out += "\r\n";
   };
-  std::vector<std::string> header;
-  for (const Column& column : table.columns) header.push_back(column.header);
-  write_row(header);
-  for (const auto& row : table.rows) write_row(row);
+  write_lines(table, write_row);
   return out;
 }
 
@@ -129,11 +136,7 @@ std::string render_front_text(const ReportData& data) {
   const Table table = front_text_table(data);
   std::vector<std::size_t> widths;
   // Display width: "–" and "×" are one column but several bytes.
-  auto width = [](const std::string& text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
-  };
+  const auto width = [](const std::string& text) { return io::display_width(text); };
   for (const Column& column : table.columns) widths.push_back(width(column.header));
   for (const auto& row : table.rows)
     for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
@@ -147,10 +150,7 @@ std::string render_front_text(const ReportData& data) {
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += '\n';
   };
-  std::vector<std::string> header;
-  for (const Column& column : table.columns) header.push_back(column.header);
-  write_row(header);
-  for (const auto& row : table.rows) write_row(row);
+  write_lines(table, write_row);
   return out;
 }
 
