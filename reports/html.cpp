@@ -140,6 +140,92 @@ std::string status_sentence(const ReportData& data) {
   return {};
 }
 
+// "+57 % latency, -52 % area" of design against reference, over the objectives.
+std::string trade_text(const ReportData& data, const Design& design, const Design& reference) {
+  std::string out;
+  for (std::size_t j = 0; j < data.objectives.size(); ++j) {
+    const std::string& metric = data.objectives[j].metric;
+    const double a = design.metric(metric), b = reference.metric(metric);
+    if (!std::isfinite(a) || !std::isfinite(b) || b == 0) continue;
+    const double change = (a - b) / std::fabs(b);
+    if (std::fabs(change) < 0.005) continue;
+    out += fmt::format("{}{}{:.0f} % {}", out.empty() ? "" : ", ", change > 0 ? "+" : "-",
+                       std::fabs(change) * 100, lower_label(metric));
+  }
+  return out.empty() ? "the same objectives" : out;
+}
+
+// One page for the meeting: what to buy, the alternatives and what each trades, what limits the
+// choice, and the assumptions that would change it.
+HtmlPage executive_page(const ReportData& data, PageWriter& w) {
+  w.heading(1, "Executive summary: " + data.study.name);
+  if (!data.knee) {
+    w.paragraph(
+        "No feasible design: there is nothing to recommend. The constraints that ruled "
+        "out the most designs are listed under Assumptions.",
+        "warning");
+    return {"executive", "Executive summary", w.take()};
+  }
+  const Design& knee = data.front_design(*data.knee);
+  w.heading(2, "Recommendation");
+  w.paragraph(fmt::format("Design {}: {}.", design_name(knee), key_figures(data, knee)), "callout");
+  for (const ShortlistEntry& entry : data.shortlist)
+    if (entry.front_index == *data.knee)
+      for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+        if (!wl.bottleneck.empty())
+          w.paragraph(fmt::format("Bottleneck on {}: {}.", wl.name, wl.bottleneck));
+  w.paragraph(fmt::format("It is the knee of the Pareto front of {} feasible designs ({} "
+                          "evaluated): {}",
+                          data.feasible_count, data.evaluated_count, kKneeDefinition),
+              "note");
+
+  std::vector<std::string> alternatives;
+  for (const ShortlistEntry& entry : data.shortlist) {
+    if (entry.front_index == *data.knee || alternatives.size() == 3) continue;
+    const Design& d = data.front_design(entry.front_index);
+    std::string reasons;
+    for (const std::string& r : entry.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
+    alternatives.push_back(fmt::format("Design {} ({}): {} against {}.", design_name(d), reasons,
+                                       trade_text(data, d, knee), design_name(knee)));
+  }
+  w.heading(2, "Alternatives");
+  if (alternatives.empty())
+    w.paragraph("None: the front has a single design.", "note");
+  else
+    w.list(alternatives);
+
+  w.heading(2, "Binding constraints");
+  std::vector<std::string> binding;
+  for (const ViolationCount& v : data.violations) {
+    if (binding.size() == 3) break;
+    binding.push_back(fmt::format("{}: ruled out {} of {} evaluated designs", v.constraint,
+                                  v.designs, data.evaluated_count));
+  }
+  if (binding.empty())
+    w.paragraph("No design was ruled out by a constraint.", "note");
+  else
+    w.list(binding);
+
+  w.heading(2, "Assumptions that would change the decision most");
+  std::vector<std::string> assumptions = {
+      "Power figures are averages over a run (the highest over the workloads, DRAM devices "
+      "included); the peak with every unit busy is several times higher (design pages).",
+      "Energy and area come from technology tables at the design's node: figures at 16 and 7 nm "
+      "are extrapolated estimates (Assumptions).",
+      "The knee weighs every objective equally after normalising each over the front; another "
+      "weighting picks another design (see the alternatives)."};
+  if (!std::isnan(knee.metric("die_cost_usd")))
+    assumptions.emplace_back(
+        "Die cost uses public-order wafer prices and defect densities and an assumed package and "
+        "test cost; a foundry quote replaces them.");
+  if (data.workloads.size() > 1)
+    assumptions.emplace_back(
+        "Objectives over several workloads are weighted means with the weights of the request; "
+        "each workload's own figures are in the front table.");
+  w.list(assumptions);
+  return {"executive", "Executive summary", w.take()};
+}
+
 HtmlPage summary_page(const ReportData& data, PageWriter& w) {
   const store::StudyInfo& s = data.study;
   w.heading(1, "Pareto report: " + s.name);
@@ -490,6 +576,7 @@ HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding 
 HtmlPages build_pages(const ReportData& data, ChartEmbedding embedding) {
   HtmlPages out;
   PageWriter w(embedding, out.charts);
+  out.pages.push_back(executive_page(data, w));
   out.pages.push_back(summary_page(data, w));
   for (HtmlPage& page : front_pages(data, w)) out.pages.push_back(std::move(page));
   for (HtmlPage& page : tradeoff_pages(data, w)) out.pages.push_back(std::move(page));
@@ -506,7 +593,7 @@ std::size_t page_count(const ReportData& data) {
       std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   const std::size_t chart_pages =
       std::max<std::size_t>(1, (pairs + kChartsPerPage - 1) / kChartsPerPage);
-  return 1 + front_pages + chart_pages + data.shortlist.size() + 1;
+  return 2 + front_pages + chart_pages + data.shortlist.size() + 1;
 }
 
 const std::string& report_css() {

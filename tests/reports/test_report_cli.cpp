@@ -38,6 +38,13 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
+std::size_t count_of_text(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+    ++count;
+  return count;
+}
+
 }  // namespace
 
 TEST_CASE("accelscope report writes each format", "[reports][cli]") {
@@ -170,6 +177,19 @@ TEST_CASE("the front table shows each design's own DRAM bandwidth and per-worklo
   CHECK(html.find("Peak die power (every unit busy)") != std::string::npos);
   CHECK(html.find("the highest such average over the workloads") != std::string::npos);
   CHECK(html.find("averages over the workloads weighted") == std::string::npos);
+  // The executive summary comes first: the knee, the alternatives with what each trades against
+  // it, and the knee's bottleneck.
+  REQUIRE(data.knee);
+  const std::string knee = "#" + std::to_string(data.front_design(*data.knee).trial_id);
+  const std::size_t executive = html.find("Executive summary: ");
+  const std::size_t summary = html.find("Pareto report: ", executive);  // the next page
+  REQUIRE(executive < summary);
+  const std::string page = html.substr(executive, summary - executive);
+  CHECK(page.find("Design " + knee + ": ") != std::string::npos);
+  CHECK(page.find("Bottleneck on resnet: ") != std::string::npos);
+  CHECK(count_of_text(page, "against " + knee) ==
+        std::min<std::size_t>(3, data.shortlist.size() - 1));
+  CHECK(page.find("Binding constraints") != std::string::npos);
   // Each shortlisted design's bottleneck per workload is named on its page.
   REQUIRE(!data.shortlist.empty());
   for (const ShortlistEntry& entry : data.shortlist) {

@@ -316,10 +316,10 @@ TEST_CASE("the PDF report has a page per section and the front's figures", "[rep
   const auto output = dir.file("report.pdf");
   write_output(output, render_pdf(data));
 
-  // Summary, front table (under 20 rows), one chart page (three pairs), one page per shortlisted
-  // design, assumptions and reproduction.
+  // Executive summary, summary, front table (under 20 rows), one chart page (three pairs), one
+  // page per shortlisted design, assumptions and reproduction.
   REQUIRE(data.front.size() <= kFrontRowsPerPage);
-  const std::size_t expected_pages = 1 + 1 + 1 + data.shortlist.size() + 1;
+  const std::size_t expected_pages = 1 + 1 + 1 + 1 + data.shortlist.size() + 1;
   CHECK(page_count(data) == expected_pages);
   CHECK(pdf_pages(output) == expected_pages);
   const auto info = testing::run_command("pdfinfo " + output.string());
@@ -361,7 +361,7 @@ TEST_CASE("a study without a feasible design still makes every report, saying so
 
   const auto output = dir.file("empty.pdf");
   write_output(output, render_pdf(data));
-  CHECK(pdf_pages(output) == 4);
+  CHECK(pdf_pages(output) == 5);  // executive summary, summary, front, charts, assumptions
 }
 
 TEST_CASE("studies with one or two objectives get the charts that fit", "[reports][pdf]") {
@@ -387,7 +387,7 @@ TEST_CASE("studies with one or two objectives get the charts that fit", "[report
   CHECK(one_html.find("Area vs latency") != std::string::npos);  // plotted against area
   const auto pdf = dir.file("one.pdf");
   write_output(pdf, render_pdf(one));
-  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1);
+  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1 + 1);
 }
 
 TEST_CASE("a running study with no result yet, or without breakdowns, still reports", "[reports]") {
