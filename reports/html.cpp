@@ -619,6 +619,49 @@ pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; background-col
   return kCss;
 }
 
+// The HTML report's one script (inline, nothing loaded): a click on a front table's heading sorts
+// every front design by that column (numbers by value, text alphabetically; again: reversed),
+// refilling the front pages in order. The PDF has no script and keeps the report's order.
+const char* const kSortScript = R"JS(
+(function () {
+  var tables = Array.prototype.slice.call(
+      document.querySelectorAll('section[id^="front"] table.data'));
+  var state = {column: -1, ascending: true};
+  function key(text) {
+    var number = text.match(/-?\d+(\.\d+)?(e[+-]?\d+)?/i);
+    return number ? parseFloat(number[0]) : text.toLowerCase();
+  }
+  function sortBy(column) {
+    state.ascending = state.column === column ? !state.ascending : true;
+    state.column = column;
+    var rows = [], sizes = [];
+    tables.forEach(function (table) {
+      var body = Array.prototype.slice.call(table.rows, 1);
+      sizes.push(body.length);
+      rows = rows.concat(body);
+    });
+    rows.sort(function (a, b) {
+      var x = key(a.cells[column].textContent), y = key(b.cells[column].textContent);
+      if (typeof x !== typeof y) { x = typeof x === 'number' ? -Infinity : Infinity; y = 0; }
+      var order = x < y ? -1 : x > y ? 1 : 0;
+      return state.ascending ? order : -order;
+    });
+    var next = 0;
+    tables.forEach(function (table, t) {
+      var parent = table.rows[0].parentNode;
+      for (var n = 0; n < sizes[t]; ++n) parent.appendChild(rows[next++]);
+    });
+  }
+  tables.forEach(function (table) {
+    Array.prototype.forEach.call(table.rows[0].cells, function (cell, column) {
+      cell.style.cursor = 'pointer';
+      cell.title = 'Sort the front by this column (click again to reverse)';
+      cell.addEventListener('click', function () { sortBy(column); });
+    });
+  });
+})();
+)JS";
+
 std::string render_html(const ReportData& data) {
   const HtmlPages pages = build_pages(data, ChartEmbedding::inline_svg);
   std::string html =
@@ -635,7 +678,7 @@ std::string render_html(const ReportData& data) {
       "</style>\n</head>\n<body>\n";
   for (const HtmlPage& page : pages.pages)
     html += "<section class=\"page\" id=\"" + page.id + "\">\n" + page.body + "</section>\n";
-  return html + "</body>\n</html>\n";
+  return html + "<script>" + kSortScript + "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace accelscope::reports
