@@ -1,8 +1,12 @@
 #include "engine/eval_output.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "model/io/labels.hpp"
 #include "model/training.hpp"
 
 namespace accelscope::engine {
@@ -19,11 +23,26 @@ nlohmann::json per_buffer(const model::PerBuffer& values) {
   return j;
 }
 
+// Byte counts are whole bytes (the model counts in doubles; traffic averaged over tiles can
+// carry a fraction).
+nlohmann::json bytes_json(double bytes) {
+  return std::isfinite(bytes) && std::fabs(bytes) < 9.0e18
+             ? nlohmann::json(static_cast<std::int64_t>(std::llround(bytes)))
+             : nlohmann::json(bytes);
+}
+
+nlohmann::json per_buffer_bytes(const model::PerBuffer& values) {
+  nlohmann::json j;
+  for (std::size_t b = 0; b < kNumBuffers; ++b)
+    j[std::string(model::to_string(static_cast<Buffer>(b)))] = bytes_json(values[b]);
+  return j;
+}
+
 nlohmann::json energy_to_json(const model::Energy& e) {
-  return {{"mac_pj", e.mac_pj},         {"sram_pj", e.sram_pj},
-          {"dram_pj", e.dram_pj},       {"io_pj", e.io_pj},
-          {"vector_pj", e.vector_pj},   {"leakage_pj", e.leakage_pj},
-          {"total_pj", e.total_pj()},   {"chip_pj", e.total_pj() - e.dram_pj}};
+  return {{"mac_pj", e.mac_pj},       {"sram_pj", e.sram_pj},
+          {"dram_pj", e.dram_pj},     {"io_pj", e.io_pj},
+          {"vector_pj", e.vector_pj}, {"leakage_pj", e.leakage_pj},
+          {"total_pj", e.total_pj()}, {"chip_pj", e.total_pj() - e.dram_pj}};
 }
 
 std::string_view unit_name(model::Unit unit) {
@@ -47,23 +66,41 @@ nlohmann::json costs_to_json(const model::Costs& c) {
           {"total_cycles", c.total_cycles},
           {"sram_reads", per_buffer(c.sram_reads)},
           {"sram_writes", per_buffer(c.sram_writes)},
-          {"dram_read_bytes", c.dram_read_total()},
-          {"dram_write_bytes", c.dram_write_total()},
-          {"dram_read_bytes_by_interface", per_buffer(c.dram_read_bytes)},
-          {"dram_write_bytes_by_interface", per_buffer(c.dram_write_bytes)},
+          {"dram_read_bytes", bytes_json(c.dram_read_total())},
+          {"dram_write_bytes", bytes_json(c.dram_write_total())},
+          {"dram_read_bytes_by_interface", per_buffer_bytes(c.dram_read_bytes)},
+          {"dram_write_bytes_by_interface", per_buffer_bytes(c.dram_write_bytes)},
           {"energy_pj", c.energy.total_pj()},
           {"energy", energy_to_json(c.energy)}};
 }
 
 nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignReport& d,
                               const model::NetworkTotals& total) {
-  nlohmann::json area = {{"pe_array_mm2", d.area.pe_array_mm2},
-                         {"sram_mm2", per_buffer(d.area.sram_mm2)},
-                         {"vector_unit_mm2", d.area.vector_unit_mm2},
-                         {"io_mm2", d.area.io_mm2},
-                         {"control_mm2", d.area.control_mm2},
-                         {"interconnect_mm2", d.area.interconnect_mm2},
-                         {"overhead_mm2", d.area.overhead_mm2}};
+  nlohmann::json area = {
+      {"pe_array_mm2", d.area.pe_array_mm2},       {"sram_mm2", per_buffer(d.area.sram_mm2)},
+      {"vector_unit_mm2", d.area.vector_unit_mm2}, {"io_mm2", d.area.io_mm2},
+      {"control_mm2", d.area.control_mm2},         {"interconnect_mm2", d.area.interconnect_mm2},
+      {"overhead_mm2", d.area.overhead_mm2}};
+  // The memory configuration, so a result says which design it is without the hardware file.
+  nlohmann::json sram = nlohmann::json::object();
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    const model::BufferSpec& buffer = a.sram[b];
+    sram[std::string(model::to_string(static_cast<Buffer>(b)))] = {
+        {"kib", buffer.capacity_bytes / 1024},
+        {"capacity_bytes", bytes_json(buffer.capacity_bytes)},
+        {"double_buffered", buffer.double_buffered},
+        {"holds_activations", buffer.holds_activations}};
+  }
+  nlohmann::json bandwidth = a.dram.shared_gbps;
+  if (!a.dram.shared) {
+    bandwidth = nlohmann::json::object();
+    for (std::size_t b = 0; b < kNumBuffers; ++b)
+      bandwidth[std::string(model::to_string(static_cast<Buffer>(b)))] = a.dram.interface_gbps[b];
+  }
+  const nlohmann::json dram = {{"type", a.dram.type},
+                               {"bandwidth_gbps", bandwidth},
+                               {"capacity_gib", a.dram.capacity_gib},
+                               {"phy_on_die", a.dram.phy_on_die}};
   return {{"name", a.name},
           {"pe_rows", a.array.rows},
           {"pe_cols", a.array.cols},
@@ -71,6 +108,9 @@ nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignRe
           {"precision", model::to_string(a.array.precision)},
           {"clock_mhz", a.clock_mhz},
           {"tech_node_nm", a.tech_node_nm},
+          {"sram", sram},
+          {"dram", dram},
+          {"vector_lanes", a.vector.lanes},
           {"area_mm2", d.area.total_mm2()},
           {"area", area},
           {"power_w", total.average_power_w},
@@ -93,7 +133,7 @@ nlohmann::json totals_to_json(const model::NetworkTotals& total) {
   j["network"] = {{"fused_ops", total.fused_ops},
                   {"tensors_on_chip", total.tensors_on_chip},
                   {"tensors_spilled", total.tensors_spilled},
-                  {"peak_resident_bytes", total.peak_resident_bytes},
+                  {"peak_resident_bytes", bytes_json(total.peak_resident_bytes)},
                   {"weights_on_chip", total.weights_on_chip}};
   j["ops_not_fitting"] = total.ops_not_fitting;
   j["conv"] = costs_to_json(total.conv);
@@ -132,12 +172,12 @@ namespace {
 void add_training_footprint(nlohmann::json& total, const model::Accelerator& a,
                             const model::Network& network) {
   const model::TrainingFootprint f = model::footprint(network, model::footprint_precisions(a));
-  total["training_footprint_bytes"] = {{"weights", f.weights_bytes},
-                                       {"activations", f.activations_bytes},
-                                       {"gradients", f.gradients_bytes},
-                                       {"optimizer_state", f.optimizer_state_bytes},
-                                       {"total", f.total_bytes()}};
-  total["dram_capacity_bytes"] = a.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0;
+  total["training_footprint_bytes"] = {{"weights", bytes_json(f.weights_bytes)},
+                                       {"activations", bytes_json(f.activations_bytes)},
+                                       {"gradients", bytes_json(f.gradients_bytes)},
+                                       {"optimizer_state", bytes_json(f.optimizer_state_bytes)},
+                                       {"total", bytes_json(f.total_bytes())}};
+  total["dram_capacity_bytes"] = bytes_json(a.dram.capacity_gib * 1024.0 * 1024.0 * 1024.0);
   total["fits_dram"] = model::fits_in_dram(f, a.dram);
 }
 
@@ -193,19 +233,23 @@ void print_training(std::ostream& out, const model::Accelerator& a, const model:
 
 void print_report_table(std::ostream& out, const model::Accelerator& a,
                         const model::Network& network, const model::NetworkReport& report) {
-  fmt::print(out, "{:<24} {:<10} {:<8} {:<6} {:>12} {:>6} {:>12} {:>12} {:>12} {:>10} {:>10}\n",
-             "layer", "op", "phase", "unit", "MACs", "util%", "compute", "stall", "total",
+  // Layer names cut in the middle only as far as they stay distinct (io/labels.hpp).
+  std::vector<std::string> names;
+  for (const model::OpReport& op : report.ops) names.push_back(op.name);
+  const std::vector<std::string> labels = io::label_column("layer", names, kLayerLabelChars);
+  fmt::print(out, "{} {:<10} {:<15} {:<6} {:>12} {:>6} {:>12} {:>12} {:>12} {:>10} {:>10}\n",
+             labels[0], "op", "phase", "unit", "MACs", "util%", "compute", "stall", "total",
              "DRAM KiB", "energy uJ");
-  for (const model::OpReport& op : report.ops) {
+  for (std::size_t i = 0; i < report.ops.size(); ++i) {
+    const model::OpReport& op = report.ops[i];
     const model::Costs& c = op.costs;
-    std::string phase(model::to_string(op.phase));
-    if (phase.size() > 8) phase = phase.substr(0, 8);
     fmt::print(out,
-               "{:<24} {:<10} {:<8} {:<6} {:>12.0f} {:>6.1f} {:>12.0f} {:>12.0f} {:>12.0f} "
+               "{} {:<10} {:<15} {:<6} {:>12.0f} {:>6.1f} {:>12.0f} {:>12.0f} {:>12.0f} "
                "{:>10.1f} {:>10.3f}\n",
-               op.name.substr(0, 24), model::to_string(op.op), phase, unit_name(op.unit), c.macs,
-               op.utilization * 100, c.compute_cycles, c.stall_cycles, c.total_cycles,
-               (c.dram_read_total() + c.dram_write_total()) / 1024, c.energy.total_pj() * 1e-6);
+               labels[i + 1], model::to_string(op.op), model::to_string(op.phase),
+               unit_name(op.unit), c.macs, op.utilization * 100, c.compute_cycles, c.stall_cycles,
+               c.total_cycles, (c.dram_read_total() + c.dram_write_total()) / 1024,
+               c.energy.total_pj() * 1e-6);
   }
   const model::NetworkTotals& t = report.total;
   const model::DesignReport& d = report.design;
@@ -217,19 +261,21 @@ void print_report_table(std::ostream& out, const model::Accelerator& a,
              t.utilization * 100);
   const model::Energy& e = t.all.energy;
   const double total_pj = e.total_pj();
-  fmt::print(out,
-             "  energy         {:.4f} mJ: die {:.4f} mJ (MAC {:.1f}%, SRAM {:.1f}%, vector {:.1f}%, "
-             "DRAM interface {:.1f}%, leakage {:.1f}%) + DRAM devices {:.4f} mJ ({:.1f}%)\n",
-             total_pj * 1e-9, t.chip_energy_pj() * 1e-9, 100 * e.mac_pj / total_pj,
-             100 * e.sram_pj / total_pj, 100 * e.vector_pj / total_pj, 100 * e.io_pj / total_pj,
-             100 * e.leakage_pj / total_pj, e.dram_pj * 1e-9, 100 * e.dram_pj / total_pj);
+  fmt::print(
+      out,
+      "  energy         {:.4f} mJ: die {:.4f} mJ (MAC {:.1f}%, SRAM {:.1f}%, vector {:.1f}%, "
+      "DRAM interface {:.1f}%, leakage {:.1f}%) + DRAM devices {:.4f} mJ ({:.1f}%)\n",
+      total_pj * 1e-9, t.chip_energy_pj() * 1e-9, 100 * e.mac_pj / total_pj,
+      100 * e.sram_pj / total_pj, 100 * e.vector_pj / total_pj, 100 * e.io_pj / total_pj,
+      100 * e.leakage_pj / total_pj, e.dram_pj * 1e-9, 100 * e.dram_pj / total_pj);
   fmt::print(out, "  DRAM traffic   {:.2f} MiB read, {:.2f} MiB written\n",
              t.all.dram_read_total() / 1048576, t.all.dram_write_total() / 1048576);
-  fmt::print(out,
-             "  network        {:.0f} ops fused, {:.0f} tensors kept on chip, {:.0f} spilled to DRAM "
-             "(at most {:.2f} MiB on chip at once){}\n",
-             t.fused_ops, t.tensors_on_chip, t.tensors_spilled, t.peak_resident_bytes / 1048576,
-             t.weights_on_chip ? ", all weights kept on chip across inferences" : "");
+  fmt::print(
+      out,
+      "  network        {:.0f} ops fused, {:.0f} tensors kept on chip, {:.0f} spilled to DRAM "
+      "(at most {:.2f} MiB on chip at once){}\n",
+      t.fused_ops, t.tensors_on_chip, t.tensors_spilled, t.peak_resident_bytes / 1048576,
+      t.weights_on_chip ? ", all weights kept on chip across inferences" : "");
   fmt::print(out, "  non-conv share {:.1f}% of cycles\n", t.nonconv_cycle_share() * 100);
   fmt::print(out,
              "  area           {:.3f} mm2 (PE array {:.3f}, SRAM {:.3f}, vector {:.3f}, DRAM "

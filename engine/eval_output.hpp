@@ -2,6 +2,7 @@
 // and a readable per-layer table.
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,9 @@ nlohmann::json op_to_json(const model::OpReport& op);
 // with_layers is false (a report of totals only).
 nlohmann::json report_to_json(const model::Accelerator& accelerator, const model::Network& network,
                               const model::NetworkReport& report, bool with_layers = true);
+
+// Layer names longer than this are cut in the middle, only as far as they stay distinct.
+inline constexpr std::size_t kLayerLabelChars = 40;
 
 void print_report_table(std::ostream& out, const model::Accelerator& accelerator,
                         const model::Network& network, const model::NetworkReport& report);

@@ -157,6 +157,14 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
     m["area.overhead_mm2"] = design.area.overhead_mm2;
     m["peak_power_w"] = design.peak_power_w;
     m["peak_tops"] = design.peak_tops;
+    if (tech.die_cost) {  // cost of a good die of this area at this node (model/die_cost.hpp)
+      const model::DieCost cost = model::die_cost(area, *tech.die_cost);
+      m["die_cost_usd"] = cost.total_usd();
+      m["die_cost.silicon_usd"] = cost.silicon_usd;
+      m["die_cost.package_test_usd"] = cost.package_test_usd;
+      m["die_cost.yield"] = cost.yield;
+      m["die_cost.dies_per_wafer"] = cost.dies_per_wafer;
+    }
 
     Mean latency, energy, throughput, tops, utilization, nonconv, dram, e_mac, e_sram, e_dram,
         e_vec, e_io, e_leak;

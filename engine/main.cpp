@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
@@ -33,6 +35,10 @@ std::string one_line(std::string_view message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs (progress lines, notes) go to stderr: stdout holds results only, so `search > out.txt`
+  // or a pipe gets the front and nothing else.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("accelscope"));
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
   CLI::App app{"accelscope " + std::string(accelscope::engine::kVersion) +
                ": design-space exploration for DNN accelerators"};
   app.require_subcommand(1);

@@ -47,16 +47,18 @@ constexpr Alias kAliases[] = {
     {"tops_per_w", "tops_per_w", true},
     {"tops_per_mm2", "tops_per_mm2", true},
     {"utilization", "utilization", true},
+    {"die_cost", "die_cost_usd", false},
 };
 
 const std::vector<std::string_view> kDesignMetrics = {
-    "area_mm2",       "area.pe_array_mm2", "area.sram_mm2",    "area.vector_mm2",
-    "area.io_mm2",    "area.overhead_mm2", "peak_power_w",     "peak_tops",
-    "power_w",        "chip_power_w",      "latency_ms",       "energy_mj",
-    "edp_mj_ms",      "throughput_per_s",  "tops_per_w",       "tops_per_mm2",
-    "utilization",    "nonconv_share",     "energy.mac_mj",    "energy.sram_mj",
-    "energy.dram_mj", "energy.io_mj",      "energy.vector_mj", "energy.leakage_mj",
-    "dram_mib"};
+    "area_mm2",       "area.pe_array_mm2",      "area.sram_mm2",        "area.vector_mm2",
+    "area.io_mm2",    "area.overhead_mm2",      "peak_power_w",         "peak_tops",
+    "power_w",        "chip_power_w",           "latency_ms",           "energy_mj",
+    "edp_mj_ms",      "throughput_per_s",       "tops_per_w",           "tops_per_mm2",
+    "utilization",    "nonconv_share",          "energy.mac_mj",        "energy.sram_mj",
+    "energy.dram_mj", "energy.io_mj",           "energy.vector_mj",     "energy.leakage_mj",
+    "dram_mib",       "die_cost_usd",           "die_cost.silicon_usd", "die_cost.package_test_usd",
+    "die_cost.yield", "die_cost.dies_per_wafer"};
 const std::vector<std::string_view> kWorkloadMetrics = {
     "latency_ms",       "energy_mj",   "power_w",      "chip_power_w",
     "throughput_per_s", "utilization", "nonconv_share"};

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
-#include <fmt/ostream.h>
-
 #include "engine/evaluator.hpp"
 #include "engine/study_runner.hpp"
 
@@ -41,6 +38,30 @@ nlohmann::json study_json(const store::StudyInfo& s) {
           {"engine_version", s.engine_version}};
 }
 
+nlohmann::json study_summary_json(store::Database& db, const store::StudyInfo& s) {
+  nlohmann::json out = study_json(s);
+  const nlohmann::json& spec = s.spec.is_object() ? s.spec.value("spec", nlohmann::json{}) : s.spec;
+  out["space"] = spec.is_object() ? spec.value("name", std::string{}) : std::string{};
+  out["feasible"] = s.counts.feasible;
+  std::vector<std::vector<double>> front;
+  for (auto& [id, values] : db.front_objectives(s.id)) front.push_back(std::move(values));
+  out["front_size"] = front.size();
+  out["reference_point"] = s.reference_point;
+  out["hypervolume"] = nullptr;
+  out["hypervolume_estimated"] = false;
+  if (s.reference_point.is_array() && s.reference_point.size() == s.objectives.size() &&
+      !s.objectives.empty()) {
+    std::vector<ObjectiveSpec> objectives;
+    for (const store::Objective& o : s.objectives)
+      objectives.push_back({o.name, o.direction == store::Direction::maximize});
+    const auto [volume, estimated] =
+        front_hypervolume(front, s.reference_point.get<std::vector<double>>(), objectives);
+    out["hypervolume"] = volume;
+    out["hypervolume_estimated"] = estimated;
+  }
+  return out;
+}
+
 nlohmann::json design_breakdown(store::Database& db, const store::Trial& trial) {
   if (trial.breakdown) return *trial.breakdown;
   if (const std::optional<nlohmann::json> stored = db.breakdown(trial.id)) return *stored;
@@ -68,41 +89,6 @@ nlohmann::json design_json(store::Database& db, store::TrialId design) {
           {"workloads", trial->workloads},
           {"error", trial->error},
           {"breakdown", design_breakdown(db, *trial)}};
-}
-
-void print_front_table(std::ostream& out, store::Database& db, store::StudyId study_id) {
-  const store::StudyInfo study = db.study(study_id);
-  const std::vector<store::Trial> front = db.front(study_id);
-  auto text = [](const nlohmann::json& v) {
-    return v.is_number_float() ? fmt::format("{:.4g}", v.get<double>())
-           : v.is_string()     ? v.get<std::string>()
-                               : v.dump();
-  };
-  // Columns: id, every parameter, every objective; each as wide as its widest cell.
-  std::vector<std::string> header{"id"};
-  std::vector<std::vector<std::string>> rows;
-  if (!front.empty())
-    for (auto it = front.front().params.begin(); it != front.front().params.end(); ++it)
-      header.push_back(it.key());
-  const std::size_t param_columns = header.size() - 1;
-  for (const store::Objective& o : study.objectives) header.push_back(o.name);
-  for (const store::Trial& t : front) {
-    std::vector<std::string> row{std::to_string(t.id)};
-    for (std::size_t p = 1; p <= param_columns; ++p) row.push_back(text(t.params.at(header[p])));
-    for (double value : t.objectives) row.push_back(fmt::format("{:.6g}", value));
-    rows.push_back(std::move(row));
-  }
-  std::vector<std::size_t> widths;
-  for (const std::string& h : header) widths.push_back(h.size());
-  for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-  auto print_row = [&](const std::vector<std::string>& row) {
-    for (std::size_t c = 0; c < row.size(); ++c)
-      fmt::print(out, "{}{:>{}}", c ? "  " : "", row[c], widths[c]);
-    fmt::print(out, "\n");
-  };
-  print_row(header);
-  for (const auto& row : rows) print_row(row);
 }
 
 }  // namespace accelscope::engine

@@ -148,24 +148,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Hypervolume for a progress display: exact up to four objectives (and moderate fronts), a
-// deterministic Monte Carlo estimate beyond, where the exact value can take seconds per call.
-std::pair<double, bool> progress_hypervolume(const std::vector<std::vector<double>>& front,
-                                             const std::vector<double>& reference,
-                                             const std::vector<ObjectiveSpec>& objectives) {
-  const bool exact = objectives.size() <= 3 ||
-                     (objectives.size() == 4 && front.size() <= kExactFourObjectiveFront);
-  if (exact) return {hypervolume_natural(front, reference, objectives), false};
-  std::vector<std::vector<double>> minimised = front;
-  std::vector<double> ref = reference;
-  for (std::size_t i = 0; i < objectives.size(); ++i) {
-    if (!objectives[i].maximize) continue;
-    ref[i] = -ref[i];
-    for (auto& point : minimised) point[i] = -point[i];
-  }
-  return {search::hypervolume_estimate(minimised, ref, kEstimateSamples), true};
-}
-
 // One run of a study by this process: replay, then batches until the budget, exhaustion or stop.
 class StudyLoop {
  public:
@@ -497,7 +479,7 @@ class StudyLoop {
         values.reserve(front.size());
         for (const auto& member : front) values.push_back(member.second);
         std::tie(p.hypervolume, p.hypervolume_estimated) =
-            progress_hypervolume(values, *reference_, spec_.objectives);
+            front_hypervolume(values, *reference_, spec_.objectives);
       }
     }
     p.elapsed_s = seconds_since(start_);
@@ -648,6 +630,22 @@ double hypervolume_natural(const std::vector<std::vector<double>>& front,
   return search::hypervolume(minimised, ref);
 }
 
+std::pair<double, bool> front_hypervolume(const std::vector<std::vector<double>>& front,
+                                          const std::vector<double>& reference,
+                                          const std::vector<ObjectiveSpec>& objectives) {
+  const bool exact = objectives.size() <= 3 ||
+                     (objectives.size() == 4 && front.size() <= kExactFourObjectiveFront);
+  if (exact) return {hypervolume_natural(front, reference, objectives), false};
+  std::vector<std::vector<double>> minimised = front;
+  std::vector<double> ref = reference;
+  for (std::size_t i = 0; i < objectives.size(); ++i) {
+    if (!objectives[i].maximize) continue;
+    ref[i] = -ref[i];
+    for (auto& point : minimised) point[i] = -point[i];
+  }
+  return {search::hypervolume_estimate(minimised, ref, kEstimateSamples), true};
+}
+
 std::optional<std::vector<double>> reference_point_for(const SpaceSpec& spec,
                                                        const DesignEvaluator& evaluator,
                                                        std::size_t threads) {
@@ -755,8 +753,7 @@ RunResult StudyRunner::run(const SpaceSpec& spec, const SearchOptions& requested
       {"spec_file", std::filesystem::absolute(spec.file).lexically_normal().string()}};
   if (const auto existing = database_.find_study(config.name)) {
     database_.check_spec(existing->id, config.spec);
-    check_same_options(*existing, requested,
-                       with_defaults(stored_search_options(*existing), spec),
+    check_same_options(*existing, requested, with_defaults(stored_search_options(*existing), spec),
                        database_.path().string());
     check_identity(database_, *existing, identity);
     return drive(database_.study(existing->id), evaluator);

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -116,5 +117,12 @@ std::optional<std::vector<double>> reference_point_for(const SpaceSpec& spec,
 double hypervolume_natural(const std::vector<std::vector<double>>& front,
                            const std::vector<double>& reference,
                            const std::vector<ObjectiveSpec>& objectives);
+
+// Hypervolume for progress and `studies`: exact up to four objectives (and moderate fronts), a
+// deterministic Monte Carlo estimate beyond (second: true), where the exact value can take
+// seconds per call.
+std::pair<double, bool> front_hypervolume(const std::vector<std::vector<double>>& front,
+                                          const std::vector<double>& reference,
+                                          const std::vector<ObjectiveSpec>& objectives);
 
 }  // namespace accelscope::engine

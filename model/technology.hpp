@@ -4,10 +4,12 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "model/die_cost.hpp"
 #include "model/hardware.hpp"
 
 namespace accelscope::model {
@@ -68,6 +70,8 @@ struct Technology {
   // (PE array, SRAM and vector unit).
   double control_fraction = 0;
   double interconnect_fraction = 0;
+  // Die cost at this node; absent when the technology description has no "die_cost".
+  std::optional<DieCostFigures> die_cost;
   // Where each group of figures comes from (printed in reports).
   std::vector<std::string> sources;
 };

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "model/io/labels.hpp"
 #include "reports/format.hpp"
 #include "reports/svg.hpp"
 
@@ -33,15 +34,6 @@ double nice_step(double raw_step) {
 // Ticks are round numbers: print them as they are ("0.8", "50", "2e+03").
 std::string tick_label(double tick) {
   return fmt::format("{:.6g}", tick);
-}
-
-// Keeps the end of a long label ("…/layer4/conv2"): layer names differ at the end.
-std::string truncate_label(const std::string& label, std::size_t max_chars) {
-  std::vector<std::size_t> starts;  // of UTF-8 code points, so a cut never splits one
-  for (std::size_t i = 0; i < label.size(); ++i)
-    if ((static_cast<unsigned char>(label[i]) & 0xC0) != 0x80) starts.push_back(i);
-  if (starts.size() <= max_chars || max_chars < 2) return label;
-  return "…" + label.substr(starts[starts.size() - (max_chars - 1)]);
 }
 
 // Places marker labels where they overlap neither each other nor the frame, trying a few spots
@@ -340,10 +332,14 @@ std::string render_bar_chart(const BarChart& chart) {
   if (chart.bars.empty())
     svg.text(bar_left, top + 12, "no data", SvgTextStyle(11).colored(kAxisColor));
   const auto max_label_chars = static_cast<std::size_t>(label_width / 6.2);
+  // Long layer names are cut in the middle, and only as far as they stay distinct.
+  std::vector<std::string> names;
+  for (const Bar& bar : chart.bars) names.push_back(bar.label);
+  const std::vector<std::string> labels = io::distinct_short_labels(names, max_label_chars);
   double y = top;
-  for (const Bar& bar : chart.bars) {
-    svg.text(label_width, y + 10.5, truncate_label(bar.label, max_label_chars),
-             SvgTextStyle(10).anchored(TextAnchor::end));
+  for (std::size_t b = 0; b < chart.bars.size(); ++b) {
+    const Bar& bar = chart.bars[b];
+    svg.text(label_width, y + 10.5, labels[b], SvgTextStyle(10).anchored(TextAnchor::end));
     double x = bar_left;
     double total = 0;
     for (std::size_t s = 0; s < bar.segments.size(); ++s) {

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "model/io/labels.hpp"
 #include "reports/format.hpp"
 #include "reports/front_analysis.hpp"
 #include "reports/html.hpp"
@@ -47,19 +48,18 @@ json design_json(const ReportData& data, std::size_t front_index) {
   json objectives = json::object();
   for (std::size_t j = 0; j < data.objectives.size() && j < d.objectives.size(); ++j)
     objectives[data.objectives[j].metric] = number_or_null(d.objectives[j]);
-  return {{"seq", d.seq},
-          {"trial_id", d.trial_id},
-          {"roles", data.roles(front_index)},
-          {"params", d.params},
-          {"objectives", objectives},
-          {"metrics", d.metrics},
-          {"workloads", d.workloads}};
+  // "id" is the design id every command shows (`show --design ID`); seq its order in the study.
+  return {{"id", d.trial_id},       {"seq", d.seq},
+          {"trial_id", d.trial_id}, {"roles", data.roles(front_index)},
+          {"params", d.params},     {"objectives", objectives},
+          {"metrics", d.metrics},   {"workloads", d.workloads}};
 }
 
 json shortlist_json(const ReportData& data) {
   json out = json::array();
   for (const ShortlistEntry& entry : data.shortlist) {
-    json item = {{"seq", data.front_design(entry.front_index).seq},
+    json item = {{"id", data.front_design(entry.front_index).trial_id},
+                 {"seq", data.front_design(entry.front_index).seq},
                  {"reasons", entry.reasons},
                  {"breakdown_available", entry.breakdown.available}};
     json area = json::object();
@@ -69,16 +69,23 @@ json shortlist_json(const ReportData& data) {
     for (const WorkloadBreakdown& wl : entry.breakdown.workloads) {
       json top = json::array();
       for (const LayerCost& layer : wl.top_by_latency) top.push_back(cost_json(layer));
-      workloads[wl.name] = {{"total", cost_json(wl.total)},
-                            {"conv", cost_json(wl.conv)},
-                            {"nonconv", cost_json(wl.nonconv)},
-                            {"top_layers_by_latency", top},
-                            {"layers", wl.layer_count}};
+      workloads[wl.name] = {{"total", cost_json(wl.total)},     {"conv", cost_json(wl.conv)},
+                            {"nonconv", cost_json(wl.nonconv)}, {"top_layers_by_latency", top},
+                            {"bottleneck", wl.bottleneck},      {"layers", wl.layer_count}};
     }
     item["workloads"] = workloads;
     out.push_back(std::move(item));
   }
   return out;
+}
+
+// Calls write_row with the table's header cells, then with each row.
+template <typename WriteRow>
+void write_lines(const Table& table, WriteRow&& write_row) {
+  std::vector<std::string> header;
+  for (const Column& column : table.columns) header.push_back(column.header);
+  write_row(header);
+  for (const auto& row : table.rows) write_row(row);
 }
 
 }  // namespace
@@ -121,10 +128,29 @@ std::string render_csv(const ReportData& data) {
     }
     out += "\r\n";
   };
-  std::vector<std::string> header;
-  for (const Column& column : table.columns) header.push_back(column.header);
-  write_row(header);
-  for (const auto& row : table.rows) write_row(row);
+  write_lines(table, write_row);
+  return out;
+}
+
+std::string render_front_text(const ReportData& data) {
+  const Table table = front_text_table(data);
+  std::vector<std::size_t> widths;
+  // Display width: "–" and "×" are one column but several bytes.
+  const auto width = [](const std::string& text) { return io::display_width(text); };
+  for (const Column& column : table.columns) widths.push_back(width(column.header));
+  for (const auto& row : table.rows)
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
+  std::string out;
+  auto write_row = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string pad(widths[c] - width(cells[c]), ' ');
+      if (c > 0) out += "  ";
+      out += table.columns[c].align == Align::left ? cells[c] + pad : pad + cells[c];
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  };
+  write_lines(table, write_row);
   return out;
 }
 
@@ -148,7 +174,7 @@ json report_json(const ReportData& data) {
   json best = json::object();
   for (std::size_t j = 0; j < data.best.size() && j < data.objectives.size(); ++j)
     best[data.objectives[j].metric] =
-        data.best[j] ? json(data.front_design(*data.best[j]).seq) : json(nullptr);
+        data.best[j] ? json(data.front_design(*data.best[j]).trial_id) : json(nullptr);
   json violations = json::array();
   for (const ViolationCount& v : data.violations)
     violations.push_back({{"constraint", v.constraint}, {"designs", v.designs}});
@@ -183,7 +209,8 @@ json report_json(const ReportData& data) {
       {"request",
        {{"workloads", workloads}, {"parameters", parameters}, {"constraints", data.constraints}}},
       {"knee",
-       {{"seq", data.knee ? json(data.front_design(*data.knee).seq) : json(nullptr)},
+       {{"id", data.knee ? json(data.front_design(*data.knee).trial_id) : json(nullptr)},
+        {"seq", data.knee ? json(data.front_design(*data.knee).seq) : json(nullptr)},
         {"definition", kKneeDefinition}}},
       {"best", best},
       {"front", front},

@@ -23,6 +23,8 @@ std::optional<Format> format_from_path(const std::filesystem::path& path);
 // The front, one row per design with every parameter and metric, a header row first; RFC 4180
 // (CRLF line ends, fields quoted where needed).
 std::string render_csv(const ReportData& data);
+// front_text_table as aligned plain text, one line per front design (`front`, `search`).
+std::string render_front_text(const ReportData& data);
 // {"report", "study", "request", "knee", "best", "front": [...], "shortlist", "assumptions",
 //  "reproduce"}: the front with every parameter and metric, and the study.
 nlohmann::json report_json(const ReportData& data);

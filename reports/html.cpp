@@ -88,8 +88,9 @@ class PageWriter {
   std::string html_;
 };
 
+// The design id `show --design ID`, `front` and the viewer use (the store's trial id).
 std::string design_name(const Design& design) {
-  return fmt::format("#{}", design.seq);
+  return fmt::format("#{}", design.trial_id);
 }
 
 std::string with_unit(double value, const std::string& metric) {
@@ -100,12 +101,21 @@ std::string with_unit(double value, const std::string& metric) {
 // "area 1.23 mm², latency 4.5 ms, ..." for a sentence about a design.
 std::string key_figures(const ReportData& data, const Design& design) {
   std::vector<std::string> parts;
-  for (const char* metric : {"area_mm2", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
+  auto add = [&](const std::string& metric) {
     const double value = design.metric(metric);
-    if (std::isnan(value)) continue;
+    if (std::isnan(value)) return;
     std::string part = lower_label(metric) + " " + with_unit(value, metric);
-    if (std::string(metric) == "energy_mj") part += " per " + data.energy_per();
+    if (metric == "energy_mj") part += " per " + data.energy_per();
     parts.push_back(part);
+  };
+  for (const std::string metric :
+       {"area_mm2", "die_cost_usd", "power_w", "latency_ms", "energy_mj", "tops_per_w"}) {
+    // Several workloads: each one's own latency and energy, not their mean.
+    if (data.workloads.size() > 1 && (metric == "latency_ms" || metric == "energy_mj")) {
+      for (const WorkloadRequest& wl : data.workloads) add(wl.name + "." + metric);
+      continue;
+    }
+    add(metric);
   }
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
@@ -128,6 +138,92 @@ std::string status_sentence(const ReportData& data) {
         "`accelscope resume` continues it.",
         store::to_string(s.status));
   return {};
+}
+
+// "+57 % latency, -52 % area" of design against reference, over the objectives.
+std::string trade_text(const ReportData& data, const Design& design, const Design& reference) {
+  std::string out;
+  for (std::size_t j = 0; j < data.objectives.size(); ++j) {
+    const std::string& metric = data.objectives[j].metric;
+    const double a = design.metric(metric), b = reference.metric(metric);
+    if (!std::isfinite(a) || !std::isfinite(b) || b == 0) continue;
+    const double change = (a - b) / std::fabs(b);
+    if (std::fabs(change) < 0.005) continue;
+    out += fmt::format("{}{}{:.0f} % {}", out.empty() ? "" : ", ", change > 0 ? "+" : "-",
+                       std::fabs(change) * 100, lower_label(metric));
+  }
+  return out.empty() ? "the same objectives" : out;
+}
+
+// One page for the meeting: what to buy, the alternatives and what each trades, what limits the
+// choice, and the assumptions that would change it.
+HtmlPage executive_page(const ReportData& data, PageWriter& w) {
+  w.heading(1, "Executive summary: " + data.study.name);
+  if (!data.knee) {
+    w.paragraph(
+        "No feasible design: there is nothing to recommend. The constraints that ruled "
+        "out the most designs are listed under Assumptions.",
+        "warning");
+    return {"executive", "Executive summary", w.take()};
+  }
+  const Design& knee = data.front_design(*data.knee);
+  w.heading(2, "Recommendation");
+  w.paragraph(fmt::format("Design {}: {}.", design_name(knee), key_figures(data, knee)), "callout");
+  for (const ShortlistEntry& entry : data.shortlist)
+    if (entry.front_index == *data.knee)
+      for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+        if (!wl.bottleneck.empty())
+          w.paragraph(fmt::format("Bottleneck on {}: {}.", wl.name, wl.bottleneck));
+  w.paragraph(fmt::format("It is the knee of the Pareto front of {} feasible designs ({} "
+                          "evaluated): {}",
+                          data.feasible_count, data.evaluated_count, kKneeDefinition),
+              "note");
+
+  std::vector<std::string> alternatives;
+  for (const ShortlistEntry& entry : data.shortlist) {
+    if (entry.front_index == *data.knee || alternatives.size() == 3) continue;
+    const Design& d = data.front_design(entry.front_index);
+    std::string reasons;
+    for (const std::string& r : entry.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
+    alternatives.push_back(fmt::format("Design {} ({}): {} against {}.", design_name(d), reasons,
+                                       trade_text(data, d, knee), design_name(knee)));
+  }
+  w.heading(2, "Alternatives");
+  if (alternatives.empty())
+    w.paragraph("None: the front has a single design.", "note");
+  else
+    w.list(alternatives);
+
+  w.heading(2, "Binding constraints");
+  std::vector<std::string> binding;
+  for (const ViolationCount& v : data.violations) {
+    if (binding.size() == 3) break;
+    binding.push_back(fmt::format("{}: ruled out {} of {} evaluated designs", v.constraint,
+                                  v.designs, data.evaluated_count));
+  }
+  if (binding.empty())
+    w.paragraph("No design was ruled out by a constraint.", "note");
+  else
+    w.list(binding);
+
+  w.heading(2, "Assumptions that would change the decision most");
+  std::vector<std::string> assumptions = {
+      "Power figures are averages over a run (the highest over the workloads, DRAM devices "
+      "included); the peak with every unit busy is several times higher (design pages).",
+      "Energy and area come from technology tables at the design's node: figures at 16 and 7 nm "
+      "are extrapolated estimates (Assumptions).",
+      "The knee weighs every objective equally after normalising each over the front; another "
+      "weighting picks another design (see the alternatives)."};
+  if (!std::isnan(knee.metric("die_cost_usd")))
+    assumptions.emplace_back(
+        "Die cost uses public-order wafer prices and defect densities and an assumed package and "
+        "test cost; a foundry quote replaces them.");
+  if (data.workloads.size() > 1)
+    assumptions.emplace_back(
+        "Objectives over several workloads are weighted means with the weights of the request; "
+        "each workload's own figures are in the front table.");
+  w.list(assumptions);
+  return {"executive", "Executive summary", w.take()};
 }
 
 HtmlPage summary_page(const ReportData& data, PageWriter& w) {
@@ -164,6 +260,12 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
     w.paragraph(fmt::format("Recommended starting point (knee): design {}: {}.", design_name(knee),
                             key_figures(data, knee)),
                 "callout");
+    for (const ShortlistEntry& entry : data.shortlist)
+      if (entry.front_index == *data.knee)
+        for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+          if (!wl.bottleneck.empty())
+            w.paragraph(fmt::format("Bottleneck of design {} on {}: {}.", design_name(knee),
+                                    wl.name, wl.bottleneck));
   }
 
   w.heading(2, "What was asked");
@@ -226,10 +328,10 @@ std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
   return pages;
 }
 
-std::string axis_label(const ObjectiveInfo& objective) {
-  return metric_heading(objective.metric) + (objective.direction == store::Direction::maximize
-                                                 ? ", higher is better"
-                                                 : ", lower is better");
+std::string axis_label(const ReportData& data, const ObjectiveInfo& objective) {
+  return data.heading(objective.metric) + (objective.direction == store::Direction::maximize
+                                               ? ", higher is better"
+                                               : ", lower is better");
 }
 
 ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
@@ -238,8 +340,8 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
   chart.title = metric_info(axes[jy].metric).label + " vs " + lower_label(axes[jx].metric);
   chart.width_px = kChartWidthPx;
   chart.connect_front = data.objectives.size() == 2;
-  chart.x.label = axis_label(axes[jx]);
-  chart.y.label = axis_label(axes[jy]);
+  chart.x.label = axis_label(data, axes[jx]);
+  chart.y.label = axis_label(data, axes[jy]);
   // Values by axis metric: objectives when the axis is one, else the metric itself.
   auto value = [&](const Design& d, std::size_t j) {
     for (std::size_t k = 0; k < data.objectives.size(); ++k)
@@ -410,10 +512,11 @@ HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWr
               fmt::format("Workload {} ({}, batch {}): latency {}, energy {}, {} layers", wl.name,
                           wl.mode, wl.batch, with_unit(wl.total.latency_ms(), "latency_ms"),
                           with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
+    if (!wl.bottleneck.empty()) w.paragraph("Bottleneck: " + wl.bottleneck + ".", "callout");
     w.row_of({w.bars(layer_latency_chart(wl)), w.bars(layer_energy_chart(wl))});
     w.row_of({w.bars(split_time_chart(wl)), w.bars(split_energy_chart(wl))});
   }
-  return {fmt::format("design-{}", design.seq), "Design " + design_name(design), w.take()};
+  return {fmt::format("design-{}", design.trial_id), "Design " + design_name(design), w.take()};
 }
 
 HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {
@@ -473,6 +576,7 @@ HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding 
 HtmlPages build_pages(const ReportData& data, ChartEmbedding embedding) {
   HtmlPages out;
   PageWriter w(embedding, out.charts);
+  out.pages.push_back(executive_page(data, w));
   out.pages.push_back(summary_page(data, w));
   for (HtmlPage& page : front_pages(data, w)) out.pages.push_back(std::move(page));
   for (HtmlPage& page : tradeoff_pages(data, w)) out.pages.push_back(std::move(page));
@@ -489,7 +593,7 @@ std::size_t page_count(const ReportData& data) {
       std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   const std::size_t chart_pages =
       std::max<std::size_t>(1, (pairs + kChartsPerPage - 1) / kChartsPerPage);
-  return 1 + front_pages + chart_pages + data.shortlist.size() + 1;
+  return 2 + front_pages + chart_pages + data.shortlist.size() + 1;
 }
 
 const std::string& report_css() {
@@ -515,6 +619,49 @@ pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; background-col
   return kCss;
 }
 
+// The HTML report's one script (inline, nothing loaded): a click on a front table's heading sorts
+// every front design by that column (numbers by value, text alphabetically; again: reversed),
+// refilling the front pages in order. The PDF has no script and keeps the report's order.
+const char* const kSortScript = R"JS(
+(function () {
+  var tables = Array.prototype.slice.call(
+      document.querySelectorAll('section[id^="front"] table.data'));
+  var state = {column: -1, ascending: true};
+  function key(text) {
+    var number = text.match(/-?\d+(\.\d+)?(e[+-]?\d+)?/i);
+    return number ? parseFloat(number[0]) : text.toLowerCase();
+  }
+  function sortBy(column) {
+    state.ascending = state.column === column ? !state.ascending : true;
+    state.column = column;
+    var rows = [], sizes = [];
+    tables.forEach(function (table) {
+      var body = Array.prototype.slice.call(table.rows, 1);
+      sizes.push(body.length);
+      rows = rows.concat(body);
+    });
+    rows.sort(function (a, b) {
+      var x = key(a.cells[column].textContent), y = key(b.cells[column].textContent);
+      if (typeof x !== typeof y) { x = typeof x === 'number' ? -Infinity : Infinity; y = 0; }
+      var order = x < y ? -1 : x > y ? 1 : 0;
+      return state.ascending ? order : -order;
+    });
+    var next = 0;
+    tables.forEach(function (table, t) {
+      var parent = table.rows[0].parentNode;
+      for (var n = 0; n < sizes[t]; ++n) parent.appendChild(rows[next++]);
+    });
+  }
+  tables.forEach(function (table) {
+    Array.prototype.forEach.call(table.rows[0].cells, function (cell, column) {
+      cell.style.cursor = 'pointer';
+      cell.title = 'Sort the front by this column (click again to reverse)';
+      cell.addEventListener('click', function () { sortBy(column); });
+    });
+  });
+})();
+)JS";
+
 std::string render_html(const ReportData& data) {
   const HtmlPages pages = build_pages(data, ChartEmbedding::inline_svg);
   std::string html =
@@ -531,7 +678,7 @@ std::string render_html(const ReportData& data) {
       "</style>\n</head>\n<body>\n";
   for (const HtmlPage& page : pages.pages)
     html += "<section class=\"page\" id=\"" + page.id + "\">\n" + page.body + "</section>\n";
-  return html + "</body>\n</html>\n";
+  return html + "<script>" + kSortScript + "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace accelscope::reports

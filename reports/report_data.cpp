@@ -1,6 +1,7 @@
 #include "reports/report_data.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <map>
@@ -422,8 +423,16 @@ std::vector<std::string> model_assumptions() {
       "Area = PE array (placed MAC cells and registers) + banked SRAM macros (never below the "
       "bit-cell area) + vector unit + DRAM interface (PHY) + control and interconnect as shares "
       "of the core. DRAM devices and the package are not included.",
-      "Latency and energy are per run: one inference of the batch, or one training step; "
-      "design-level figures are averages over the workloads weighted as requested.",
+      "Latency and energy are per run: one inference of the batch, or one training step. With "
+      "several workloads, the design-level latency, energy, throughput, utilisation and TOPS "
+      "figures are means over the workloads weighted as requested (labelled \"weighted "
+      "mean\"); the tables show each workload's own figures beside them.",
+      "Power is the average over a run (energy / latency), not the peak: power_w (die and DRAM "
+      "devices) and chip_power_w (die alone) are the highest such average over the workloads, "
+      "and a power constraint applies to that figure. peak_power_w is the die's with every PE, "
+      "SRAM port, lane and DRAM interface busy, which a design can exceed its average by "
+      "several times. Area is the die's (with the DRAM interface PHY when on the die); DRAM "
+      "devices count in power but not in area.",
   };
 }
 
@@ -619,10 +628,16 @@ MetricInfo metric_info(std::string_view metric) {
       {"latency_ms", {"Latency", "ms"}},
       {"energy_mj", {"Energy", "mJ"}},
       {"area_mm2", {"Area", "mm²"}},
-      {"power_w", {"System power (die and DRAM)", "W"}},
-      {"chip_power_w", {"Die power", "W"}},
-      {"peak_power_w", {"Peak die power", "W"}},
+      // power_w and chip_power_w are the highest average over the workloads, not a mean.
+      {"power_w", {"Avg. power, die + DRAM devices (highest workload)", "W"}},
+      {"chip_power_w", {"Avg. die power (highest workload)", "W"}},
+      {"peak_power_w", {"Peak die power (every unit busy)", "W"}},
       {"peak_tops", {"Peak TOPS", ""}},
+      {"die_cost_usd", {"Die cost (good die, packaged, tested)", "USD"}},
+      {"die_cost.silicon_usd", {"Silicon cost per good die", "USD"}},
+      {"die_cost.package_test_usd", {"Package and test cost", "USD"}},
+      {"die_cost.yield", {"Die yield", ""}},
+      {"die_cost.dies_per_wafer", {"Dies per wafer (gross)", ""}},
       {"throughput_per_s", {"Throughput", "samples/s"}},
       {"tops_per_w", {"TOPS/W", ""}},
       {"tops_per_mm2", {"TOPS/mm²", ""}},
@@ -703,6 +718,46 @@ std::string ReportData::energy_per() const {
   return training ? "training step" : "inference";
 }
 
+std::string bottleneck_text(const WorkloadBreakdown& wl, double utilization) {
+  const double total_ms = wl.total.latency_ms();
+  if (!(total_ms > 0)) return {};
+  struct Part {
+    const char* name;
+    double ms;
+  };
+  std::array<Part, 3> parts = {Part{"PE array compute", wl.conv.compute_ms},
+                               Part{"memory stalls of array ops", wl.conv.stall_ms},
+                               Part{"vector unit (non-GEMM ops)", wl.nonconv.latency_ms()}};
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const Part& a, const Part& b) { return a.ms > b.ms; });
+  std::string text = fmt::format("{}: {} of {} ms ({})", parts[0].name, format_number(parts[0].ms),
+                                 format_number(total_ms), format_percent(parts[0].ms / total_ms));
+  text += fmt::format("; {} {} ms, {} {} ms", parts[1].name, format_number(parts[1].ms),
+                      parts[2].name, format_number(parts[2].ms));
+  if (!wl.top_by_latency.empty() && wl.top_by_latency.front().merged_layers == 0)
+    text += fmt::format("; slowest layer {} ({} ms)", wl.top_by_latency.front().name,
+                        format_number(wl.top_by_latency.front().latency_ms()));
+  if (std::isfinite(utilization)) text += "; PE utilisation " + format_percent(utilization);
+  return text;
+}
+
+std::string ReportData::heading(const std::string& metric) const {
+  static const std::set<std::string, std::less<>> kAveraged = {
+      "latency_ms",   "energy_mj",        "throughput_per_s", "edp_mj_ms",
+      "tops_per_w",   "tops_per_mm2",     "utilization",      "nonconv_share",
+      "dram_mib",     "energy.mac_mj",    "energy.sram_mj",   "energy.dram_mj",
+      "energy.io_mj", "energy.vector_mj", "energy.leakage_mj"};
+  std::string label = metric_info(metric).label;
+  const std::string unit = metric_info(metric).unit;
+  if (metric == "energy_mj") label = "Energy per " + energy_per();
+  for (const WorkloadRequest& w : workloads)
+    if (metric == w.name + ".energy_mj")
+      label = w.name + " energy per " + (w.mode == "training" ? "training step" : "inference");
+  if (workloads.size() > 1 && kAveraged.count(metric))
+    label = "Weighted mean " + lower_first(label);
+  return unit.empty() ? label : label + " (" + unit + ")";
+}
+
 ReportData collect(store::Database& db, store::StudyId study_id, const CollectOptions& options) {
   ReportData data;
   data.study = db.study(study_id);
@@ -772,6 +827,8 @@ ReportData collect(store::Database& db, store::StudyId study_id, const CollectOp
     if (k >= roles_count) entry.reasons.emplace_back("spread along the front");
     const Design& design = data.front_design(chosen[k]);
     entry.breakdown = parse_breakdown(db.breakdown(design.trial_id), design, options.top_layers);
+    for (WorkloadBreakdown& wl : entry.breakdown.workloads)
+      wl.bottleneck = bottleneck_text(wl, design.metric(wl.name + ".utilization"));
     data.shortlist.push_back(std::move(entry));
   }
 

@@ -101,6 +101,8 @@ struct WorkloadBreakdown {
   std::vector<LayerCost> top_by_latency;  // largest first, then "other" (merged_layers > 0)
   std::vector<LayerCost> top_by_energy;   // largest first, then "other" (merged_layers > 0)
   std::size_t layer_count = 0;
+  // What limits this run: "vector unit (non-GEMM ops): 41 of 48.7 ms (84%); ...".
+  std::string bottleneck;
 };
 
 struct AreaPart {
@@ -211,7 +213,15 @@ struct ReportData {
   std::vector<std::string> roles(std::size_t front_index) const;
   // "inference", "training step" or "run" (mixed): what energy_mj is per.
   std::string energy_per() const;
+  // A metric's heading with its unit in this study: "Energy per inference (mJ)", "bert energy
+  // per inference (mJ)", and "Weighted mean latency (ms)" for a figure averaged over several
+  // workloads (never presented as if it were one workload's).
+  std::string heading(const std::string& metric) const;
 };
+
+// The largest of PE array compute, memory stalls of array ops and vector-unit time with its share
+// of the run, the others, the slowest layer and the PE utilisation (NaN: not shown).
+std::string bottleneck_text(const WorkloadBreakdown& workload, double utilization);
 
 // How the knee is chosen, as stated in reports.
 extern const char* const kKneeDefinition;

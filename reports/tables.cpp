@@ -1,6 +1,7 @@
 #include "reports/tables.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -21,6 +22,8 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return out;
 }
 
+constexpr std::array<const char*, 4> kBuffers = {"inputs", "weights", "outputs", "vector"};
+
 std::string pe_array_text(const ReportData& data, std::size_t i) {
   const json& rows = data.front_param(i, "array.rows");
   const json& cols = data.front_param(i, "array.cols");
@@ -31,17 +34,40 @@ std::string pe_array_text(const ReportData& data, std::size_t i) {
 
 std::string sram_text(const ReportData& data, std::size_t i) {
   std::vector<std::string> sizes;
-  for (const char* buffer : {"inputs", "weights", "outputs", "vector"})
+  for (const char* buffer : kBuffers)
     sizes.push_back(value_text(data.front_param(i, fmt::format("sram.{}.kib", buffer))));
   return join(sizes, " / ");
 }
 
+// The design's own DRAM interface bandwidth: a searched total, or a derived split (stored as
+// params "dram.bandwidth_gbps.<buffer>"), or its stored hardware; the base hardware's only when
+// the design has none of these. A split reads in / wt / out / vec, like the SRAM column.
+json dram_bandwidth(const ReportData& data, std::size_t i) {
+  const Design& design = data.front_design(i);
+  const json* hardware = data.shortlisted_hardware(i);
+  const json& whole = design.param("dram.bandwidth_gbps", hardware);
+  if (!whole.is_null()) return whole;
+  json split = json::object();
+  for (const char* buffer : kBuffers)
+    if (const json& v = design.param(fmt::format("dram.bandwidth_gbps.{}", buffer), hardware);
+        !v.is_null())
+      split[buffer] = v;
+  return split.empty() ? data.front_param(i, "dram.bandwidth_gbps") : split;
+}
+
 std::string dram_text(const ReportData& data, std::size_t i) {
-  const json& bandwidth = data.front_param(i, "dram.bandwidth_gbps");
+  const json bandwidth = dram_bandwidth(data, i);
   if (!bandwidth.is_object()) return value_text(bandwidth);
   std::vector<std::string> parts;  // one interface per buffer
-  for (const auto& [buffer, gbps] : bandwidth.items()) parts.push_back(value_text(gbps));
+  for (const char* buffer : kBuffers)
+    parts.push_back(bandwidth.contains(buffer) ? value_text(bandwidth[buffer]) : "–");
   return join(parts, " / ");
+}
+
+bool any_split_dram(const ReportData& data) {
+  for (std::size_t i = 0; i < data.front.size(); ++i)
+    if (dram_bandwidth(data, i).is_object()) return true;
+  return false;
 }
 
 std::string metric_text(const Design& design, const std::string& metric) {
@@ -62,11 +88,16 @@ const std::vector<std::string>& headline_metrics() {
   return kMetrics;
 }
 
+// Per run: shown per workload when there are several, never as a mean of different workloads.
+bool per_workload_metric(const std::string& metric) {
+  return metric == "latency_ms" || metric == "throughput_per_s" || metric == "energy_mj";
+}
+
 std::vector<FrontColumn> front_columns(const ReportData& data) {
   std::vector<FrontColumn> columns = {
       {"Design", Align::left,
        [](const ReportData& d, std::size_t i) {
-         return fmt::format("#{}", d.front_design(i).seq);
+         return fmt::format("#{}", d.front_design(i).trial_id);
        }},
       {"Role", Align::left,
        [](const ReportData& d, std::size_t i) { return join(d.roles(i), ", "); }},
@@ -78,20 +109,38 @@ std::vector<FrontColumn> front_columns(const ReportData& data) {
        }},
       {"SRAM KiB in / wt / out / vec", Align::right,
        [](const ReportData& d, std::size_t i) { return sram_text(d, i); }},
-      {"DRAM GB/s", Align::right,
+      {any_split_dram(data) ? "DRAM GB/s in / wt / out / vec" : "DRAM GB/s", Align::right,
        [](const ReportData& d, std::size_t i) { return dram_text(d, i); }},
   };
-  std::vector<std::string> metrics = headline_metrics();
-  for (const ObjectiveInfo& o : data.objectives)
-    if (std::find(metrics.begin(), metrics.end(), o.metric) == metrics.end())
-      metrics.push_back(o.metric);
-  for (const std::string& metric : metrics) {
-    std::string header = metric_heading(metric);
-    if (metric == "energy_mj") header = "Energy per " + data.energy_per() + " (mJ)";
-    columns.push_back({header, Align::right, [metric](const ReportData& d, std::size_t i) {
-                         return metric_text(d.front_design(i), metric);
-                       }});
+  auto metric_column = [&](const std::string& metric, std::string header) {
+    columns.push_back(
+        {std::move(header), Align::right, [metric](const ReportData& d, std::size_t i) {
+           return metric_text(d.front_design(i), metric);
+         }});
+  };
+  const bool several_workloads = data.workloads.size() > 1;
+  std::vector<std::string> shown;
+  for (const std::string& metric : headline_metrics()) {
+    shown.push_back(metric);
+    if (metric == "area_mm2" && !data.front.empty() &&
+        !std::isnan(data.front_design(0).metric("die_cost_usd"))) {
+      shown.push_back("die_cost_usd");
+      metric_column("die_cost_usd", data.heading("die_cost_usd"));
+    }
+    if (several_workloads && per_workload_metric(metric)) {
+      for (const WorkloadRequest& w : data.workloads)
+        metric_column(w.name + "." + metric, data.heading(w.name + "." + metric));
+      continue;
+    }
+    metric_column(metric, data.heading(metric));
   }
+  // Objectives not shown yet, e.g. a weighted mean the search minimised (labelled as such).
+  for (const ObjectiveInfo& o : data.objectives)
+    if (std::find(shown.begin(), shown.end(), o.metric) == shown.end() ||
+        (several_workloads && per_workload_metric(o.metric))) {
+      shown.push_back(o.metric);
+      metric_column(o.metric, data.heading(o.metric));
+    }
   return columns;
 }
 
@@ -134,16 +183,46 @@ Table front_table(const ReportData& data, std::size_t first, std::size_t count) 
   return table;
 }
 
-Table front_export_table(const ReportData& data) {
+namespace {
+
+// Every parameter name of the front's designs, in first-seen order.
+std::vector<std::string> front_parameter_names(const ReportData& data) {
   std::vector<std::string> params;
-  std::set<std::string> seen_params;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < data.front.size(); ++i)
+    for (const auto& [name, value] : data.front_design(i).params.items())
+      if (seen.insert(name).second) params.push_back(name);
+  return params;
+}
+
+}  // namespace
+
+Table front_text_table(const ReportData& data) {
+  const std::vector<std::string> params = front_parameter_names(data);
+  Table table;
+  table.columns = {{"id"}, {"role", Align::left}};
+  for (const std::string& name : params) table.columns.push_back({name});
+  for (const ObjectiveInfo& o : data.objectives) table.columns.push_back({o.metric});
+  for (std::size_t i = 0; i < data.front.size(); ++i) {
+    const Design& design = data.front_design(i);
+    std::vector<std::string> row = {std::to_string(design.trial_id), join(data.roles(i), ", ")};
+    for (const std::string& name : params) row.push_back(value_text(design.param(name)));
+    for (std::size_t j = 0; j < data.objectives.size(); ++j)
+      row.push_back(j < design.objectives.size() ? format_number(design.objectives[j]) : "–");
+    table.rows.push_back(std::move(row));
+    table.row_classes.push_back(row_class(data, i));
+  }
+  return table;
+}
+
+Table front_export_table(const ReportData& data) {
+  const std::vector<std::string> params = front_parameter_names(data);
+  const std::set<std::string> seen_params(params.begin(), params.end());
   std::vector<std::string> metrics = headline_metrics();
   std::set<std::string> seen_metrics(metrics.begin(), metrics.end());
   std::vector<std::string> other_metrics;
   for (std::size_t i = 0; i < data.front.size(); ++i) {
     const Design& design = data.front_design(i);
-    for (const auto& [name, value] : design.params.items())
-      if (seen_params.insert(name).second) params.push_back(name);
     for (const auto& [name, value] : design.metrics.items())
       if (seen_metrics.insert(name).second) other_metrics.push_back(name);
   }
@@ -151,13 +230,13 @@ Table front_export_table(const ReportData& data) {
   metrics.insert(metrics.end(), other_metrics.begin(), other_metrics.end());
 
   Table table;
-  table.columns = {{"design_seq"}, {"trial_id"}, {"role", Align::left}};
+  table.columns = {{"id"}, {"seq"}, {"role", Align::left}};
   for (const std::string& name : params) table.columns.push_back({name, Align::left});
   for (const std::string& name : metrics)
     table.columns.push_back({seen_params.count(name) ? "metric:" + name : name});
   for (std::size_t i = 0; i < data.front.size(); ++i) {
     const Design& design = data.front_design(i);
-    std::vector<std::string> row = {std::to_string(design.seq), std::to_string(design.trial_id),
+    std::vector<std::string> row = {std::to_string(design.trial_id), std::to_string(design.seq),
                                     join(data.roles(i), "; ")};
     for (const std::string& name : params) {
       const json& value = design.param(name);
@@ -222,7 +301,7 @@ Table objectives_table(const ReportData& data) {
     auto with_unit = [&](double v) {
       return format_number(v) + (unit.empty() || std::isnan(v) ? "" : " " + unit);
     };
-    table.rows.push_back({metric_info(o.metric).label, o.metric, maximise ? "maximise" : "minimise",
+    table.rows.push_back({data.heading(o.metric), o.metric, maximise ? "maximise" : "minimise",
                           with_unit(best), with_unit(worst)});
   }
   return table;
@@ -258,14 +337,15 @@ Table figures_table(const ReportData& data, const ShortlistEntry& entry) {
   const Design& design = data.front_design(entry.front_index);
   Table table = two_column_table("Figure", "Value");
   for (const std::string metric :
-       {"area_mm2", "power_w", "peak_power_w", "latency_ms", "throughput_per_s", "energy_mj",
-        "tops_per_w", "tops_per_mm2", "peak_tops", "utilization", "nonconv_share", "dram_mib"}) {
+       {"area_mm2", "die_cost_usd", "die_cost.yield", "die_cost.dies_per_wafer", "power_w",
+        "peak_power_w", "latency_ms", "throughput_per_s", "energy_mj", "tops_per_w", "tops_per_mm2",
+        "peak_tops", "utilization", "nonconv_share", "dram_mib"}) {
     const double value = design.metric(metric);
     if (std::isnan(value)) continue;
-    const bool fraction = metric == "utilization" || metric == "nonconv_share";
-    std::string label = metric_heading(metric);
-    if (metric == "energy_mj") label = "Energy per " + data.energy_per() + " (mJ)";
-    table.rows.push_back({label, fraction ? format_percent(value) : format_number(value)});
+    const bool fraction =
+        metric == "utilization" || metric == "nonconv_share" || metric == "die_cost.yield";
+    table.rows.push_back(
+        {data.heading(metric), fraction ? format_percent(value) : format_number(value)});
   }
   return table;
 }

@@ -28,6 +28,9 @@ struct Table {
 Table front_table(const ReportData& data, std::size_t first = 0, std::size_t count = SIZE_MAX);
 // The front for machines: every parameter and metric of every front design, exact numbers.
 Table front_export_table(const ReportData& data);
+// The front for a terminal (`front`, `search`): id, role, every parameter and every objective,
+// in the order and with the ids of the CSV and JSON exports.
+Table front_text_table(const ReportData& data);
 
 Table workloads_table(const ReportData& data);
 Table parameters_table(const ReportData& data);

@@ -24,15 +24,13 @@ void register_front_command(CLI::App& app) {
   cmd->callback([args] {
     store::Database db(args->db, {.mode = store::OpenMode::read_only});
     const store::StudyInfo study = find_study(db, args->study);
-    if (!args->csv && !args->json) {
-      print_front_table(std::cout, db, study.id);
-      return;
-    }
-    // The same exporters as `report --format csv|json`, so the two never disagree.
+    // The same data and exporters as `report`, so ids and order never disagree.
     reports::CollectOptions options;
     options.front_only = true;
     const reports::ReportData data = reports::collect(db, study.id, options);
-    if (args->csv)
+    if (!args->csv && !args->json)
+      std::cout << reports::render_front_text(data);
+    else if (args->csv)
       std::cout << reports::render_csv(data);
     else
       std::cout << reports::report_json(data).at("front").dump(1) << "\n";

@@ -9,6 +9,8 @@
 #include "engine/space_spec.hpp"
 #include "engine/study_lookup.hpp"
 #include "engine/study_runner.hpp"
+#include "reports/export.hpp"
+#include "reports/report_data.hpp"
 #include "search/strategy.hpp"
 
 namespace accelscope::engine {
@@ -75,7 +77,9 @@ void print_summary(const RunResult& result, store::Database& db) {
   std::cout << fmt::format("study {} (id {}): {} designs, {} on the front{}\n", result.study_name,
                            result.study, result.progress.done, result.progress.front_size,
                            result.finished ? "" : " (stopped; resume with accelscope resume)");
-  print_front_table(std::cout, db, result.study);
+  reports::CollectOptions options;
+  options.front_only = true;
+  std::cout << reports::render_front_text(reports::collect(db, result.study, options));
 }
 
 }  // namespace
@@ -146,8 +150,9 @@ void register_search_commands(CLI::App& app) {
                      "Study id or name (default: the only or latest study)");
   resume->add_option("--threads", resume_args->threads, "Evaluation threads (default: all cores)")
       ->check(threads_range());
-  resume->add_option("--budget", resume_args->extend_to,
-                     "Raise the study's budget to this many designs and continue to it")
+  resume
+      ->add_option("--budget", resume_args->extend_to,
+                   "Raise the study's budget to this many designs and continue to it")
       ->check(budget_range());
   resume->add_flag("--log-json", resume_args->log_json, "Progress as JSON lines on stderr");
   resume->add_flag("--quiet", resume_args->quiet, "No progress output");

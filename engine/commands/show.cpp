@@ -1,10 +1,15 @@
 // accelscope show --db F --design ID [--json]: everything about one design.
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
+#include "engine/eval_output.hpp"
 #include "engine/study_lookup.hpp"
+#include "model/io/labels.hpp"
 #include "store/database.hpp"
 
 namespace accelscope::engine {
@@ -53,14 +58,19 @@ void register_show_command(CLI::App& app) {
     if (!breakdown.is_object() || !breakdown.contains("workloads")) return;
     for (auto w = breakdown["workloads"].begin(); w != breakdown["workloads"].end(); ++w) {
       fmt::print("\nworkload {}: per layer\n", w.key());
-      fmt::print("  {:<28} {:<10} {:<16} {:<6} {:>12} {:>12} {:>12} {:>12}\n", "layer", "op",
-                 "phase", "unit", "compute", "stall", "total", "energy uJ");
+      // Names cut in the middle only as far as they stay distinct, as eval prints them.
+      std::vector<std::string> names;
+      for (const auto& layer : (*w)["layers"]) names.push_back(layer["name"].get<std::string>());
+      const std::vector<std::string> labels = io::label_column("layer", names, kLayerLabelChars);
+      fmt::print("  {} {:<10} {:<16} {:<6} {:>12} {:>12} {:>12} {:>12}\n", labels[0], "op", "phase",
+                 "unit", "compute", "stall", "total", "energy uJ");
+      std::size_t i = 0;
       for (const auto& layer : (*w)["layers"])
-        fmt::print("  {:<28} {:<10} {:<16} {:<6} {:>12.0f} {:>12.0f} {:>12.0f} {:>12.3f}\n",
-                   layer["name"].get<std::string>().substr(0, 28), layer["op"].get<std::string>(),
-                   layer["phase"].get<std::string>(), layer["unit"].get<std::string>(),
-                   layer["compute_cycles"].get<double>(), layer["stall_cycles"].get<double>(),
-                   layer["total_cycles"].get<double>(), layer["energy_pj"].get<double>() * 1e-6);
+        fmt::print("  {} {:<10} {:<16} {:<6} {:>12.0f} {:>12.0f} {:>12.0f} {:>12.3f}\n",
+                   labels[++i], layer["op"].get<std::string>(), layer["phase"].get<std::string>(),
+                   layer["unit"].get<std::string>(), layer["compute_cycles"].get<double>(),
+                   layer["stall_cycles"].get<double>(), layer["total_cycles"].get<double>(),
+                   layer["energy_pj"].get<double>() * 1e-6);
     }
   });
 }

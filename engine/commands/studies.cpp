@@ -20,17 +20,37 @@ void register_studies_command(CLI::App& app) {
   cmd->callback([db_path, json] {
     store::Database db(*db_path, {.mode = store::OpenMode::read_only});
     const auto studies = db.studies();
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : studies) list.push_back(study_summary_json(db, s));
     if (*json) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const auto& s : studies) list.push_back(study_json(s));
       std::cout << list.dump(1) << "\n";
       return;
     }
-    fmt::print("{:>4} {:<36} {:<8} {:>6} {:>14} {:<8}\n", "id", "name", "strategy", "seed",
-               "done/budget", "status");
-    for (const auto& s : studies)
-      fmt::print("{:>4} {:<36} {:<8} {:>6} {:>14} {:<8}\n", s.id, s.name, s.strategy, s.seed,
-                 fmt::format("{}/{}", s.counts.finished(), s.budget), store::to_string(s.status));
+    auto print_row = [](const auto&... cells) {
+      fmt::print("{:>4}  {:<28} {:<20} {:<8} {:>6} {:>14} {:>9} {:>6} {:>11}  {:<8}  {}\n",
+                 cells...);
+    };
+    print_row("id", "name", "space", "strategy", "seed", "done/budget", "feasible", "front",
+              "hypervolume", "status", "reference point");
+    for (const auto& s : list) {
+      std::string volume = "-", reference = "-";
+      if (s["hypervolume"].is_number())
+        volume = (s["hypervolume_estimated"].get<bool>() ? "~" : "") +
+                 fmt::format("{:.4g}", s["hypervolume"].get<double>());
+      if (s["reference_point"].is_array()) {
+        reference.clear();
+        for (const auto& v : s["reference_point"])
+          reference += (reference.empty() ? "[" : ", ") + fmt::format("{:.4g}", v.get<double>());
+        reference += "]";
+      }
+      print_row(
+          s["id"].get<std::int64_t>(), s["name"].get<std::string>(), s["space"].get<std::string>(),
+          s["strategy"].get<std::string>(), s["seed"].get<std::int64_t>(),
+          fmt::format("{}/{}", s["done"].get<std::int64_t>() + s["failed"].get<std::int64_t>(),
+                      s["budget"].get<std::int64_t>()),
+          s["feasible"].get<std::int64_t>(), s["front_size"].get<std::size_t>(), volume,
+          s["status"].get<std::string>(), reference);
+    }
   });
 }
 

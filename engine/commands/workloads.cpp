@@ -36,8 +36,8 @@ void run_workloads(const WorkloadsArgs& args) {
 
   nlohmann::json list = nlohmann::json::array();
   if (!args.json)
-    fmt::print("{:<28} {:>5} {:>6} {:>10} {:>13} {:>17}\n", "workload", "batch", "ops", "GMAC",
-               "parameters M", "activations M el");
+    fmt::print("{:<28} {:>5} {:>6} {:>10} {:>16} {:>24}\n", "workload", "batch", "ops", "GMAC",
+               "parameters (M)", "activations (M elements)");
   for (const auto& path : files) {
     const std::string file = path.filename().string();
     try {
@@ -55,7 +55,7 @@ void run_workloads(const WorkloadsArgs& args) {
                         {"parameters", stats.parameters},
                         {"activation_elements", stats.activation_elements}});
       } else {
-        fmt::print("{:<28} {:>5} {:>6} {:>10.3f} {:>13.3f} {:>17.3f}\n", file, network.batch,
+        fmt::print("{:<28} {:>5} {:>6} {:>10.3f} {:>16.3f} {:>24.3f}\n", file, network.batch,
                    stats.ops, gmac, params_m, activations_m);
       }
     } catch (const std::exception& e) {

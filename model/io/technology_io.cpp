@@ -332,6 +332,27 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
     d.phy_static_mw_per_gbps = type.positive("phy_static_mw_per_gbps", std::nullopt, true);
     tech.dram.push_back(d);
   }
+
+  // Optional: without it, designs have no die cost metrics.
+  if (root.has("die_cost")) {
+    const JsonObject cost = root.object("die_cost");
+    tech.sources.push_back("die_cost: " + cost.string("source"));
+    model::DieCostFigures f;
+    f.wafer_diameter_mm = sourced(cost, "wafer_diameter_mm", tech);
+    f.edge_exclusion_mm = sourced(cost, "edge_exclusion_mm", tech, true);
+    f.scribe_mm = sourced(cost, "scribe_mm", tech, true);
+    f.clustering_alpha = sourced(cost, "clustering_alpha", tech);
+    f.package_test_usd = sourced(cost, "package_test_usd", tech, true);
+    f.package_test_usd_per_mm2 = sourced(cost, "package_test_usd_per_mm2", tech, true);
+    const std::string node = std::to_string(node_nm);
+    for (auto [key, target] :
+         {std::pair{"wafer_usd", &f.wafer_usd}, std::pair{"defects_per_cm2", &f.defects_per_cm2}}) {
+      const JsonObject table = cost.object(key);
+      tech.sources.push_back(std::string(key) + ": " + table.string("source"));
+      *target = table.object("nodes").positive(node, std::nullopt, true);
+    }
+    tech.die_cost = f;
+  }
   return tech;
 }
 

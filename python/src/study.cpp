@@ -47,8 +47,9 @@ Study open_study(py::handle db, py::handle study) {
 }
 
 // What `studies --json` lists, and the objectives, reference point, options and times.
-py::dict info_of(const store::StudyInfo& s, const std::string& path) {
-  nlohmann::json info = engine::study_json(s);
+py::dict info_of(store::Database& db, const store::StudyInfo& s) {
+  const std::string path = db.path().string();
+  nlohmann::json info = engine::study_summary_json(db, s);
   nlohmann::json& objectives = info["objectives"] = nlohmann::json::array();
   for (const store::Objective& o : s.objectives)
     objectives.push_back(
@@ -258,7 +259,7 @@ void register_study(py::module_& m) {
   py::class_<Study>(m, "_Study")
       .def(py::init(&open_study), py::arg("db"), py::arg("study") = py::none())
       .def_property_readonly("id", [](const Study& s) { return s.id; })
-      .def("info", [](Study& s) { return info_of(s.db->study(s.id), s.db->path().string()); })
+      .def("info", [](Study& s) { return info_of(*s.db, s.db->study(s.id)); })
       .def("spec", [](Study& s) { return from_json(s.db->study(s.id).spec.at("spec")); })
       .def("space",
            [](Study& s) { return make_space(engine::stored_space_spec(s.db->study(s.id))); })

@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -248,4 +250,177 @@ TEST_CASE("cli: serve --fuse compares one fused graph with one graph each", "[pl
   CHECK(j["fused_peak_mib"].get<double>() <= j["separate_peak_mib"].get<double>());
   CHECK(j["time_saving"].get<double>() ==
         Approx(1 - j["fused_ms"].get<double>() / j["separate_ms"].get<double>()));
+}
+
+namespace {
+
+// The ids of a table's rows: the first field of every line after the header.
+std::vector<std::int64_t> first_column_ids(const std::string& text, char separator) {
+  std::vector<std::int64_t> ids;
+  std::istringstream lines_in(text);
+  std::string line;
+  std::getline(lines_in, line);  // header
+  while (std::getline(lines_in, line)) {
+    const std::string first = line.substr(line.find_first_not_of(' '));
+    ids.push_back(std::stoll(first.substr(0, first.find(separator))));
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("cli: one design id in front, front --csv/--json, show and the report", "[cli]") {
+  // Two studies in one file, so a design's id (the trial id) differs from its seq + 1.
+  const std::string db = accelscope::testing::temp_path("ids") + ".sqlite";
+  for (const char* seed : {"1", "2"})
+    REQUIRE(run("search " + src("tests/data/spaces/tiny.json") + " --db " + db +
+                " --strategy random --budget 40 --quiet --seed " + seed)
+                .exit_code == 0);
+  const std::string study = " --study tiny-random-s2";
+  const Output text = run("front --db " + db + study);
+  const Output csv = run("front --db " + db + study + " --csv");
+  const Output json = run("front --db " + db + study + " --json");
+  REQUIRE((text.exit_code == 0 && csv.exit_code == 0 && json.exit_code == 0));
+  CHECK(text.out.rfind("id  ", 0) == 0);
+  CHECK(csv.out.rfind("id,seq,role,", 0) == 0);
+  std::vector<std::int64_t> json_ids;
+  for (const auto& design : nlohmann::json::parse(json.out)) {
+    CHECK(design["id"].get<std::int64_t>() > 40);  // the second study's trials
+    CHECK(design["id"] != design["seq"].get<std::int64_t>() + 1);
+    json_ids.push_back(design["id"]);
+  }
+  REQUIRE(json_ids.size() >= 2);
+  CHECK(first_column_ids(text.out, ' ') == json_ids);
+  CHECK(first_column_ids(csv.out, ',') == json_ids);
+
+  // The report's knee is the design `show --design ID` shows, and the HTML names the same id.
+  const std::string html = accelscope::testing::temp_path("ids") + ".html";
+  const Output report_json = run("report --db " + db + study + " --format json -o -");
+  REQUIRE(run("report --db " + db + study + " -o " + html).exit_code == 0);
+  REQUIRE(report_json.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(report_json.out);
+  const std::int64_t knee = report["knee"]["id"];
+  const Output show = run("show --db " + db + " --design " + std::to_string(knee) + " --json");
+  REQUIRE(show.exit_code == 0);
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  CHECK(shown["on_front"] == true);
+  bool found = false;
+  for (const auto& design : report["front"])
+    if (design["id"] == knee) {
+      found = true;
+      CHECK(design["params"] == shown["params"]);
+      CHECK(design["metrics"] == shown["metrics"]);
+    }
+  CHECK(found);
+  CHECK(report["shortlist"][0]["id"] == knee);
+  CHECK_THAT(slurp(html), Contains("(knee): design #" + std::to_string(knee) + ":"));
+  std::filesystem::remove(html);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: logs on stderr, studies summary, shipped names, eval --json memory, headers",
+          "[cli]") {
+  // Without a terminal, stdout holds the result only: the log lines go to stderr.
+  const std::string db = accelscope::testing::temp_path("logs") + ".sqlite";
+  const Output search =
+      run("search " + src("tests/data/spaces/tiny.json") + " --db " + db + " --budget 30");
+  REQUIRE(search.exit_code == 0);
+  CHECK(search.out.find("[info]") == std::string::npos);
+  CHECK_THAT(search.err, Contains("[info]") && Contains("hypervolume"));
+  CHECK(search.out.rfind("study tiny-nsga2-s1", 0) == 0);
+
+  // studies: space, feasible count, front size, hypervolume and its reference point.
+  const Output listed = run("studies --db " + db + " --json");
+  REQUIRE(listed.exit_code == 0);
+  const nlohmann::json study = nlohmann::json::parse(listed.out).at(0);
+  const Output front = run("front --db " + db + " --json");
+  CHECK(study["space"] == "tiny");
+  CHECK(study["feasible"].get<std::int64_t>() > 0);
+  CHECK(study["feasible"].get<std::int64_t>() <= 30);
+  CHECK(study["front_size"] == nlohmann::json::parse(front.out).size());
+  REQUIRE(study["reference_point"].size() == 2);
+  CHECK(study["hypervolume"].get<double>() > 0);
+  CHECK(study["hypervolume_estimated"] == false);
+  const Output text = run("studies --db " + db);
+  CHECK_THAT(text.out, Contains("space") && Contains("feasible") && Contains("front") &&
+                           Contains("hypervolume") && Contains("reference point") &&
+                           Contains(" tiny "));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+
+  // eval takes shipped workload names as spaces do, and its JSON says the memory configuration.
+  const Output eval = run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") +
+                          " --workload resnet50 --json");
+  REQUIRE(eval.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(eval.out);
+  CHECK(j["design"]["sram"]["weights"]["kib"] == 128);
+  CHECK(j["design"]["sram"]["inputs"]["double_buffered"] == true);
+  CHECK(j["design"]["dram"]["type"] == "lpddr4");
+  CHECK(j["design"]["dram"]["bandwidth_gbps"] == 12.8);
+  CHECK(j["design"]["dram"]["capacity_gib"] == 4);
+  // Byte counts are whole numbers.
+  CHECK(j["total"]["dram_read_bytes"].is_number_integer());
+  CHECK(j["total"]["dram_read_bytes_by_interface"]["inputs"].is_number_integer());
+  for (const auto& layer : j["layers"]) CHECK(layer["dram_write_bytes"].is_number_integer());
+
+  // Layer names are not cut until they collide: the downsample conv and its batch-norm differ.
+  const Output table =
+      run("eval --hw " + src("spaces/hardware/edge_16x16_int8.json") + " --workload resnet50");
+  REQUIRE(table.exit_code == 0);
+  std::set<std::string> labels;
+  std::size_t rows = 0;
+  std::istringstream in(table.out);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line) && !line.empty()) {
+    ++rows;
+    labels.insert(line.substr(0, line.find(' ')));
+  }
+  std::set<std::string> names;
+  for (const auto& layer : j["layers"]) names.insert(layer["name"].get<std::string>());
+  CHECK(rows == j["layers"].size());
+  CHECK(labels.size() == names.size());  // as many distinct labels as distinct names
+  CHECK_THAT(table.out, Contains("/layer1/layer1.0/downsample/downsample.0/Conv") ||
+                            Contains("downsample.0/Conv "));
+
+  // The workloads header is whole.
+  const Output workloads = run("workloads");
+  CHECK_THAT(workloads.out, Contains("parameters (M)") && Contains("activations (M elements)"));
+}
+
+TEST_CASE("cli: die cost is a study metric usable as constraint and objective", "[cli]") {
+  nlohmann::json spec = nlohmann::json::parse(slurp(src("tests/data/spaces/tiny.json")));
+  spec["hardware"] = src("spaces/hardware/edge_16x16_int8.json");
+  spec["workloads"][0]["file"] = src("spaces/workloads/resnet50_scalesim.csv");
+  spec["objectives"] = {"latency", "die_cost"};
+  spec["constraints"]["die_cost_usd"] =
+      nlohmann::json::object({{"max", 1.24}});  // binds: 1.2 to 1.26 USD
+  const std::string file = accelscope::testing::temp_path("die_cost") + ".json";
+  const std::string db = accelscope::testing::temp_path("die_cost") + ".sqlite";
+  std::ofstream(file) << spec.dump();
+  REQUIRE(run("search " + file + " --db " + db + " --strategy grid --quiet").exit_code == 0);
+  const Output front = run("front --db " + db + " --json");
+  REQUIRE(front.exit_code == 0);
+  const nlohmann::json designs = nlohmann::json::parse(front.out);
+  REQUIRE(!designs.empty());
+  for (const auto& d : designs) {
+    const double cost = d["metrics"]["die_cost_usd"];
+    CHECK(d["objectives"]["die_cost_usd"] == cost);
+    CHECK(cost <= 1.24);
+    CHECK(cost == Approx(d["metrics"]["die_cost.silicon_usd"].get<double>() +
+                         d["metrics"]["die_cost.package_test_usd"].get<double>()));
+    CHECK(d["metrics"]["die_cost.yield"].get<double>() > 0.9);  // a few mm2 at 28 nm
+  }
+  // The constraint binds: some designs of the grid cost more.
+  const Output report = run("report --db " + db + " --format json -o -");
+  REQUIRE(report.exit_code == 0);
+  const nlohmann::json violations = nlohmann::json::parse(report.out)["violations"];
+  bool violated = false;
+  for (const auto& v : violations)
+    violated = violated || v["constraint"].get<std::string>().rfind("die_cost_usd", 0) == 0;
+  CHECK(violated);
+  const Output html = run("report --db " + db + " --format html -o -");
+  CHECK_THAT(html.out, Contains("Die cost (good die, packaged, tested) (USD)") &&
+                           Contains("foundry sale price per 300 mm wafer"));
+  std::filesystem::remove(file);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 }

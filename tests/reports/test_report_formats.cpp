@@ -95,7 +95,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 
 // The figures a buyer looks for, as the report prints them.
 std::vector<std::string> key_figures(const Design& design) {
-  return {"#" + std::to_string(design.seq), format_number(design.metric("area_mm2")),
+  return {"#" + std::to_string(design.trial_id), format_number(design.metric("area_mm2")),
           format_number(design.metric("latency_ms")), format_number(design.metric("energy_mj"))};
 }
 
@@ -223,7 +223,10 @@ TEST_CASE("the HTML report is one self-contained file with the front and SVG cha
   // Nothing loaded from elsewhere: no external src/href, scripts, stylesheets or fonts.
   const std::regex external(R"((src|href)\s*=\s*["']?\s*(https?:)?//)", std::regex::icase);
   CHECK_FALSE(std::regex_search(html, external));
-  CHECK(html.find("<script") == std::string::npos);
+  // One inline script (the front table's sorting), nothing loaded.
+  CHECK(count_of(html, "<script") == 1);
+  CHECK(html.find("<script>") != std::string::npos);
+  CHECK(html.find("querySelectorAll('section[id^=\"front\"] table.data')") != std::string::npos);
   CHECK(html.find("<link") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
   CHECK(html.find("url(") == std::string::npos);
@@ -237,11 +240,10 @@ TEST_CASE("the HTML report is one self-contained file with the front and SVG cha
   CHECK(count_of(html, "</svg>") == count_of(html, "<svg "));
   CHECK(count_of(html, "<section class=\"page\"") == page_count(data));
   CHECK(html.find(escape_xml(kKneeDefinition)) != std::string::npos);
-  for (const char* text :
-       {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 4", "Trade-offs",
-        "Latency by layer", "Energy by layer", "memory stall", "Area by component", "Assumptions",
-        "Horowitz", "CACTI", "inter_layer", "How to reproduce", "accelscope search",
-        "Why designs were infeasible"})
+  for (const char* text : {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 4",
+                           "Trade-offs", "Latency by layer", "Energy by layer", "memory stall",
+                           "Area by component", "Assumptions", "Horowitz", "CACTI", "inter_layer",
+                           "How to reproduce", "accelscope search", "Why designs were infeasible"})
     CHECK(html.find(text) != std::string::npos);
 }
 
@@ -270,7 +272,8 @@ TEST_CASE("the CSV report has a header and one row per front design, and parses 
   for (std::size_t r = 1; r < records.size(); ++r) {
     const Design& design = data.front_design(r - 1);
     REQUIRE(records[r].size() == header.size());
-    CHECK(records[r][column("design_seq")] == std::to_string(design.seq));
+    CHECK(records[r][column("id")] == std::to_string(design.trial_id));
+    CHECK(records[r][column("seq")] == std::to_string(design.seq));
     CHECK(std::stod(records[r][column("latency_ms")]) == design.metric("latency_ms"));
     CHECK(std::stod(records[r][column("tops_per_w")]) == design.metric("tops_per_w"));
     CHECK(records[r][column("array.dataflow")] == design.params["array.dataflow"]);
@@ -294,13 +297,14 @@ TEST_CASE("the JSON report parses and holds the front and the study", "[reports]
   for (std::size_t i = 0; i < data.front.size(); ++i) {
     const json& entry = report["front"][i];
     const Design& design = data.front_design(i);
+    CHECK(entry["id"] == design.trial_id);
     CHECK(entry["seq"] == design.seq);
     CHECK(entry["params"] == design.params);
     CHECK(entry["metrics"] == design.metrics);
     CHECK(entry["objectives"]["latency_ms"] == design.objectives[0]);
   }
-  CHECK(report["knee"]["seq"] == data.front_design(*data.knee).seq);
-  CHECK(report["best"]["latency_ms"] == data.front_design(0).seq);
+  CHECK(report["knee"]["id"] == data.front_design(*data.knee).trial_id);
+  CHECK(report["best"]["latency_ms"] == data.front_design(0).trial_id);
   CHECK(report["shortlist"].size() == data.shortlist.size());
   CHECK(report["request"]["workloads"].size() == 2);
   CHECK(report["reproduce"]["seed"] == 7);
@@ -315,10 +319,10 @@ TEST_CASE("the PDF report has a page per section and the front's figures", "[rep
   const auto output = dir.file("report.pdf");
   write_output(output, render_pdf(data));
 
-  // Summary, front table (under 20 rows), one chart page (three pairs), one page per shortlisted
-  // design, assumptions and reproduction.
+  // Executive summary, summary, front table (under 20 rows), one chart page (three pairs), one
+  // page per shortlisted design, assumptions and reproduction.
   REQUIRE(data.front.size() <= kFrontRowsPerPage);
-  const std::size_t expected_pages = 1 + 1 + 1 + data.shortlist.size() + 1;
+  const std::size_t expected_pages = 1 + 1 + 1 + 1 + data.shortlist.size() + 1;
   CHECK(page_count(data) == expected_pages);
   CHECK(pdf_pages(output) == expected_pages);
   const auto info = testing::run_command("pdfinfo " + output.string());
@@ -360,7 +364,7 @@ TEST_CASE("a study without a feasible design still makes every report, saying so
 
   const auto output = dir.file("empty.pdf");
   write_output(output, render_pdf(data));
-  CHECK(pdf_pages(output) == 4);
+  CHECK(pdf_pages(output) == 5);  // executive summary, summary, front, charts, assumptions
 }
 
 TEST_CASE("studies with one or two objectives get the charts that fit", "[reports][pdf]") {
@@ -386,7 +390,7 @@ TEST_CASE("studies with one or two objectives get the charts that fit", "[report
   CHECK(one_html.find("Area vs latency") != std::string::npos);  // plotted against area
   const auto pdf = dir.file("one.pdf");
   write_output(pdf, render_pdf(one));
-  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1);
+  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1 + 1);
 }
 
 TEST_CASE("a running study with no result yet, or without breakdowns, still reports", "[reports]") {

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <string>
 
+#include "model/io/labels.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
 #include "reports/front_analysis.hpp"
+#include "reports/report_data.hpp"
 #include "reports/svg.hpp"
 
 namespace accelscope::reports {
@@ -115,7 +117,8 @@ TEST_CASE("a bar chart stacks segments and prints totals", "[reports]") {
   const std::string svg = render_bar_chart(chart);
   CHECK(svg.find(">3.00 ms</text>") != std::string::npos);
   CHECK(svg.find(">1.00 ms</text>") != std::string::npos);
-  CHECK(svg.find(">…") != std::string::npos);  // the end of the name is kept
+  CHECK(svg.find(">a very") != std::string::npos);  // cut in the middle: start and end kept
+  CHECK(svg.find("…") != std::string::npos);
   CHECK(svg.find("the label column</text>") != std::string::npos);
   CHECK(count_of(svg, R"(fill="#222222")") == 3);  // legend + two bars (one of zero width)
   CHECK(bar_chart_height(chart) == Approx(44 + 2 * 18 + 8));
@@ -172,3 +175,52 @@ TEST_CASE("CSV cells a spreadsheet would run as formulas are written as text", "
 }
 
 }  // namespace accelscope::reports
+
+namespace accelscope::reports {
+
+TEST_CASE("the bottleneck names the largest part of a run and the others", "[reports]") {
+  WorkloadBreakdown wl;
+  wl.conv.compute_ms = 6.1;
+  wl.conv.stall_ms = 1.6;
+  wl.nonconv.compute_ms = 38;
+  wl.nonconv.stall_ms = 3;
+  wl.total.compute_ms = 44.1;
+  wl.total.stall_ms = 4.6;
+  LayerCost slowest;
+  slowest.name = "softmax_3";
+  slowest.compute_ms = 5;
+  wl.top_by_latency = {slowest};
+  CHECK(bottleneck_text(wl, 0.04) ==
+        "vector unit (non-GEMM ops): 41.0 of 48.7 ms (84 %); PE array compute 6.10 ms, memory "
+        "stalls of array ops 1.60 ms; slowest layer softmax_3 (5.00 ms); PE utilisation 4 %");
+  wl.conv.stall_ms = 60;  // now the array waits on DRAM most of the time
+  wl.total.stall_ms = 63;
+  CHECK(bottleneck_text(wl, NAN).rfind("memory stalls of array ops: 60.0 of 107 ms (56 %)", 0) ==
+        0);
+  CHECK(bottleneck_text(WorkloadBreakdown{}, 0.5).empty());
+}
+
+}  // namespace accelscope::reports
+
+TEST_CASE("layer labels are cut in the middle only as far as they stay distinct", "[reports]") {
+  const std::vector<std::string> names = {"/layer1/layer1.0/downsample/downsample.0/Conv",
+                                          "/layer1/layer1.0/downsample/downsample.1/BatchNorm",
+                                          "/layer1/layer1.0/relu", "fc"};
+  // At 24 code points a plain cut made the first two read "/layer1/layer1.0/downsam".
+  const std::vector<std::string> labels = accelscope::io::distinct_short_labels(names, 24);
+  REQUIRE(labels.size() == 4);
+  CHECK(labels[0] == "/layer1…ownsample.0/Conv");
+  CHECK(labels[1] != labels[0]);
+  CHECK(accelscope::io::display_width(labels[0]) == 24);
+  CHECK(labels[2] == "/layer1/layer1.0/relu");  // short names stay whole
+  CHECK(labels[3] == "fc");
+  // Names that differ only inside the cut part widen every label until they differ.
+  const std::vector<std::string> twins = {"aaaaaaaaaa-x-bbbbbbbbbbbbbbbbbbbb",
+                                          "aaaaaaaaaa-y-bbbbbbbbbbbbbbbbbbbb"};
+  const std::vector<std::string> wide = accelscope::io::distinct_short_labels(twins, 12);
+  CHECK(wide[0] != wide[1]);
+  // Repeats of one name may share a label; the column pads every cell to one width.
+  const std::vector<std::string> column =
+      accelscope::io::label_column("layer", {"fc", "fc", "conv1"}, 24);
+  CHECK(column == std::vector<std::string>{"layer", "fc   ", "fc   ", "conv1"});
+}
