@@ -1,12 +1,14 @@
 // accelscope: design-space exploration for DNN accelerators. One subcommand per file in
 // engine/commands/.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
+#include "engine/mpi_evaluator.hpp"
 #include "engine/study_lookup.hpp"
 #include "engine/version.hpp"
 
@@ -33,6 +35,15 @@ std::string one_line(std::string_view message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun or srun, rank 0 runs the command and the other ranks evaluate what it sends.
+  std::optional<accelscope::engine::mpi::Session> mpi_session;
+  try {
+    mpi_session.emplace(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "accelscope: error: " << one_line(e.what()) << "\n";
+    return 2;
+  }
+  if (mpi_session->rank() > 0) return mpi_session->serve();
   CLI::App app{"accelscope " + std::string(accelscope::engine::kVersion) +
                ": design-space exploration for DNN accelerators"};
   app.require_subcommand(1);
