@@ -1,9 +1,11 @@
 #include "engine/mpi_evaluator.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -115,8 +117,14 @@ void send_bytes(const std::vector<std::uint8_t>& bytes, int to, int tag) {
 }
 
 std::vector<std::uint8_t> receive_bytes(int from, int tag, int* received_tag = nullptr) {
+  // Polls with a growing sleep instead of MPI_Probe, which spins on a core while it waits: a rank
+  // waiting for work, or rank 0 waiting for results, would take a core from the evaluation.
   MPI_Status status;
-  MPI_Probe(from, tag, MPI_COMM_WORLD, &status);
+  auto pause = std::chrono::microseconds(20);
+  for (int arrived = 0; MPI_Iprobe(from, tag, MPI_COMM_WORLD, &arrived, &status), !arrived;) {
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
+  }
   int count = 0;
   MPI_Get_count(&status, MPI_BYTE, &count);
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(count));
