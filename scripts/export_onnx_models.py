@@ -8,7 +8,8 @@ Then scripts/make_workloads.sh imports them into spaces/workloads/*.json.
 
 Tested with python3-torch 1.13, python3-torchvision 0.14 and python3-onnx 1.12 (Debian 12).
 
-- CNNs (torchvision ResNet-50, ResNet-18, MobileNetV2, VGG-16) are exported in training mode
+- CNNs (torchvision ResNet-50, ResNet-18, MobileNetV2, VGG-16, GoogLeNet without its auxiliary
+  classifiers, MNASNet 1.0, and a LeNet-5-sized CNN on 28x28 grey images) are exported in training mode
   with constant folding off, so batch normalization stays a separate op (an eval-mode export
   folds it into the convolutions). The batch is a dynamic axis named "batch".
 - Transformers (no `transformers` library on Debian) are written here in plain torch: a BERT-base
@@ -17,7 +18,8 @@ Tested with python3-torch 1.13, python3-torchvision 0.14 and python3-onnx 1.12 (
   final LayerNorm, LM head tied to the token embedding; exact erf GELU instead of GPT-2's tanh
   approximation, same cost class). Batch and sequence are dynamic axes ("batch", "sequence"),
   so one file serves every sequence length. They are exported in eval mode (no dropout ops).
-- Small extra models exercise the importer: torch.nn.TransformerEncoderLayer at opset 13 (layer
+- `--only NAME[,NAME...]` exports just those networks (so adding one does not rewrite the
+  others). Small extra models exercise the importer: torch.nn.TransformerEncoderLayer at opset 13 (layer
   norm decomposed into ReduceMean/Sub/Pow/Sqrt/Div), torch.nn.TransformerDecoderLayer at
   opset 17, and hand-made models (--small-only rebuilds just these): attention written with
   Einsum, unsupported ops, an input without a shape.
@@ -188,6 +190,22 @@ class TorchDecoderLayer(nn.Module):
         return self.layer(x, memory, tgt_mask=mask)
 
 
+class LeNet5(nn.Module):
+    """LeNet-5-sized CNN (LeCun et al. 1998) on 1x28x28 inputs: conv 5x5 (6, padded), pool,
+    conv 5x5 (16), pool, fully connected 400-120-84-10; ReLU and max pooling as usual today."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(
+            nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
 # ---- hand-made models for the importer's error paths ----
 
 def save_small(path, nodes, inputs, outputs, check=True, extra_opsets=()):
@@ -206,21 +224,41 @@ def main():
     out = os.path.normpath(args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "onnx"))
     os.makedirs(out, exist_ok=True)
+    only = None
+    for a in sys.argv[1:]:
+        if a.startswith("--only="):
+            only = set(a[len("--only="):].split(","))
     torch.manual_seed(0)
     if "--small-only" not in sys.argv:
-        export_networks(out)
-    export_small_models(out)
+        export_networks(out, only)
+    if only is None:
+        export_small_models(out)
 
 
-def export_networks(out):
+def export_networks(out, only=None):
+    def wanted(name):
+        return only is None or name in only
+
     image = torch.randn(1, 3, 224, 224)
     batch_axis = {"input": {0: "batch"}, "output": {0: "batch"}}
-    for name, constructor in [("resnet50", torchvision.models.resnet50),
-                              ("resnet18", torchvision.models.resnet18),
-                              ("mobilenet_v2", torchvision.models.mobilenet_v2),
-                              ("vgg16", torchvision.models.vgg16)]:
-        export(constructor(weights=None), (image,), f"{out}/{name}.onnx", ["input"], batch_axis,
-               training=True)
+    models = torchvision.models
+    for name, constructor in [("resnet50", models.resnet50),
+                              ("resnet18", models.resnet18),
+                              ("mobilenet_v2", models.mobilenet_v2),
+                              ("vgg16", models.vgg16),
+                              # no auxiliary classifiers (inference graph, as torchvision's
+                              # pretrained GoogLeNet); weights are re-drawn by randomize()
+                              ("googlenet", lambda weights: models.googlenet(
+                                  weights=weights, aux_logits=False, init_weights=False)),
+                              ("mnasnet", models.mnasnet1_0)]:
+        if wanted(name):
+            export(constructor(weights=None), (image,), f"{out}/{name}.onnx", ["input"],
+                   batch_axis, training=True)
+    if wanted("lenet"):
+        export(LeNet5(), (torch.randn(1, 1, 28, 28),), f"{out}/lenet.onnx", ["input"],
+               batch_axis, training=True)
+    if only is not None:
+        return
 
     ids = torch.zeros(1, 128, dtype=torch.long)
     text_axes = {"input_ids": {0: "batch", 1: "sequence"}, "output": {0: "batch", 1: "sequence"}}

@@ -21,6 +21,10 @@ import resnet50 resnet50 --dim batch=1
 import resnet18 resnet18 --dim batch=1
 import mobilenet_v2 mobilenet_v2 --dim batch=1
 import vgg16 vgg16 --dim batch=1
+import googlenet googlenet --dim batch=1
+import mnasnet mnasnet --dim batch=1
+# LeNet-5-sized CNN on 28x28 grey images.
+import lenet lenet --dim batch=1
 # Transformers: one export each, the sequence length bound here.
 import bert_base bert_base_s128 --dim batch=1 --dim sequence=128
 import bert_base bert_base_s512 --dim batch=1 --dim sequence=512

@@ -111,7 +111,10 @@ TEST_CASE("onnx: ImageNet CNNs import with torchvision's published MACs and para
   const std::vector<Known> known = {{"resnet50", 4.09, 25'557'032, 53, 53},
                                     {"resnet18", 1.81, 11'689'512, 20, 20},
                                     {"mobilenet_v2", 0.30, 3'504'872, 52, 52},
-                                    {"vgg16", 15.47, 138'357'544, 13, 0}};
+                                    {"vgg16", 15.47, 138'357'544, 13, 0},
+                                    // without the auxiliary classifiers, as published
+                                    {"googlenet", 1.50, 6'624'904, 57, 57},
+                                    {"mnasnet", 0.31, 4'383'312, 52, 52}};
   for (const Known& k : known) {
     const OnnxImport imported = import(k.model);
     const Network& network = imported.network;
@@ -125,6 +128,12 @@ TEST_CASE("onnx: ImageNet CNNs import with torchvision's published MACs and para
     CHECK(count_kind(network, OpKind::batch_norm) == k.batch_norms);  // kept, not folded
     check_edges(network, {"input"});
   }
+  // LeNet-5 (padded 28x28 input): 6x28x28x25 + 16x10x10x150 + 400x120 + 120x84 + 84x10 MACs and
+  // the 61,706 parameters of the LeNet-5 paper's layer sizes.
+  const Network lenet = import("lenet").network;
+  CHECK(accelscope::model::macs(lenet) == 117'600 + 240'000 + 48'000 + 10'080 + 840);
+  CHECK(parameters(lenet) == 61'706);
+  CHECK(count_kind(lenet, OpKind::conv2d) == 2);
   // Residual sums read both branches.
   const Network resnet = import("resnet18").network;
   const auto add = std::find_if(resnet.ops.begin(), resnet.ops.end(), [](const Op& op) {
@@ -257,7 +266,7 @@ TEST_CASE("onnx: Shipped workloads equal a fresh ONNX import", "[onnx]") {
     CHECK(accelscope::model::macs(batch8) == 8 * accelscope::model::macs(fresh));
     ++checked;
   }
-  CHECK(checked == 7);
+  CHECK(checked == 10);  // 7 + googlenet, mnasnet, lenet
 }
 
 TEST_CASE("onnx: An .onnx workload loads anywhere a workload does, with --batch", "[onnx]") {
@@ -404,5 +413,12 @@ TEST_CASE("onnx: accelscope import-onnx and accelscope workloads", "[onnx]") {
   CHECK(by_file["bert_base_s128.json"].at("macs") == 11'173'625'856);
   CHECK(by_file["resnet50.json"].at("parameters") == 25'557'032);
   CHECK(by_file.count("gpt2_small_s1024.json"));
+  // The networks the multi-tenant mixes add.
+  REQUIRE(by_file.count("googlenet.json"));
+  CHECK(by_file["googlenet.json"].at("parameters") == 6'624'904);
+  REQUIRE(by_file.count("mnasnet.json"));
+  CHECK(by_file["mnasnet.json"].at("parameters") == 4'383'312);
+  REQUIRE(by_file.count("lenet.json"));
+  CHECK(by_file["lenet.json"].at("macs") == 416'520);
 }
 #endif
