@@ -13,13 +13,15 @@ mpirun=(mpirun --oversubscribe)
 [ "$(id -u)" -ne 0 ] || mpirun+=(--allow-run-as-root)
 launch=("${mpirun[@]}" -np 3)
 tiny=$src/tests/data/spaces/tiny.json
+# sqlite3 waits for a writer's lock (a rank 0 still committing) instead of failing at once.
+sql() { sqlite3 -cmd ".timeout 10000" "$@"; }
 fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
 # Everything a design's row holds that does not depend on when or by whom it was evaluated.
 history() {
-  sqlite3 "$1" "SELECT seq, batch, hex(point), hex(params), hex(metrics), status, feasible,
+  sql "$1" "SELECT seq, batch, hex(point), hex(params), hex(metrics), status, feasible,
                        violations, on_front FROM trial ORDER BY seq"
 }
 front() { "$bin" front --db "$1" --json; }
@@ -38,9 +40,9 @@ diff <(front "$work/one.sqlite") <(front "$work/mpi.sqlite") || fail "nsga2: fro
 "$bin" search "$tiny" --db "$work/grid1.sqlite" --strategy grid --threads 1 --quiet > /dev/null
 "${launch[@]}" "$bin" search "$tiny" --db "$work/grid.sqlite" --strategy grid --threads 1 \
   --quiet > /dev/null
-expected=$(sqlite3 "$work/grid1.sqlite" "SELECT done_count + failed_count FROM study")
+expected=$(sql "$work/grid1.sqlite" "SELECT done_count + failed_count FROM study")
 [ "$expected" -gt 100 ] || fail "grid: one process stored only $expected designs"
-counts=$(sqlite3 "$work/grid.sqlite" "SELECT count(*), count(DISTINCT hex(point)),
+counts=$(sql "$work/grid.sqlite" "SELECT count(*), count(DISTINCT hex(point)),
   sum(status = 'done' OR status = 'failed'), (SELECT done_count + failed_count FROM study)
   FROM trial")
 [ "$counts" = "$expected|$expected|$expected|$expected" ] ||
@@ -55,14 +57,21 @@ long=(--strategy random --budget 3000 --batch 500 --seed 3 --threads 1 --quiet)
 "${launch[@]}" "$bin" search "$tiny" --db "$work/killed.sqlite" "${long[@]}" > /dev/null 2>&1 &
 launcher=$!
 for _ in $(seq 200); do
-  done_count=$(sqlite3 "$work/killed.sqlite" "SELECT done_count FROM study" 2> /dev/null || true)
+  done_count=$(sql "$work/killed.sqlite" "SELECT done_count FROM study" 2> /dev/null || true)
   [ "${done_count:-0}" -gt 0 ] && break
   sleep 0.05
 done
 kill -KILL "$launcher"
 wait "$launcher" 2> /dev/null || true
-sleep 0.5  # the ranks see their launcher gone and exit
-done_count=$(sqlite3 "$work/killed.sqlite" "SELECT done_count FROM study")
+# The ranks see their launcher gone and exit; rank 0 (the study's only worker, "host:pid") must be
+# gone before the resume, or both would work on the study.
+rank0=$(sql "$work/killed.sqlite" "SELECT worker FROM study_worker" | head -1)
+for _ in $(seq 100); do
+  kill -0 "${rank0##*:}" 2> /dev/null || break
+  sleep 0.1
+done
+! kill -0 "${rank0##*:}" 2> /dev/null || fail "rank 0 ($rank0) outlived its killed mpirun"
+done_count=$(sql "$work/killed.sqlite" "SELECT done_count FROM study")
 [ "$done_count" -lt 3000 ] || fail "the run finished before it was killed; raise the budget"
 cp "$work/killed.sqlite" "$work/killed2.sqlite"
 "$bin" resume --db "$work/killed.sqlite" --threads 1 --stale-after 1 --quiet > /dev/null
@@ -84,6 +93,6 @@ set -e
 [ "$status" -ne 0 ] && [ "$status" -ne 124 ] || fail "bad rank: exit status $status"
 grep -c "accelscope: error: MPI rank [12] on .*nowhere" "$work/bad.err" | grep -qx 1 ||
   fail "bad rank: expected one error line, got: $(cat "$work/bad.err")"
-studies=$(sqlite3 "$work/bad.sqlite" "SELECT count(*) FROM study")
+studies=$(sql "$work/bad.sqlite" "SELECT count(*) FROM study")
 [ "$studies" -eq 0 ] || fail "bad rank: a study was written although a rank could not load it"
 echo "mpi_search: all checks passed"
