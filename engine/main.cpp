@@ -1,6 +1,7 @@
 // accelscope: design-space exploration for DNN accelerators. One subcommand per file in
 // engine/commands/.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
+#include "engine/mpi_evaluator.hpp"
 #include "engine/study_lookup.hpp"
 #include "engine/version.hpp"
 
@@ -39,6 +41,15 @@ int main(int argc, char** argv) {
   // or a pipe gets the front and nothing else.
   spdlog::set_default_logger(spdlog::stderr_color_mt("accelscope"));
   spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  // Under mpirun or srun, rank 0 runs the command and the other ranks evaluate what it sends.
+  std::optional<accelscope::engine::mpi::Session> mpi_session;
+  try {
+    mpi_session.emplace(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "accelscope: error: " << one_line(e.what()) << "\n";
+    return 2;
+  }
+  if (mpi_session->rank() > 0) return mpi_session->serve();
   CLI::App app{"accelscope " + std::string(accelscope::engine::kVersion) +
                ": design-space exploration for DNN accelerators"};
   app.require_subcommand(1);

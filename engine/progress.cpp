@@ -79,7 +79,10 @@ void ProgressReporter::finish(const RunResult& r) {
                           {"study", r.study_name},
                           {"study_id", r.study},
                           {"done", r.progress.done},
-                          {"front_size", r.progress.front_size}};
+                          {"front_size", r.progress.front_size},
+                          {"elapsed_s", r.progress.elapsed_s},
+                          {"evaluated_here", r.progress.evaluated_here},
+                          {"store_seconds", r.progress.store_seconds}};
       if (r.progress.hypervolume) j["hypervolume"] = *r.progress.hypervolume;
       fmt::print(stderr, "{}\n", j.dump());
       return;

@@ -379,9 +379,11 @@ class StudyLoop {
     std::optional<Chunk> in_flight;
     while (true) {
       const bool stopping = stop_requested();
+      const Clock::time_point store_start = Clock::now();
       if (!stopping && inserted_ < batch_points_.size()) insert_piece();
       std::vector<store::ClaimedPoint> claimed;
       if (!stopping) claimed = database_.claim_points(study_.id, worker_, chunk_size_);
+      store_seconds_ += seconds_since(store_start);
       if (in_flight) {
         record(*in_flight);
         in_flight.reset();
@@ -394,7 +396,9 @@ class StudyLoop {
         points.reserve(in_flight->trials.size());
         for (const store::ClaimedPoint& t : in_flight->trials) points.push_back(t.point);
         in_flight->results = std::async(std::launch::async, [this, points = std::move(points)] {
-          return evaluator_.evaluate_all(points, threads_);
+          return runner_.batch_evaluator != nullptr
+                     ? runner_.batch_evaluator->evaluate_all(evaluator_, points, threads_)
+                     : evaluator_.evaluate_all(points, threads_);
         });
         continue;
       }
@@ -411,6 +415,7 @@ class StudyLoop {
     std::vector<DesignResult> results = chunk.results.get();
     const double seconds = seconds_since(chunk.started);
     std::vector<store::Completion> completions;
+    const Clock::time_point store_start = Clock::now();
     {
       store::Transaction transaction = database_.transaction();
       for (std::size_t i = 0; i < results.size(); ++i) {
@@ -423,6 +428,7 @@ class StudyLoop {
       database_.heartbeat(study_.id, worker_);
       transaction.commit();
     }
+    store_seconds_ += seconds_since(store_start);
     for (std::size_t i = 0; i < results.size(); ++i) {
       const std::int64_t offset = chunk.trials[i].seq - batch_first_seq_;
       if (offset >= 0 && offset < static_cast<std::int64_t>(known_.size()))
@@ -484,6 +490,8 @@ class StudyLoop {
     }
     p.elapsed_s = seconds_since(start_);
     p.designs_per_s = p.elapsed_s > 0 ? static_cast<double>(evaluated_here_) / p.elapsed_s : 0;
+    p.evaluated_here = evaluated_here_;
+    p.store_seconds = store_seconds_;
     if (runner_.on_progress) runner_.on_progress(p);
   }
 
@@ -547,6 +555,7 @@ class StudyLoop {
 
   std::size_t chunk_size_ = 16;
   std::int64_t evaluated_here_ = 0;
+  double store_seconds_ = 0;
   Clock::time_point start_;
   Clock::time_point last_front_refresh_{};
   Clock::time_point last_release_ = Clock::now();
@@ -694,14 +703,19 @@ SearchOptions stored_search_options(const store::StudyInfo& study) {
 }
 
 SpaceSpec stored_space_spec(const store::StudyInfo& study) {
-  const std::string file = study.options.value("spec_file", std::string{});
+  return space_spec_matching(study.options.value("spec_file", std::string{}), study.spec,
+                             study.spec_hash, study.name);
+}
+
+SpaceSpec space_spec_matching(const std::string& file, const nlohmann::json& stored_spec,
+                              const std::string& hash, const std::string& study_name) {
   SpaceSpec spec = std::filesystem::is_regular_file(file)
                        ? read_space_spec(file)
-                       : parse_space_spec(study.spec.at("spec"), file.empty() ? study.name : file);
-  const std::string hash = store::spec_hash(spec.stored_spec());
-  if (hash != study.spec_hash)
+                       : parse_space_spec(stored_spec.at("spec"), file.empty() ? study_name : file);
+  const std::string now = store::spec_hash(spec.stored_spec());
+  if (now != hash)
     throw io::InputError(file + ": the space spec (or a file it names) changed since study '" +
-                         study.name + "' was created (hash " + study.spec_hash + ", now " + hash +
+                         study_name + "' was created (hash " + hash + ", now " + now +
                          "); start a new study instead of resuming this one");
   return spec;
 }
@@ -751,6 +765,10 @@ RunResult StudyRunner::run(const SpaceSpec& spec, const SearchOptions& requested
       {"shard_count", options.shard_count},
       {"low_discrepancy", options.low_discrepancy},
       {"spec_file", std::filesystem::absolute(spec.file).lexically_normal().string()}};
+  // Remote evaluators load the space before the study is written to.
+  if (batch_evaluator != nullptr)
+    batch_evaluator->start({config.name, config.options.at("spec_file").get<std::string>(),
+                            config.spec, store::spec_hash(config.spec), identity});
   if (const auto existing = database_.find_study(config.name)) {
     database_.check_spec(existing->id, config.spec);
     check_same_options(*existing, requested, with_defaults(stored_search_options(*existing), spec),
@@ -767,8 +785,12 @@ RunResult StudyRunner::run(const SpaceSpec& spec, const SearchOptions& requested
 RunResult StudyRunner::resume(store::StudyId id) {
   const store::StudyInfo study = database_.study(id);
   const io::TechLibrary library = io::load_default_tech_library();
-  check_identity(database_, study, study_identity(library));
+  const nlohmann::json identity = study_identity(library);
+  check_identity(database_, study, identity);
   const DesignEvaluator evaluator(stored_space_spec(study), library);
+  if (batch_evaluator != nullptr)
+    batch_evaluator->start({study.name, study.options.value("spec_file", std::string{}), study.spec,
+                            study.spec_hash, identity});
   return drive(database_.study(id), evaluator);
 }
 

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/batch_evaluator.hpp"
 #include "engine/evaluator.hpp"
 #include "engine/space_spec.hpp"
 #include "search/strategy.hpp"
@@ -50,6 +51,11 @@ struct Progress {
   bool hypervolume_estimated = false;  // a Monte Carlo estimate (four or more objectives)
   double elapsed_s = 0;
   double designs_per_s = 0;  // evaluated by this process
+  // This process's designs and the seconds of database work it spent on them (insert, claim,
+  // record and commit): designs / store_seconds is what one process can store, the ceiling of
+  // a run whose evaluation is spread over MPI ranks.
+  std::int64_t evaluated_here = 0;
+  double store_seconds = 0;
 };
 
 struct RunResult {
@@ -79,6 +85,8 @@ class StudyRunner {
   std::function<void(const Progress&)> on_progress;   // called after every recorded chunk
   const std::atomic<bool>* stop_requested = nullptr;  // checked between chunks
   double stale_claim_seconds = kDefaultStaleClaimSeconds;
+  // Evaluates the claimed chunks (MPI ranks, say); nullptr: this process's threads.
+  BatchEvaluator* batch_evaluator = nullptr;
 
  private:
   RunResult drive(const store::StudyInfo& study, const DesignEvaluator& evaluator);
@@ -102,6 +110,10 @@ SearchOptions stored_search_options(const store::StudyInfo& study);
 // The spec of a stored study, re-read from the file it came from (or from the stored copy when the
 // file is gone); io::InputError if it no longer matches the stored hash.
 SpaceSpec stored_space_spec(const store::StudyInfo& study);
+// The spec a study stores as `stored_spec` with hash `hash`: re-read from `file` when it exists,
+// else parsed from the stored copy; io::InputError if it no longer matches the hash.
+SpaceSpec space_spec_matching(const std::string& file, const nlohmann::json& stored_spec,
+                              const std::string& hash, const std::string& study_name);
 
 // What a study's results depend on besides its spec: the model version (engine/version.hpp) and
 // a hash of the technology tables.

@@ -12,6 +12,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libgl-dev
   poppler-utils xvfb xauth
+  libopenmpi-dev openmpi-bin  # the MPI distributed engine (ACCELSCOPE_MPI)
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer, ASan and UBSan runtimes
   python3-dev pybind11-dev pybind11-json-dev python3-pytest python3-numpy python3-pandas
   python3-matplotlib

@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 
 #include "engine/commands/commands.hpp"
+#include "engine/mpi_evaluator.hpp"
 #include "engine/progress.hpp"
 #include "engine/space_spec.hpp"
 #include "engine/study_lookup.hpp"
 #include "engine/study_runner.hpp"
 #include "reports/export.hpp"
 #include "reports/report_data.hpp"
+#include "model/io/json_reader.hpp"
 #include "search/strategy.hpp"
 
 namespace accelscope::engine {
@@ -36,7 +38,29 @@ struct RunArgs {
   bool quiet = false;
   std::uint64_t extend_to = 0;  // resume --budget
   double stale_after_s = kDefaultStaleClaimSeconds;
+  bool require_mpi = false;
 };
+
+// Under mpirun or srun with several ranks, chunks are spread over the ranks; --mpi makes a run
+// that is not distributed an error (a job script on a build without MPI, or run without mpirun).
+std::unique_ptr<BatchEvaluator> distributed_evaluator(const RunArgs& args) {
+  if (args.require_mpi && !mpi::built_with_mpi())
+    throw io::InputError(
+        "--mpi: this accelscope was built without MPI (ACCELSCOPE_MPI off: install "
+        "libopenmpi-dev and rebuild)");
+  std::unique_ptr<BatchEvaluator> evaluator = mpi::make_batch_evaluator(args.threads);
+  if (args.require_mpi && !evaluator)
+    throw io::InputError(
+        "--mpi: not started as rank 0 of several MPI ranks; run it as mpirun -np N accelscope "
+        "... (or srun)");
+  return evaluator;
+}
+
+void add_mpi_flag(CLI::App& command, RunArgs& args) {
+  command.add_flag("--mpi", args.require_mpi,
+                   "Fail unless distributed over MPI ranks (runs under mpirun or srun are "
+                   "distributed without it)");
+}
 
 RunResult run_with_progress(StudyRunner& runner, const RunArgs& args, const std::string& name,
                             const std::function<RunResult()>& run) {
@@ -115,6 +139,7 @@ void register_search_commands(CLI::App& app) {
   search->add_flag("--log-json", args->log_json, "Progress as JSON lines on stderr");
   search->add_flag("--quiet", args->quiet, "No progress output");
   add_stale_option(*search, *args);
+  add_mpi_flag(*search, *args);
   search->callback([args, search] {
     if (!args->shard.empty()) parse_shard(args->shard, args->options);
     const SpaceSpec spec = read_space_spec(args->space);
@@ -134,7 +159,9 @@ void register_search_commands(CLI::App& app) {
         if (search->count("--low-discrepancy") == 0) o.low_discrepancy = stored.low_discrepancy;
       }
     }
+    const std::unique_ptr<BatchEvaluator> distributed = distributed_evaluator(*args);
     StudyRunner runner(db, args->threads);
+    runner.batch_evaluator = distributed.get();
     const RunResult result = run_with_progress(
         runner, *args, args->options.study_name.empty() ? spec.name : args->options.study_name,
         [&] { return runner.run(spec, args->options); });
@@ -157,10 +184,13 @@ void register_search_commands(CLI::App& app) {
   resume->add_flag("--log-json", resume_args->log_json, "Progress as JSON lines on stderr");
   resume->add_flag("--quiet", resume_args->quiet, "No progress output");
   add_stale_option(*resume, *resume_args);
+  add_mpi_flag(*resume, *resume_args);
   resume->callback([resume_args] {
     store::Database db(resume_args->db, {.mode = store::OpenMode::read_write});
     const store::StudyInfo study = find_study(db, resume_args->study);
+    const std::unique_ptr<BatchEvaluator> distributed = distributed_evaluator(*resume_args);
     StudyRunner runner(db, resume_args->threads);
+    runner.batch_evaluator = distributed.get();
     if (resume_args->extend_to > 0) runner.extend_budget(study.id, resume_args->extend_to);
     const RunResult result = run_with_progress(runner, *resume_args, study.name,
                                                [&] { return runner.resume(study.id); });
