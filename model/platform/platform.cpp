@@ -22,6 +22,12 @@ std::string_view to_string(Policy policy) {
   return "?";
 }
 
+std::optional<Policy> policy_from_string(std::string_view name) {
+  for (const Policy policy : {Policy::elastic, Policy::temporal, Policy::static_split})
+    if (to_string(policy) == name) return policy;
+  return std::nullopt;
+}
+
 Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
   if (cols < 1 || cols > accelerator.array.cols)
     throw std::invalid_argument("partition of " + std::to_string(cols) +

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,8 @@ struct Tenant {
 
 enum class Policy : std::uint8_t { elastic, temporal, static_split };
 std::string_view to_string(Policy policy);
+// "elastic", "temporal" or "static"; nullopt for anything else.
+std::optional<Policy> policy_from_string(std::string_view name);
 
 struct PlatformOptions {
   // Partition sizes the elastic policy may use, as fractions of the columns (ascending).
