@@ -93,6 +93,10 @@ class LatencyCache {
   LatencyCache(const Accelerator& accelerator, const Technology& tech,
                const std::vector<Tenant>& tenants);
   const BatchCost& cost(int cols, std::size_t tenant, std::size_t batch_index);
+  // A lower bound of cost(cols, tenant, batch_index).latency_s without running the model: the
+  // array ops' MACs at one MAC per PE per cycle (every array op runs on the array, one at a
+  // time; vector ops, fill, drain and stalls only add). Increases with the batch.
+  double latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) const;
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
   std::size_t evaluations() const { return evaluations_; }
@@ -103,6 +107,7 @@ class LatencyCache {
   const std::vector<Tenant>* tenants_;
   // Key: cols * tenants + tenant; value: per batch index, latency_s < 0 while not computed.
   std::unordered_map<std::int64_t, std::vector<BatchCost>> entries_;
+  std::vector<std::vector<double>> array_macs_;  // per tenant, per batch index
   std::size_t evaluations_ = 0;
 };
 

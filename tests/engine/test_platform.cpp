@@ -113,6 +113,31 @@ TEST_CASE("platform: small models gain from partitions; less DRAM bandwidth help
   // channel). Not asserted.
 }
 
+TEST_CASE("platform: the latency lower bound that prunes partitions and batches holds",
+          "[platform]") {
+  // The policies skip a (partition, batch) whose bound already rules it out, so the bound must
+  // never exceed the model's L(b): every menu partition and batch of two mixes (CNNs with
+  // depthwise layers, a transformer, ResNet-50) and both bandwidths.
+  for (const double gbps : {256.0, 64.0})
+    for (const char* mix : {"spaces/scenarios/issue_mix.json", "spaces/scenarios/mixed4.json"}) {
+      Setup s;
+      set_up(s, mix, gbps, 0);
+      platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+      for (const double fraction : s.scenario.spec.options.partition_menu) {
+        const int cols = static_cast<int>(fraction * s.accelerator.array.cols);
+        for (std::size_t t = 0; t < s.scenario.tenants.size(); ++t)
+          for (std::size_t b = 0; b < s.scenario.tenants[t].batches.size(); ++b) {
+            const double bound = cache.latency_lower_bound_s(cols, t, b);
+            INFO(mix << " " << s.scenario.tenants[t].name << " cols " << cols << " batch "
+                     << s.scenario.tenants[t].batches[b]);
+            CHECK(bound > 0);
+            CHECK(bound <= cache.cost(cols, t, b).latency_s);
+            if (b > 0) CHECK(bound >= cache.latency_lower_bound_s(cols, t, b - 1));
+          }
+      }
+    }
+}
+
 TEST_CASE("platform: a single large model gains little from partitioning", "[platform]") {
   Setup s;
   set_up(s, "spaces/scenarios/single_resnet50.json", 256, 0);
