@@ -5,10 +5,19 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 namespace accelscope::engine {
+
+void log_to_stderr() {
+  constexpr const char* kName = "accelscope";
+  std::shared_ptr<spdlog::logger> logger = spdlog::get(kName);
+  if (!logger) logger = spdlog::stderr_color_mt(kName);
+  spdlog::set_default_logger(std::move(logger));
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+}
 
 ProgressReporter::Style ProgressReporter::choose(bool log_json, bool quiet) {
   if (quiet) return Style::quiet;
