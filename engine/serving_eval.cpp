@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace accelscope::engine {
 
@@ -11,6 +12,26 @@ ServingEvaluation evaluate_serving(platform::LatencyCache& cache, platform::Poli
                                    const platform::PlatformOptions& options) {
   return {platform::serve(cache, policy, 1.0, options),
           platform::goodput_scale(cache, policy, options)};
+}
+
+SoloComparison compare_with_solo(const LoadedScenario& scenario,
+                                 const model::Accelerator& accelerator,
+                                 const model::Technology& tech, const ServingEvaluation& e,
+                                 const platform::PlatformOptions& options) {
+  SoloComparison c;
+  double ntt_sum = 0;
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    const std::vector<platform::Tenant> alone{scenario.tenants[i]};
+    platform::LatencyCache cache(accelerator, tech, alone);
+    const double solo =
+        platform::serve(cache, platform::Policy::temporal, 1.0, options).tenants[0].p50_s;
+    const double shared = e.at_rates.tenants[i].p50_s;
+    c.solo_p50_s.push_back(solo);
+    c.stp += std::isfinite(shared) && std::isfinite(solo) ? solo / shared : 0;
+    ntt_sum += std::isfinite(solo) ? shared / solo : std::numeric_limits<double>::infinity();
+  }
+  c.antt = ntt_sum / static_cast<double>(scenario.tenants.size());
+  return c;
 }
 
 nlohmann::json latency_ms_json(double seconds) {

@@ -3,6 +3,8 @@
 // per-tenant details; README "Serving several networks" and "Design spaces").
 #pragma once
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/scenario.hpp"
@@ -18,6 +20,20 @@ struct ServingEvaluation {
 ServingEvaluation evaluate_serving(model::platform::LatencyCache& cache,
                                    model::platform::Policy policy,
                                    const model::platform::PlatformOptions& options);
+
+// System throughput and average normalized turnaround time against solo runs (Eyerman and
+// Eeckhout's STP and ANTT, with a tenant's median latency as its turnaround): each tenant alone
+// on the whole array at its rate (solo p50) against its p50 in `e`. STP = sum of solo / shared
+// (n when sharing costs nothing), ANTT = mean of shared / solo (1 at best). A tenant with an
+// unbounded p50 adds 0 to STP and makes ANTT infinite.
+struct SoloComparison {
+  double stp = 0, antt = 0;
+  std::vector<double> solo_p50_s;
+};
+SoloComparison compare_with_solo(const LoadedScenario& scenario,
+                                 const model::Accelerator& accelerator,
+                                 const model::Technology& tech, const ServingEvaluation& e,
+                                 const model::platform::PlatformOptions& options);
 
 // Milliseconds of a latency, null when unbounded (the tenant does not keep up).
 nlohmann::json latency_ms_json(double seconds);

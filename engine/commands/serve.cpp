@@ -4,6 +4,7 @@
 // Several tenants on one design (model/platform): per tenant batch, partition, latency
 // estimates against the SLO, and the goodput scale of the policy.
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -52,7 +53,8 @@ void apply_simulation(ServingEvaluation& e,
   }
 }
 
-nlohmann::json to_json(const LoadedScenario& scenario, const ServingEvaluation& e) {
+nlohmann::json to_json(const LoadedScenario& scenario, const ServingEvaluation& e,
+                       const SoloComparison& solo) {
   nlohmann::json tenants = nlohmann::json::array();
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     const platform::TenantResult& r = e.at_rates.tenants[i];
@@ -68,11 +70,14 @@ nlohmann::json to_json(const LoadedScenario& scenario, const ServingEvaluation& 
   return {{"policy", std::string(platform::to_string(e.at_rates.policy))},
           {"goodput_scale", e.goodput_scale},
           {"tenants", tenants},
-          {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9}};
+          {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9},
+          {"stp", solo.stp},
+          {"antt", std::isfinite(solo.antt) ? nlohmann::json(solo.antt) : nlohmann::json(nullptr)}};
 }
 
 void print_table(std::ostream& out, const LoadedScenario& scenario,
-                 const model::Accelerator& accelerator, const ServingEvaluation& e) {
+                 const model::Accelerator& accelerator, const ServingEvaluation& e,
+                 const SoloComparison& solo) {
   out << fmt::format("scenario {} on {} ({}x{}), policy {}\n", scenario.spec.name, accelerator.name,
                      accelerator.array.rows, accelerator.array.cols,
                      platform::to_string(e.at_rates.policy));
@@ -94,6 +99,10 @@ void print_table(std::ostream& out, const LoadedScenario& scenario,
       "partitions {}, PE utilisation {:.1f}%, DRAM utilisation {:.1f}%, energy {:.4f} mJ/request\n",
       e.goodput_scale, e.at_rates.partitions, e.at_rates.pe_utilization * 100,
       e.at_rates.dram_utilization * 100, e.at_rates.energy_pj_per_request * 1e-9);
+  out << fmt::format(
+      "against each tenant alone on the whole array (median latency): STP {:.3f} of {}, ANTT "
+      "{:.3f}\n",
+      solo.stp, scenario.tenants.size(), solo.antt);
 }
 
 // Scenario evaluations per second on one core: cold (a fresh L(b) cache, so the per-op model
@@ -193,10 +202,12 @@ void run_serve(const ServeArgs& args) {
                    "allocation (about 200,000 requests, seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  const SoloComparison solo =
+      compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
   if (args.json)
-    std::cout << to_json(scenario, e).dump(1) << "\n";
+    std::cout << to_json(scenario, e, solo).dump(1) << "\n";
   else
-    print_table(std::cout, scenario, accelerator, e);
+    print_table(std::cout, scenario, accelerator, e, solo);
 }
 
 }  // namespace

@@ -212,8 +212,16 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
             src("spaces/scenarios/datacenter_mix.json") + " --policy " + policy + " --json");
     REQUIRE(r.exit_code == 0);
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    CHECK(j.size() == 4);
+    CHECK(j.size() == 6);
     CHECK(j["policy"] == policy);
+    // Against each tenant alone on the whole array: STP in (0, tenants] when every tenant keeps
+    // up (sharing slows each one down), ANTT >= 1 (null: a tenant's latency is unbounded).
+    CHECK(j["stp"].get<double>() >= 0);
+    if (!j["antt"].is_null()) {
+      CHECK(j["stp"].get<double>() > 0);
+      CHECK(j["stp"].get<double>() <= 3 * 1.0001);
+      CHECK(j["antt"].get<double>() >= 0.9999);
+    }
     CHECK(j["goodput_scale"].get<double>() >= 0);
     CHECK(j["energy_mj_per_request"].get<double>() > 0);
     REQUIRE(j["tenants"].size() == 3);
@@ -230,10 +238,18 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
       }
     }
   }
+  // One tenant time-sliced alone is its own solo run: STP = ANTT = 1.
+  const nlohmann::json alone = nlohmann::json::parse(
+      run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") + " --scenario " +
+          src("spaces/scenarios/single_resnet50.json") + " --policy temporal --json")
+          .out);
+  CHECK(alone["stp"] == 1.0);
+  CHECK(alone["antt"] == 1.0);
   const Output text = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
                           " --scenario " + src("spaces/scenarios/small_mix.json"));
   REQUIRE(text.exit_code == 0);
-  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2"));
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2") &&
+                           Catch::Contains("STP") && Catch::Contains("ANTT"));
   const Output bad = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
                          " --scenario /no/such.json");
   CHECK(bad.exit_code == 1);
