@@ -48,23 +48,54 @@ LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tec
   for (const Tenant& tenant : tenants) {
     if (tenant.batches.empty() || tenant.batches.size() != tenant.networks.size())
       throw std::invalid_argument("tenant '" + tenant.name + "': no batch sizes prepared");
-    std::vector<double> macs;
+    std::vector<std::vector<std::array<double, 4>>> per_batch;
     for (const PreparedNetwork* network : tenant.networks) {
-      double sum = 0;
-      for (const Op& op : network->network->ops)
-        if (op.on_array()) sum += static_cast<double>(model::macs(op));
-      macs.push_back(sum);
+      std::vector<std::array<double, 4>> gemms;
+      for (const Op& op : network->network->ops) {
+        if (!op.on_array()) continue;
+        const GemmView g = gemm_view(op);
+        gemms.push_back({static_cast<double>(g.groups), static_cast<double>(g.m),
+                         static_cast<double>(g.n), static_cast<double>(g.k)});
+      }
+      per_batch.push_back(std::move(gemms));
     }
-    // The least over this batch and the larger ones: still a bound, and it grows with the batch.
-    for (std::size_t j = macs.size(); j-- > 1;) macs[j - 1] = std::min(macs[j - 1], macs[j]);
-    array_macs_.push_back(std::move(macs));
+    gemms_.push_back(std::move(per_batch));
   }
 }
 
-double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant,
-                                           std::size_t batch_index) const {
-  const double pes = static_cast<double>(accelerator_.array.rows) * cols;
-  return array_macs_[tenant][batch_index] / (pes * accelerator_.clock_mhz * 1e6);
+double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) {
+  const std::int64_t key =
+      static_cast<std::int64_t>(cols) * static_cast<std::int64_t>(tenants_->size()) +
+      static_cast<std::int64_t>(tenant);
+  auto [it, inserted] = bounds_.try_emplace(key);
+  if (inserted) {
+    const double rows = accelerator_.array.rows, columns = cols;
+    const auto folds = [](double extent, double size) { return std::ceil(extent / size); };
+    for (const auto& gemms : gemms_[tenant]) {
+      double cycles = 0;
+      for (const auto& [groups, m, n, k] : gemms) {
+        switch (accelerator_.array.dataflow) {
+          case Dataflow::weight_stationary:
+            cycles += groups * folds(k, rows) * folds(n, columns) * m;
+            break;
+          case Dataflow::output_stationary:
+            cycles += groups * folds(m, rows) * folds(n, columns) * k;
+            break;
+          case Dataflow::input_stationary:
+            cycles += groups * folds(k, rows) * folds(m, columns) * n;
+            break;
+          default:  // row stationary: one MAC per PE per cycle
+            cycles += groups * m * n * k / (rows * columns);
+            break;
+        }
+      }
+      it->second.push_back(cycles / (accelerator_.clock_mhz * 1e6));
+    }
+    // The least over this batch and the larger ones: still a bound, and it grows with the batch.
+    for (std::size_t j = it->second.size(); j-- > 1;)
+      it->second[j - 1] = std::min(it->second[j - 1], it->second[j]);
+  }
+  return it->second[batch_index];
 }
 
 const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t batch_index) {
@@ -215,7 +246,7 @@ double worst_slo_ratio(const std::vector<Tenant>& tenants, const Server& server,
 
 // A lower bound of a slot's latency quantile at its own percentile if it ran batch index j
 // (latency_quantile_s without the queue, L(b) at its bound): grows with j.
-double quantile_lower_bound_s(const LatencyCache& cache, const Server& server, std::size_t k,
+double quantile_lower_bound_s(LatencyCache& cache, const Server& server, std::size_t k,
                               std::size_t j, double rate_scale) {
   const Tenant& t = cache.tenants()[server.slots[k].tenant];
   const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
@@ -227,7 +258,7 @@ double quantile_lower_bound_s(const LatencyCache& cache, const Server& server, s
 // Whether some slot of the server cannot meet its SLO whatever happens next, from lower bounds
 // alone: batches only grow from their present index, a request's quantile is at least
 // quantile_lower_bound_s, and a slot keeps up only with b >= rate x round >= rate x bound(b).
-bool server_hopeless(const LatencyCache& cache, const Server& server, double rate_scale,
+bool server_hopeless(LatencyCache& cache, const Server& server, double rate_scale,
                      const std::vector<SlotState>& slots) {
   const std::vector<Tenant>& tenants = cache.tenants();
   for (std::size_t k = 0; k < server.slots.size(); ++k) {

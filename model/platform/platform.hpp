@@ -33,6 +33,7 @@
 // joins an existing server where everybody still meets the SLO).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -94,9 +95,11 @@ class LatencyCache {
                const std::vector<Tenant>& tenants);
   const BatchCost& cost(int cols, std::size_t tenant, std::size_t batch_index);
   // A lower bound of cost(cols, tenant, batch_index).latency_s without running the model: the
-  // array ops' MACs at one MAC per PE per cycle (every array op runs on the array, one at a
-  // time; vector ops, fill, drain and stalls only add). Increases with the batch.
-  double latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) const;
+  // array ops one at a time, each at least its folds onto the partition (weight stationary:
+  // groups x ceil(k / rows) x ceil(n / cols) x m cycles; output and input stationary alike; row
+  // stationary: its MACs over the PEs); vector ops, fill, drain and stalls only add. Increases
+  // with the batch.
+  double latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index);
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
   std::size_t evaluations() const { return evaluations_; }
@@ -107,7 +110,10 @@ class LatencyCache {
   const std::vector<Tenant>* tenants_;
   // Key: cols * tenants + tenant; value: per batch index, latency_s < 0 while not computed.
   std::unordered_map<std::int64_t, std::vector<BatchCost>> entries_;
-  std::vector<std::vector<double>> array_macs_;  // per tenant, per batch index
+  // Per tenant, per batch index: the array ops' GEMMs (groups, m, n, k).
+  std::vector<std::vector<std::vector<std::array<double, 4>>>> gemms_;
+  // latency_lower_bound_s per (cols, tenant) key as entries_, per batch index (non-decreasing).
+  std::unordered_map<std::int64_t, std::vector<double>> bounds_;
   std::size_t evaluations_ = 0;
 };
 
