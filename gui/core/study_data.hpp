@@ -122,8 +122,8 @@ struct DesignColumns {
 
 // One finished, evaluated design (a done trial). Its values live in the study's columns.
 struct Design {
+  // The design's one id everywhere: `accelscope show --design ID`, `front`, the report's #ID.
   store::TrialId id = 0;
-  std::int64_t seq = 0;
   std::int64_t batch = 0;
   bool feasible = true;
   bool on_front = false;  // on the study's stored (all-objective) front
@@ -181,7 +181,12 @@ class StudyData {
 
   // The objective's direction if the field is one of the study's objectives.
   std::optional<store::Direction> objective_direction(const FieldId& field) const;
-  // Objectives as declared; other metrics by name (throughput, TOPS, utilisation: maximise).
+  // Which way is better, where that is known: the study's objectives as declared, then the
+  // metrics that the engine also accepts as objectives (latency, energy, area, power, EDP, die
+  // cost: lower; throughput, utilisation, TOPS/W, TOPS/mm2: higher), per workload too. Other
+  // fields (component splits, memory footprint, yield, parameters) have none.
+  std::optional<store::Direction> known_direction(const FieldId& field) const;
+  // known_direction, else minimise (an axis needs one).
   store::Direction default_direction(const FieldId& field) const;
   // The fields to offer first: objectives, then design-level metrics, then per-workload
   // metrics, then parameters that vary.

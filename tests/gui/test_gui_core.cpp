@@ -12,6 +12,7 @@
 #include "gui/core/breakdown.hpp"
 #include "gui/core/cli.hpp"
 #include "gui/core/plot_model.hpp"
+#include "gui/core/search_log.hpp"
 #include "gui/core/study_data.hpp"
 #include "store/pareto.hpp"
 
@@ -229,17 +230,29 @@ class GuiCoreTest : public QObject {
     QVERIFY(std::fabs(edges[1] - 10) < 1e-9 && std::fabs(edges[2] - 100) < 1e-6);
   }
 
-  void kneeIsOnFront() {
-    store::Database db(path_, {.mode = store::OpenMode::read_only});
-    const StudyData data = StudyData::load(db, db.studies()[0].id);
-    PlotRequest request;
-    request.x = metric("latency_ms");
-    request.y = metric("area_mm2");
-    const PlotModel model = build_plot(data, request);
-    const auto knee = knee_design(model, request);
-    QVERIFY(knee);
-    QVERIFY(model.on_front(*knee));
-    QVERIFY(!knee_design(PlotModel{}, request));
+  void searchLogLinesAreSentences() {
+    const auto progress = format_search_log_line(
+        R"({"budget":952560,"designs_per_s":360.27,"done":15092,"elapsed_s":41.9,)"
+        R"("event":"progress","failed":0,"front_size":148,"hypervolume":11066.898,"study":"edge"})");
+    QVERIFY(progress);
+    QCOMPARE(QString::fromStdString(*progress),
+             QString("edge: 15092/952560 designs (2%), 360 designs/s, ETA 43 min, front 148, "
+                     "hypervolume 1.107e+04"));
+    const auto done = format_search_log_line(
+        R"({"event":"done","study":"edge","study_id":3,"done":400,"front_size":23,)"
+        R"("elapsed_s":12.5,"hypervolume":0.5,"hypervolume_estimated":true})");
+    QCOMPARE(QString::fromStdString(done.value()),
+             QString("edge: finished, 400 designs in 12 s, front 23, hypervolume ~0.5"));
+    QCOMPARE(QString::fromStdString(format_search_log_line("  [info] a message \n").value()),
+             QString("[info] a message"));
+    QVERIFY(!format_search_log_line("   "));
+    QCOMPARE(QString::fromStdString(format_search_log_line(R"({"event":"x","a":1.5})").value()),
+             QString("x: a=1.5"));
+
+    LineSplitter lines;
+    QVERIFY(lines.add("ab").empty());
+    QCOMPARE(lines.add("c\r\nde\nf"), (std::vector<std::string>{"abc", "de"}));
+    QCOMPARE(lines.rest(), std::string("f"));
   }
 
   void refreshPicksUpNewResults() {
@@ -300,7 +313,9 @@ class GuiCoreTest : public QObject {
     QVERIFY(std::fabs(latency - resnet.latency_ms) < 1e-6 * resnet.latency_ms);
     QVERIFY(std::fabs((resnet.conv.energy_uj + resnet.nonconv.energy_uj) * 1e-3 -
                       resnet.energy_mj) < 1e-6 * resnet.energy_mj);
-    QCOMPARE(resnet.energy_by_component_mj.size(), std::size_t(5));
+    // The report's components in its order (io: the DRAM interface, none in this fixture).
+    QCOMPARE(resnet.energy_by_component_mj.size(), std::size_t(6));
+    QCOMPARE(resnet.energy_by_component_mj[3].first, std::string("io"));
     // Area: PE array, four SRAM buffers, vector unit, overhead.
     QCOMPARE(view->area_by_component_mm2.size(), std::size_t(7));
     QCOMPARE(view->area_by_component_mm2[0].first, std::string("overhead"));

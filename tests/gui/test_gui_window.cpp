@@ -33,6 +33,7 @@
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
+#include "reports/report_data.hpp"
 #include "store/pareto.hpp"
 
 using namespace accelscope;
@@ -188,7 +189,7 @@ class GuiWindowTest : public QObject {
     QCOMPARE(window_->selectedDesign(), with);
     const Design& design = study->designs()[*with];
     DesignDetailPane* details = window_->detailPane();
-    QVERIFY(details->title().contains(QString("Design #%1").arg(design.seq)));
+    QVERIFY(details->title().contains(QString("Design #%1").arg(design.id)));
     QCOMPARE(details->valueOf("latency_ms"),
              QString::fromStdString(format_number(*design.value(metric("latency_ms")))));
     QCOMPARE(details->valueOf("array.dataflow"),
@@ -214,10 +215,28 @@ class GuiWindowTest : public QObject {
     QVERIFY(breakdown->message().contains("No breakdown stored"));
     QCOMPARE(breakdown->chartTitles(),
              (QStringList{"Energy by component (weight-averaged)", "Area by component"}));
+  }
 
-    // Knee selection picks a design on the 2-D front.
+  // Issue 15 point 8: "Select knee" selects the design the report calls the knee and compares the
+  // report's shortlist, whatever the axes show.
+  void selectKneeSelectsTheReportsKneeAndShortlist() {
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->setAxes("area_mm2", "power_w"));  // axes that are not the objectives
+    const StudyData* study = window_->study();
+    store::Database db(example_.toStdString(), {.mode = store::OpenMode::read_only});
+    const reports::ReportData report = reports::collect(db, study->info().id, {});
+    QVERIFY(report.knee);
+    QVERIFY(report.shortlist.size() >= 2);
     QVERIFY(window_->selectBest());
-    QVERIFY(window_->plot().on_front(*window_->selectedDesign()));
+    const Design& selected = study->designs()[*window_->selectedDesign()];
+    QCOMPARE(selected.id, report.front_design(*report.knee).trial_id);
+    QVERIFY(selected.on_front);
+    std::vector<store::TrialId> compared, shortlisted;
+    for (std::size_t d : window_->comparePane()->designs())
+      compared.push_back(study->designs()[d].id);
+    for (const reports::ShortlistEntry& entry : report.shortlist)
+      shortlisted.push_back(report.front_design(entry.front_index).trial_id);
+    QCOMPARE(compared, shortlisted);
   }
 
   void comparingDesigns() {
@@ -236,10 +255,69 @@ class GuiWindowTest : public QObject {
              QString::fromStdString(*study->designs()[front[0].design].text(metric("latency_ms"))));
     QCOMPARE(compare->rowValues("study front").size(), 2);
     QVERIFY(!compare->rowValues("array.rows (param)").isEmpty());
+    // Issue 15 point 8: parameters first; a "best" in bold only where better has a direction.
+    QVERIFY(compare->table()->verticalHeaderItem(2)->text().endsWith("(param)"));
+    auto bold = [&](const QString& label) {
+      for (int r = 0; r < compare->table()->rowCount(); ++r) {
+        if (compare->table()->verticalHeaderItem(r)->text() != label) continue;
+        int count = 0;
+        for (int c = 0; c < compare->table()->columnCount(); ++c)
+          count += compare->table()->item(r, c)->font().bold();
+        return count;
+      }
+      return -1;
+    };
+    QCOMPARE(bold("latency_ms"), 1);     // an objective
+    QCOMPARE(bold("die_cost_usd"), 1);   // a known metric: lower is better
+    QCOMPARE(bold("tops_per_w"), 1);     // higher is better
+    QCOMPARE(bold("area.sram_mm2"), 0);  // a component split: no better way
+    QCOMPARE(bold("dram_mib"), 0);
+    QCOMPARE(bold("array.rows (param)"), 0);
+    // Both design columns fit the pane: long row labels give way.
+    window_->showTab("compare");
+    QTest::qWait(50);
+    const QTableWidget* table = compare->table();
+    QVERIFY2(table->columnViewportPosition(1) + table->columnWidth(1) <= table->viewport()->width(),
+             qPrintable(QString("column 2 ends at %1 of %2")
+                            .arg(table->columnViewportPosition(1) + table->columnWidth(1))
+                            .arg(table->viewport()->width())));
     compare->toggle(front[0].design);
     QCOMPARE(compare->table()->columnCount(), 1);
     compare->clear();
     QCOMPARE(compare->table()->columnCount(), 0);
+  }
+
+  // Issue 15: a design is named by its trial id (what `accelscope show --design ID`, `front` and
+  // the report print) in the tooltip, the detail pane and the comparison, never by its seq. The
+  // second study of the file has ids far from its seqs, so a seq would not pass.
+  void designsAreNamedByTheirTrialId() {
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->selectStudyByName("edge-inference-7nm"));
+    const StudyData* study = window_->study();
+    store::Database db(example_.toStdString(), {.mode = store::OpenMode::read_only});
+    const std::size_t index = window_->plot().front.front().design;
+    const Design& design = study->designs()[index];
+    const std::optional<store::Trial> stored = db.trial(design.id, false);
+    QVERIFY(stored);
+    QVERIFY(stored->seq + 1 != design.id);  // the two numberings differ in this study
+    QCOMPARE(stored->metrics["latency_ms"].get<double>(), *design.value(metric("latency_ms")));
+    const QString name = QString("#%1").arg(design.id);
+
+    const auto located = window_->chartView()->locate(index);
+    QVERIFY(located);
+    emit located->first->hovered(located->second, true);
+    QVERIFY2(QToolTip::text().startsWith("design " + name), qPrintable(QToolTip::text()));
+    emit located->first->hovered(located->second, false);
+
+    window_->selectDesign(index);
+    QVERIFY2(window_->detailPane()->title().contains("Design " + name),
+             qPrintable(window_->detailPane()->title()));
+    QCOMPARE(window_->detailPane()->valueOf("id"), QString::number(design.id));
+    QVERIFY(window_->breakdownPane()->message().contains("design " + name));
+
+    window_->comparePane()->add(index);
+    QCOMPARE(window_->comparePane()->table()->horizontalHeaderItem(0)->text(), name);
+    QCOMPARE(study->index_of(design.id), std::optional<std::size_t>(index));
   }
 
   void overlayingAnotherStudy() {
@@ -391,7 +469,16 @@ class GuiWindowTest : public QObject {
     QVERIFY(window_->study());
     QCOMPARE(QString::fromStdString(window_->study()->info().name), QString("from-viewer"));
     QTRY_COMPARE_WITH_TIMEOUT(window_->chartView()->designPointCount(), 25, 5000);
-    QVERIFY(window_->logText().contains("Search finished"));
+    const QString log = window_->logText();
+    QVERIFY(log.contains("Search finished"));
+    // Issue 15 point 8: the log reads as sentences, one per line: progress from the CLI's JSON
+    // lines ("from-viewer: 20/25 designs (80%), ..."), the summary, and one line for the front
+    // table it printed, not the JSON or the table itself.
+    QVERIFY2(log.contains("from-viewer: 20/25 designs (80%)"), qPrintable(log));
+    QVERIFY2(log.contains("25 designs, "), qPrintable(log));
+    QVERIFY2(log.contains("is in the chart"), qPrintable(log));
+    QVERIFY2(!log.contains("{\"") && !log.contains("latency_ms      energy_mj"), qPrintable(log));
+    for (const QString& line : log.split('\n')) QVERIFY2(line.size() < 160, qPrintable(line));
   }
 
   void cancellingASearchLeavesAResumableStudy() {
@@ -499,7 +586,7 @@ class GuiWindowTest : public QObject {
     emit located->first->hovered(located->second, true);
     const QString text = QToolTip::text();
     const Design& d = window_->study()->designs()[design];
-    QVERIFY2(text.contains(QString("design #%1").arg(d.seq)), qPrintable(text));
+    QVERIFY2(text.contains(QString("design #%1").arg(d.id)), qPrintable(text));
     QVERIFY(text.contains("array.dataflow = "));
     QVERIFY(text.contains("latency_ms = "));
     emit located->first->hovered(located->second, false);
