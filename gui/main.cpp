@@ -3,7 +3,7 @@
 //   accelscope-gui [STUDY.sqlite] [--study NAME] [--x FIELD] [--y FIELD] [--log x|y|xy]
 //                  [--colour FIELD]
 //                  [--overlay NAME]... [--select-best | --select ID]
-//                  [--tab design|breakdown|compare|log|scatter|parallel]...
+//                  [--tab design|breakdown|compare|log|scatter|parallel|importance]...
 //                  [--screenshot OUT.png] [--size WxH]
 //
 // --screenshot grabs the window once the study is loaded and exits (status 0 on success), for
@@ -44,9 +44,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption log_axes("log", "Logarithmic axes: x, y or xy", "axes");
   const QCommandLineOption overlay("overlay", "Overlay the front of this study (repeatable)",
                                    "name");
-  const QCommandLineOption tab(
-      "tab", "Tab to show: design, breakdown, compare or log (right); scatter or parallel (centre)",
-      "name");
+  const QCommandLineOption tab("tab",
+                               "Tab to show: design, breakdown, compare or log (right); scatter, "
+                               "parallel or importance (centre)",
+                               "name");
   const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and exit", "file");
   const QCommandLineOption size("size", "Window size (default 1280x800)", "WxH", "1280x800");
   parser.addOptions({study, x_axis, y_axis, log_axes, colour, overlay, select_best, select, tab,

@@ -22,7 +22,7 @@ std::vector<FieldId> parallel_fields(const StudyData& study) {
   for (const store::Objective& objective : study.info().objectives) {
     if (study.field(metric(objective.name))) fields.push_back(metric(objective.name));
   }
-  for (const FieldId& id : study.varying_params()) fields.push_back(id);
+  for (const FieldId& id : study.space_params()) fields.push_back(id);
   return fields;
 }
 

@@ -28,7 +28,7 @@ struct ParallelModel {
   std::vector<std::vector<double>> heights;  // [line][axis] in [0, 1] (0 bottom); NaN: no value
 };
 
-// The axes worth showing: the study's objectives, then the parameters that vary.
+// The axes worth showing: the study's objectives, then the space's parameters that vary.
 std::vector<FieldId> parallel_fields(const StudyData& study);
 
 // Where each design crosses each axis: numbers scaled over the given designs' range (log where

@@ -510,6 +510,24 @@ std::vector<FieldId> StudyData::varying_params() const {
   return out;
 }
 
+std::vector<FieldId> StudyData::space_params() const {
+  std::vector<FieldId> out;
+  // The engine stores {"spec": <as written>, "base_hardware", ...}; older studies the spec alone.
+  const nlohmann::json& spec = info_.spec.contains("spec") && info_.spec["spec"].is_object()
+                                   ? info_.spec["spec"]
+                                   : info_.spec;
+  const auto parameters = spec.find("parameters");
+  if (parameters != spec.end() && parameters->is_array()) {
+    for (const nlohmann::json& parameter : *parameters) {
+      if (!parameter.is_object() || !parameter.contains("name") || !parameter["name"].is_string())
+        continue;
+      const FieldId id = param(parameter["name"].get<std::string>());
+      if (const Field* f = field(id); f && f->varies()) out.push_back(id);
+    }
+  }
+  return out.empty() ? varying_params() : out;
+}
+
 std::string StudyData::tooltip(std::size_t index, const std::vector<FieldId>& extra) const {
   if (index >= designs_.size()) return {};
   const Design& design = designs_[index];

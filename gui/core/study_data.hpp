@@ -193,6 +193,9 @@ class StudyData {
   std::vector<FieldId> ordered_fields(bool numeric_only) const;
   // Parameters that take more than one value in the study (the ones worth showing in a tooltip).
   std::vector<FieldId> varying_params() const;
+  // The design space's own parameters (the spec's "parameters", in its order) that vary, without
+  // the hardware fields derived from them; all varying parameters when the spec lists none.
+  std::vector<FieldId> space_params() const;
 
   // Hover text: the design's varying parameters and key metrics plus the given extra fields.
   std::string tooltip(std::size_t design, const std::vector<FieldId>& extra = {}) const;

@@ -39,6 +39,7 @@
 #include "gui/widgets/compare_pane.hpp"
 #include "gui/widgets/constraint_panel.hpp"
 #include "gui/widgets/detail_pane.hpp"
+#include "gui/widgets/importance_pane.hpp"
 #include "gui/widgets/parallel_view.hpp"
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
@@ -286,6 +287,8 @@ void MainWindow::buildLayout() {
   parallel_ = new ParallelCoordinatesView(centre_tabs_);
   centre_tabs_->addTab(centre, tr("Scatter"));
   centre_tabs_->addTab(parallel_, tr("Parallel coordinates"));
+  importance_ = new ImportancePane(centre_tabs_);
+  centre_tabs_->addTab(importance_, tr("Importance"));
   connect(parallel_, &ParallelCoordinatesView::designClicked, this,
           [this](std::size_t design, bool toggle) {
             if (toggle) {
@@ -612,6 +615,7 @@ void MainWindow::onStudyLoaded() {
   constraints_->setStudy(current);
   updating_controls_ = false;
   compare_->setStudy(current, false);
+  importance_->setStudy(current);
   fillFieldCombos(false);
   details_->clear();
   breakdown_->clear(tr("Select a design to see its breakdown."));
@@ -627,7 +631,10 @@ void MainWindow::onStudyUpdated(int added) {
   constraints_->setStudy(current);
   updating_controls_ = false;
   compare_->setStudy(current, true);
-  if (added > 0) fillFieldCombos(true);
+  if (added > 0) {
+    fillFieldCombos(true);
+    importance_->setStudy(current);
+  }
   updateStudyProgress();
   replot();
   showSelectedDetails(false);
@@ -963,6 +970,7 @@ void MainWindow::showTab(const QString& name) {
   if (lower == "log") tabs_->setCurrentWidget(log_);
   if (lower == "scatter") centre_tabs_->setCurrentWidget(centre_tabs_->widget(0));
   if (lower == "parallel") centre_tabs_->setCurrentWidget(parallel_);
+  if (lower == "importance") centre_tabs_->setCurrentWidget(importance_);
 }
 
 // --- overlays ------------------------------------------------------------------------------------

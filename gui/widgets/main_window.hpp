@@ -34,6 +34,7 @@ class DesignDetailPane;
 class BreakdownPane;
 class ComparePane;
 class ParallelCoordinatesView;
+class ImportancePane;
 class SearchRunner;
 class ReportExporter;
 
@@ -63,7 +64,7 @@ class MainWindow : public QMainWindow {
   void startSearch(const SearchRequest& request);
   void cancelSearch();
   void exportReport(const QString& output);
-  // Right: "design", "breakdown", "compare", "log"; centre: "scatter", "parallel".
+  // Right: "design", "breakdown", "compare", "log"; centre: "scatter", "parallel", "importance".
   void showTab(const QString& name);
   void setLiveInterval(int milliseconds);
   void setBusyTimeout(int milliseconds);
@@ -85,6 +86,7 @@ class MainWindow : public QMainWindow {
   BreakdownPane* breakdownPane() const { return breakdown_; }
   ComparePane* comparePane() const { return compare_; }
   ParallelCoordinatesView* parallelView() const { return parallel_; }
+  ImportancePane* importancePane() const { return importance_; }
   SearchRunner* searchRunner() const { return runner_; }
   QTableWidget* studyTable() const { return studies_; }
   QString lastError() const { return last_error_; }
@@ -170,6 +172,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_ = nullptr;
   QTabWidget* centre_tabs_ = nullptr;
   ParallelCoordinatesView* parallel_ = nullptr;
+  ImportancePane* importance_ = nullptr;
   DesignDetailPane* details_ = nullptr;
   BreakdownPane* breakdown_ = nullptr;
   ComparePane* compare_ = nullptr;

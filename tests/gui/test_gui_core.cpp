@@ -11,6 +11,8 @@
 #include "fixture.hpp"
 #include "gui/core/breakdown.hpp"
 #include "gui/core/cli.hpp"
+#include "gui/core/importance.hpp"
+#include "gui/core/parallel.hpp"
 #include "gui/core/plot_model.hpp"
 #include "gui/core/search_log.hpp"
 #include "gui/core/study_data.hpp"
@@ -228,6 +230,83 @@ class GuiCoreTest : public QObject {
     const std::vector<double> edges = colour_bin_edges(1, 1000, 3, true);
     QCOMPARE(edges.size(), std::size_t(4));
     QVERIFY(std::fabs(edges[1] - 10) < 1e-9 && std::fabs(edges[2] - 100) < 1e-6);
+  }
+
+  // Issue 15: the front in parallel coordinates, one axis per objective and space parameter.
+  void parallelCoordinatesOfTheFront() {
+    store::Database db(path_, {.mode = store::OpenMode::read_only});
+    const StudyData data = StudyData::load(db, db.studies()[0].id);
+    std::vector<std::size_t> front;
+    for (std::size_t d = 0; d < data.designs().size(); ++d)
+      if (data.designs()[d].on_front) front.push_back(d);
+    QVERIFY(front.size() >= 3);
+    const std::vector<FieldId> fields = parallel_fields(data);
+    QCOMPARE(fields.front(), metric(data.info().objectives.front().name));
+    QVERIFY(std::find(fields.begin(), fields.end(), param("array.dataflow")) != fields.end());
+    const ParallelModel model = build_parallel(data, front, fields);
+    QCOMPARE(model.axes.size(), fields.size());
+    QCOMPARE(model.heights.size(), front.size());
+    for (std::size_t a = 0; a < fields.size(); ++a) {
+      const ParallelAxis& axis = model.axes[a];
+      for (std::size_t line = 0; line < front.size(); ++line) {
+        const double t = model.heights[line][a];
+        QVERIFY(t >= 0 && t <= 1);
+        const Design& design = data.designs()[front[line]];
+        if (!axis.categories.empty()) {
+          // A category sits at its rank among the categories.
+          const auto rank =
+              std::find(axis.categories.begin(), axis.categories.end(), *design.text(fields[a])) -
+              axis.categories.begin();
+          QVERIFY(std::fabs(t * (axis.categories.size() - 1) - rank) < 1e-9);
+        } else {
+          // The height gives the value back.
+          const double value = *design.value(fields[a]);
+          QVERIFY2(std::fabs(parallel_value(axis, t) - value) <= 1e-9 * std::fabs(value) + 1e-12,
+                   fields[a].name.c_str());
+        }
+      }
+    }
+    QCOMPARE(model.axes[0].direction, std::optional(data.info().objectives.front().direction));
+  }
+
+  // Issue 15: parameter importance from the viewer's columns equals search::parameter_importance
+  // on the same designs read independently from the store (parameter values by name).
+  void importanceOfTheParameters() {
+    store::Database db(path_, {.mode = store::OpenMode::read_only});
+    const StudyData data = StudyData::load(db, db.studies()[0].id);
+    const StudyImportance importance = study_importance(data);
+    QVERIFY(!importance.parameters.empty());
+    QCOMPARE(importance.objectives.size(), data.info().objectives.size());
+    std::vector<std::vector<double>> parameters(importance.parameters.size()),
+        objectives(importance.objectives.size());
+    std::vector<bool> categorical;
+    for (const FieldId& id : importance.parameters) categorical.push_back(!data.field(id)->numeric);
+    store::TrialFilter done;
+    done.status = store::TrialStatus::done;
+    db.for_each_trial(data.info().id, done, [&](store::Trial&& trial) {
+      for (std::size_t j = 0; j < parameters.size(); ++j) {
+        const nlohmann::json& value = trial.params[importance.parameters[j].name];
+        if (value.is_string()) {  // a category: its index among the study's text values
+          const auto& texts = data.columns().text_values;
+          parameters[j].push_back(static_cast<double>(
+              std::find(texts.begin(), texts.end(), value.get<std::string>()) - texts.begin()));
+        } else {
+          parameters[j].push_back(value.get<double>());
+        }
+      }
+      for (std::size_t o = 0; o < objectives.size(); ++o)
+        objectives[o].push_back(trial.metrics[importance.objectives[o].name].get<double>());
+    });
+    QCOMPARE(importance.table.designs_seen, data.designs().size());
+    const search::ImportanceTable expected =
+        search::parameter_importance(parameters, categorical, objectives);
+    for (std::size_t o = 0; o < objectives.size(); ++o)
+      for (std::size_t j = 0; j < parameters.size(); ++j) {
+        QCOMPARE(importance.table.entries[o][j].first_order, expected.entries[o][j].first_order);
+        const double rank = importance.table.entries[o][j].rank_correlation;
+        QVERIFY(std::isnan(rank) ? std::isnan(expected.entries[o][j].rank_correlation)
+                                 : rank == expected.entries[o][j].rank_correlation);
+      }
   }
 
   void searchLogLinesAreSentences() {

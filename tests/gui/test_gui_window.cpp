@@ -29,7 +29,9 @@
 #include "gui/widgets/compare_pane.hpp"
 #include "gui/widgets/constraint_panel.hpp"
 #include "gui/widgets/detail_pane.hpp"
+#include "gui/widgets/importance_pane.hpp"
 #include "gui/widgets/main_window.hpp"
+#include "gui/widgets/parallel_view.hpp"
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
@@ -318,6 +320,43 @@ class GuiWindowTest : public QObject {
     window_->comparePane()->add(index);
     QCOMPARE(window_->comparePane()->table()->horizontalHeaderItem(0)->text(), name);
     QCOMPARE(study->index_of(design.id), std::optional<std::size_t>(index));
+  }
+
+  // Issue 15: parallel coordinates of the study front, a click on a line selects its design;
+  // the importance tab ranks the space's parameters for each objective.
+  void parallelCoordinatesAndImportance() {
+    QVERIFY(window_->openDatabase(example_));
+    const StudyData* study = window_->study();
+    window_->showTab("parallel");
+    ParallelCoordinatesView* view = window_->parallelView();
+    QTRY_VERIFY(view->isVisible());
+    QCOMPARE(view->model().designs.size(), study->front_count());
+    const std::size_t line = 1;
+    const auto a = view->pointOf(line, 0), b = view->pointOf(line, 1);
+    QVERIFY(a && b);
+    const QPointF middle = (*a + *b) / 2;
+    QCOMPARE(view->designAt(middle), std::optional(view->model().designs[line]));
+    QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, middle.toPoint());
+    // (another line may pass within a pixel of the same spot)
+    QVERIFY(window_->selectedDesign());
+    QVERIFY(study->designs()[*window_->selectedDesign()].on_front);
+
+    window_->showTab("importance");
+    ImportancePane* importance = window_->importancePane();
+    QTRY_VERIFY(importance->isVisible());
+    const StudyImportance& computed = importance->importance();
+    QCOMPARE(importance->table()->rowCount(), static_cast<int>(computed.parameters.size()) + 1);
+    QCOMPARE(importance->table()->columnCount(), static_cast<int>(computed.objectives.size()));
+    QVERIFY(importance->caption().contains(
+        QString("over %1 evaluated designs").arg(study->designs().size())));
+    // The first row is the parameter that explains most of some objective.
+    double largest = 0;
+    std::size_t top = 0;
+    for (const auto& row : computed.table.entries)
+      for (std::size_t j = 0; j < row.size(); ++j)
+        if (row[j].first_order > largest) largest = row[j].first_order, top = j;
+    QCOMPARE(importance->table()->verticalHeaderItem(0)->text(),
+             QString::fromStdString(computed.parameters[top].name));
   }
 
   void overlayingAnotherStudy() {
