@@ -92,10 +92,11 @@ bool SearchRunner::start(const QString& cli, const SearchRequest& request) {
   stderr_lines_ = {};
   stdout_lines_ = {};
   front_table_lines_ = 0;
+  last_message_.clear();
   connect(process_.get(), &QProcess::readyReadStandardError, this, [this] {
     const QByteArray bytes = process_->readAllStandardError();
     output_ += QString::fromLocal8Bit(bytes);
-    for (const std::string& line : stderr_lines_.add(bytes.toStdString())) emitLine(line);
+    for (const std::string& line : stderr_lines_.add(bytes.toStdString())) errorLine(line);
   });
   connect(process_.get(), &QProcess::readyReadStandardOutput, this, [this] {
     const QByteArray bytes = process_->readAllStandardOutput();
@@ -154,6 +155,12 @@ void SearchRunner::emitLine(const std::string& line) {
   if (auto text = format_search_log_line(line)) emit outputReceived(QString::fromStdString(*text));
 }
 
+void SearchRunner::errorLine(const std::string& line) {
+  // What a failure reports: the last message, not a progress line.
+  if (!line.empty() && line.front() != '{') last_message_ = QString::fromStdString(line).trimmed();
+  emitLine(line);
+}
+
 void SearchRunner::resultLine(const std::string& line) {
   if (front_table_lines_ > 0 ||
       (line.starts_with("study ") && line.find(" designs") != std::string::npos)) {
@@ -170,8 +177,8 @@ void SearchRunner::onFinished(int exit_code, QProcess::ExitStatus status) {
   const QByteArray error_rest = process_->readAllStandardError();
   const QByteArray output_rest = process_->readAllStandardOutput();
   output_ += QString::fromLocal8Bit(error_rest) + QString::fromLocal8Bit(output_rest);
-  for (const std::string& line : stderr_lines_.add(error_rest.toStdString())) emitLine(line);
-  emitLine(stderr_lines_.rest());
+  for (const std::string& line : stderr_lines_.add(error_rest.toStdString())) errorLine(line);
+  errorLine(stderr_lines_.rest());
   for (const std::string& line : stdout_lines_.add(output_rest.toStdString())) resultLine(line);
   resultLine(stdout_lines_.rest());
   if (front_table_lines_ > 1) {
@@ -193,9 +200,12 @@ void SearchRunner::onFinished(int exit_code, QProcess::ExitStatus status) {
   } else if (success) {
     message = tr("Search finished: %1 designs evaluated").arg(done_);
   } else if (status == QProcess::CrashExit) {
-    message = tr("The search crashed (%1)").arg(lastLine(output_));
+    message = tr("The search crashed (%1)")
+                  .arg(last_message_.isEmpty() ? lastLine(output_) : last_message_);
   } else {
-    message = tr("The search failed (exit code %1): %2").arg(exit_code).arg(lastLine(output_));
+    message = tr("The search failed (exit code %1): %2")
+                  .arg(exit_code)
+                  .arg(last_message_.isEmpty() ? lastLine(output_) : last_message_);
   }
   output_ += QStringLiteral("[viewer] %1\n").arg(message);
   emit finished(success && !cancelled_, cancelled_, message);

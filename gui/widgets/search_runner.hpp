@@ -51,6 +51,7 @@ class SearchRunner : public QObject {
   void onFinished(int exit_code, QProcess::ExitStatus status);
   void emitLine(const std::string& line);    // as the Log tab shows it (search_log)
   void resultLine(const std::string& line);  // a line of stdout
+  void errorLine(const std::string& line);   // a line of stderr
 
   std::unique_ptr<QProcess> process_;
   std::unique_ptr<store::Database> db_;
@@ -66,6 +67,7 @@ class SearchRunner : public QObject {
   LineSplitter stderr_lines_;
   LineSplitter stdout_lines_;
   int front_table_lines_ = 0;  // stdout lines from the summary line on
+  QString last_message_;       // the last stderr line that is not a progress line
 };
 
 class ReportExporter : public QObject {

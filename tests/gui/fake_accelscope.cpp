@@ -3,7 +3,8 @@
 //          [--log-json]
 //   report --db FILE --study ID --format html|pdf -o OUT
 // The search evaluates fixture designs one at a time (FAKE_ACCELSCOPE_DELAY_MS apart, default 20)
-// and stops cleanly on SIGINT, leaving a paused, resumable study (exit status 130).
+// and stops cleanly on SIGINT, leaving a paused, resumable study (exit status 130);
+// FAKE_ACCELSCOPE_FAIL_AT=N makes it fail with an error line before design N.
 #include <unistd.h>
 
 #include <atomic>
@@ -74,8 +75,15 @@ int search(int argc, char** argv) {
   std::printf("%s study %s: budget %lld\n", opened.created ? "created" : "resuming",
               study.name.c_str(), static_cast<long long>(study.budget));
   std::fflush(stdout);
+  const long long fail_at = std::getenv("FAKE_ACCELSCOPE_FAIL_AT")
+                                ? std::atoll(std::getenv("FAKE_ACCELSCOPE_FAIL_AT"))
+                                : -1;
   for (std::int64_t seq = db.next_seq(id); seq < study.budget; ++seq) {
     if (interrupted) break;
+    if (seq == fail_at) {  // a failure after some progress, reported as the real CLI does
+      std::fprintf(stderr, "error: %s: disk I/O error\n", args["--db"].c_str());
+      return 1;
+    }
     accelscope::gui::fixture::add_trials(db, id, study, seq, 1);
     if ((seq + 1) % 10 == 0 && log_json) {  // the real CLI's progress lines (on stderr)
       std::fprintf(stderr,

@@ -592,6 +592,21 @@ class GuiWindowTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 15000);
     QVERIFY2(errors.front().front().toString().contains("no such design-space file"),
              qPrintable(errors.front().front().toString()));
+
+    // A failure after progress lines reports the error line, not the last progress line.
+    QTemporaryDir dir;
+    const QString space = dir.filePath("space.json");
+    std::ofstream(space.toStdString()) << R"({"parameters": []})";
+    request.space = space.toStdString();
+    request.database = dir.filePath("failing.sqlite").toStdString();
+    request.budget = 100;
+    qputenv("FAKE_ACCELSCOPE_FAIL_AT", "25");
+    auto unset = qScopeGuard([] { qunsetenv("FAKE_ACCELSCOPE_FAIL_AT"); });
+    window_->startSearch(request);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, 15000);
+    const QString message = errors.back().front().toString();
+    QVERIFY2(message.contains("disk I/O error") && !message.contains("{"), qPrintable(message));
+    QVERIFY(window_->logText().contains("20/100 designs"));
   }
 
   void exportingAReport() {
