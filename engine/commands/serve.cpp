@@ -1,21 +1,27 @@
 // accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--simulate] [--fuse]
-// [--json]
+//                  [--json] [--bench]
+// accelscope serve --platform P --scenario S [--placement whole|layer|split] [--simulate] [--json]
 //                  [--bench]
-// Several tenants on one design (model/platform): per tenant batch, partition, latency
-// estimates against the SLO, and the goodput scale of the policy.
+// Several tenants on one design (model/platform) or on a heterogeneous platform of several units
+// (model/platform/placement.hpp): per tenant batch, partition (or units), latency estimates
+// against the SLO, and the goodput scale.
 #include <chrono>
+#include <functional>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/commands/commands.hpp"
 #include "engine/loaders.hpp"
+#include "engine/platform_spec.hpp"
 #include "engine/scenario.hpp"
 #include "engine/single_eval.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
 #include "model/platform/fused_graph.hpp"
+#include "model/platform/placement.hpp"
 #include "model/platform/platform.hpp"
 
 namespace accelscope::engine {
@@ -26,6 +32,8 @@ namespace platform = model::platform;
 
 struct ServeArgs {
   std::string hardware;
+  std::string platform_file;
+  std::string placement = "layer";
   std::string scenario;
   std::string policy = "elastic";
   std::string tech_dir;
@@ -86,23 +94,19 @@ nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
           {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9}};
 }
 
-void print_table(std::ostream& out, const LoadedScenario& scenario,
-                 const model::Accelerator& accelerator, const Evaluation& e) {
-  out << fmt::format("scenario {} on {} ({}x{}), policy {}\n", scenario.spec.name, accelerator.name,
-                     accelerator.array.rows, accelerator.array.cols,
-                     platform::to_string(e.at_rates.policy));
+// `title` heads the table; `partition_of(i)` says where tenant i runs.
+void print_table(std::ostream& out, const std::string& title, const LoadedScenario& scenario,
+                 const Evaluation& e, const std::function<std::string(std::size_t)>& partition_of) {
+  out << title << "\n";
   out << fmt::format("{:<16} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12}  {}\n", "tenant", "batch",
                      "partition", "p50_ms", "p99_ms", "slo_ms", "attained", "req/s", "slo");
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     const platform::TenantResult& r = e.at_rates.tenants[i];
-    out << fmt::format(
-        "{:<16} {:>6} {:>10} {:>9.3f} {:>9.3f} {:>9.3g} {:>9.1f}% {:>12.1f}  {}\n",
-        scenario.tenants[i].name, r.batch,
-        r.replicas > 1
-            ? fmt::format("{}x{}/{}", r.replicas, r.partition_cols, accelerator.array.cols)
-            : fmt::format("{}/{}", r.partition_cols, accelerator.array.cols),
-        r.p50_s * 1e3, r.p99_s * 1e3, scenario.spec.tenants[i].slo_ms, r.slo_attainment * 100,
-        r.throughput_per_s, r.meets_slo ? "met" : (r.keeps_up ? "missed" : "overloaded"));
+    out << fmt::format("{:<16} {:>6} {:>10} {:>9.3f} {:>9.3f} {:>9.3g} {:>9.1f}% {:>12.1f}  {}\n",
+                       scenario.tenants[i].name, r.batch, partition_of(i), r.p50_s * 1e3,
+                       r.p99_s * 1e3, scenario.spec.tenants[i].slo_ms, r.slo_attainment * 100,
+                       r.throughput_per_s,
+                       r.meets_slo ? "met" : (r.keeps_up ? "missed" : "overloaded"));
   }
   out << fmt::format(
       "goodput_scale {:.3f} (every tenant meets its SLO up to this multiple of its rate)\n"
@@ -175,7 +179,14 @@ void run_fuse(const LoadedScenario& scenario, const model::Accelerator& accelera
       c.fused_peak_bytes / kMiB, c.memory_saving_fraction() * 100, c.merged_ops, c.merged_groups);
 }
 
+void run_serve_platform(const ServeArgs& args);
+
 void run_serve(const ServeArgs& args) {
+  if (!args.platform_file.empty()) {
+    if (args.fuse) throw io::InputError("serve: --fuse runs on one design (--hw), not a platform");
+    run_serve_platform(args);
+    return;
+  }
   const model::Accelerator accelerator = load_hardware(args.hardware);
   LoadedScenario scenario;
   load_scenario_networks(load_scenario(args.scenario), scenario);
@@ -208,10 +219,180 @@ void run_serve(const ServeArgs& args) {
                    "allocation (about 200,000 requests, seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
-  if (args.json)
+  if (args.json) {
     std::cout << to_json(scenario, e).dump(1) << "\n";
-  else
-    print_table(std::cout, scenario, accelerator, e);
+    return;
+  }
+  print_table(std::cout,
+              fmt::format("scenario {} on {} ({}x{}), policy {}", scenario.spec.name,
+                          accelerator.name, accelerator.array.rows, accelerator.array.cols,
+                          platform::to_string(e.at_rates.policy)),
+              scenario, e, [&](std::size_t i) {
+                const platform::TenantResult& r = e.at_rates.tenants[i];
+                return r.replicas > 1
+                           ? fmt::format("{}x{}/{}", r.replicas, r.partition_cols,
+                                         accelerator.array.cols)
+                           : fmt::format("{}/{}", r.partition_cols, accelerator.array.cols);
+              });
+}
+
+// ---- heterogeneous platforms (--platform) ----
+
+platform::PlacementMode parse_placement(const std::string& name) {
+  if (name == "whole") return platform::PlacementMode::whole;
+  if (name == "split") return platform::PlacementMode::split;
+  return platform::PlacementMode::layer;
+}
+
+// The scenario's tenants as placements on the platform: precision, pinned unit, fallback.
+std::vector<platform::TenantPlacement> tenant_placements(const LoadedScenario& scenario,
+                                                         const platform::HeteroPlatform& hetero) {
+  std::string unit_names;
+  for (const platform::ComputeUnit& unit : hetero.units)
+    unit_names += (unit_names.empty() ? "" : ", ") + unit.name;
+  std::vector<platform::TenantPlacement> placements;
+  for (const ScenarioTenant& t : scenario.spec.tenants) {
+    platform::TenantPlacement p;
+    p.precision = t.precision;
+    p.fallback = t.fallback;
+    if (!t.unit.empty()) {
+      p.pinned_unit = hetero.unit_index(t.unit);
+      if (p.pinned_unit == hetero.units.size())
+        throw io::InputError(
+            fmt::format("{}: field 'tenants.{}.unit' = \"{}\", allowed: a unit of "
+                        "platform {}: {}",
+                        scenario.spec.file, t.name, t.unit, hetero.name, unit_names));
+    }
+    placements.push_back(p);
+  }
+  return placements;
+}
+
+// The tenants' weights must fit the shared DRAM (when its capacity is given).
+void check_capacity(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,
+                    const std::string& platform_file) {
+  if (hetero.dram.capacity_bytes <= 0) return;
+  double bytes = 0;
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    double parameters = 0;
+    for (const model::Op& op : scenario.tenants[i].networks.front()->network->ops)
+      parameters += static_cast<double>(op.parameter_elements);
+    bytes += parameters * model::bytes_of(scenario.spec.tenants[i].precision);
+  }
+  if (bytes > hetero.dram.capacity_bytes)
+    throw io::InputError(
+        fmt::format("{}: the tenants' weights ({:.3g} GiB) exceed the DRAM capacity of platform {} "
+                    "({:.3g} GiB, {} field 'dram.capacity_gib')",
+                    scenario.spec.file, bytes / (1ULL << 30), hetero.name,
+                    hetero.dram.capacity_bytes / (1ULL << 30), platform_file));
+}
+
+struct PlatformServing {
+  platform::HeteroServing serving;
+  std::unique_ptr<platform::LatencyCache> cache;
+};
+
+PlatformServing plan_platform_serving(const LoadedScenario& scenario,
+                                      const platform::HeteroPlatform& hetero,
+                                      const std::vector<platform::TenantPlacement>& placements,
+                                      platform::PlacementMode mode) {
+  PlatformServing out;
+  try {
+    out.serving = platform::plan_serving(hetero, scenario.tenants, placements, mode);
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(scenario.spec.file + ": " + e.what());
+  }
+  out.cache = std::make_unique<platform::LatencyCache>(out.serving.costs, scenario.tenants);
+  return out;
+}
+
+Evaluation evaluate_platform(PlatformServing& p, const platform::PlatformOptions& options) {
+  platform::LatencyCache& cache = *p.cache;
+  const std::vector<platform::Server>& servers = p.serving.servers;
+  Evaluation e{platform::evaluate_allocation(cache, servers, 1.0, options),
+               platform::largest_feasible_scale([&](double k) {
+                 return platform::evaluate_allocation(cache, servers, k, options).feasible;
+               })};
+  return e;
+}
+
+std::string units_text(const platform::HeteroPlatform& hetero,
+                       const std::vector<std::size_t>& units) {
+  std::string text;
+  for (std::size_t u : units) text += (text.empty() ? "" : "+") + hetero.units[u].name;
+  return text;
+}
+
+void run_serve_platform(const ServeArgs& args) {
+  const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
+                                                        : io::load_tech_library(args.tech_dir);
+  const platform::HeteroPlatform hetero = load_platform(args.platform_file, library);
+  LoadedScenario scenario;
+  load_scenario_networks(load_scenario(args.scenario), scenario);
+  check_capacity(scenario, hetero, args.platform_file);
+  const std::vector<platform::TenantPlacement> placements = tenant_placements(scenario, hetero);
+  const platform::PlacementMode mode = parse_placement(args.placement);
+  if (args.bench) {
+    using Clock = std::chrono::steady_clock;
+    std::size_t count = 0;
+    const Clock::time_point start = Clock::now();
+    double elapsed = 0;
+    do {
+      PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode);
+      (void)evaluate_platform(p, scenario.spec.options);
+      ++count;
+      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (elapsed < args.bench_seconds);
+    std::cout << fmt::format(
+        "serve bench: platform {} ({} units), {} tenants, placement {}, one thread: {:.0f} "
+        "platform x scenario evaluations/s (group costs on every unit at every batch, placement, "
+        "serving and goodput each time)\n",
+        hetero.name, hetero.units.size(), scenario.tenants.size(), platform::to_string(mode),
+        count / elapsed);
+    return;
+  }
+  PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode);
+  // Every SLO must allow the tenant's fastest latency: batch 1 under its placement.
+  for (std::size_t s = 0; s < p.serving.servers.size(); ++s)
+    for (const platform::Slot& slot : p.serving.servers[s].slots) {
+      const double fastest_ms =
+          p.cache->cost(p.serving.servers[s].cols, slot.tenant, 0).latency_s * 1e3;
+      const ScenarioTenant& t = scenario.spec.tenants[slot.tenant];
+      if (t.slo_ms < fastest_ms)
+        throw io::InputError(fmt::format(
+            "{}: field 'tenants.{}.slo_ms' = {:g}, allowed: at least {:.4g} ms, the fastest "
+            "possible latency of {} on platform {} (batch 1, placement {} on {})",
+            scenario.spec.file, t.name, t.slo_ms, fastest_ms, t.workload, hetero.name,
+            platform::to_string(mode), units_text(hetero, p.serving.tenant_units[slot.tenant])));
+    }
+  Evaluation e = evaluate_platform(p, scenario.spec.options);
+  if (args.simulate) {
+    apply_simulation(
+        e, platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
+    if (!args.json)
+      std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
+                   "allocation (about 200,000 requests, seed "
+                << args.seed << "); goodput_scale: steady-state model\n";
+  }
+  if (args.json) {
+    nlohmann::json out = to_json(scenario, e);
+    out["policy"] = "units";
+    out["placement"] = std::string(platform::to_string(mode));
+    out["platform"] = hetero.name;
+    for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+      nlohmann::json units = nlohmann::json::array();
+      for (std::size_t u : p.serving.tenant_units[i]) units.push_back(hetero.units[u].name);
+      out["tenants"][i]["units"] = units;
+    }
+    std::cout << out.dump(1) << "\n";
+    return;
+  }
+  print_table(
+      std::cout,
+      fmt::format("scenario {} on platform {} ({} units), placement {}; tenants sharing a "
+                  "unit take turns on it",
+                  scenario.spec.name, hetero.name, hetero.units.size(), platform::to_string(mode)),
+      scenario, e, [&](std::size_t i) { return units_text(hetero, p.serving.tenant_units[i]); });
 }
 
 }  // namespace
@@ -220,7 +401,16 @@ void register_serve_command(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve", "Serve a scenario of several tenants (networks, rates, SLOs) on one design");
-  cmd->add_option("--hw", args->hardware, "Hardware file (accelscope .json)")->required();
+  CLI::Option* hw = cmd->add_option("--hw", args->hardware, "Hardware file (accelscope .json)");
+  CLI::Option* platform_option =
+      cmd->add_option("--platform", args->platform_file,
+                      "Heterogeneous platform file (spaces/platforms/*.json) instead of --hw");
+  hw->excludes(platform_option);
+  platform_option->excludes(hw);
+  cmd->add_option("--placement", args->placement,
+                  "With --platform: whole (each tenant on one unit), layer (HEFT per layer, "
+                  "default) or split (every GEMM split over the units that run it)")
+      ->check(CLI::IsMember({"whole", "layer", "split"}));
   cmd->add_option("--scenario", args->scenario, "Scenario file (spaces/scenarios/*.json)")
       ->required();
   cmd->add_option("--policy", args->policy,
@@ -243,7 +433,11 @@ void register_serve_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of --simulate (default 1)");
   cmd->add_option("--bench-seconds", args->bench_seconds, "Seconds per --bench measurement")
       ->check(CLI::Range(0.01, 600.0));
-  cmd->callback([args] { run_serve(*args); });
+  cmd->callback([args, hw, platform_option] {
+    if (hw->count() == 0 && platform_option->count() == 0)
+      throw CLI::RequiredError("serve: --hw or --platform");
+    run_serve(*args);
+  });
 }
 
 }  // namespace accelscope::engine
