@@ -212,6 +212,13 @@ platform::HeteroPlatform load_platform(const std::string& path, const io::TechLi
     else
       u.fail("kind", "\"" + kind + "\"", "systolic (a hardware description) or data_paths");
     unit.launch_s = figure(u, "launch_us", kMaxMicroseconds, 0.0, true) * 1e-6;
+    if (unit.kind == platform::UnitKind::systolic) {
+      // What the group costs depend on: identical units are evaluated once.
+      nlohmann::json signature = nlohmann::json::object();
+      for (const char* key : {"hardware", "precisions", "ops", "launch_us", "dram_port_gbps"})
+        if (u.has(key)) signature[key] = u.raw(key);
+      unit.signature = signature.dump();
+    }
     unit.dram_port_bytes_per_s = figure(u, "dram_port_gbps", kMaxGbps, 0.0, true) * 1e9;
     unit.area_mm2 = figure(u, "area_mm2", 1e6, 0.0, true);
     unit.power_w = figure(u, "power_w", 1e6, 0.0, true);

@@ -345,7 +345,8 @@ void run_serve_platform(const ServeArgs& args) {
     } while (elapsed < args.bench_seconds);
     std::cout << fmt::format(
         "serve bench: platform {} ({} units), {} tenants, placement {}, one thread: {:.0f} "
-        "platform x scenario evaluations/s (group costs on every unit at every batch, placement, "
+        "platform x scenario evaluations/s (group costs on the units each tenant may use, at "
+        "every batch, placement, "
         "serving and goodput each time)\n",
         hetero.name, hetero.units.size(), scenario.tenants.size(), platform::to_string(mode),
         count / elapsed);

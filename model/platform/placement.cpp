@@ -484,9 +484,18 @@ HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Ten
   std::vector<double> load(units, 0);
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const Tenant& t = tenants[i];
+    // Only the units the tenant may use are costed: its pinned unit alone without fallback.
+    std::vector<char> needed(units, 1);
+    if (placements[i].pinned_unit != kAnyUnit && !placements[i].fallback) {
+      std::fill(needed.begin(), needed.end(), 0);
+      needed[placements[i].pinned_unit] = 1;
+    } else if (!placements[i].allowed_units.empty()) {
+      std::fill(needed.begin(), needed.end(), 0);
+      for (std::size_t u : placements[i].allowed_units) needed[u] = 1;
+    }
     std::vector<NetworkCosts> costs;
     for (const PreparedNetwork* network : t.networks)
-      costs.push_back(network_costs(platform, *network, placements[i].precision));
+      costs.push_back(network_costs(platform, *network, placements[i].precision, needed));
     TenantPlacement placement = placements[i];
     if (mode == PlacementMode::whole && placement.pinned_unit == kAnyUnit) {
       // Balance: the home leaving the least loaded unit at the largest batch.

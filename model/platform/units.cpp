@@ -255,7 +255,7 @@ TaskCost data_path_cost(const HeteroPlatform& platform, std::size_t unit_index,
 }
 
 NetworkCosts network_costs(const HeteroPlatform& platform, const PreparedNetwork& network,
-                           Precision precision) {
+                           Precision precision, const std::vector<char>& needed) {
   const NetworkPlan& plan = network.fused;
   const Network& net = *network.network;
   NetworkCosts out;
@@ -267,9 +267,20 @@ NetworkCosts network_costs(const HeteroPlatform& platform, const PreparedNetwork
 
   for (std::size_t u = 0; u < platform.units.size(); ++u) {
     const ComputeUnit& unit = platform.units[u];
+    if (!needed.empty() && !needed[u]) continue;
     if (unit.kind == UnitKind::data_paths) {
       for (std::size_t g = 0; g < plan.groups.size(); ++g)
         out.cost[g][u] = data_path_cost(platform, u, network, g, precision);
+      continue;
+    }
+    // An identical systolic unit already costed: the same figures.
+    std::size_t twin = u;
+    for (std::size_t v = 0; v < u && twin == u; ++v)
+      if (!unit.signature.empty() && platform.units[v].signature == unit.signature &&
+          (needed.empty() || needed[v]))
+        twin = v;
+    if (twin != u) {
+      for (std::vector<TaskCost>& row : out.cost) row[u] = row[twin];
       continue;
     }
     // Systolic: the array at the tenant's precision runs everything; without one, the native

@@ -84,6 +84,9 @@ struct ComputeUnit {
   double dram_port_bytes_per_s = 0;   // the most it draws alone; 0: the usable channel
   double area_mm2 = 0;
   double power_w = 0;  // data_paths: while busy (its energy = power x busy time)
+  // Systolic units with equal signatures (the loader's: hardware, precisions, op kinds, launch)
+  // cost the same; empty: never shared.
+  std::string signature;
 
   bool runs_kind(OpKind op_kind) const;
   bool runs_gemm_at(Precision precision) const;  // some convolution path at this precision
@@ -140,8 +143,10 @@ struct NetworkCosts {
   // Data inputs of each group as (tensor, producer group or -1 for the network input).
   std::vector<std::vector<std::pair<int, int>>> inputs;
 };
+// `needed[u]` false: unit u is not costed (its groups not runnable there); empty: every unit.
+// Systolic units with the same non-empty `signature` are evaluated once.
 NetworkCosts network_costs(const HeteroPlatform& platform, const PreparedNetwork& network,
-                           Precision precision);
+                           Precision precision, const std::vector<char>& needed = {});
 
 // A data-path unit's cost for a group scaled to `fraction` of its output channels (an
 // intra-layer split): the work, weights and outputs scale, the input is read whole.
