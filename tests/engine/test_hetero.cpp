@@ -58,8 +58,7 @@ struct Bench {
     i.name = name;
     i.batch = batch;
     i.costs = &network("resnet50", batch, precision);
-    i.placement.precision = precision;
-    i.placement.pinned_unit = unit(unit_name);
+    i.placement = pinned(unit_name, precision);
     return i;
   }
   double throughput(const std::vector<platform::Instance>& instances) const {
@@ -67,6 +66,21 @@ struct Bench {
         platform::closed_loop(hw, instances, platform::PlacementMode::whole, 20e-6);
     REQUIRE(r.runnable);
     return r.throughput_per_s;
+  }
+  platform::TenantPlacement pinned(const std::string& unit_name, Precision precision) const {
+    platform::TenantPlacement p;
+    p.precision = precision;
+    p.pinned_unit = unit(unit_name);
+    return p;
+  }
+  // Placing on a unit that cannot run everything: refused with one line saying why.
+  void check_refused(const platform::NetworkCosts& c, const platform::TenantPlacement& p,
+                     const std::string& unit_name) const {
+    const platform::PlacedRun refused = platform::place(hw, c, p, platform::PlacementMode::whole);
+    CHECK_FALSE(refused.runnable);
+    CHECK(refused.why_not.find(unit_name) != std::string::npos);
+    CHECK(refused.why_not.find("fallback") != std::string::npos);
+    CHECK(refused.why_not.find('\n') == std::string::npos);
   }
   double latency_ms(const platform::NetworkCosts& c, platform::TenantPlacement p,
                     platform::PlacementMode mode) const {
@@ -161,14 +175,10 @@ TEST_CASE("hetero: the DLAs add throughput only above a DRAM bandwidth", "[heter
 TEST_CASE("hetero: an FP32 tenant is refused by the DLA unless it falls back", "[hetero]") {
   Bench b("spaces/platforms/orin_like.json");
   const platform::NetworkCosts& c = b.network("resnet50", 1, Precision::fp32);
-  platform::TenantPlacement p;
-  p.precision = Precision::fp32;
-  p.pinned_unit = b.unit("dla0");
-  const platform::PlacedRun refused = platform::place(b.hw, c, p, platform::PlacementMode::whole);
-  CHECK_FALSE(refused.runnable);
-  CHECK(refused.why_not.find("dla0") != std::string::npos);
-  CHECK(refused.why_not.find("fp32") != std::string::npos);
-  CHECK(refused.why_not.find('\n') == std::string::npos);
+  platform::TenantPlacement p = b.pinned("dla0", Precision::fp32);
+  b.check_refused(c, p, "dla0");
+  CHECK(platform::place(b.hw, c, p, platform::PlacementMode::whole).why_not.find("fp32") !=
+        std::string::npos);
   p.fallback = true;
   const platform::PlacedRun fallen = platform::place(b.hw, c, p, platform::PlacementMode::whole);
   REQUIRE(fallen.runnable);
@@ -219,12 +229,8 @@ TEST_CASE("hetero: a transformer on the phone NPU with fallbacks is slower than 
           "[hetero]") {
   Bench b("spaces/platforms/phone_soc.json");
   const platform::NetworkCosts& c = b.network("bert_base_s128", 1, Precision::fp16);
-  platform::TenantPlacement npu;
-  npu.precision = Precision::fp16;
-  npu.pinned_unit = b.unit("npu");
-  const platform::PlacedRun refused = platform::place(b.hw, c, npu, platform::PlacementMode::whole);
-  CHECK_FALSE(refused.runnable);
-  CHECK(refused.why_not.find("fallback") != std::string::npos);
+  platform::TenantPlacement npu = b.pinned("npu", Precision::fp16);
+  b.check_refused(c, npu, "npu");
   npu.fallback = true;
   platform::TenantPlacement gpu = npu;
   gpu.pinned_unit = b.unit("gpu");
