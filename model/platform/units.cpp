@@ -215,7 +215,12 @@ TaskCost data_path_cost(const HeteroPlatform& platform, std::size_t unit_index,
     Precision at = precision;
     if (path.peak_ops_per_s(at) <= 0) {
       if (head.on_array()) continue;
-      at = path.rates.front().precision;
+      // The first precision it lists that loses nothing against the tenant's.
+      const auto wide = std::find_if(
+          path.rates.begin(), path.rates.end(),
+          [&](const PrecisionRate& r) { return bits_of(r.precision) >= bits_of(precision); });
+      if (wide == path.rates.end()) continue;
+      at = wide->precision;
     }
     const double peak = path.peak_ops_per_s(at);
     const double compute_s = work > 0 ? work / (peak * path.efficiency(work)) : 0;
@@ -290,6 +295,7 @@ NetworkCosts network_costs(const HeteroPlatform& platform, const PreparedNetwork
       if (unit.arrays[a].precision == precision) array = a;
     const bool gemms = array < unit.arrays.size();
     if (!gemms) array = 0;
+    if (!gemms && bits_of(unit.arrays[0].precision) < bits_of(precision)) continue;
     const SystolicArray& chosen = unit.arrays[array];
     EvalOptions options;
     options.per_op = true;

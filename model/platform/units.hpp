@@ -23,8 +23,8 @@
 // An op kind or precision no path runs makes the group not runnable on the unit.
 //
 // Precision. A tenant's precision applies to its GEMMs (convolutions, matmuls); the other ops run
-// at the tenant's precision where a path supports it, else at the path's preferred precision
-// (the first it lists), as quantised runtimes do for softmax or layer-norm.
+// at the tenant's precision where a path supports it, else at the first precision the path lists
+// that is at least as wide (as quantised runtimes do for softmax or layer-norm), never narrower.
 //
 // Handing a tensor to another unit costs a link's latency + bytes / its bandwidth, or without a
 // link, through the shared DRAM: the platform's handoff latency (synchronisation) + writing it

@@ -295,9 +295,10 @@ TEST_CASE("cli: serve --platform adds the units each tenant ran on", "[hetero][c
   write(R"("unit": "dla0", "fallback": true)");
   const Output fallen = run("serve" + platform + " --scenario " + scenario + " --json");
   REQUIRE(fallen.exit_code == 0);
-  // Its convolutions fall back to the GPU (the ops the DLA runs at its own precision stay).
+  // Nothing of it stays on the DLA (never run narrower than FP32); the GPU runs its convolutions.
   const nlohmann::json units = nlohmann::json::parse(fallen.out)["tenants"][0]["units"];
   CHECK(std::find(units.begin(), units.end(), "gpu") != units.end());
+  CHECK(std::find(units.begin(), units.end(), "dla0") == units.end());
   write(R"("unit": "tpu")");
   const Output unknown = run("serve" + platform + " --scenario " + scenario);
   CHECK(unknown.exit_code == 1);
