@@ -6,6 +6,7 @@
 // (model/platform/placement.hpp): per tenant batch, partition (or units), latency estimates
 // against the SLO, and the goodput scale.
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -41,6 +42,7 @@ struct ServeArgs {
   bool bench = false;
   bool simulate = false;
   bool fuse = false;
+  bool instances = false;
   std::uint64_t seed = 1;
   double bench_seconds = 2;
 };
@@ -182,8 +184,12 @@ void run_fuse(const LoadedScenario& scenario, const model::Accelerator& accelera
 void run_serve_platform(const ServeArgs& args);
 
 void run_serve(const ServeArgs& args) {
+  if (args.platform_file.empty() && args.instances)
+    throw io::InputError("serve: --instances needs --platform");
   if (!args.platform_file.empty()) {
     if (args.fuse) throw io::InputError("serve: --fuse runs on one design (--hw), not a platform");
+    if (args.instances && (args.bench || args.simulate))
+      throw io::InputError("serve: --instances takes neither --bench nor --simulate");
     run_serve_platform(args);
     return;
   }
@@ -323,6 +329,82 @@ std::string units_text(const platform::HeteroPlatform& hetero,
   return text;
 }
 
+// The platform's units with their area and power (as the platform file gives them).
+nlohmann::json units_json(const platform::HeteroPlatform& hetero) {
+  nlohmann::json units = nlohmann::json::array();
+  for (const platform::ComputeUnit& unit : hetero.units)
+    units.push_back(
+        {{"name", unit.name},
+         {"kind", unit.kind == platform::UnitKind::systolic ? "systolic" : "data_paths"},
+         {"area_mm2", unit.area_mm2},
+         {"power_w", unit.power_w}});
+  return units;
+}
+
+// --instances: every tenant as closed-loop instances (its closed_loop count, else one), each
+// running batches of max_batch back to back: throughput with every server busy.
+void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,
+                   const std::vector<platform::TenantPlacement>& placements,
+                   platform::PlacementMode mode, bool json) {
+  std::deque<platform::NetworkCosts> costs;
+  std::vector<platform::Instance> instances;
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    const platform::Tenant& t = scenario.tenants[i];
+    costs.push_back(platform::network_costs(hetero, *t.networks.back(), placements[i].precision));
+    for (int k = 0; k < std::max(1, t.closed_loop); ++k) {
+      instances.push_back({t.name, &costs.back(), t.batches.back(), placements[i]});
+      owner.push_back(i);
+    }
+  }
+  const platform::ClosedLoopResult r =
+      platform::closed_loop(hetero, instances, mode, scenario.spec.options.switch_cost_s);
+  if (!r.runnable) throw io::InputError(scenario.spec.file + ": tenant " + r.why_not);
+  nlohmann::json tenants = nlohmann::json::array();
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    double throughput = 0, latency = 0;
+    int count = 0;
+    std::vector<std::size_t> units;
+    for (std::size_t k = 0; k < instances.size(); ++k) {
+      if (owner[k] != i) continue;
+      throughput += r.instances[k].throughput_per_s;
+      latency = std::max(latency, r.instances[k].latency_s);
+      ++count;
+      units = r.instances[k].run.units_used();
+    }
+    tenants.push_back({{"name", scenario.tenants[i].name},
+                       {"instances", count},
+                       {"batch", scenario.tenants[i].batches.back()},
+                       {"units", units_text(hetero, units)},
+                       {"batch_latency_ms", latency * 1e3},
+                       {"throughput_per_s", throughput}});
+  }
+  if (json) {
+    std::cout << nlohmann::json{{"platform", hetero.name},
+                                {"placement", std::string(platform::to_string(mode))},
+                                {"tenants", tenants},
+                                {"units", units_json(hetero)},
+                                {"throughput_per_s", r.throughput_per_s},
+                                {"dram_utilization", r.dram_utilization}}
+                     .dump(1)
+              << "\n";
+    return;
+  }
+  std::cout << fmt::format(
+      "scenario {} on platform {} as closed-loop instances (batches back to back), placement {}\n"
+      "{:<16} {:>9} {:>6} {:>16} {:>15} {:>12}\n",
+      scenario.spec.name, hetero.name, platform::to_string(mode), "tenant", "instances", "batch",
+      "units", "batch_latency_ms", "samples/s");
+  for (const nlohmann::json& t : tenants)
+    std::cout << fmt::format(
+        "{:<16} {:>9} {:>6} {:>16} {:>15.3f} {:>12.1f}\n", t["name"].get<std::string>(),
+        t["instances"].get<int>(), t["batch"].get<std::int64_t>(), t["units"].get<std::string>(),
+        t["batch_latency_ms"].get<double>(), t["throughput_per_s"].get<double>());
+  std::cout << fmt::format(
+      "total {:.1f} samples/s, DRAM utilisation {:.1f}% of the usable channel\n",
+      r.throughput_per_s, r.dram_utilization * 100);
+}
+
 void run_serve_platform(const ServeArgs& args) {
   const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
                                                         : io::load_tech_library(args.tech_dir);
@@ -332,6 +414,10 @@ void run_serve_platform(const ServeArgs& args) {
   check_capacity(scenario, hetero, args.platform_file);
   const std::vector<platform::TenantPlacement> placements = tenant_placements(scenario, hetero);
   const platform::PlacementMode mode = parse_placement(args.placement);
+  if (args.instances) {
+    run_instances(scenario, hetero, placements, mode, args.json);
+    return;
+  }
   if (args.bench) {
     using Clock = std::chrono::steady_clock;
     std::size_t count = 0;
@@ -380,6 +466,7 @@ void run_serve_platform(const ServeArgs& args) {
     out["policy"] = "units";
     out["placement"] = std::string(platform::to_string(mode));
     out["platform"] = hetero.name;
+    out["units"] = units_json(hetero);
     for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
       nlohmann::json units = nlohmann::json::array();
       for (std::size_t u : p.serving.tenant_units[i]) units.push_back(hetero.units[u].name);
@@ -412,6 +499,9 @@ void register_serve_command(CLI::App& app) {
                   "With --platform: whole (each tenant on one unit), layer (HEFT per layer, "
                   "default) or split (every GEMM split over the units that run it)")
       ->check(CLI::IsMember({"whole", "layer", "split"}));
+  cmd->add_flag("--instances", args->instances,
+                "With --platform: run every tenant as closed-loop instances (its closed_loop "
+                "count, else one) of max_batch back to back and print the throughput");
   cmd->add_option("--scenario", args->scenario, "Scenario file (spaces/scenarios/*.json)")
       ->required();
   cmd->add_option("--policy", args->policy,

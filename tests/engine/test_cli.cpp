@@ -272,6 +272,17 @@ TEST_CASE("cli: serve --platform adds the units each tenant ran on", "[hetero][c
       for (const char* key : {"batch", "partition", "slo_ms", "slo_attainment", "throughput_per_s"})
         CHECK(t[key].is_number());
   }
+  const Output instances =
+      run("serve --platform " + src("spaces/platforms/orin_like.json") + " --scenario " +
+          src("spaces/scenarios/orin_resnet50.json") + " --instances --json");
+  REQUIRE(instances.exit_code == 0);
+  const nlohmann::json closed = nlohmann::json::parse(instances.out);
+  REQUIRE(closed["tenants"].size() == 3);
+  double sum = 0;
+  for (const nlohmann::json& t : closed["tenants"]) sum += t["throughput_per_s"].get<double>();
+  CHECK(closed["throughput_per_s"].get<double>() == Approx(sum));
+  CHECK(closed["dram_utilization"].get<double>() <= 1.001);  // shares solved to 1e-5
+  CHECK(closed["units"].size() == 4);
   const Output text = run("serve --platform " + src("spaces/platforms/phone_soc.json") +
                           " --scenario " + src("spaces/scenarios/phone_mix.json"));
   REQUIRE(text.exit_code == 0);
