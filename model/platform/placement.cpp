@@ -367,7 +367,13 @@ PlacedRun place(const HeteroPlatform& platform, const NetworkCosts& costs,
   }
   if (tenant.pinned_unit != kAnyUnit || mode == PlacementMode::whole)
     return place_whole(platform, costs, tenant);
-  if (mode == PlacementMode::layer) return place_layer(platform, costs);
+  if (mode == PlacementMode::layer) {
+    // HEFT's earliest finish does not see transfers to successors; the best single unit (with
+    // the tenant's fallback rule) is kept when it finishes first.
+    PlacedRun heft = place_layer(platform, costs);
+    PlacedRun single = place_whole(platform, costs, tenant);
+    return single.runnable && (!heft.runnable || single.latency_s < heft.latency_s) ? single : heft;
+  }
   return place_split(platform, costs, tenant);
 }
 

@@ -10,6 +10,7 @@
 // - layer: HEFT (Topcuoglu et al. 2002): groups by upward rank (mean cost over the units that run
 //   them plus the mean transfer to their successors), each on the unit giving the earliest finish
 //   including transfers from its producers; independent branches may run on different units.
+//   The best single unit (as `whole`) replaces it when it finishes first.
 // - split: the home unit of `whole`, and every GEMM group split by output channels over all units
 //   that run it at the tenant's precision, in proportion to their speed on the whole group (the
 //   co-execution of Liu et al.): each helper receives the input, computes its share (data paths:

@@ -387,3 +387,94 @@ TEST_CASE("hetero: the simulator replays a platform allocation like the estimate
   }
   WARN("orin_resnet50 (GPU FP16 400/s, DLAs INT8 100/s each), whole placement:" << line);
 }
+
+namespace {
+
+// Two identical data-path units (all op kinds) on one DRAM, no launch: placement rules in
+// isolation.
+platform::HeteroPlatform twin_units(double handoff_s) {
+  platform::HeteroPlatform hw;
+  hw.dram.bandwidth_bytes_per_s = 1e12;
+  hw.dram.handoff_latency_s = handoff_s;
+  for (const char* name : {"a", "b"}) {
+    platform::ComputeUnit unit;
+    unit.name = name;
+    unit.local_memory_bytes = 64 << 20;
+    platform::DataPath path;
+    path.name = "all";
+    path.rates = {{Precision::int8, 1e12}};
+    unit.paths.push_back(path);
+    hw.units.push_back(unit);
+  }
+  platform::validate(hw);
+  return hw;
+}
+
+// Two independent convolutions of one input, then their concatenation.
+model::Network two_branches() {
+  model::Network net;
+  net.name = "branches";
+  for (const char* name : {"left", "right"}) {
+    model::Op conv;
+    conv.name = name;
+    conv.kind = model::OpKind::conv2d;
+    conv.conv.in_channels = 64;
+    conv.conv.in_h = conv.conv.in_w = 28;
+    conv.conv.out_channels = 64;
+    conv.conv.kernel_h = conv.conv.kernel_w = 3;
+    conv.conv.pad_top = conv.conv.pad_bottom = conv.conv.pad_left = conv.conv.pad_right = 1;
+    conv.inputs = {"x"};
+    conv.outputs = {std::string(name) + ":out"};
+    net.ops.push_back(conv);
+  }
+  model::Op concat;
+  concat.name = "concat";
+  concat.kind = model::OpKind::data_move;
+  concat.fn = model::VectorFn::copy;
+  concat.input_elements = concat.output_elements = 2 * 64 * 28 * 28;
+  concat.inputs = {"left:out", "right:out"};
+  concat.outputs = {"y"};
+  net.ops.push_back(concat);
+  model::finalize(net);
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("hetero: HEFT runs independent branches on two units at once", "[hetero]") {
+  const model::Network net = two_branches();
+  const model::PreparedNetwork prepared = model::prepare(net);
+  platform::TenantPlacement any;
+  any.precision = Precision::int8;
+  for (double handoff_us : {0.0, 1e4}) {
+    const platform::HeteroPlatform hw = twin_units(handoff_us * 1e-6);
+    const platform::NetworkCosts costs = platform::network_costs(hw, prepared, Precision::int8);
+    const platform::PlacedRun whole =
+        platform::place(hw, costs, any, platform::PlacementMode::whole);
+    const platform::PlacedRun layer =
+        platform::place(hw, costs, any, platform::PlacementMode::layer);
+    REQUIRE(whole.runnable);
+    REQUIRE(layer.runnable);
+    CHECK(whole.units_used().size() == 1);
+    if (handoff_us == 0) {
+      // A branch each, at once: nearly half the time of one unit doing both.
+      CHECK(layer.units_used().size() == 2);
+      CHECK(layer.transfers == 1);
+      CHECK(layer.latency_s < 0.6 * whole.latency_s);
+    } else {
+      // A 10 ms handoff: HEFT's greedy would send a branch away (its earliest finish does not
+      // see the transfer back); the single unit does better and is kept.
+      CHECK(layer.units_used().size() == 1);
+      CHECK(layer.latency_s == Approx(whole.latency_s));
+    }
+    // Split: each convolution shared by both units, the merge waits for both halves.
+    const platform::PlacedRun split =
+        platform::place(hw, costs, any, platform::PlacementMode::split);
+    REQUIRE(split.runnable);
+    CHECK(split.groups_on[0] == split.groups_on[1] + 1);  // the concat stays on the home unit
+    if (handoff_us == 0)
+      CHECK(split.latency_s < whole.latency_s);
+    else
+      CHECK(split.latency_s > 4 * 1e-2);  // four handoffs on the path
+  }
+}
