@@ -13,6 +13,7 @@
 #include "engine/scenario.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
+#include "model/platform/discrete_event.hpp"
 #include "model/platform/placement.hpp"
 #include "tests/test_support.hpp"
 
@@ -477,4 +478,46 @@ TEST_CASE("hetero: HEFT runs independent branches on two units at once", "[heter
     else
       CHECK(split.latency_s > 4 * 1e-2);  // four handoffs on the path
   }
+}
+
+TEST_CASE("hetero: the simulator checks the closed-loop DRAM sharing of GPU and DLAs", "[hetero]") {
+  Bench b("spaces/platforms/orin_like.json");
+  const std::int64_t batch = 8;
+  std::string line;
+  for (double gbps : {102.4, 204.8, 409.6}) {
+    b.hw.dram.bandwidth_bytes_per_s = gbps * 1e9;
+    const std::vector<platform::Instance> instances{
+        b.instance("gpu", "gpu", batch, Precision::fp16),
+        b.instance("dla0", "dla0", batch, Precision::int8),
+        b.instance("dla1", "dla1", batch, Precision::int8)};
+    const platform::ClosedLoopResult fluid =
+        platform::closed_loop(b.hw, instances, platform::PlacementMode::whole, 0);
+    REQUIRE(fluid.runnable);
+    // Each instance a closed loop of `batch` requests on its own partition, batches of `batch`.
+    std::vector<platform::DesTenant> des;
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+      const platform::PlacedRun& run = fluid.instances[i].run;
+      platform::DesTenant t;
+      t.name = instances[i].name;
+      t.closed_loop = static_cast<int>(batch);
+      t.slo_s = 1;
+      t.max_batch = static_cast<int>(batch);
+      t.partition = i;
+      t.latency_s.assign(static_cast<std::size_t>(batch), run.latency_s);
+      t.dram_bytes.assign(static_cast<std::size_t>(batch), run.dram_bytes);
+      des.push_back(t);
+    }
+    platform::DesOptions options;
+    options.partitions = instances.size();
+    options.dram_bandwidth_bytes_per_s = b.hw.dram.usable_bytes_per_s();
+    options.duration_s = 2;
+    options.warmup_s = 0.2;
+    const platform::DesResult sim = platform::simulate(des, options);
+    double simulated = 0;
+    for (const platform::DesTenantResult& r : sim.tenants) simulated += r.throughput_per_s;
+    line += fmt::format("\n  {:6.1f} GB/s: fluid fixed point {:.0f}/s, simulated {:.0f}/s", gbps,
+                        fluid.throughput_per_s, simulated);
+    CHECK(simulated == Approx(fluid.throughput_per_s).epsilon(0.05));
+  }
+  WARN("orin_like GPU FP16 + two DLAs INT8, ResNet-50 batch " << batch << ", closed loop:" << line);
 }
