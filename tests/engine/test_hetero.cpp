@@ -301,6 +301,26 @@ TEST_CASE("hetero: per-op costs on a data path", "[hetero]") {
   CHECK(c.dram_bytes == Approx(bytes));
   CHECK(c.time_s == Approx(10e-6 + std::max(compute, bytes / 100e9)));
   CHECK_FALSE(platform::data_path_cost(hw, 0, prepared, 0, Precision::fp16).runnable);
+
+  // Transfers: through DRAM a handoff plus the passes of tensors a side would have kept on chip;
+  // over a link its latency and bandwidth; a precision change adds a conversion pass.
+  hw.units.push_back(hw.units.front());
+  hw.units.back().name = "other";
+  hw.units.back().local_memory_bytes = 1e6;
+  hw.units.front().local_memory_bytes = 0;
+  hw.dram.handoff_latency_s = 5e-6;
+  const double elements = 1e5;  // 100 kB at int8: kept on chip by "other" only
+  platform::Transfer t = platform::transfer(hw, 0, 1, elements, Precision::int8, Precision::int8);
+  CHECK(t.dram_bytes == Approx(1e5));
+  CHECK(t.time_s == Approx(5e-6 + 1e5 / 100e9));
+  CHECK(platform::transfer(hw, 1, 1, elements, Precision::int8, Precision::int8).time_s == 0);
+  t = platform::transfer(hw, 0, 1, elements, Precision::int8, Precision::fp16);
+  CHECK(t.dram_bytes == Approx(1e5 + 3e5));
+  CHECK(t.time_s == Approx(5e-6 + 1e5 / 100e9 + 10e-6 + 3e5 / 100e9));
+  hw.links.push_back({0, 1, 10e9, 1e-6});
+  t = platform::transfer(hw, 1, 0, elements, Precision::int8, Precision::int8);
+  CHECK(t.dram_bytes == 0);
+  CHECK(t.time_s == Approx(1e-6 + 1e5 / 10e9));
 }
 
 TEST_CASE("hetero: bad platform files name the unit and field", "[hetero]") {
