@@ -329,16 +329,29 @@ std::string units_text(const platform::HeteroPlatform& hetero,
   return text;
 }
 
-// The platform's units with their area and power (as the platform file gives them).
-nlohmann::json units_json(const platform::HeteroPlatform& hetero) {
+// The platform's units with their area and power (as the platform file gives them) and how busy
+// they are.
+nlohmann::json units_json(const platform::HeteroPlatform& hetero,
+                          const std::vector<double>& busy_fraction) {
   nlohmann::json units = nlohmann::json::array();
-  for (const platform::ComputeUnit& unit : hetero.units)
+  for (std::size_t u = 0; u < hetero.units.size(); ++u) {
+    const platform::ComputeUnit& unit = hetero.units[u];
     units.push_back(
         {{"name", unit.name},
          {"kind", unit.kind == platform::UnitKind::systolic ? "systolic" : "data_paths"},
          {"area_mm2", unit.area_mm2},
-         {"power_w", unit.power_w}});
+         {"power_w", unit.power_w},
+         {"busy_fraction", busy_fraction[u]}});
+  }
   return units;
+}
+
+std::string busy_text(const platform::HeteroPlatform& hetero,
+                      const std::vector<double>& busy_fraction) {
+  std::string text = "units busy:";
+  for (std::size_t u = 0; u < hetero.units.size(); ++u)
+    text += fmt::format(" {} {:.1f}%", hetero.units[u].name, busy_fraction[u] * 100);
+  return text;
 }
 
 // --instances: every tenant as closed-loop instances (its closed_loop count, else one), each
@@ -360,6 +373,11 @@ void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatfor
   const platform::ClosedLoopResult r =
       platform::closed_loop(hetero, instances, mode, scenario.spec.options.switch_cost_s);
   if (!r.runnable) throw io::InputError(scenario.spec.file + ": tenant " + r.why_not);
+  std::vector<double> busy(hetero.units.size(), 0.0);
+  for (std::size_t k = 0; k < instances.size(); ++k)
+    for (std::size_t u = 0; u < busy.size(); ++u)
+      busy[u] += r.instances[k].throughput_per_s / static_cast<double>(instances[k].batch) *
+                 r.instances[k].run.busy_s[u];
   nlohmann::json tenants = nlohmann::json::array();
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     double throughput = 0, latency = 0;
@@ -383,7 +401,7 @@ void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatfor
     std::cout << nlohmann::json{{"platform", hetero.name},
                                 {"placement", std::string(platform::to_string(mode))},
                                 {"tenants", tenants},
-                                {"units", units_json(hetero)},
+                                {"units", units_json(hetero, busy)},
                                 {"throughput_per_s", r.throughput_per_s},
                                 {"dram_utilization", r.dram_utilization}}
                      .dump(1)
@@ -401,8 +419,9 @@ void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatfor
         t["instances"].get<int>(), t["batch"].get<std::int64_t>(), t["units"].get<std::string>(),
         t["batch_latency_ms"].get<double>(), t["throughput_per_s"].get<double>());
   std::cout << fmt::format(
-      "total {:.1f} samples/s, DRAM utilisation {:.1f}% of the usable channel\n",
-      r.throughput_per_s, r.dram_utilization * 100);
+      "total {:.1f} samples/s, DRAM utilisation {:.1f}% of the usable channel\n{} (uncontended "
+      "group times; the rest of the time stretched by DRAM contention)\n",
+      r.throughput_per_s, r.dram_utilization * 100, busy_text(hetero, busy));
 }
 
 void run_serve_platform(const ServeArgs& args) {
@@ -453,6 +472,8 @@ void run_serve_platform(const ServeArgs& args) {
             platform::to_string(mode), units_text(hetero, p.serving.tenant_units[slot.tenant])));
     }
   Evaluation e = evaluate_platform(p, scenario.spec.options);
+  const std::vector<double> busy =
+      platform::unit_busy_fractions(p.serving, scenario.tenants, e.at_rates, hetero.units.size());
   if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
@@ -466,7 +487,7 @@ void run_serve_platform(const ServeArgs& args) {
     out["policy"] = "units";
     out["placement"] = std::string(platform::to_string(mode));
     out["platform"] = hetero.name;
-    out["units"] = units_json(hetero);
+    out["units"] = units_json(hetero, busy);
     for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
       nlohmann::json units = nlohmann::json::array();
       for (std::size_t u : p.serving.tenant_units[i]) units.push_back(hetero.units[u].name);
@@ -481,6 +502,7 @@ void run_serve_platform(const ServeArgs& args) {
                   "unit take turns on it",
                   scenario.spec.name, hetero.name, hetero.units.size(), platform::to_string(mode)),
       scenario, e, [&](std::size_t i) { return units_text(hetero, p.serving.tenant_units[i]); });
+  std::cout << busy_text(hetero, busy) << " (uncontended group times at the served rates)\n";
 }
 
 }  // namespace

@@ -559,6 +559,7 @@ HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Ten
   out.costs.fraction = [server_fraction](int key) {
     return (*server_fraction)[static_cast<std::size_t>(key)];
   };
+  out.runs = runs;
   out.costs.cost = [runs](int, std::size_t tenant, std::size_t batch_index) {
     const PlacedRun& run = (*runs)[tenant][batch_index];
     BatchCost c;
@@ -571,6 +572,25 @@ HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Ten
     return c;
   };
   return out;
+}
+
+std::vector<double> unit_busy_fractions(const HeteroServing& serving,
+                                        const std::vector<Tenant>& tenants,
+                                        const PlatformResult& result, std::size_t unit_count) {
+  std::vector<double> busy(unit_count, 0.0);
+  for (const Server& server : result.servers)
+    for (const Slot& slot : server.slots) {
+      const Tenant& t = tenants[slot.tenant];
+      const auto at = std::find(t.batches.begin(), t.batches.end(), slot.batch);
+      if (at == t.batches.end()) continue;
+      const PlacedRun& run =
+          (*serving.runs)[slot.tenant][static_cast<std::size_t>(at - t.batches.begin())];
+      const double batches_per_s =
+          result.tenants[slot.tenant].throughput_per_s / static_cast<double>(slot.batch);
+      for (std::size_t u = 0; u < unit_count && u < run.busy_s.size(); ++u)
+        busy[u] += batches_per_s * run.busy_s[u];
+    }
+  return busy;
 }
 
 }  // namespace accelscope::model::platform

@@ -107,7 +107,15 @@ struct HeteroServing {
   ExternalCosts costs;
   std::vector<std::vector<std::size_t>> tenant_units;  // units each tenant's groups ran on
   std::vector<std::size_t> tenant_home;
+  // Each tenant's run at each batch of its ladder (with the DRAM to itself).
+  std::shared_ptr<const std::vector<std::vector<PlacedRun>>> runs;
 };
+
+// The fraction of time each unit is busy when the tenants are served as `result` says (each at
+// its throughput and batch; uncontended group times).
+std::vector<double> unit_busy_fractions(const HeteroServing& serving,
+                                        const std::vector<Tenant>& tenants,
+                                        const PlatformResult& result, std::size_t unit_count);
 // std::invalid_argument "tenant '<name>': ..." when a tenant cannot be placed.
 HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Tenant>& tenants,
                            const std::vector<TenantPlacement>& placements, PlacementMode mode);

@@ -282,7 +282,12 @@ TEST_CASE("cli: serve --platform adds the units each tenant ran on", "[hetero][c
   for (const nlohmann::json& t : closed["tenants"]) sum += t["throughput_per_s"].get<double>();
   CHECK(closed["throughput_per_s"].get<double>() == Approx(sum));
   CHECK(closed["dram_utilization"].get<double>() <= 1.001);  // shares solved to 1e-5
-  CHECK(closed["units"].size() == 4);
+  REQUIRE(closed["units"].size() == 4);
+  for (const nlohmann::json& unit : closed["units"]) {
+    CHECK(unit["busy_fraction"].get<double>() >= 0);
+    CHECK(unit["busy_fraction"].get<double>() <= 1 + 1e-9);
+  }
+  CHECK(closed["units"][0]["busy_fraction"].get<double>() > 0);  // the GPU
   const Output text = run("serve --platform " + src("spaces/platforms/phone_soc.json") +
                           " --scenario " + src("spaces/scenarios/phone_mix.json"));
   REQUIRE(text.exit_code == 0);
