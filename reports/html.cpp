@@ -9,6 +9,7 @@
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
 #include "reports/tables.hpp"
+#include "reports/tenants.hpp"
 
 namespace accelscope::reports {
 
@@ -504,6 +505,10 @@ HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWr
   w.row_of({PageWriter::table_html(configuration_table(data, entry)),
             PageWriter::table_html(figures_table(data, entry)), w.bars(area)});
 
+  if (has_tenants(design)) {
+    w.heading(3, "Tenants served at the scenario's rates");
+    w.table(tenants_table(design));
+  }
   if (!entry.breakdown.available)
     w.paragraph("Per-layer figures are not available: " + entry.breakdown.missing_reason + ".",
                 "note");

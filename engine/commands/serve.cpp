@@ -6,6 +6,7 @@
 // (model/platform/placement.hpp): per tenant batch, partition (or units), latency estimates
 // against the SLO, and the goodput scale.
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "engine/loaders.hpp"
 #include "engine/platform_spec.hpp"
 #include "engine/scenario.hpp"
+#include "engine/serving_eval.hpp"
 #include "engine/single_eval.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
@@ -47,20 +49,10 @@ struct ServeArgs {
   double bench_seconds = 2;
 };
 
-platform::Policy parse_policy(const std::string& name) {
-  if (name == "temporal") return platform::Policy::temporal;
-  if (name == "static") return platform::Policy::static_split;
-  return platform::Policy::elastic;
-}
-
-struct Evaluation {
-  platform::PlatformResult at_rates;
-  double goodput_scale = 0;
-};
-
 // With --simulate: the latencies, attainment and throughput of the discrete-event simulation of
 // the allocation replace the steady-state estimates (batch and partition stay the allocation's).
-void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant>& simulated) {
+void apply_simulation(ServingEvaluation& e,
+                      const std::vector<platform::SimulatedTenant>& simulated) {
   for (std::size_t i = 0; i < simulated.size(); ++i) {
     platform::TenantResult& r = e.at_rates.tenants[i];
     r.p50_s = simulated[i].p50_s;
@@ -71,21 +63,16 @@ void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant
   }
 }
 
-Evaluation evaluate_scenario(platform::LatencyCache& cache, platform::Policy policy,
-                             const platform::PlatformOptions& options) {
-  return {platform::serve(cache, policy, 1.0, options),
-          platform::goodput_scale(cache, policy, options)};
-}
-
-nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
+// The JSON of issue 12 without the solo comparison (a platform adds its own fields).
+nlohmann::json base_json(const LoadedScenario& scenario, const ServingEvaluation& e) {
   nlohmann::json tenants = nlohmann::json::array();
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     const platform::TenantResult& r = e.at_rates.tenants[i];
     tenants.push_back({{"name", scenario.tenants[i].name},
                        {"batch", r.batch},
                        {"partition", r.partition_fraction},
-                       {"p50_ms", r.p50_s * 1e3},
-                       {"p99_ms", r.p99_s * 1e3},
+                       {"p50_ms", latency_ms_json(r.p50_s)},
+                       {"p99_ms", latency_ms_json(r.p99_s)},
                        {"slo_ms", scenario.spec.tenants[i].slo_ms},
                        {"slo_attainment", r.slo_attainment},
                        {"throughput_per_s", r.throughput_per_s}});
@@ -96,9 +83,18 @@ nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
           {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9}};
 }
 
+nlohmann::json to_json(const LoadedScenario& scenario, const ServingEvaluation& e,
+                       const SoloComparison& solo) {
+  nlohmann::json out = base_json(scenario, e);
+  out["stp"] = solo.stp;
+  out["antt"] = std::isfinite(solo.antt) ? nlohmann::json(solo.antt) : nlohmann::json(nullptr);
+  return out;
+}
+
 // `title` heads the table; `partition_of(i)` says where tenant i runs.
 void print_table(std::ostream& out, const std::string& title, const LoadedScenario& scenario,
-                 const Evaluation& e, const std::function<std::string(std::size_t)>& partition_of) {
+                 const ServingEvaluation& e,
+                 const std::function<std::string(std::size_t)>& partition_of) {
   out << title << "\n";
   out << fmt::format("{:<16} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12}  {}\n", "tenant", "batch",
                      "partition", "p50_ms", "p99_ms", "slo_ms", "attained", "req/s", "slo");
@@ -129,10 +125,10 @@ void run_bench(const LoadedScenario& scenario, const model::Accelerator& acceler
     double elapsed = 0;
     do {
       if (warm) {
-        (void)evaluate_scenario(shared, policy, scenario.spec.options);
+        (void)evaluate_serving(shared, policy, scenario.spec.options);
       } else {
         platform::LatencyCache fresh(accelerator, tech, scenario.tenants);
-        (void)evaluate_scenario(fresh, policy, scenario.spec.options);
+        (void)evaluate_serving(fresh, policy, scenario.spec.options);
       }
       ++count;
       elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -142,7 +138,7 @@ void run_bench(const LoadedScenario& scenario, const model::Accelerator& acceler
   const double cold = rate(false);
   const double warm = rate(true);
   platform::LatencyCache once(accelerator, tech, scenario.tenants);
-  (void)evaluate_scenario(once, policy, scenario.spec.options);
+  (void)evaluate_serving(once, policy, scenario.spec.options);
   std::cout << fmt::format(
       "serve bench: {} tenants, policy {}, one thread: {:.0f} scenario evaluations/s cold (L(b) "
       "computed: {} network evaluations each), {:.0f}/s warm (L(b) cached)\n",
@@ -211,12 +207,12 @@ void run_serve(const ServeArgs& args) {
   }
   platform::LatencyCache cache(accelerator, tech, scenario.tenants);
   check_scenario_on_design(scenario, cache, args.hardware);
-  const platform::Policy policy = parse_policy(args.policy);
+  const platform::Policy policy = *platform::policy_from_string(args.policy);
   if (args.bench) {
     run_bench(scenario, accelerator, tech, policy, args.bench_seconds);
     return;
   }
-  Evaluation e = evaluate_scenario(cache, policy, scenario.spec.options);
+  ServingEvaluation e = evaluate_serving(cache, policy, scenario.spec.options);
   if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
@@ -225,8 +221,10 @@ void run_serve(const ServeArgs& args) {
                    "allocation (about 200,000 requests, seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  const SoloComparison solo =
+      compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
   if (args.json) {
-    std::cout << to_json(scenario, e).dump(1) << "\n";
+    std::cout << to_json(scenario, e, solo).dump(1) << "\n";
     return;
   }
   print_table(std::cout,
@@ -240,6 +238,10 @@ void run_serve(const ServeArgs& args) {
                                          accelerator.array.cols)
                            : fmt::format("{}/{}", r.partition_cols, accelerator.array.cols);
               });
+  std::cout << fmt::format(
+      "against each tenant alone on the whole array (median latency): STP {:.3f} of {}, ANTT "
+      "{:.3f}\n",
+      solo.stp, scenario.tenants.size(), solo.antt);
 }
 
 // ---- heterogeneous platforms (--platform) ----
@@ -312,13 +314,13 @@ PlatformServing plan_platform_serving(const LoadedScenario& scenario,
   return out;
 }
 
-Evaluation evaluate_platform(PlatformServing& p, const platform::PlatformOptions& options) {
+ServingEvaluation evaluate_platform(PlatformServing& p, const platform::PlatformOptions& options) {
   platform::LatencyCache& cache = *p.cache;
   const std::vector<platform::Server>& servers = p.serving.servers;
-  Evaluation e{platform::evaluate_allocation(cache, servers, 1.0, options),
-               platform::largest_feasible_scale([&](double k) {
-                 return platform::evaluate_allocation(cache, servers, k, options).feasible;
-               })};
+  ServingEvaluation e{platform::evaluate_allocation(cache, servers, 1.0, options),
+                      platform::largest_feasible_scale([&](double k) {
+                        return platform::evaluate_allocation(cache, servers, k, options).feasible;
+                      })};
   return e;
 }
 
@@ -471,7 +473,7 @@ void run_serve_platform(const ServeArgs& args) {
             scenario.spec.file, t.name, t.slo_ms, fastest_ms, t.workload, hetero.name,
             platform::to_string(mode), units_text(hetero, p.serving.tenant_units[slot.tenant])));
     }
-  Evaluation e = evaluate_platform(p, scenario.spec.options);
+  ServingEvaluation e = evaluate_platform(p, scenario.spec.options);
   const std::vector<double> busy =
       platform::unit_busy_fractions(p.serving, scenario.tenants, e.at_rates, hetero.units.size());
   if (args.simulate) {
@@ -483,7 +485,7 @@ void run_serve_platform(const ServeArgs& args) {
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
   if (args.json) {
-    nlohmann::json out = to_json(scenario, e);
+    nlohmann::json out = base_json(scenario, e);
     out["policy"] = "units";
     out["placement"] = std::string(platform::to_string(mode));
     out["platform"] = hetero.name;

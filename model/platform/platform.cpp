@@ -23,6 +23,12 @@ std::string_view to_string(Policy policy) {
   return "?";
 }
 
+std::optional<Policy> policy_from_string(std::string_view name) {
+  for (const Policy policy : {Policy::elastic, Policy::temporal, Policy::static_split})
+    if (to_string(policy) == name) return policy;
+  return std::nullopt;
+}
+
 Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
   if (cols < 1 || cols > accelerator.array.cols)
     throw std::invalid_argument("partition of " + std::to_string(cols) +
@@ -52,12 +58,38 @@ void check_tenants(const std::vector<Tenant>& tenants) {
       throw std::invalid_argument("tenant '" + tenant.name + "': no batch sizes prepared");
 }
 
+// Per tenant and batch index: the array ops' MACs, the least over this batch and the larger ones
+// (still a bound, and it grows with the batch).
+std::vector<std::vector<double>> array_macs_of(const std::vector<Tenant>& tenants) {
+  std::vector<std::vector<double>> out;
+  for (const Tenant& tenant : tenants) {
+    std::vector<double> macs;
+    for (const PreparedNetwork* network : tenant.networks) {
+      double sum = 0;
+      for (const Op& op : network->network->ops)
+        if (op.on_array()) sum += static_cast<double>(model::macs(op));
+      macs.push_back(sum);
+    }
+    for (std::size_t j = macs.size(); j-- > 1;) macs[j - 1] = std::min(macs[j - 1], macs[j]);
+    out.push_back(std::move(macs));
+  }
+  return out;
+}
+
 }  // namespace
+
+double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant,
+                                           std::size_t batch_index) const {
+  if (external_.cost) return 0;  // no accelerator to bound it by
+  const double pes = static_cast<double>(accelerator_.array.rows) * cols;
+  return array_macs_[tenant][batch_index] / (pes * accelerator_.clock_mhz * 1e6);
+}
 
 LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
                            const std::vector<Tenant>& tenants)
     : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
   check_tenants(tenants);
+  array_macs_ = array_macs_of(tenants);
   channel_bytes_per_s_ = dram_bytes_per_s(accelerator);
   peak_macs_per_s_ = static_cast<double>(accelerator.array.rows) * accelerator.array.cols *
                      accelerator.clock_mhz * 1e6;
@@ -221,13 +253,49 @@ double worst_slo_ratio(const std::vector<Tenant>& tenants, const Server& server,
   return worst;
 }
 
+// A lower bound of a slot's latency quantile at its own percentile if it ran batch index j
+// (latency_quantile_s without the queue, L(b) at its bound): grows with j.
+double quantile_lower_bound_s(const LatencyCache& cache, const Server& server, std::size_t k,
+                              std::size_t j, double rate_scale) {
+  const Tenant& t = cache.tenants()[server.slots[k].tenant];
+  const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+  const double fill = rate > 0 ? static_cast<double>(t.batches[j] - 1) / rate : 0;
+  return cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j) +
+         std::min(t.percentile / 100, 1.0) * fill;
+}
+
+// Whether some slot of the server cannot meet its SLO whatever happens next, from lower bounds
+// alone: batches only grow from their present index, a request's quantile is at least
+// quantile_lower_bound_s, and a slot keeps up only with b >= rate x round >= rate x bound(b).
+bool server_hopeless(const LatencyCache& cache, const Server& server, double rate_scale,
+                     const std::vector<SlotState>& slots) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    const Tenant& t = tenants[server.slots[k].tenant];
+    const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+    bool possible = false;
+    for (std::size_t j = slots[k].batch_index; j < t.batches.size() && !possible; ++j) {
+      if (quantile_lower_bound_s(cache, server, k, j, rate_scale) > t.slo_s)
+        break;  // and every larger batch's bound too
+      const double bound = cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j);
+      possible = static_cast<double>(t.batches[j]) >= rate * bound * (1 - 1e-12);
+    }
+    if (!possible) return true;
+  }
+  return false;
+}
+
 // Batches of a server: first the smallest keeping up with the round (batches only grow, so this
 // ends), then one ladder step more for a slot while that lowers the worst latency quantile over
-// SLO (a larger batch can lower the load and so the queue).
-void run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
-                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots) {
+// SLO (a larger batch can lower the load and so the queue). A step whose latency bound alone
+// would not lower it is not evaluated. With decide_only, returns false as soon as the bounds
+// show that some slot cannot meet its SLO (the state is then incomplete); true otherwise.
+bool run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
+                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots,
+                bool decide_only) {
   const std::vector<Tenant>& tenants = cache.tenants();
   for (;;) {
+    if (decide_only && server_hopeless(cache, server, rate_scale, slots)) return false;
     measure_server(cache, server, rate_scale, channel, options, st, slots);
     bool changed = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
@@ -243,7 +311,13 @@ void run_server(LatencyCache& cache, const Server& server, double rate_scale, do
   for (bool improved = true; improved;) {
     improved = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
-      if (slots[k].batch_index + 1 >= tenants[server.slots[k].tenant].batches.size()) continue;
+      const std::size_t tenant = server.slots[k].tenant;
+      if (slots[k].batch_index + 1 >= tenants[tenant].batches.size()) continue;
+      // The slot's own quantile over SLO is at least its next batch's bound over SLO.
+      if (quantile_lower_bound_s(cache, server, k, slots[k].batch_index + 1, rate_scale) /
+              tenants[tenant].slo_s >=
+          best * (1 - 1e-9))
+        continue;
       std::vector<SlotState> trial = slots;
       ServerState trial_state = st;
       ++trial[k].batch_index;
@@ -257,12 +331,17 @@ void run_server(LatencyCache& cache, const Server& server, double rate_scale, do
       }
     }
   }
+  return true;
 }
 
 // Serves the servers at once (the tenants' rates scaled by rate_scale): batches, rounds,
 // contention fixed point, per-tenant latency estimates. One path for every policy.
+// With decide_only, only `feasible` and each tenant's meets_slo are meaningful, and they are
+// the same as without it: a server whose bounds show a tenant missing its SLO ends the
+// evaluation (infeasible, nobody meeting).
 PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& servers,
-                                double rate_scale, const PlatformOptions& options) {
+                                double rate_scale, const PlatformOptions& options,
+                                bool decide_only = false) {
   const std::vector<Tenant>& tenants = cache.tenants();
   const double channel = cache.channel_bytes_per_s();
   PlatformResult result;
@@ -277,7 +356,11 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
   constexpr int kContentionIterations = 40;
   for (int iteration = 0; iteration < kContentionIterations; ++iteration) {
     for (std::size_t s = 0; s < servers.size(); ++s)
-      run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s]);
+      if (!run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s],
+                      decide_only)) {
+        result.feasible = false;
+        return result;  // every tenant's meets_slo is false
+      }
     // Proportional share of the channel between servers running at once.
     double total_demand = 0;
     for (const ServerState& st : state) total_demand += st.demand_bytes_per_s;
@@ -377,7 +460,7 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
   // A candidate is judged alone (no contention): the greedy's view; the final evaluation adds
   // contention.
   const auto meets_alone = [&](const Server& server) {
-    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options);
+    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options, true);
     for (const Slot& slot : server.slots)
       if (!r.tenants[slot.tenant].meets_slo) return false;
     return true;
@@ -430,8 +513,10 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
 
 }  // namespace
 
-PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
-                     const PlatformOptions& options) {
+namespace {
+
+PlatformResult serve_servers(LatencyCache& cache, Policy policy, double rate_scale,
+                             const PlatformOptions& options, bool decide_only) {
   const std::size_t n = cache.tenants().size();
   const int cols = cache.accelerator().array.cols;
   if (n == 0) throw std::invalid_argument("no tenants to serve");
@@ -454,9 +539,16 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
       servers = elastic_servers(cache, rate_scale, options);
       break;
   }
-  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options);
+  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options, decide_only);
   result.policy = policy;
   return result;
+}
+
+}  // namespace
+
+PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
+                     const PlatformOptions& options) {
+  return serve_servers(cache, policy, rate_scale, options, false);
 }
 
 PlatformResult evaluate_allocation(LatencyCache& cache, const std::vector<Server>& servers,
@@ -467,7 +559,7 @@ PlatformResult evaluate_allocation(LatencyCache& cache, const std::vector<Server
 
 double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options) {
   return largest_feasible_scale(
-      [&](double k) { return serve(cache, policy, k, options).feasible; });
+      [&](double k) { return serve_servers(cache, policy, k, options, true).feasible; });
 }
 
 double largest_feasible_scale(const std::function<bool(double)>& feasible) {

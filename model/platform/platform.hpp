@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,6 +62,8 @@ struct Tenant {
 
 enum class Policy : std::uint8_t { elastic, temporal, static_split };
 std::string_view to_string(Policy policy);
+// "elastic", "temporal" or "static"; nullopt for anything else.
+std::optional<Policy> policy_from_string(std::string_view name);
 
 struct PlatformOptions {
   // Partition sizes the elastic policy may use, as fractions of the columns (ascending).
@@ -103,6 +106,11 @@ class LatencyCache {
   LatencyCache(ExternalCosts costs, const std::vector<Tenant>& tenants);
   const BatchCost& cost(int cols, std::size_t tenant, std::size_t batch_index);
   // Precondition: constructed from an accelerator.
+  // A lower bound of cost(cols, tenant, batch_index).latency_s without running the model: the
+  // array ops' MACs at one MAC per PE per cycle (every array op runs on the array, one at a
+  // time; vector ops, fill, drain and stalls only add). Increases with the batch. 0 (no bound)
+  // with external costs.
+  double latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) const;
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
   std::size_t evaluations() const { return evaluations_; }
@@ -119,6 +127,7 @@ class LatencyCache {
   double peak_macs_per_s_ = 0;
   // Key: cols * tenants + tenant; value: per batch index, latency_s < 0 while not computed.
   std::unordered_map<std::int64_t, std::vector<BatchCost>> entries_;
+  std::vector<std::vector<double>> array_macs_;  // per tenant, per batch index
   std::size_t evaluations_ = 0;
 };
 
