@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "model/platform/discrete_event.hpp"
+#include "model/platform/dram_share.hpp"
 
 namespace accelscope::model::platform {
 
@@ -42,12 +43,26 @@ Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
   return part;
 }
 
-LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
-                           const std::vector<Tenant>& tenants)
-    : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
-  for (const Tenant& tenant : tenants) {
+namespace {
+
+double dram_bytes_per_s(const Accelerator& a) {
+  if (a.dram.shared) return a.dram.shared_gbps * 1e9;
+  double sum = 0;
+  for (double gbps : a.dram.interface_gbps) sum += gbps * 1e9;
+  return sum;
+}
+
+void check_tenants(const std::vector<Tenant>& tenants) {
+  for (const Tenant& tenant : tenants)
     if (tenant.batches.empty() || tenant.batches.size() != tenant.networks.size())
       throw std::invalid_argument("tenant '" + tenant.name + "': no batch sizes prepared");
+}
+
+// Per tenant, per batch index: the array ops' GEMMs (groups, m, n, k).
+std::vector<std::vector<std::vector<std::array<double, 4>>>> gemms_of(
+    const std::vector<Tenant>& tenants) {
+  std::vector<std::vector<std::vector<std::array<double, 4>>>> out;
+  for (const Tenant& tenant : tenants) {
     std::vector<std::vector<std::array<double, 4>>> per_batch;
     for (const PreparedNetwork* network : tenant.networks) {
       std::vector<std::array<double, 4>> gemms;
@@ -59,11 +74,15 @@ LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tec
       }
       per_batch.push_back(std::move(gemms));
     }
-    gemms_.push_back(std::move(per_batch));
+    out.push_back(std::move(per_batch));
   }
+  return out;
 }
 
+}  // namespace
+
 double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) {
+  if (external_.cost) return 0;  // no accelerator to bound it by
   const std::int64_t key =
       static_cast<std::int64_t>(cols) * static_cast<std::int64_t>(tenants_->size()) +
       static_cast<std::int64_t>(tenant);
@@ -98,6 +117,31 @@ double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant, std::si
   return it->second[batch_index];
 }
 
+LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
+                           const std::vector<Tenant>& tenants)
+    : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
+  check_tenants(tenants);
+  gemms_ = gemms_of(tenants);
+  channel_bytes_per_s_ = dram_bytes_per_s(accelerator);
+  peak_macs_per_s_ = static_cast<double>(accelerator.array.rows) * accelerator.array.cols *
+                     accelerator.clock_mhz * 1e6;
+}
+
+LatencyCache::LatencyCache(ExternalCosts costs, const std::vector<Tenant>& tenants)
+    : tenants_(&tenants), external_(std::move(costs)) {
+  check_tenants(tenants);
+  if (!external_.cost || !external_.fraction || !(external_.channel_bytes_per_s > 0) ||
+      !(external_.peak_macs_per_s > 0))
+    throw std::invalid_argument("external costs: cost, fraction, channel and peak are required");
+  channel_bytes_per_s_ = external_.channel_bytes_per_s;
+  peak_macs_per_s_ = external_.peak_macs_per_s;
+}
+
+double LatencyCache::fraction_of(int cols) const {
+  return external_.fraction ? external_.fraction(cols)
+                            : static_cast<double>(cols) / accelerator_.array.cols;
+}
+
 const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t batch_index) {
   const std::int64_t key =
       static_cast<std::int64_t>(cols) * static_cast<std::int64_t>(tenants_->size()) +
@@ -111,6 +155,11 @@ const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t ba
   }
   BatchCost& entry = it->second[batch_index];
   if (entry.latency_s >= 0) return entry;
+  if (external_.cost) {
+    entry = external_.cost(cols, tenant, batch_index);
+    ++evaluations_;
+    return entry;
+  }
 
   const Accelerator part = partition_accelerator(accelerator_, cols);
   const PreparedNetwork& network = *t.networks[batch_index];
@@ -137,18 +186,10 @@ double fastest_latency_s(LatencyCache& cache, std::size_t tenant) {
 
 namespace {
 
-double dram_bytes_per_s(const Accelerator& a) {
-  if (a.dram.shared) return a.dram.shared_gbps * 1e9;
-  double sum = 0;
-  for (double gbps : a.dram.interface_gbps) sum += gbps * 1e9;
-  return sum;
-}
-
 // A batch's latency under a share of the channel (share_ratio = share / channel, in (0, 1]).
 double stretched_latency_s(const BatchCost& cost, double share_ratio, double channel_bytes_per_s) {
-  if (share_ratio >= 1) return cost.latency_s;
-  return std::max(cost.latency_s + cost.stall_s * (1 / share_ratio - 1),
-                  cost.dram_bytes / (share_ratio * channel_bytes_per_s));
+  return platform::stretched_latency_s(cost.latency_s, cost.stall_s, cost.dram_bytes, share_ratio,
+                                       channel_bytes_per_s);
 }
 
 struct ServerState {
@@ -334,8 +375,7 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
                                 double rate_scale, const PlatformOptions& options,
                                 bool decide_only = false) {
   const std::vector<Tenant>& tenants = cache.tenants();
-  const Accelerator& accelerator = cache.accelerator();
-  const double channel = dram_bytes_per_s(accelerator);
+  const double channel = cache.channel_bytes_per_s();
   PlatformResult result;
   result.rate_scale = rate_scale;
   result.partitions = static_cast<int>(servers.size());
@@ -360,10 +400,8 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
     if (saturated || servers.size() < 2) break;
     double largest_change = 0;
     for (ServerState& st : state) {
-      const double busy_rate = st.demand_bytes_per_s / std::max(st.busy_fraction, 1e-12);
-      const double others = total_demand - st.demand_bytes_per_s;
-      const double target = busy_rate + others <= channel ? 1.0 : busy_rate / (busy_rate + others);
-      const double next = 0.5 * (st.share_ratio + target);  // damped: the share moves busy_rate
+      const double next = proportional_share_step(st.share_ratio, st.demand_bytes_per_s,
+                                                  st.busy_fraction, total_demand, channel);
       largest_change = std::max(largest_change, std::abs(next - st.share_ratio));
       st.share_ratio = next;
     }
@@ -371,8 +409,6 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
   }
 
   // Per tenant, over its replicas: the worst latency, the summed partitions and throughput.
-  const double pes = static_cast<double>(accelerator.array.rows) * accelerator.array.cols;
-  const double clock_hz = accelerator.clock_mhz * 1e6;
   double requests_per_s = 0, energy_pj_per_s = 0, macs_per_s = 0, dram_per_s = 0;
   std::vector<char> seen(tenants.size(), 0);
   for (std::size_t s = 0; s < servers.size(); ++s) {
@@ -406,7 +442,7 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
         r.percentile_s = own;
       }
       r.replicas += 1;
-      r.partition_fraction += static_cast<double>(server.cols) / accelerator.array.cols;
+      r.partition_fraction += cache.fraction_of(server.cols);
       r.throughput_per_s += throughput;
       r.keeps_up = seen[i] ? r.keeps_up && keeps_up : keeps_up;
       r.slo_attainment = seen[i] ? std::min(r.slo_attainment, attainment) : attainment;
@@ -429,7 +465,7 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
     r.meets_slo = seen[i] && r.keeps_up && r.percentile_s <= tenants[i].slo_s;
     result.feasible = result.feasible && r.meets_slo;
   }
-  result.pe_utilization = macs_per_s / (pes * clock_hz);
+  result.pe_utilization = macs_per_s / cache.peak_macs_per_s();
   result.dram_utilization = dram_per_s / channel;
   result.energy_pj_per_request = requests_per_s > 0 ? energy_pj_per_s / requests_per_s : 0;
   return result;
@@ -547,10 +583,18 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
   return serve_servers(cache, policy, rate_scale, options, false);
 }
 
+PlatformResult evaluate_allocation(LatencyCache& cache, const std::vector<Server>& servers,
+                                   double rate_scale, const PlatformOptions& options) {
+  if (servers.empty()) throw std::invalid_argument("no servers to evaluate");
+  return evaluate_servers(cache, servers, rate_scale, options);
+}
+
 double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options) {
-  const auto feasible = [&](double k) {
-    return serve_servers(cache, policy, k, options, true).feasible;
-  };
+  return largest_feasible_scale(
+      [&](double k) { return serve_servers(cache, policy, k, options, true).feasible; });
+}
+
+double largest_feasible_scale(const std::function<bool(double)>& feasible) {
   double lo = 1, hi = 1;
   if (feasible(1)) {
     while (feasible(hi * 2)) {
@@ -611,7 +655,7 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
   }
   DesOptions des_options;
   des_options.partitions = result.servers.size();
-  des_options.dram_bandwidth_bytes_per_s = dram_bytes_per_s(cache.accelerator());
+  des_options.dram_bandwidth_bytes_per_s = cache.channel_bytes_per_s();
   des_options.switch_cost_s = options.switch_cost_s;
   des_options.seed = seed;
   des_options.max_requests = requests;

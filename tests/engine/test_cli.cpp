@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -266,6 +267,77 @@ TEST_CASE("cli: serve --fuse compares one fused graph with one graph each", "[pl
   CHECK(j["fused_peak_mib"].get<double>() <= j["separate_peak_mib"].get<double>());
   CHECK(j["time_saving"].get<double>() ==
         Approx(1 - j["fused_ms"].get<double>() / j["separate_ms"].get<double>()));
+}
+
+TEST_CASE("cli: serve --platform adds the units each tenant ran on", "[hetero][cli]") {
+  for (const char* placement : {"whole", "layer", "split"}) {
+    const Output r =
+        run("serve --platform " + src("spaces/platforms/orin_like.json") + " --scenario " +
+            src("spaces/scenarios/orin_resnet50.json") + " --placement " + placement + " --json");
+    REQUIRE(r.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["placement"] == placement);
+    CHECK(j["platform"] == "orin_like");
+    CHECK(j["goodput_scale"].get<double>() > 0);
+    REQUIRE(j["tenants"].size() == 3);
+    // Pinned tenants run on their unit only.
+    CHECK(j["tenants"][0]["units"] == nlohmann::json::array({"gpu"}));
+    CHECK(j["tenants"][1]["units"] == nlohmann::json::array({"dla0"}));
+    CHECK(j["tenants"][2]["units"] == nlohmann::json::array({"dla1"}));
+    for (const nlohmann::json& t : j["tenants"])
+      for (const char* key : {"batch", "partition", "slo_ms", "slo_attainment", "throughput_per_s"})
+        CHECK(t[key].is_number());
+  }
+  const Output instances =
+      run("serve --platform " + src("spaces/platforms/orin_like.json") + " --scenario " +
+          src("spaces/scenarios/orin_resnet50.json") + " --instances --json");
+  REQUIRE(instances.exit_code == 0);
+  const nlohmann::json closed = nlohmann::json::parse(instances.out);
+  REQUIRE(closed["tenants"].size() == 3);
+  double sum = 0;
+  for (const nlohmann::json& t : closed["tenants"]) sum += t["throughput_per_s"].get<double>();
+  CHECK(closed["throughput_per_s"].get<double>() == Approx(sum));
+  CHECK(closed["dram_utilization"].get<double>() <= 1.001);  // shares solved to 1e-5
+  REQUIRE(closed["units"].size() == 4);
+  for (const nlohmann::json& unit : closed["units"]) {
+    CHECK(unit["busy_fraction"].get<double>() >= 0);
+    CHECK(unit["busy_fraction"].get<double>() <= 1 + 1e-9);
+  }
+  CHECK(closed["units"][0]["busy_fraction"].get<double>() > 0);  // the GPU
+  const Output text = run("serve --platform " + src("spaces/platforms/phone_soc.json") +
+                          " --scenario " + src("spaces/scenarios/phone_mix.json"));
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("npu"));
+
+  // An FP32 tenant pinned on a DLA: one line naming the tenant, the unit and the precision, or
+  // with "fallback" the GPU runs it.
+  const std::string scenario = accelscope::testing::temp_path("fp32_dla") + ".json";
+  const auto write = [&](const std::string& extra) {
+    std::ofstream(scenario) << R"({"tenants": [{"name": "r50", "workload": "resnet50", )"
+                            << R"("rate_per_s": 10, "slo_ms": 100, "precision": "fp32", )" << extra
+                            << "}]}";
+  };
+  write(R"("unit": "dla0")");
+  const std::string platform = " --platform " + src("spaces/platforms/orin_like.json");
+  const Output refused = run("serve" + platform + " --scenario " + scenario);
+  CHECK(refused.exit_code == 1);
+  CHECK(lines(refused.err) == 1);
+  CHECK_THAT(refused.err, Contains("tenant 'r50'") && Contains("dla0") && Contains("fp32") &&
+                              Contains("fallback"));
+  write(R"("unit": "dla0", "fallback": true)");
+  const Output fallen = run("serve" + platform + " --scenario " + scenario + " --json");
+  REQUIRE(fallen.exit_code == 0);
+  // Nothing of it stays on the DLA (never run narrower than FP32); the GPU runs its convolutions.
+  const nlohmann::json units = nlohmann::json::parse(fallen.out)["tenants"][0]["units"];
+  CHECK(std::find(units.begin(), units.end(), "gpu") != units.end());
+  CHECK(std::find(units.begin(), units.end(), "dla0") == units.end());
+  write(R"("unit": "tpu")");
+  const Output unknown = run("serve" + platform + " --scenario " + scenario);
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Contains("tenants.r50.unit") && Contains("dla1"));
+  std::filesystem::remove(scenario);
+  const Output neither = run("serve --scenario " + src("spaces/scenarios/phone_mix.json"));
+  CHECK(neither.exit_code == 2);
 }
 
 namespace {
