@@ -73,6 +73,54 @@ std::size_t constrained_ei_pick(const CandidatePosterior& objective,
   return pick;
 }
 
+std::vector<Point> take_unseen(UniqueSampler& sampler, PointSet& seen,
+                               const CheapFeasible& cheap_feasible, std::size_t count) {
+  std::vector<Point> points;
+  while (points.size() < count) {
+    auto point = sampler.next(seen, cheap_feasible, UniqueSampler::Acceptance::prefer);
+    if (!point) break;
+    seen.insert(*point);
+    points.push_back(std::move(*point));
+  }
+  return points;
+}
+
+std::vector<double> violation_targets(const std::vector<Evaluation>& history,
+                                      const std::vector<std::size_t>& members) {
+  double largest = 0.0;
+  for (std::size_t i : members) {
+    if (std::isfinite(history[i].violation)) largest = std::max(largest, history[i].violation);
+  }
+  std::vector<double> targets(history.size(), 0.0);
+  for (std::size_t i : members) {
+    const double violation = history[i].violation;
+    targets[i] = !std::isfinite(violation) ? 1.5 : (largest > 0.0 ? violation / largest : 0.0);
+  }
+  return targets;
+}
+
+GaussianProcess fit_gp(const std::vector<std::vector<double>>& inputs,
+                       const std::vector<std::size_t>& training, const std::vector<double>& targets,
+                       std::optional<GpHyperparameters>& hyperparameters,
+                       const GpFitSettings& settings, Rng& rng) {
+  std::vector<std::vector<double>> rows;
+  for (std::size_t i : training) rows.push_back(inputs[i]);
+  GaussianProcess gp;
+  if (hyperparameters) gp.set_hyperparameters(*hyperparameters);  // kept by set_data
+  const std::size_t columns = rows.empty() ? 0 : rows.front().size();
+  gp.set_data(as_rows(rows, columns), gather(training, targets));
+  gp.fit(rng, settings);
+  hyperparameters = gp.hyperparameters();
+  return gp;
+}
+
+Eigen::MatrixXd normalised_rows(const Space& space, const std::vector<Point>& points) {
+  std::vector<std::vector<double>> normalised;
+  normalised.reserve(points.size());
+  for (const auto& point : points) normalised.push_back(space.normalise(point));
+  return as_rows(normalised, space.dimension_count());
+}
+
 Eigen::MatrixXd as_rows(const std::vector<std::vector<double>>& vectors, std::size_t columns) {
   Eigen::MatrixXd rows(static_cast<Eigen::Index>(vectors.size()),
                        static_cast<Eigen::Index>(columns));

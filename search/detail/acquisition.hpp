@@ -9,6 +9,8 @@
 
 #include "search/detail/gaussian_process.hpp"
 #include "search/detail/rng.hpp"
+#include "search/detail/sampling.hpp"
+#include "search/evaluation.hpp"
 
 namespace accelscope::search::detail {
 
@@ -26,6 +28,25 @@ double parego_value(const std::vector<double>& objectives, const std::vector<dou
 std::size_t constrained_ei_pick(const CandidatePosterior& objective,
                                 const std::optional<CandidatePosterior>& feasibility, double best,
                                 const std::vector<bool>& taken);
+
+// Up to `count` unseen points from the sampler (preferring cheap-feasible ones), marked seen.
+std::vector<Point> take_unseen(UniqueSampler& sampler, PointSet& seen,
+                               const CheapFeasible& cheap_feasible, std::size_t count);
+
+// Targets that minimise the constraint violation, for `members` of `history` (other entries 0):
+// violations relative to the largest finite one among them, failed evaluations (+inf) at 1.5.
+std::vector<double> violation_targets(const std::vector<Evaluation>& history,
+                                      const std::vector<std::size_t>& members);
+
+// A GP on the `training` rows of `inputs` with targets[training], its hyper-parameters
+// warm-started from and written back to `hyperparameters`, fitted with `settings`.
+GaussianProcess fit_gp(const std::vector<std::vector<double>>& inputs,
+                       const std::vector<std::size_t>& training, const std::vector<double>& targets,
+                       std::optional<GpHyperparameters>& hyperparameters,
+                       const GpFitSettings& settings, Rng& rng);
+
+// The normalised coordinates of each point (Space::normalise), one row per point.
+Eigen::MatrixXd normalised_rows(const Space& space, const std::vector<Point>& points);
 
 // One row per vector (all of length `columns`).
 Eigen::MatrixXd as_rows(const std::vector<std::vector<double>>& vectors, std::size_t columns);

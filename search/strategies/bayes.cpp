@@ -82,15 +82,7 @@ class BayesStrategy final : public StrategyBase {
 
  private:
   std::vector<Point> sample_initial(std::size_t count) {
-    std::vector<Point> points;
-    while (points.size() < count) {
-      auto point = initial_sampler_.next(seen(), options().cheap_feasible,
-                                         UniqueSampler::Acceptance::prefer);
-      if (!point) break;
-      seen().insert(*point);
-      points.push_back(std::move(*point));
-    }
-    return points;
+    return take_unseen(initial_sampler_, seen(), options().cheap_feasible, count);
   }
 
   std::vector<double> draw_weights() { return simplex_weights(options().objective_count, rng_); }
@@ -142,19 +134,6 @@ class BayesStrategy final : public StrategyBase {
 
   // Before two feasible points are known the model minimises the violation: relative to the
   // largest finite one, failed evaluations above everything.
-  std::vector<double> violation_targets() const {
-    double largest = 0.0;
-    for (const auto& evaluation : history_) {
-      if (std::isfinite(evaluation.violation)) largest = std::max(largest, evaluation.violation);
-    }
-    std::vector<double> targets(history_.size());
-    for (std::size_t i = 0; i < history_.size(); ++i) {
-      const double violation = history_[i].violation;
-      targets[i] = !std::isfinite(violation) ? 1.5 : (largest > 0.0 ? violation / largest : 0.0);
-    }
-    return targets;
-  }
-
   // The training subset of `members` (see BayesOptions::max_training_points), in evaluation order.
   std::vector<std::size_t> training_subset(const std::vector<std::size_t>& members,
                                            const std::vector<double>& targets) const {
@@ -187,17 +166,10 @@ class BayesStrategy final : public StrategyBase {
   GaussianProcess fit_model(const std::vector<std::size_t>& training,
                             const std::vector<double>& targets,
                             std::optional<GpHyperparameters>& hyperparameters, bool full_fit) {
-    std::vector<std::vector<double>> inputs;
-    for (std::size_t i : training) inputs.push_back(normalised_points_[i]);
-    GaussianProcess gp;
-    if (hyperparameters) gp.set_hyperparameters(*hyperparameters);  // kept by set_data
-    gp.set_data(as_rows(inputs), gather(training, targets));
     GpFitSettings fit;
     fit.random_restarts = full_fit ? options().bayes.fit_restarts : 0;
     fit.iterations = full_fit ? kFullFitIterations : kShortFitIterations;
-    gp.fit(rng_, fit);
-    hyperparameters = gp.hyperparameters();
-    return gp;
+    return fit_gp(normalised_points_, training, targets, hyperparameters, fit, rng_);
   }
 
   // Unevaluated points to score; `ranked` (indices into the history, with `targets`) supplies the
@@ -240,10 +212,6 @@ class BayesStrategy final : public StrategyBase {
     return accepted.empty() ? rejected : accepted;
   }
 
-  Eigen::MatrixXd as_rows(const std::vector<std::vector<double>>& normalised) const {
-    return detail::as_rows(normalised, space().dimension_count());
-  }
-
   std::vector<Point> propose_by_model(std::size_t batch) {
     std::vector<std::size_t> everyone(history_.size());
     std::iota(everyone.begin(), everyone.end(), std::size_t{0});
@@ -255,7 +223,7 @@ class BayesStrategy final : public StrategyBase {
     const bool optimising = feasible.size() >= 2;
     const ObjectiveBounds bounds = optimising ? objective_bounds(feasible) : ObjectiveBounds{};
     std::vector<double> targets =
-        optimising ? scalarise(weights, feasible, bounds) : violation_targets();
+        optimising ? scalarise(weights, feasible, bounds) : violation_targets(history_, everyone);
     const bool full_fit =
         model_asks_ % std::max<std::size_t>(options().bayes.full_fit_period, 1) == 0;
     ++model_asks_;
@@ -274,10 +242,7 @@ class BayesStrategy final : public StrategyBase {
     }
 
     const std::vector<Point> pool = candidates(targets, objective_training);
-    std::vector<std::vector<double>> pool_normalised;
-    pool_normalised.reserve(pool.size());
-    for (const auto& point : pool) pool_normalised.push_back(space().normalise(point));
-    const Eigen::MatrixXd pool_rows = as_rows(pool_normalised);
+    const Eigen::MatrixXd pool_rows = normalised_rows(space(), pool);
     CandidatePosterior objective(objective_gp, pool_rows);
     std::optional<CandidatePosterior> feasibility;
     if (feasibility_gp) feasibility.emplace(*feasibility_gp, pool_rows);

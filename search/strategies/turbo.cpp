@@ -170,15 +170,7 @@ class TurboStrategy final : public StrategyBase {
   }
 
   std::vector<Point> sample_initial(std::size_t count) {
-    std::vector<Point> points;
-    while (points.size() < count) {
-      auto point = initial_sampler_.next(seen(), options().cheap_feasible,
-                                         UniqueSampler::Acceptance::prefer);
-      if (!point) break;
-      seen().insert(*point);
-      points.push_back(std::move(*point));
-    }
-    return points;
+    return take_unseen(initial_sampler_, seen(), options().cheap_feasible, count);
   }
 
   // The nadir of the current front; the highest feasible value where the front is flat in an
@@ -247,17 +239,10 @@ class TurboStrategy final : public StrategyBase {
 
   GaussianProcess fit(const std::vector<std::size_t>& training, const std::vector<double>& targets,
                       std::optional<GpHyperparameters>& hyperparameters, bool full_fit) {
-    std::vector<std::vector<double>> inputs;
-    for (std::size_t i : training) inputs.push_back(normalised_points_[i]);
-    GaussianProcess gp;
-    if (hyperparameters) gp.set_hyperparameters(*hyperparameters);
-    gp.set_data(as_rows(inputs, space().dimension_count()), gather(training, targets));
     GpFitSettings fit_settings;
     fit_settings.random_restarts = full_fit ? settings_.fit_restarts : 0;
     fit_settings.iterations = full_fit ? kFullFitIterations : kShortFitIterations;
-    gp.fit(rng_, fit_settings);
-    hyperparameters = gp.hyperparameters();
-    return gp;
+    return fit_gp(normalised_points_, training, targets, hyperparameters, fit_settings, rng_);
   }
 
   // Nearest level of discrete dimension d to normalised coordinate u.
@@ -368,15 +353,7 @@ class TurboStrategy final : public StrategyBase {
     if (objective_training.size() < 2) {
       mixed = false;
       objective_training = local;
-      double largest = 0.0;
-      for (std::size_t i : local) {
-        if (std::isfinite(history_[i].violation))
-          largest = std::max(largest, history_[i].violation);
-      }
-      for (std::size_t i : local) {
-        const double violation = history_[i].violation;
-        targets[i] = !std::isfinite(violation) ? 1.5 : (largest > 0.0 ? violation / largest : 0.0);
-      }
+      targets = violation_targets(history_, local);
     }
     const GaussianProcess objective_gp =
         fit(objective_training, targets, region.objective_hyperparameters, full_fit);
@@ -389,10 +366,7 @@ class TurboStrategy final : public StrategyBase {
 
     const std::vector<Point> pool = candidates(region, centre, objective_gp);
     if (pool.empty()) return {};
-    std::vector<std::vector<double>> pool_normalised;
-    pool_normalised.reserve(pool.size());
-    for (const auto& point : pool) pool_normalised.push_back(space().normalise(point));
-    const Eigen::MatrixXd pool_rows = as_rows(pool_normalised, space().dimension_count());
+    const Eigen::MatrixXd pool_rows = normalised_rows(space(), pool);
     CandidatePosterior objective(objective_gp, pool_rows);
     std::optional<CandidatePosterior> feasibility;
     if (feasibility_gp) feasibility.emplace(*feasibility_gp, pool_rows);
