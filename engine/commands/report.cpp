@@ -73,7 +73,7 @@ void run_report(const ReportArgs& args) {
   std::cout << fmt::format("wrote {} ({}): study '{}', {} of {} designs feasible, {} on the front",
                            args.output, reports::to_string(*format), study.name,
                            data.feasible_count, data.evaluated_count, data.front.size());
-  if (data.knee) std::cout << fmt::format(", knee #{}", data.front_design(*data.knee).seq);
+  if (data.knee) std::cout << fmt::format(", knee #{}", data.front_design(*data.knee).trial_id);
   std::cout << (data.front.empty() ? "; no feasible design: the report says why\n" : "\n");
 }
 

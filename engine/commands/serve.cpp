@@ -4,6 +4,7 @@
 // Several tenants on one design (model/platform): per tenant batch, partition, latency
 // estimates against the SLO, and the goodput scale of the policy.
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "engine/commands/commands.hpp"
 #include "engine/loaders.hpp"
 #include "engine/scenario.hpp"
+#include "engine/serving_eval.hpp"
 #include "engine/single_eval.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
@@ -37,20 +39,10 @@ struct ServeArgs {
   double bench_seconds = 2;
 };
 
-platform::Policy parse_policy(const std::string& name) {
-  if (name == "temporal") return platform::Policy::temporal;
-  if (name == "static") return platform::Policy::static_split;
-  return platform::Policy::elastic;
-}
-
-struct Evaluation {
-  platform::PlatformResult at_rates;
-  double goodput_scale = 0;
-};
-
 // With --simulate: the latencies, attainment and throughput of the discrete-event simulation of
 // the allocation replace the steady-state estimates (batch and partition stay the allocation's).
-void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant>& simulated) {
+void apply_simulation(ServingEvaluation& e,
+                      const std::vector<platform::SimulatedTenant>& simulated) {
   for (std::size_t i = 0; i < simulated.size(); ++i) {
     platform::TenantResult& r = e.at_rates.tenants[i];
     r.p50_s = simulated[i].p50_s;
@@ -61,21 +53,16 @@ void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant
   }
 }
 
-Evaluation evaluate_scenario(platform::LatencyCache& cache, platform::Policy policy,
-                             const platform::PlatformOptions& options) {
-  return {platform::serve(cache, policy, 1.0, options),
-          platform::goodput_scale(cache, policy, options)};
-}
-
-nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
+nlohmann::json to_json(const LoadedScenario& scenario, const ServingEvaluation& e,
+                       const SoloComparison& solo) {
   nlohmann::json tenants = nlohmann::json::array();
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     const platform::TenantResult& r = e.at_rates.tenants[i];
     tenants.push_back({{"name", scenario.tenants[i].name},
                        {"batch", r.batch},
                        {"partition", r.partition_fraction},
-                       {"p50_ms", r.p50_s * 1e3},
-                       {"p99_ms", r.p99_s * 1e3},
+                       {"p50_ms", latency_ms_json(r.p50_s)},
+                       {"p99_ms", latency_ms_json(r.p99_s)},
                        {"slo_ms", scenario.spec.tenants[i].slo_ms},
                        {"slo_attainment", r.slo_attainment},
                        {"throughput_per_s", r.throughput_per_s}});
@@ -83,11 +70,14 @@ nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
   return {{"policy", std::string(platform::to_string(e.at_rates.policy))},
           {"goodput_scale", e.goodput_scale},
           {"tenants", tenants},
-          {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9}};
+          {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9},
+          {"stp", solo.stp},
+          {"antt", std::isfinite(solo.antt) ? nlohmann::json(solo.antt) : nlohmann::json(nullptr)}};
 }
 
 void print_table(std::ostream& out, const LoadedScenario& scenario,
-                 const model::Accelerator& accelerator, const Evaluation& e) {
+                 const model::Accelerator& accelerator, const ServingEvaluation& e,
+                 const SoloComparison& solo) {
   out << fmt::format("scenario {} on {} ({}x{}), policy {}\n", scenario.spec.name, accelerator.name,
                      accelerator.array.rows, accelerator.array.cols,
                      platform::to_string(e.at_rates.policy));
@@ -109,6 +99,10 @@ void print_table(std::ostream& out, const LoadedScenario& scenario,
       "partitions {}, PE utilisation {:.1f}%, DRAM utilisation {:.1f}%, energy {:.4f} mJ/request\n",
       e.goodput_scale, e.at_rates.partitions, e.at_rates.pe_utilization * 100,
       e.at_rates.dram_utilization * 100, e.at_rates.energy_pj_per_request * 1e-9);
+  out << fmt::format(
+      "against each tenant alone on the whole array (median latency): STP {:.3f} of {}, ANTT "
+      "{:.3f}\n",
+      solo.stp, scenario.tenants.size(), solo.antt);
 }
 
 // Scenario evaluations per second on one core: cold (a fresh L(b) cache, so the per-op model
@@ -123,10 +117,10 @@ void run_bench(const LoadedScenario& scenario, const model::Accelerator& acceler
     double elapsed = 0;
     do {
       if (warm) {
-        (void)evaluate_scenario(shared, policy, scenario.spec.options);
+        (void)evaluate_serving(shared, policy, scenario.spec.options);
       } else {
         platform::LatencyCache fresh(accelerator, tech, scenario.tenants);
-        (void)evaluate_scenario(fresh, policy, scenario.spec.options);
+        (void)evaluate_serving(fresh, policy, scenario.spec.options);
       }
       ++count;
       elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -136,7 +130,7 @@ void run_bench(const LoadedScenario& scenario, const model::Accelerator& acceler
   const double cold = rate(false);
   const double warm = rate(true);
   platform::LatencyCache once(accelerator, tech, scenario.tenants);
-  (void)evaluate_scenario(once, policy, scenario.spec.options);
+  (void)evaluate_serving(once, policy, scenario.spec.options);
   std::cout << fmt::format(
       "serve bench: {} tenants, policy {}, one thread: {:.0f} scenario evaluations/s cold (L(b) "
       "computed: {} network evaluations each), {:.0f}/s warm (L(b) cached)\n",
@@ -194,12 +188,12 @@ void run_serve(const ServeArgs& args) {
   }
   platform::LatencyCache cache(accelerator, tech, scenario.tenants);
   check_scenario_on_design(scenario, cache, args.hardware);
-  const platform::Policy policy = parse_policy(args.policy);
+  const platform::Policy policy = *platform::policy_from_string(args.policy);
   if (args.bench) {
     run_bench(scenario, accelerator, tech, policy, args.bench_seconds);
     return;
   }
-  Evaluation e = evaluate_scenario(cache, policy, scenario.spec.options);
+  ServingEvaluation e = evaluate_serving(cache, policy, scenario.spec.options);
   if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
@@ -208,10 +202,12 @@ void run_serve(const ServeArgs& args) {
                    "allocation (about 200,000 requests, seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  const SoloComparison solo =
+      compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
   if (args.json)
-    std::cout << to_json(scenario, e).dump(1) << "\n";
+    std::cout << to_json(scenario, e, solo).dump(1) << "\n";
   else
-    print_table(std::cout, scenario, accelerator, e);
+    print_table(std::cout, scenario, accelerator, e, solo);
 }
 
 }  // namespace

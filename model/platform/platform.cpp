@@ -22,6 +22,12 @@ std::string_view to_string(Policy policy) {
   return "?";
 }
 
+std::optional<Policy> policy_from_string(std::string_view name) {
+  for (const Policy policy : {Policy::elastic, Policy::temporal, Policy::static_split})
+    if (to_string(policy) == name) return policy;
+  return std::nullopt;
+}
+
 Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
   if (cols < 1 || cols > accelerator.array.cols)
     throw std::invalid_argument("partition of " + std::to_string(cols) +
@@ -39,9 +45,57 @@ Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
 LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
                            const std::vector<Tenant>& tenants)
     : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
-  for (const Tenant& tenant : tenants)
+  for (const Tenant& tenant : tenants) {
     if (tenant.batches.empty() || tenant.batches.size() != tenant.networks.size())
       throw std::invalid_argument("tenant '" + tenant.name + "': no batch sizes prepared");
+    std::vector<std::vector<std::array<double, 4>>> per_batch;
+    for (const PreparedNetwork* network : tenant.networks) {
+      std::vector<std::array<double, 4>> gemms;
+      for (const Op& op : network->network->ops) {
+        if (!op.on_array()) continue;
+        const GemmView g = gemm_view(op);
+        gemms.push_back({static_cast<double>(g.groups), static_cast<double>(g.m),
+                         static_cast<double>(g.n), static_cast<double>(g.k)});
+      }
+      per_batch.push_back(std::move(gemms));
+    }
+    gemms_.push_back(std::move(per_batch));
+  }
+}
+
+double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) {
+  const std::int64_t key =
+      static_cast<std::int64_t>(cols) * static_cast<std::int64_t>(tenants_->size()) +
+      static_cast<std::int64_t>(tenant);
+  auto [it, inserted] = bounds_.try_emplace(key);
+  if (inserted) {
+    const double rows = accelerator_.array.rows, columns = cols;
+    const auto folds = [](double extent, double size) { return std::ceil(extent / size); };
+    for (const auto& gemms : gemms_[tenant]) {
+      double cycles = 0;
+      for (const auto& [groups, m, n, k] : gemms) {
+        switch (accelerator_.array.dataflow) {
+          case Dataflow::weight_stationary:
+            cycles += groups * folds(k, rows) * folds(n, columns) * m;
+            break;
+          case Dataflow::output_stationary:
+            cycles += groups * folds(m, rows) * folds(n, columns) * k;
+            break;
+          case Dataflow::input_stationary:
+            cycles += groups * folds(k, rows) * folds(m, columns) * n;
+            break;
+          default:  // row stationary: one MAC per PE per cycle
+            cycles += groups * m * n * k / (rows * columns);
+            break;
+        }
+      }
+      it->second.push_back(cycles / (accelerator_.clock_mhz * 1e6));
+    }
+    // The least over this batch and the larger ones: still a bound, and it grows with the batch.
+    for (std::size_t j = it->second.size(); j-- > 1;)
+      it->second[j - 1] = std::min(it->second[j - 1], it->second[j]);
+  }
+  return it->second[batch_index];
 }
 
 const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t batch_index) {
@@ -190,13 +244,49 @@ double worst_slo_ratio(const std::vector<Tenant>& tenants, const Server& server,
   return worst;
 }
 
+// A lower bound of a slot's latency quantile at its own percentile if it ran batch index j
+// (latency_quantile_s without the queue, L(b) at its bound): grows with j.
+double quantile_lower_bound_s(LatencyCache& cache, const Server& server, std::size_t k,
+                              std::size_t j, double rate_scale) {
+  const Tenant& t = cache.tenants()[server.slots[k].tenant];
+  const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+  const double fill = rate > 0 ? static_cast<double>(t.batches[j] - 1) / rate : 0;
+  return cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j) +
+         std::min(t.percentile / 100, 1.0) * fill;
+}
+
+// Whether some slot of the server cannot meet its SLO whatever happens next, from lower bounds
+// alone: batches only grow from their present index, a request's quantile is at least
+// quantile_lower_bound_s, and a slot keeps up only with b >= rate x round >= rate x bound(b).
+bool server_hopeless(LatencyCache& cache, const Server& server, double rate_scale,
+                     const std::vector<SlotState>& slots) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    const Tenant& t = tenants[server.slots[k].tenant];
+    const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+    bool possible = false;
+    for (std::size_t j = slots[k].batch_index; j < t.batches.size() && !possible; ++j) {
+      if (quantile_lower_bound_s(cache, server, k, j, rate_scale) > t.slo_s)
+        break;  // and every larger batch's bound too
+      const double bound = cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j);
+      possible = static_cast<double>(t.batches[j]) >= rate * bound * (1 - 1e-12);
+    }
+    if (!possible) return true;
+  }
+  return false;
+}
+
 // Batches of a server: first the smallest keeping up with the round (batches only grow, so this
 // ends), then one ladder step more for a slot while that lowers the worst latency quantile over
-// SLO (a larger batch can lower the load and so the queue).
-void run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
-                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots) {
+// SLO (a larger batch can lower the load and so the queue). A step whose latency bound alone
+// would not lower it is not evaluated. With decide_only, returns false as soon as the bounds
+// show that some slot cannot meet its SLO (the state is then incomplete); true otherwise.
+bool run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
+                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots,
+                bool decide_only) {
   const std::vector<Tenant>& tenants = cache.tenants();
   for (;;) {
+    if (decide_only && server_hopeless(cache, server, rate_scale, slots)) return false;
     measure_server(cache, server, rate_scale, channel, options, st, slots);
     bool changed = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
@@ -212,7 +302,13 @@ void run_server(LatencyCache& cache, const Server& server, double rate_scale, do
   for (bool improved = true; improved;) {
     improved = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
-      if (slots[k].batch_index + 1 >= tenants[server.slots[k].tenant].batches.size()) continue;
+      const std::size_t tenant = server.slots[k].tenant;
+      if (slots[k].batch_index + 1 >= tenants[tenant].batches.size()) continue;
+      // The slot's own quantile over SLO is at least its next batch's bound over SLO.
+      if (quantile_lower_bound_s(cache, server, k, slots[k].batch_index + 1, rate_scale) /
+              tenants[tenant].slo_s >=
+          best * (1 - 1e-9))
+        continue;
       std::vector<SlotState> trial = slots;
       ServerState trial_state = st;
       ++trial[k].batch_index;
@@ -226,12 +322,17 @@ void run_server(LatencyCache& cache, const Server& server, double rate_scale, do
       }
     }
   }
+  return true;
 }
 
 // Serves the servers at once (the tenants' rates scaled by rate_scale): batches, rounds,
 // contention fixed point, per-tenant latency estimates. One path for every policy.
+// With decide_only, only `feasible` and each tenant's meets_slo are meaningful, and they are
+// the same as without it: a server whose bounds show a tenant missing its SLO ends the
+// evaluation (infeasible, nobody meeting).
 PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& servers,
-                                double rate_scale, const PlatformOptions& options) {
+                                double rate_scale, const PlatformOptions& options,
+                                bool decide_only = false) {
   const std::vector<Tenant>& tenants = cache.tenants();
   const Accelerator& accelerator = cache.accelerator();
   const double channel = dram_bytes_per_s(accelerator);
@@ -247,7 +348,11 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
   constexpr int kContentionIterations = 40;
   for (int iteration = 0; iteration < kContentionIterations; ++iteration) {
     for (std::size_t s = 0; s < servers.size(); ++s)
-      run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s]);
+      if (!run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s],
+                      decide_only)) {
+        result.feasible = false;
+        return result;  // every tenant's meets_slo is false
+      }
     // Proportional share of the channel between servers running at once.
     double total_demand = 0;
     for (const ServerState& st : state) total_demand += st.demand_bytes_per_s;
@@ -351,7 +456,7 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
   // A candidate is judged alone (no contention): the greedy's view; the final evaluation adds
   // contention.
   const auto meets_alone = [&](const Server& server) {
-    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options);
+    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options, true);
     for (const Slot& slot : server.slots)
       if (!r.tenants[slot.tenant].meets_slo) return false;
     return true;
@@ -404,8 +509,10 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
 
 }  // namespace
 
-PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
-                     const PlatformOptions& options) {
+namespace {
+
+PlatformResult serve_servers(LatencyCache& cache, Policy policy, double rate_scale,
+                             const PlatformOptions& options, bool decide_only) {
   const std::size_t n = cache.tenants().size();
   const int cols = cache.accelerator().array.cols;
   if (n == 0) throw std::invalid_argument("no tenants to serve");
@@ -428,13 +535,22 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
       servers = elastic_servers(cache, rate_scale, options);
       break;
   }
-  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options);
+  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options, decide_only);
   result.policy = policy;
   return result;
 }
 
+}  // namespace
+
+PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
+                     const PlatformOptions& options) {
+  return serve_servers(cache, policy, rate_scale, options, false);
+}
+
 double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options) {
-  const auto feasible = [&](double k) { return serve(cache, policy, k, options).feasible; };
+  const auto feasible = [&](double k) {
+    return serve_servers(cache, policy, k, options, true).feasible;
+  };
   double lo = 1, hi = 1;
   if (feasible(1)) {
     while (feasible(hi * 2)) {

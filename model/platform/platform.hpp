@@ -33,7 +33,9 @@
 // joins an existing server where everybody still meets the SLO).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +62,8 @@ struct Tenant {
 
 enum class Policy : std::uint8_t { elastic, temporal, static_split };
 std::string_view to_string(Policy policy);
+// "elastic", "temporal" or "static"; nullopt for anything else.
+std::optional<Policy> policy_from_string(std::string_view name);
 
 struct PlatformOptions {
   // Partition sizes the elastic policy may use, as fractions of the columns (ascending).
@@ -90,6 +94,12 @@ class LatencyCache {
   LatencyCache(const Accelerator& accelerator, const Technology& tech,
                const std::vector<Tenant>& tenants);
   const BatchCost& cost(int cols, std::size_t tenant, std::size_t batch_index);
+  // A lower bound of cost(cols, tenant, batch_index).latency_s without running the model: the
+  // array ops one at a time, each at least its folds onto the partition (weight stationary:
+  // groups x ceil(k / rows) x ceil(n / cols) x m cycles; output and input stationary alike; row
+  // stationary: its MACs over the PEs); vector ops, fill, drain and stalls only add. Increases
+  // with the batch.
+  double latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index);
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
   std::size_t evaluations() const { return evaluations_; }
@@ -100,6 +110,10 @@ class LatencyCache {
   const std::vector<Tenant>* tenants_;
   // Key: cols * tenants + tenant; value: per batch index, latency_s < 0 while not computed.
   std::unordered_map<std::int64_t, std::vector<BatchCost>> entries_;
+  // Per tenant, per batch index: the array ops' GEMMs (groups, m, n, k).
+  std::vector<std::vector<std::vector<std::array<double, 4>>>> gemms_;
+  // latency_lower_bound_s per (cols, tenant) key as entries_, per batch index (non-decreasing).
+  std::unordered_map<std::int64_t, std::vector<double>> bounds_;
   std::size_t evaluations_ = 0;
 };
 

@@ -212,8 +212,16 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
             src("spaces/scenarios/datacenter_mix.json") + " --policy " + policy + " --json");
     REQUIRE(r.exit_code == 0);
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    CHECK(j.size() == 4);
+    CHECK(j.size() == 6);
     CHECK(j["policy"] == policy);
+    // Against each tenant alone on the whole array: STP in (0, tenants] when every tenant keeps
+    // up (sharing slows each one down), ANTT >= 1 (null: a tenant's latency is unbounded).
+    CHECK(j["stp"].get<double>() >= 0);
+    if (!j["antt"].is_null()) {
+      CHECK(j["stp"].get<double>() > 0);
+      CHECK(j["stp"].get<double>() <= 3 * 1.0001);
+      CHECK(j["antt"].get<double>() >= 0.9999);
+    }
     CHECK(j["goodput_scale"].get<double>() >= 0);
     CHECK(j["energy_mj_per_request"].get<double>() > 0);
     REQUIRE(j["tenants"].size() == 3);
@@ -230,10 +238,18 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
       }
     }
   }
+  // One tenant time-sliced alone is its own solo run: STP = ANTT = 1.
+  const nlohmann::json alone = nlohmann::json::parse(
+      run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") + " --scenario " +
+          src("spaces/scenarios/single_resnet50.json") + " --policy temporal --json")
+          .out);
+  CHECK(alone["stp"] == 1.0);
+  CHECK(alone["antt"] == 1.0);
   const Output text = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
                           " --scenario " + src("spaces/scenarios/small_mix.json"));
   REQUIRE(text.exit_code == 0);
-  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2"));
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2") &&
+                           Catch::Contains("STP") && Catch::Contains("ANTT"));
   const Output bad = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
                          " --scenario /no/such.json");
   CHECK(bad.exit_code == 1);
@@ -433,4 +449,103 @@ TEST_CASE("cli: die cost is a study metric usable as constraint and objective", 
                            Contains("foundry sale price per 300 mm wafer"));
   std::filesystem::remove(file);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: a space over a serving scenario: goodput, attainment and tenants as metrics",
+          "[platform][cli]") {
+  const std::string db = accelscope::testing::temp_path("serving") + ".sqlite";
+  const std::string space = src("tests/data/spaces/serving_small.json");
+  // Half the grid, then resumed to all of it.
+  REQUIRE(
+      run("search " + space + " --db " + db + " --strategy grid --budget 4 --quiet").exit_code ==
+      0);
+  const Output resumed = run("resume --db " + db + " --budget 8 --quiet");
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.out, Contains("8 designs"));
+  const nlohmann::json studies = nlohmann::json::parse(run("studies --db " + db + " --json").out);
+  REQUIRE(studies.size() == 1);
+  CHECK(studies[0]["done"] == 8);
+  const Output front = run("front --db " + db + " --json");
+  REQUIRE(front.exit_code == 0);
+  const nlohmann::json designs = nlohmann::json::parse(front.out);
+  REQUIRE(!designs.empty());
+  const nlohmann::json scenario =
+      nlohmann::json::parse(slurp(src("spaces/scenarios/issue_mix.json")));
+  for (const auto& d : designs) {
+    const nlohmann::json& m = d["metrics"];
+    // The constraint holds on the front: every tenant at its rate meets its SLO at p99.
+    CHECK(m["goodput_scale"].get<double>() >= 1);
+    CHECK(d["objectives"]["goodput_scale"] == m["goodput_scale"]);
+    CHECK(m["slo_attainment"].get<double>() > 0.99);
+    CHECK(m["energy_mj_per_request"].get<double>() > 0);
+    CHECK(m["pe_utilization"].get<double>() > 0);
+    CHECK(m["pe_utilization"].get<double>() < 1);
+    CHECK(m["dram_utilization"].get<double>() > 0);
+    // Time slicing serves this mix at 0.04 of its rates on the largest array (README): only
+    // partitions reach the rates.
+    CHECK(d["params"]["serving.policy"] == "elastic");
+    for (const auto& t : scenario["tenants"]) {
+      const std::string name = t["name"];
+      CHECK(m[name + ".p99_ms"].get<double>() <= t["slo_ms"].get<double>());
+      CHECK(m[name + ".p50_ms"].get<double>() <= m[name + ".p99_ms"].get<double>());
+      CHECK(m[name + ".batch"].get<double>() >= 1);
+      CHECK(m[name + ".partition"].get<double>() > 0);
+      CHECK(m[name + ".partition"].get<double>() <= 1);
+      CHECK(m[name + ".throughput_per_s"].get<double>() == Approx(t["rate_per_s"].get<double>()));
+    }
+  }
+  // Per-tenant details are kept with the front's designs (as per-workload results are).
+  const Output show = run("show --db " + db + " --design " +
+                          std::to_string(designs[0]["id"].get<int>()) + " --json");
+  REQUIRE(show.exit_code == 0);
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  const nlohmann::json& bert = shown["workloads"]["bert_base"];
+  CHECK(bert["mode"] == "serving");
+  CHECK(bert["slo_ms"] == 10);
+  CHECK(bert["p99_ms"].get<double>() <= 10);
+  CHECK(bert["meets_slo"] == true);
+  // The goodput constraint binds: every time-slicing design violates it.
+  const Output report = run("report --db " + db + " --format json -o -");
+  REQUIRE(report.exit_code == 0);
+  const nlohmann::json report_json = nlohmann::json::parse(report.out);
+  bool violated = false;
+  for (const auto& v : report_json["violations"])
+    violated = violated || v["constraint"] == "goodput_scale >= 1";
+  CHECK(violated);
+  // The report's per-tenant view of each shortlisted design (HTML, and so the PDF; JSON).
+  const nlohmann::json& shortlist = report_json["shortlist"];
+  REQUIRE(!shortlist.empty());
+  REQUIRE(shortlist[0]["tenants"].size() == 4);
+  CHECK(shortlist[0]["tenants"][0]["slo_ms"].is_number());
+  for (const auto& w : report_json["request"]["workloads"])
+    CHECK(w["mode"] != "serving");  // tenants are not listed as workloads
+  const Output html = run("report --db " + db + " --format html -o -");
+  REQUIRE(html.exit_code == 0);
+  CHECK_THAT(html.out, Contains("Tenants served at the scenario&#39;s rates") ||
+                           Contains("Tenants served at the scenario's rates"));
+  CHECK_THAT(html.out, Contains("mobilenet_v2") && Contains("Goodput"));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: a changed scenario does not resume a serving study silently", "[platform][cli]") {
+  const std::string dir = accelscope::testing::temp_path("serving_spec");
+  std::filesystem::create_directories(dir);
+  nlohmann::json spec = nlohmann::json::parse(slurp(src("tests/data/spaces/serving_small.json")));
+  spec["hardware"] = src("spaces/hardware/serving_128x128_int8.json");
+  spec["scenario"] = "mix.json";  // beside the spec
+  nlohmann::json scenario = nlohmann::json::parse(slurp(src("spaces/scenarios/issue_mix.json")));
+  std::ofstream(dir + "/space.json") << spec.dump();
+  std::ofstream(dir + "/mix.json") << scenario.dump();
+  const std::string db = dir + "/s.sqlite";
+  const std::string search =
+      "search " + dir + "/space.json --db " + db + " --study s --strategy grid --budget 2 --quiet";
+  REQUIRE(run(search).exit_code == 0);
+  CHECK(run(search).exit_code == 0);  // unchanged: continues (nothing left)
+  scenario["tenants"][0]["rate_per_s"] = 200;
+  std::ofstream(dir + "/mix.json") << scenario.dump();
+  const Output changed = run(search);
+  CHECK(changed.exit_code == 1);
+  CHECK(lines(changed.err) == 1);
+  CHECK_THAT(changed.err, Contains("study 's' (id 1) was created from a different spec"));
+  std::filesystem::remove_all(dir);
 }
