@@ -70,7 +70,10 @@ void ProgressReporter::update(const Progress& p) {
                             {"front_size", p.front_size},
                             {"elapsed_s", p.elapsed_s}};
         if (p.hypervolume) j["hypervolume"] = *p.hypervolume;
-        if (p.hypervolume_estimated) j["hypervolume_estimated"] = true;
+        if (p.hypervolume_estimated) {
+          j["hypervolume_estimated"] = true;
+          j["hypervolume_standard_error"] = p.hypervolume_standard_error;
+        }
         fmt::print(stderr, "{}\n", j.dump());
       }
       return;

@@ -54,10 +54,11 @@ nlohmann::json study_summary_json(store::Database& db, const store::StudyInfo& s
     std::vector<ObjectiveSpec> objectives;
     for (const store::Objective& o : s.objectives)
       objectives.push_back({o.name, o.direction == store::Direction::maximize});
-    const auto [volume, estimated] =
+    const search::HypervolumeValue volume =
         front_hypervolume(front, s.reference_point.get<std::vector<double>>(), objectives);
-    out["hypervolume"] = volume;
-    out["hypervolume_estimated"] = estimated;
+    out["hypervolume"] = volume.value;
+    out["hypervolume_estimated"] = !volume.exact;
+    if (!volume.exact) out["hypervolume_standard_error"] = volume.standard_error;
   }
   return out;
 }

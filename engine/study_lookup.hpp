@@ -26,7 +26,8 @@ store::StudyInfo find_study(store::Database& db, const std::string& id_or_name);
 nlohmann::json study_json(const store::StudyInfo& study);
 // What `studies` lists: study_json plus the space's name, the feasible count, the front's size
 // and its hypervolume against the study's reference point (natural directions; null without
-// one; `hypervolume_estimated` when the Monte Carlo estimate was used, as in progress).
+// one; `hypervolume_estimated` when the Monte Carlo estimate was used, as in progress, with its
+// `hypervolume_standard_error`).
 nlohmann::json study_summary_json(store::Database& db, const store::StudyInfo& study);
 
 // A design's per-layer breakdown (docs/study-format.md): the stored one, else (not kept: off the

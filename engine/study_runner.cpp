@@ -31,20 +31,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint64_t kDefaultBudget = 500;
+// A grid search without a budget enumerates the whole space: refused beyond this many designs.
+constexpr std::uint64_t kMaxDefaultGridBudget = 1'000'000'000;
 // Evaluation time a chunk of designs aims at: long enough that the database work of one chunk
 // hides behind the evaluation of the next, short enough for prompt progress and Ctrl-C.
 constexpr double kChunkSeconds = 0.2;
 constexpr std::size_t kMaxChunk = 4096;
 // Progress figures that read the front (size, hypervolume) are refreshed at most this often.
 constexpr double kFrontRefreshSeconds = 0.5;
-// Exact hypervolume costs O(n^(d-2) log n) beyond three objectives: above these sizes progress
-// shows a Monte Carlo estimate instead.
-constexpr std::size_t kExactFourObjectiveFront = 2000;
+// Monte Carlo samples of the hypervolume estimate beyond search::exact_hypervolume_limit.
 constexpr std::size_t kEstimateSamples = 20000;
 
 std::size_t default_batch_size(const std::string& strategy) {
-  if (strategy == "bayes") return 4;    // small batches keep the model current
-  if (strategy == "nsga2") return 256;  // asks return one generation at most
+  // Small batches keep the model current (--batch raises them for many workers).
+  if (strategy == "bayes" || strategy == "turbo") return 4;
+  if (strategy == "nsga2" || strategy == "nsga3") return 256;  // asks return a generation at most
   return 4096;  // grid, random: results do not steer them; large batches amortise each ask
 }
 
@@ -94,6 +95,11 @@ SearchOptions with_defaults(SearchOptions options, const SpaceSpec& spec) {
   if (options.batch_size == 0) options.batch_size = default_batch_size(options.strategy);
   if (options.budget == 0) {
     const auto grid = spec.space().grid_size();
+    if (options.strategy == "grid" && (!grid || *grid > kMaxDefaultGridBudget))
+      throw io::InputError(fmt::format(
+          "{}: a grid search of the whole space ({:.4g} designs) would not finish; give --budget N "
+          "to stream the first N designs of the grid, or use random, nsga2, nsga3 or turbo",
+          spec.file, spec.space().grid_size_approx()));
     options.budget =
         options.strategy == "grid" && grid
             ? (*grid + options.shard_count - 1 - options.shard_index) / options.shard_count
@@ -484,8 +490,11 @@ class StudyLoop {
         std::vector<std::vector<double>> values;
         values.reserve(front.size());
         for (const auto& member : front) values.push_back(member.second);
-        std::tie(p.hypervolume, p.hypervolume_estimated) =
+        const search::HypervolumeValue volume =
             front_hypervolume(values, *reference_, spec_.objectives);
+        p.hypervolume = volume.value;
+        p.hypervolume_estimated = !volume.exact;
+        p.hypervolume_standard_error = volume.standard_error;
       }
     }
     p.elapsed_s = seconds_since(start_);
@@ -639,12 +648,9 @@ double hypervolume_natural(const std::vector<std::vector<double>>& front,
   return search::hypervolume(minimised, ref);
 }
 
-std::pair<double, bool> front_hypervolume(const std::vector<std::vector<double>>& front,
-                                          const std::vector<double>& reference,
-                                          const std::vector<ObjectiveSpec>& objectives) {
-  const bool exact = objectives.size() <= 3 ||
-                     (objectives.size() == 4 && front.size() <= kExactFourObjectiveFront);
-  if (exact) return {hypervolume_natural(front, reference, objectives), false};
+search::HypervolumeValue front_hypervolume(const std::vector<std::vector<double>>& front,
+                                           const std::vector<double>& reference,
+                                           const std::vector<ObjectiveSpec>& objectives) {
   std::vector<std::vector<double>> minimised = front;
   std::vector<double> ref = reference;
   for (std::size_t i = 0; i < objectives.size(); ++i) {
@@ -652,7 +658,7 @@ std::pair<double, bool> front_hypervolume(const std::vector<std::vector<double>>
     ref[i] = -ref[i];
     for (auto& point : minimised) point[i] = -point[i];
   }
-  return {search::hypervolume_estimate(minimised, ref, kEstimateSamples), true};
+  return search::hypervolume_auto(minimised, ref, kEstimateSamples);
 }
 
 std::optional<std::vector<double>> reference_point_for(const SpaceSpec& spec,

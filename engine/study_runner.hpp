@@ -23,6 +23,7 @@
 #include "engine/batch_evaluator.hpp"
 #include "engine/evaluator.hpp"
 #include "engine/space_spec.hpp"
+#include "search/hypervolume.hpp"
 #include "search/strategy.hpp"
 #include "store/database.hpp"
 
@@ -48,7 +49,8 @@ struct Progress {
   std::int64_t budget = 0;
   std::size_t front_size = 0;
   std::optional<double> hypervolume;
-  bool hypervolume_estimated = false;  // a Monte Carlo estimate (four or more objectives)
+  bool hypervolume_estimated = false;     // a Monte Carlo estimate (four or more objectives)
+  double hypervolume_standard_error = 0;  // of the estimate
   double elapsed_s = 0;
   double designs_per_s = 0;  // evaluated by this process
   // This process's designs and the seconds of database work it spent on them (insert, claim,
@@ -130,11 +132,12 @@ double hypervolume_natural(const std::vector<std::vector<double>>& front,
                            const std::vector<double>& reference,
                            const std::vector<ObjectiveSpec>& objectives);
 
-// Hypervolume for progress and `studies`: exact up to four objectives (and moderate fronts), a
-// deterministic Monte Carlo estimate beyond (second: true), where the exact value can take
+// Hypervolume for progress and `studies` (search::hypervolume_auto): exact up to three
+// objectives and for moderate fronts of four to six (search::exact_hypervolume_limit), otherwise a
+// deterministic Monte Carlo estimate with its standard error, where the exact value can take
 // seconds per call.
-std::pair<double, bool> front_hypervolume(const std::vector<std::vector<double>>& front,
-                                          const std::vector<double>& reference,
-                                          const std::vector<ObjectiveSpec>& objectives);
+search::HypervolumeValue front_hypervolume(const std::vector<std::vector<double>>& front,
+                                           const std::vector<double>& reference,
+                                           const std::vector<ObjectiveSpec>& objectives);
 
 }  // namespace accelscope::engine

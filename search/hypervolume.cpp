@@ -170,8 +170,15 @@ double hypervolume_slicing(const Points& points, const std::vector<double>& refe
 
 double hypervolume_estimate(const Points& points, const std::vector<double>& reference,
                             std::size_t samples, std::uint64_t seed) {
+  return hypervolume_estimate_with_error(points, reference, samples, seed).value;
+}
+
+HypervolumeValue hypervolume_estimate_with_error(const Points& points,
+                                                 const std::vector<double>& reference,
+                                                 std::size_t samples, std::uint64_t seed) {
   const Points kept = contributing(points, reference);
-  if (kept.empty() || samples == 0) return 0.0;
+  HypervolumeValue result{0.0, 0.0, false, samples};
+  if (kept.empty() || samples == 0) return result;
   const std::size_t dimensions = reference.size();
   std::vector<double> low(reference);
   for (const auto& point : kept)
@@ -192,7 +199,43 @@ double hypervolume_estimate(const Points& points, const std::vector<double>& ref
       }
     }
   }
-  return box * static_cast<double>(dominated) / static_cast<double>(samples);
+  const double fraction = static_cast<double>(dominated) / static_cast<double>(samples);
+  result.value = box * fraction;
+  result.standard_error =
+      box * std::sqrt(fraction * (1.0 - fraction) / static_cast<double>(samples));
+  return result;
+}
+
+std::size_t exact_hypervolume_limit(std::size_t objective_count) {
+  switch (objective_count) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+      return std::numeric_limits<std::size_t>::max();
+    case 4:
+      return 2000;
+    case 5:
+      return 150;
+    case 6:
+      return 50;
+    default:
+      return 0;
+  }
+}
+
+HypervolumeValue hypervolume_auto(const Points& points, const std::vector<double>& reference,
+                                  std::size_t samples, std::uint64_t seed) {
+  Points kept = contributing(points, reference);
+  if (reference.size() > 3) {
+    Points front;
+    for (std::size_t i : non_dominated_indices(kept)) front.push_back(kept[i]);
+    kept = std::move(front);
+  }
+  if (kept.size() <= exact_hypervolume_limit(reference.size())) {
+    return HypervolumeValue{exact(std::move(kept), reference), 0.0, true, 0};
+  }
+  return hypervolume_estimate_with_error(kept, reference, samples, seed);
 }
 
 std::vector<double> reference_point(const Points& points, double margin_fraction) {

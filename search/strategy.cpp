@@ -12,7 +12,7 @@ namespace accelscope::search {
 Strategy::~Strategy() = default;
 
 std::vector<std::string> strategy_names() {
-  return {"grid", "random", "nsga2", "bayes"};
+  return {"grid", "random", "nsga2", "nsga3", "bayes", "turbo"};
 }
 
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const Space& space,
@@ -58,6 +58,18 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const Space& sp
   }
   if (name == "random") return detail::make_random_strategy(space, options);
   if (name == "nsga2") return detail::make_nsga2_strategy(space, options);
+  if (name == "nsga3") return detail::make_nsga3_strategy(space, options);
+  if (name == "turbo") {
+    const auto& turbo = options.turbo;
+    if (turbo.trust_regions == 0 || turbo.local_points < 2 || turbo.candidate_count == 0 ||
+        !(turbo.length_min > 0.0) || !(turbo.length_min <= turbo.length_initial) ||
+        !(turbo.length_initial <= turbo.length_max) || turbo.success_tolerance == 0) {
+      throw std::invalid_argument(
+          "search strategy 'turbo': needs trust_regions >= 1, local_points >= 2, candidate_count "
+          ">= 1, 0 < length_min <= length_initial <= length_max and success_tolerance >= 1");
+    }
+    return detail::make_turbo_strategy(space, options);
+  }
   return detail::make_bayes_strategy(space, options);
 }
 

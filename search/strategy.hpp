@@ -87,6 +87,38 @@ struct BayesOptions {
   double parego_rho = 0.05;
 };
 
+// Trust-region Bayesian optimisation for large budgets (TuRBO, Eriksson et al. 2019, with several
+// regions each scalarising the objectives with its own ParEGO weights, as in MORBO): every model is
+// a local GP on at most `local_points` evaluated points nearest the region's centre, so an ask
+// costs the same at 100 or 100,000 evaluated points.
+struct TurboOptions {
+  // Space-filling points before the model is used; 0: clamp(2d + 1, 10, 40).
+  std::size_t initial_points = 0;
+  std::size_t trust_regions = 4;
+  // Training points of each local GP (nearest the centre in normalised coordinates).
+  std::size_t local_points = 100;
+  // Candidates drawn inside the trust region per ask.
+  std::size_t candidate_count = 300;
+  // Edge of the trust region in normalised coordinates (the unit cube is 1): initial, floor (the
+  // region restarts with new weights below it) and ceiling.
+  double length_initial = 0.8;
+  double length_min = 0.5 * 0.5 * 0.5 * 0.5 * 0.5 * 0.5 * 0.5;
+  double length_max = 1.6;
+  // Asks of a region in a row that improve (do not improve) its centre before the edge doubles
+  // (halves). failure_tolerance 0: max(4, d) / batch, at least 1.
+  std::size_t success_tolerance = 3;
+  std::size_t failure_tolerance = 0;
+  std::size_t fit_restarts = 1;
+  std::size_t full_fit_period = 8;
+  double parego_rho = 0.05;
+};
+
+// NSGA-III's reference directions (Das and Dennis): every composition of `divisions` into one part
+// per objective. 0: the most divisions whose direction count does not exceed the population.
+struct Nsga3Options {
+  std::size_t reference_divisions = 0;
+};
+
 struct StrategyOptions {
   std::uint64_t seed = 0;
   // Total points the strategy may propose (over its whole life, replay included); 0: no limit
@@ -106,11 +138,13 @@ struct StrategyOptions {
   std::uint64_t shard_count = 1;
   // random only: scrambled Halton sequence instead of independent uniform draws.
   bool low_discrepancy = false;
-  Nsga2Options nsga2;
+  Nsga2Options nsga2;  // nsga3 uses its population and variation settings too
   BayesOptions bayes;
+  TurboOptions turbo;
+  Nsga3Options nsga3;
 };
 
-// "grid", "random", "nsga2", "bayes".
+// "grid", "random", "nsga2", "nsga3", "bayes", "turbo".
 std::vector<std::string> strategy_names();
 
 // Throws std::invalid_argument on an unknown name (listing the allowed ones), an empty space, zero

@@ -35,8 +35,10 @@ void register_studies_command(CLI::App& app) {
     for (const auto& s : list) {
       std::string volume = "-", reference = "-";
       if (s["hypervolume"].is_number())
-        volume = (s["hypervolume_estimated"].get<bool>() ? "~" : "") +
-                 fmt::format("{:.4g}", s["hypervolume"].get<double>());
+        volume = s["hypervolume_estimated"].get<bool>()
+                     ? fmt::format("~{:.4g}±{:.2g}", s["hypervolume"].get<double>(),
+                                   s.value("hypervolume_standard_error", 0.0))
+                     : fmt::format("{:.4g}", s["hypervolume"].get<double>());
       if (s["reference_point"].is_array()) {
         reference.clear();
         for (const auto& v : s["reference_point"])

@@ -19,7 +19,8 @@ std::optional<std::filesystem::path> locate_cli(const std::filesystem::path& app
                                                 std::string_view override_path = {});
 
 inline const std::vector<std::string>& search_strategies() {
-  static const std::vector<std::string> strategies = {"nsga2", "random", "grid", "bayes"};
+  static const std::vector<std::string> strategies = {"nsga2", "random", "grid",
+                                                      "bayes", "turbo",  "nsga3"};
   return strategies;
 }
 

@@ -251,7 +251,7 @@ def search(space, db, strategy="nsga2", budget=None, seed=1, threads=None, batch
     Args:
         space: a space spec file, a spec dict or a ``Space``.
         db: the study database (created if missing).
-        strategy: "grid", "random", "nsga2" or "bayes" (``strategies()``).
+        strategy: "grid", "random", "nsga2", "nsga3", "bayes" or "turbo" (``strategies()``).
         budget: designs to evaluate (default: the whole grid for grid, 500 otherwise).
         seed: random seed; results are deterministic per seed, whatever the thread count.
         threads: evaluation threads (None: all cores).

@@ -56,6 +56,8 @@ class StrategyBase : public Strategy {
 std::unique_ptr<Strategy> make_grid_strategy(const Space& space, const StrategyOptions& options);
 std::unique_ptr<Strategy> make_random_strategy(const Space& space, const StrategyOptions& options);
 std::unique_ptr<Strategy> make_nsga2_strategy(const Space& space, const StrategyOptions& options);
+std::unique_ptr<Strategy> make_nsga3_strategy(const Space& space, const StrategyOptions& options);
 std::unique_ptr<Strategy> make_bayes_strategy(const Space& space, const StrategyOptions& options);
+std::unique_ptr<Strategy> make_turbo_strategy(const Space& space, const StrategyOptions& options);
 
 }  // namespace accelscope::search::detail

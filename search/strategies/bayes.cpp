@@ -25,6 +25,7 @@
 #include <numeric>
 #include <optional>
 
+#include "search/detail/acquisition.hpp"
 #include "search/detail/gaussian_process.hpp"
 #include "search/detail/strategy_base.hpp"
 #include "search/detail/variation.hpp"
@@ -81,30 +82,10 @@ class BayesStrategy final : public StrategyBase {
 
  private:
   std::vector<Point> sample_initial(std::size_t count) {
-    std::vector<Point> points;
-    while (points.size() < count) {
-      auto point = initial_sampler_.next(seen(), options().cheap_feasible,
-                                         UniqueSampler::Acceptance::prefer);
-      if (!point) break;
-      seen().insert(*point);
-      points.push_back(std::move(*point));
-    }
-    return points;
+    return take_unseen(initial_sampler_, seen(), options().cheap_feasible, count);
   }
 
-  std::vector<double> draw_weights() {
-    // Normalised exponentials are uniform on the simplex.
-    std::vector<double> weights(options().objective_count);
-    double total = 0.0;
-    for (auto& weight : weights) {
-      weight = -std::log(1.0 - rng_.uniform01());
-      total += weight;
-    }
-    for (auto& weight : weights) {
-      weight = total > 0.0 ? weight / total : 1.0 / static_cast<double>(weights.size());
-    }
-    return weights;
-  }
+  std::vector<double> draw_weights() { return simplex_weights(options().objective_count, rng_); }
 
   struct ObjectiveBounds {
     std::vector<double> ideal;
@@ -143,40 +124,16 @@ class BayesStrategy final : public StrategyBase {
   std::vector<double> scalarise(const std::vector<double>& weights,
                                 const std::vector<std::size_t>& members,
                                 const ObjectiveBounds& bounds) const {
-    const std::size_t objective_count = options().objective_count;
-    const std::vector<double>& lowest = bounds.ideal;
-    const std::vector<double>& highest = bounds.nadir;
     std::vector<double> targets(history_.size(), 0.0);
     for (std::size_t i : members) {
-      double chebyshev = 0.0;
-      double weighted_sum = 0.0;
-      for (std::size_t m = 0; m < objective_count; ++m) {
-        const double range = highest[m] - lowest[m];
-        const double normalised =
-            range > 0.0 ? (history_[i].objectives[m] - lowest[m]) / range : 0.0;
-        chebyshev = std::max(chebyshev, weights[m] * normalised);
-        weighted_sum += weights[m] * normalised;
-      }
-      targets[i] = chebyshev + options().bayes.parego_rho * weighted_sum;
+      targets[i] = parego_value(history_[i].objectives, weights, bounds.ideal, bounds.nadir,
+                                options().bayes.parego_rho);
     }
     return targets;
   }
 
   // Before two feasible points are known the model minimises the violation: relative to the
   // largest finite one, failed evaluations above everything.
-  std::vector<double> violation_targets() const {
-    double largest = 0.0;
-    for (const auto& evaluation : history_) {
-      if (std::isfinite(evaluation.violation)) largest = std::max(largest, evaluation.violation);
-    }
-    std::vector<double> targets(history_.size());
-    for (std::size_t i = 0; i < history_.size(); ++i) {
-      const double violation = history_[i].violation;
-      targets[i] = !std::isfinite(violation) ? 1.5 : (largest > 0.0 ? violation / largest : 0.0);
-    }
-    return targets;
-  }
-
   // The training subset of `members` (see BayesOptions::max_training_points), in evaluation order.
   std::vector<std::size_t> training_subset(const std::vector<std::size_t>& members,
                                            const std::vector<double>& targets) const {
@@ -209,17 +166,10 @@ class BayesStrategy final : public StrategyBase {
   GaussianProcess fit_model(const std::vector<std::size_t>& training,
                             const std::vector<double>& targets,
                             std::optional<GpHyperparameters>& hyperparameters, bool full_fit) {
-    std::vector<std::vector<double>> inputs;
-    for (std::size_t i : training) inputs.push_back(normalised_points_[i]);
-    GaussianProcess gp;
-    if (hyperparameters) gp.set_hyperparameters(*hyperparameters);  // kept by set_data
-    gp.set_data(as_rows(inputs), gather(training, targets));
     GpFitSettings fit;
     fit.random_restarts = full_fit ? options().bayes.fit_restarts : 0;
     fit.iterations = full_fit ? kFullFitIterations : kShortFitIterations;
-    gp.fit(rng_, fit);
-    hyperparameters = gp.hyperparameters();
-    return gp;
+    return fit_gp(normalised_points_, training, targets, hyperparameters, fit, rng_);
   }
 
   // Unevaluated points to score; `ranked` (indices into the history, with `targets`) supplies the
@@ -262,26 +212,6 @@ class BayesStrategy final : public StrategyBase {
     return accepted.empty() ? rejected : accepted;
   }
 
-  static Eigen::VectorXd gather(const std::vector<std::size_t>& indices,
-                                const std::vector<double>& values) {
-    Eigen::VectorXd gathered(static_cast<Eigen::Index>(indices.size()));
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-      gathered[static_cast<Eigen::Index>(k)] = values[indices[k]];
-    }
-    return gathered;
-  }
-
-  Eigen::MatrixXd as_rows(const std::vector<std::vector<double>>& normalised) const {
-    Eigen::MatrixXd rows(static_cast<Eigen::Index>(normalised.size()),
-                         static_cast<Eigen::Index>(space().dimension_count()));
-    for (std::size_t i = 0; i < normalised.size(); ++i) {
-      for (std::size_t j = 0; j < normalised[i].size(); ++j) {
-        rows(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = normalised[i][j];
-      }
-    }
-    return rows;
-  }
-
   std::vector<Point> propose_by_model(std::size_t batch) {
     std::vector<std::size_t> everyone(history_.size());
     std::iota(everyone.begin(), everyone.end(), std::size_t{0});
@@ -293,7 +223,7 @@ class BayesStrategy final : public StrategyBase {
     const bool optimising = feasible.size() >= 2;
     const ObjectiveBounds bounds = optimising ? objective_bounds(feasible) : ObjectiveBounds{};
     std::vector<double> targets =
-        optimising ? scalarise(weights, feasible, bounds) : violation_targets();
+        optimising ? scalarise(weights, feasible, bounds) : violation_targets(history_, everyone);
     const bool full_fit =
         model_asks_ % std::max<std::size_t>(options().bayes.full_fit_period, 1) == 0;
     ++model_asks_;
@@ -312,10 +242,7 @@ class BayesStrategy final : public StrategyBase {
     }
 
     const std::vector<Point> pool = candidates(targets, objective_training);
-    std::vector<std::vector<double>> pool_normalised;
-    pool_normalised.reserve(pool.size());
-    for (const auto& point : pool) pool_normalised.push_back(space().normalise(point));
-    const Eigen::MatrixXd pool_rows = as_rows(pool_normalised);
+    const Eigen::MatrixXd pool_rows = normalised_rows(space(), pool);
     CandidatePosterior objective(objective_gp, pool_rows);
     std::optional<CandidatePosterior> feasibility;
     if (feasibility_gp) feasibility.emplace(*feasibility_gp, pool_rows);
@@ -328,7 +255,7 @@ class BayesStrategy final : public StrategyBase {
       for (std::size_t i : objective_training) best = std::min(best, targets[i]);
       for (std::size_t c : picks)
         best = std::min(best, objective.mean()[static_cast<Eigen::Index>(c)]);
-      const std::size_t pick = best_candidate(objective, feasibility, best, taken);
+      const std::size_t pick = constrained_ei_pick(objective, feasibility, best, taken);
       taken[pick] = true;
       picks.push_back(pick);
       seen().insert(pool[pick]);
@@ -347,50 +274,6 @@ class BayesStrategy final : public StrategyBase {
     for (std::size_t c : picks) chosen.push_back(pool[c]);
     if (chosen.empty()) return sample_initial(batch);  // no candidate left: maybe the sampler has
     return chosen;
-  }
-
-  // Constrained expected improvement: EI x P(feasible). When it is numerically nil everywhere,
-  // the lowest confidence bound among the likeliest-feasible candidates.
-  static std::size_t best_candidate(const CandidatePosterior& objective,
-                                    const std::optional<CandidatePosterior>& feasibility,
-                                    double best, const std::vector<bool>& taken) {
-    const auto count = static_cast<std::size_t>(objective.mean().size());
-    std::vector<double> feasible_probability(count, 1.0);
-    if (feasibility) {
-      for (std::size_t c = 0; c < count; ++c) {
-        const auto i = static_cast<Eigen::Index>(c);
-        const double sigma = std::sqrt(std::max(feasibility->variance()[i], 1e-18));
-        feasible_probability[c] =
-            0.5 * std::erfc(feasibility->mean()[i] / (sigma * std::sqrt(2.0)));
-      }
-    }
-    std::size_t pick = count;
-    double pick_score = 0.0;
-    double top_probability = 0.0;
-    for (std::size_t c = 0; c < count; ++c) {
-      if (taken[c]) continue;
-      const auto i = static_cast<Eigen::Index>(c);
-      top_probability = std::max(top_probability, feasible_probability[c]);
-      const double score =
-          expected_improvement(objective.mean()[i], objective.variance()[i], best) *
-          feasible_probability[c];
-      if (score > pick_score) {
-        pick_score = score;
-        pick = c;
-      }
-    }
-    if (pick < count) return pick;
-    double lowest_bound = std::numeric_limits<double>::infinity();
-    for (std::size_t c = 0; c < count; ++c) {
-      if (taken[c] || feasible_probability[c] < 0.5 * top_probability) continue;
-      const auto i = static_cast<Eigen::Index>(c);
-      const double bound = objective.mean()[i] - 2.0 * std::sqrt(objective.variance()[i]);
-      if (pick == count || bound < lowest_bound) {
-        lowest_bound = bound;
-        pick = c;
-      }
-    }
-    return pick;
   }
 
   Rng rng_;

@@ -1,5 +1,8 @@
 // NSGA-II (Deb, Pratap, Agarwal, Meyarivan 2002) with constraint-domination, on mixed
-// discrete/categorical/continuous spaces, never evaluating a point twice.
+// discrete/categorical/continuous spaces, never evaluating a point twice; and NSGA-III (Deb and
+// Jain 2014) for many objectives, which differs only in how the last front that partly fits is cut
+// (reference-direction niching instead of crowding distance) and in its tournament (rank, then a
+// coin flip).
 //
 // One generation = `population_size` offspring. They are generated when the previous generation's
 // offspring have all been asked, and handed out over as many asks as the engine likes. Selection
@@ -10,6 +13,7 @@
 #include <limits>
 #include <memory>
 
+#include "search/detail/reference_directions.hpp"
 #include "search/detail/strategy_base.hpp"
 #include "search/detail/variation.hpp"
 #include "search/pareto.hpp"
@@ -29,10 +33,13 @@ std::size_t default_population_size(std::uint64_t budget) {
   return static_cast<std::size_t>(size + size % 2);
 }
 
+enum class Survival { crowding, reference_directions };
+
 class Nsga2Strategy final : public StrategyBase {
  public:
-  Nsga2Strategy(const Space& space, const StrategyOptions& options)
+  Nsga2Strategy(const Space& space, const StrategyOptions& options, Survival survival)
       : StrategyBase(space, options, /*track_seen=*/true),
+        survival_(survival),
         population_size_(options.nsga2.population_size > 0
                              ? options.nsga2.population_size
                              : default_population_size(options.budget)),
@@ -41,9 +48,16 @@ class Nsga2Strategy final : public StrategyBase {
                                   : 1.0 / static_cast<double>(space.dimension_count())),
         rng_(derive_seed(options.seed, kVariationStream)),
         sampler_(this->space(), UniqueSampler::Pattern::uniform,
-                 derive_seed(options.seed, kSamplerStream)) {}
+                 derive_seed(options.seed, kSamplerStream)) {
+    if (survival_ == Survival::reference_directions) {
+      const std::size_t divisions = options.nsga3.reference_divisions > 0
+                                        ? options.nsga3.reference_divisions
+                                        : divisions_for(options.objective_count, population_size_);
+      directions_ = das_dennis_directions(options.objective_count, divisions);
+    }
+  }
 
-  std::string name() const override { return "nsga2"; }
+  std::string name() const override { return survival_ == Survival::crowding ? "nsga2" : "nsga3"; }
 
  protected:
   std::vector<Point> propose(std::size_t max_points) override {
@@ -88,13 +102,29 @@ class Nsga2Strategy final : public StrategyBase {
       violations.push_back(evaluation.violation);
     }
     const Fronts fronts = constrained_non_dominated_sort(objectives, violations);
+    std::vector<std::size_t> selected;  // indices into pool of the fronts that fit whole
     for (std::size_t rank = 0; rank < fronts.size(); ++rank) {
       if (population_.size() >= population_size_) break;
       const auto& front = fronts[rank];
+      const bool partial = population_.size() + front.size() > population_size_;
+      if (survival_ == Survival::reference_directions) {
+        std::vector<std::size_t> kept = front;
+        const bool feasible_front = violations[front.front()] == 0.0;
+        if (partial && feasible_front) {
+          kept = niching_selection(objectives, selected, front, directions_,
+                                   population_size_ - population_.size(), rng_);
+        }
+        for (std::size_t i : kept) {
+          if (population_.size() >= population_size_) break;
+          selected.push_back(i);
+          population_.push_back(Member{std::move(pool[i]), rank, 0.0});
+        }
+        continue;
+      }
       const std::vector<double> crowding = crowding_distance(objectives, front);
       std::vector<std::size_t> order(front.size());
       for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      if (population_.size() + front.size() > population_size_) {
+      if (partial) {
         // The last front only partly fits: the least crowded go first (ties by position).
         std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
           return crowding[a] > crowding[b] || (crowding[a] == crowding[b] && a < b);
@@ -160,8 +190,10 @@ class Nsga2Strategy final : public StrategyBase {
     }
   }
 
+  Survival survival_;
   std::size_t population_size_;
   double mutation_probability_;
+  std::vector<std::vector<double>> directions_;  // nsga3's reference directions
   Rng rng_;
   UniqueSampler sampler_;
   bool started_ = false;
@@ -174,7 +206,11 @@ class Nsga2Strategy final : public StrategyBase {
 }  // namespace
 
 std::unique_ptr<Strategy> make_nsga2_strategy(const Space& space, const StrategyOptions& options) {
-  return std::make_unique<Nsga2Strategy>(space, options);
+  return std::make_unique<Nsga2Strategy>(space, options, Survival::crowding);
+}
+
+std::unique_ptr<Strategy> make_nsga3_strategy(const Space& space, const StrategyOptions& options) {
+  return std::make_unique<Nsga2Strategy>(space, options, Survival::reference_directions);
 }
 
 }  // namespace accelscope::search::detail

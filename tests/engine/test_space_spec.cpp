@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "engine/space_spec.hpp"
+#include "engine/study_runner.hpp"
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "tests/test_support.hpp"
@@ -228,6 +229,32 @@ TEST_CASE("space spec: levels are counted before they are built and must differ"
   const engine::SpaceSpec spec = engine::parse_space_spec(j, tiny_path());
   REQUIRE(spec.parameters[2].dimension.values.size() == 11);
   CHECK(spec.parameters[2].dimension.values[7] == 16 + 7 * 0.1);
+}
+
+TEST_CASE("space spec: the shipped large space has 64-bit counts and refuses a whole-grid search",
+          "[space]") {
+  const std::string file = accelscope::testing::source_dir() + "/spaces/large.json";
+  const engine::SpaceSpec spec = engine::read_space_spec(file);
+  const search::Space space = spec.space();
+  REQUIRE(space.grid_size());
+  CHECK(*space.grid_size() == 14'522'729'760ULL);
+  CHECK(space.grid_size_approx() > 1e10);
+  // Designs far apart in the grid map to valid hardware (rows and cols separately).
+  const search::Point last = space.grid_point(*space.grid_size() - 1);
+  CHECK(space.grid_index(last) == *space.grid_size() - 1);
+  const nlohmann::json hardware = engine::hardware_json_at(spec, last);
+  CHECK(hardware["array"]["rows"] == 256);
+  CHECK(hardware["array"]["cols"] == 256);
+  CHECK(hardware["tech_node_nm"] == 7);
+  engine::SearchOptions grid;
+  grid.strategy = "grid";
+  CHECK_THROWS_WITH(engine::with_defaults(grid, spec),
+                    Contains("large.json") && Contains("--budget"));
+  grid.budget = 100;  // streams the first designs
+  CHECK(engine::with_defaults(grid, spec).budget == 100);
+  engine::SearchOptions turbo;
+  turbo.strategy = "turbo";
+  CHECK(engine::with_defaults(turbo, spec).batch_size == 4);
 }
 
 namespace {

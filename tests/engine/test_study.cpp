@@ -77,11 +77,11 @@ TEST_CASE("study: results do not depend on the number of threads", "[study]") {
 }
 
 TEST_CASE("study: a stopped study resumes to the same history and front", "[study]") {
-  for (const std::string strategy : {"nsga2", "bayes", "grid"}) {
+  for (const std::string strategy : {"nsga2", "bayes", "grid", "turbo", "nsga3"}) {
     TempDb whole, parts;
     engine::SearchOptions options;
     options.strategy = strategy;
-    options.budget = strategy == "bayes" ? 28 : 150;
+    options.budget = strategy == "bayes" || strategy == "turbo" ? 28 : 150;
     options.seed = 3;
     const engine::RunResult uninterrupted = run(whole.path, "tiny", options, 2);
     CHECK(uninterrupted.finished);

@@ -109,4 +109,11 @@ inline double front_hypervolume(const std::vector<Evaluation>& evaluations,
   return archive.hypervolume(reference);
 }
 
+// Hypervolume of the feasible front found over the true front's (the same reference).
+inline double hypervolume_ratio(const GridProblem& problem,
+                                const std::vector<Evaluation>& evaluations) {
+  const auto reference = problem.reference();
+  return front_hypervolume(evaluations, reference) / hypervolume(problem.true_front(), reference);
+}
+
 }  // namespace accelscope::search::testing

@@ -20,10 +20,8 @@ struct Config {
 };
 
 std::vector<Config> configs() {
-  return {{"random", false, 7, 8},
-          {"random", true, 7, 8},
-          {"nsga2", false, 7, 14},
-          {"bayes", false, 3, 8},
+  return {{"random", false, 7, 8}, {"random", true, 7, 8}, {"nsga2", false, 7, 14},
+          {"nsga3", false, 7, 14}, {"bayes", false, 3, 8}, {"turbo", false, 3, 12},
           {"grid", false, 7, 8}};
 }
 
@@ -49,6 +47,7 @@ StrategyOptions options_for(const Config& config, std::uint64_t seed, bool const
   options.batch_size = config.batch;
   options.low_discrepancy = config.low_discrepancy;
   options.nsga2.population_size = 12;
+  options.turbo.initial_points = 10;  // the model (and its regions) take part within a few asks
   // Prefer (but do not require) small lane counts, so the predicate takes part in the replay.
   if (constrained_problem) options.cheap_feasible = [](const Point& p) { return p[0] < 12; };
   return options;

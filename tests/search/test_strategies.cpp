@@ -35,11 +35,6 @@ std::set<std::string> keys_of(const Space& space, const std::vector<Evaluation>&
   return keys;
 }
 
-double hypervolume_ratio(const GridProblem& problem, const std::vector<Evaluation>& evaluations) {
-  const auto reference = problem.reference();
-  return front_hypervolume(evaluations, reference) / hypervolume(problem.true_front(), reference);
-}
-
 }  // namespace
 
 TEST_CASE("strategies: the synthetic problem is non-trivial", "[search][strategy]") {
@@ -302,7 +297,7 @@ TEST_CASE("strategies: bad inputs throw clear messages", "[search][strategy]") {
   const Space space({Dimension::numeric_levels("a", {1, 2, 3})});
   StrategyOptions options;
   CHECK_THROWS_WITH(make_strategy("annealing", space, options),
-                    Contains("annealing") && Contains("grid, random, nsga2, bayes"));
+                    Contains("annealing") && Contains("grid, random, nsga2, nsga3, bayes, turbo"));
   CHECK_THROWS_AS(make_strategy("annealing", space, options), std::invalid_argument);
   CHECK_THROWS_WITH(make_strategy("random", Space{}, options), Contains("no dimensions"));
   CHECK_THROWS_WITH(Space({Dimension::numeric_levels("pe_rows", {})}), Contains("zero levels"));
