@@ -3,14 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numeric>
 
 #include <fmt/format.h>
 
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
+#include "reports/parallel_chart.hpp"
 #include "reports/tables.hpp"
 
 namespace accelscope::reports {
+
+using nlohmann::json;
 
 namespace {
 
@@ -67,7 +71,7 @@ class PageWriter {
                        std::lround(height_px));
   }
   std::string scatter(const ScatterChart& c) {
-    return chart(render_scatter(c), c.width_px, c.height_px);
+    return chart(render_scatter(c), c.width_px, scatter_height(c));
   }
   std::string bars(const BarChart& c) {
     return chart(render_bar_chart(c), c.width_px, bar_chart_height(c));
@@ -198,8 +202,8 @@ HtmlPage executive_page(const ReportData& data, PageWriter& w) {
   std::vector<std::string> binding;
   for (const ViolationCount& v : data.violations) {
     if (binding.size() == 3) break;
-    binding.push_back(fmt::format("{}: ruled out {} of {} evaluated designs", v.constraint,
-                                  v.designs, data.evaluated_count));
+    binding.push_back(fmt::format("{}: ruled out {} of {} evaluated designs",
+                                  constraint_label(v.constraint), v.designs, data.evaluated_count));
   }
   if (binding.empty())
     w.paragraph("No design was ruled out by a constraint.", "note");
@@ -285,8 +289,11 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
   w.heading(3, "Constraints");
   if (data.constraints.empty())
     w.paragraph("None: every evaluated design that fits on chip is feasible.", "note");
-  else
-    w.list(data.constraints);
+  else {
+    std::vector<std::string> constraints;
+    for (const std::string& c : data.constraints) constraints.push_back(constraint_label(c));
+    w.list(constraints);
+  }
   w.heading(3, "Objectives and search");
   w.table(objectives_table(data));
   w.paragraph(
@@ -349,7 +356,7 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
         return d.objectives[k];
     return d.metric(axes[j].metric);
   };
-  std::vector<double> xs, ys;
+  std::vector<double> front_xs, front_ys, other_xs, other_ys;
   for (const Design& d : data.designs) {
     const bool front = d.on_front && d.feasible;
     const PointKind kind = front        ? PointKind::front
@@ -361,11 +368,11 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
         {x, y, kind,
          fmt::format("design {}: {}, {}", design_name(d), with_unit(x, axes[jx].metric),
                      with_unit(y, axes[jy].metric))});
-    xs.push_back(x);
-    ys.push_back(y);
+    (front ? front_xs : other_xs).push_back(x);
+    (front ? front_ys : other_ys).push_back(y);
   }
-  chart.x.log_scale = prefers_log_scale(xs);
-  chart.y.log_scale = prefers_log_scale(ys);
+  chart.x.log_scale = scatter_axis_log(front_xs, other_xs);
+  chart.y.log_scale = scatter_axis_log(front_ys, other_ys);
   for (std::size_t i = 0; i < data.front.size(); ++i) {
     const std::vector<std::string> roles = data.roles(i);
     if (roles.empty()) continue;
@@ -373,9 +380,13 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
     const bool knee = data.knee && *data.knee == i;
     std::string label;
     for (const std::string& role : roles) label += (label.empty() ? "" : ", ") + role;
+    label += " (" + design_name(d) + ")";
     chart.markers.push_back(
         {value(d, jx), value(d, jy), label, knee ? MarkerShape::diamond : MarkerShape::square});
   }
+  // The knee is marker 1.
+  std::stable_partition(chart.markers.begin(), chart.markers.end(),
+                        [](const ScatterMarker& m) { return m.shape == MarkerShape::diamond; });
   return chart;
 }
 
@@ -419,6 +430,199 @@ std::vector<HtmlPage> tradeoff_pages(const ReportData& data, PageWriter& w) {
                      "Trade-offs", w.take()});
   }
   return pages;
+}
+
+// ---- parameters: parallel coordinates of the front and parameter importance ----------------
+
+constexpr double kWideChartWidthPx = 1060;
+
+ParallelChart parallel_chart_of(const ReportData& data) {
+  ParallelChart chart;
+  chart.title =
+      fmt::format("The {} front designs across parameters and objectives", data.front.size());
+  chart.width_px = kWideChartWidthPx;
+  chart.height_px = 340;
+  for (std::size_t i = 0; i < data.front.size(); ++i)
+    chart.lines.push_back(data.knee && *data.knee == i ? LineEmphasis::knee
+                          : data.roles(i).empty()      ? LineEmphasis::plain
+                                                       : LineEmphasis::best);
+  for (const ParameterRequest& p : data.parameters) {
+    ParallelAxis axis;
+    axis.label = parameter_label(p.name);
+    std::vector<json> values;
+    bool text = false;
+    for (std::size_t i = 0; i < data.front.size(); ++i) {
+      values.push_back(data.front_param(i, p.name));
+      text = text || values.back().is_string();
+    }
+    if (text) {
+      for (const json& v : values)
+        if (v.is_string() && std::find(axis.levels.begin(), axis.levels.end(),
+                                       v.get<std::string>()) == axis.levels.end())
+          axis.levels.push_back(v.get<std::string>());
+      std::sort(axis.levels.begin(), axis.levels.end());
+    }
+    for (const json& v : values) {
+      if (text) {
+        const auto it =
+            v.is_string() ? std::find(axis.levels.begin(), axis.levels.end(), v.get<std::string>())
+                          : axis.levels.end();
+        axis.values.push_back(
+            it == axis.levels.end() ? NAN : static_cast<double>(it - axis.levels.begin()));
+      } else {
+        axis.values.push_back(v.is_number() ? v.get<double>() : NAN);
+      }
+    }
+    axis.log_scale = !text && prefers_log_scale(axis.values);
+    chart.axes.push_back(std::move(axis));
+  }
+  for (std::size_t o = 0; o < data.objectives.size(); ++o) {
+    ParallelAxis axis;
+    axis.label = metric_heading(data.objectives[o].metric);  // the front table says if a mean
+    axis.objective = true;
+    for (std::size_t i = 0; i < data.front.size(); ++i) {
+      const std::vector<double>& objectives = data.front_design(i).objectives;
+      axis.values.push_back(o < objectives.size() ? objectives[o] : NAN);
+    }
+    axis.log_scale = prefers_log_scale(axis.values);
+    chart.axes.push_back(std::move(axis));
+  }
+  return chart;
+}
+
+// "↗" when larger parameter values go with larger objective values, "↘" the reverse, nothing
+// when the rank correlation is weak or undefined (levels without order).
+std::string direction_arrow(double rank_correlation) {
+  if (!(std::fabs(rank_correlation) >= 0.3)) return "";
+  return rank_correlation > 0 ? " ↗" : " ↘";
+}
+
+// A share as a cell shade: white at 0, the front's blue at 100 %.
+std::string share_shade(double share) {
+  const double t = std::isnan(share) ? 0 : std::clamp(share, 0.0, 1.0);
+  auto channel = [t](int full, int none) {
+    return static_cast<int>(std::lround(none + (full - none) * t * 0.6));
+  };
+  return fmt::format("#{:02x}{:02x}{:02x}", channel(0x1f, 0xff), channel(0x5f, 0xff),
+                     channel(0xa8, 0xff));
+}
+
+std::string importance_table_html(const ReportData& data) {
+  const ImportanceData& imp = data.importance;
+  std::string html = "<table class=\"data\" cellspacing=\"0\">\n<tr><th>Parameter</th>";
+  for (const std::string& metric : imp.objectives)
+    html += "<th>" + escape_xml(metric_info(metric).label) + "</th>";
+  html += "</tr>\n";
+  // Parameters by their largest share in any objective.
+  std::vector<std::size_t> order(imp.parameters.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto largest = [&](std::size_t j) {
+    double best = -1;
+    for (const auto& row : imp.table.entries)
+      if (!std::isnan(row[j].first_order)) best = std::max(best, row[j].first_order);
+    return best;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return largest(a) > largest(b); });
+  for (const std::size_t j : order) {
+    html += "<tr><td>" + escape_xml(parameter_label(imp.parameters[j])) + "</td>";
+    for (const auto& row : imp.table.entries) {
+      const search::ParameterImportance& e = row[j];
+      html += fmt::format("<td align=\"right\" bgcolor=\"{}\">{}{}</td>",
+                          share_shade(e.first_order), escape_xml(format_percent(e.first_order)),
+                          direction_arrow(e.rank_correlation));
+    }
+    html += "</tr>\n";
+  }
+  html += "<tr><td>Interactions and noise (not explained by one parameter alone)</td>";
+  for (const double sum : imp.table.first_order_sum)
+    html += "<td align=\"right\">" +
+            escape_xml(std::isnan(sum) ? "–"
+                       : sum > 1.02    ? "overlap"
+                                       : format_percent(std::max(0.0, 1 - sum))) +
+            "</td>";
+  return html + "</tr>\n</table>\n";
+}
+
+// "Latency: mostly PE count (62 %, larger values lower it), then ...; 12 % depends on
+// combinations of parameters."
+std::vector<std::string> importance_statements(const ReportData& data) {
+  const ImportanceData& imp = data.importance;
+  std::vector<std::string> out;
+  for (std::size_t o = 0; o < imp.objectives.size(); ++o) {
+    const auto& row = imp.table.entries[o];
+    std::string text = metric_info(imp.objectives[o]).label + ": ";
+    if (std::isnan(imp.table.first_order_sum[o])) {
+      out.push_back(text + "the same in every design analysed.");
+      continue;
+    }
+    std::vector<std::string> parts;
+    for (const std::size_t j : imp.table.ranking(o)) {
+      const search::ParameterImportance& e = row[j];
+      if (parts.size() == 3 || std::isnan(e.first_order) || e.first_order < 0.05) break;
+      std::string part = parameter_label(imp.parameters[j]) + " (" + format_percent(e.first_order);
+      if (std::fabs(e.rank_correlation) >= 0.3)
+        part += e.rank_correlation < 0 ? ", larger values lower it" : ", larger values raise it";
+      parts.push_back(part + ")");
+    }
+    if (parts.empty()) {
+      text += "no single parameter explains 5 % or more";
+    } else {
+      text += "mostly " + parts[0];
+      for (std::size_t k = 1; k < parts.size(); ++k)
+        text += (k + 1 == parts.size() ? " and " : ", ") + parts[k];
+    }
+    const double sum = imp.table.first_order_sum[o];
+    if (sum > 1.02) {
+      // Correlated parameters (a guided search) share variance: the shares overlap.
+      text += "; the shares overlap (they add up to " + format_percent(sum) +
+              ") because the search chose parameters together.";
+    } else {
+      text += fmt::format("; {} depends on combinations of parameters.",
+                          format_percent(std::max(0.0, 1 - sum)));
+    }
+    out.push_back(text);
+  }
+  return out;
+}
+
+HtmlPage parameters_page(const ReportData& data, PageWriter& w) {
+  w.heading(2, "Parameters: what the front's designs share, and what moves each objective");
+  if (data.front.empty()) {
+    w.paragraph("No feasible design, so no front to draw.", "note");
+  } else {
+    w.paragraph(
+        "Each line is a front design, crossing every parameter's axis at its value and then its "
+        "objectives (tinted). Lines that bunch on an axis show a choice the front agrees on; lines "
+        "spread over an axis show a parameter that only trades one objective against another.");
+    w.row_of(
+        {w.chart(render_parallel_coordinates(parallel_chart_of(data)), kWideChartWidthPx, 340)});
+  }
+  const ImportanceData& imp = data.importance;
+  w.heading(3, "Parameter importance");
+  if (!imp.available()) {
+    w.paragraph("Not computed: the study has too few designs or no searched parameter.", "note");
+    return {"parameters", "Parameters", w.take()};
+  }
+  std::string method = fmt::format(
+      "Share of each objective's variation among {} evaluated designs{} that goes with one "
+      "parameter alone (a variance-based first-order index: one-way analysis of variance over "
+      "the parameter's levels, bias-corrected; positive objectives in logs, so that a factor of "
+      "two counts the same everywhere). ↗: larger parameter values go with higher values of the "
+      "objective, ↘: with lower (rank correlation of 0.3 or more).",
+      imp.table.designs_used,
+      imp.table.designs_used < imp.table.designs_seen
+          ? fmt::format(" (a random sample of the {})", imp.table.designs_seen)
+          : std::string());
+  if (data.study.strategy != "grid" && data.study.strategy != "random")
+    method += fmt::format(
+        " The designs come from a guided search ({}), which makes parameters correlated: the "
+        "shares describe the designs it evaluated, not the whole space.",
+        data.study.strategy);
+  w.paragraph(method, "note");
+  w.raw(importance_table_html(data));
+  w.list(importance_statements(data));
+  return {"parameters", "Parameters", w.take()};
 }
 
 BarChart bar_chart(std::string title, std::string unit, std::vector<BarSeries> series,
@@ -580,6 +784,7 @@ HtmlPages build_pages(const ReportData& data, ChartEmbedding embedding) {
   out.pages.push_back(summary_page(data, w));
   for (HtmlPage& page : front_pages(data, w)) out.pages.push_back(std::move(page));
   for (HtmlPage& page : tradeoff_pages(data, w)) out.pages.push_back(std::move(page));
+  out.pages.push_back(parameters_page(data, w));
   for (const ShortlistEntry& entry : data.shortlist)
     out.pages.push_back(design_page(data, entry, w));
   out.pages.push_back(assumptions_page(data, w, embedding));
@@ -593,7 +798,7 @@ std::size_t page_count(const ReportData& data) {
       std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   const std::size_t chart_pages =
       std::max<std::size_t>(1, (pairs + kChartsPerPage - 1) / kChartsPerPage);
-  return 2 + front_pages + chart_pages + data.shortlist.size() + 1;
+  return 2 + front_pages + chart_pages + 1 + data.shortlist.size() + 1;
 }
 
 const std::string& report_css() {

@@ -270,13 +270,15 @@ Table workloads_table(const ReportData& data) {
 
 Table parameters_table(const ReportData& data) {
   Table table = two_column_table("Parameter", "Values searched");
-  for (const ParameterRequest& p : data.parameters) table.rows.push_back({p.name, p.values});
+  for (const ParameterRequest& p : data.parameters)
+    table.rows.push_back({parameter_label(p.name), p.values});
   return table;
 }
 
 Table fixed_hardware_table(const ReportData& data) {
   Table table = two_column_table("Hardware field", "Value (same in every design)");
-  for (const ParameterRequest& p : data.fixed_hardware) table.rows.push_back({p.name, p.values});
+  for (const ParameterRequest& p : data.fixed_hardware)
+    table.rows.push_back({parameter_label(p.name), p.values});
   return table;
 }
 
@@ -328,7 +330,7 @@ Table configuration_table(const ReportData& data, const ShortlistEntry& entry) {
         "clock_mhz",          "tech_node_nm",     "dram.type",        "vector.lanes",
         "sram.inputs.kib",    "sram.weights.kib", "sram.outputs.kib", "sram.vector.kib",
         "dram.bandwidth_gbps"};
-    if (!kShown.count(name)) table.rows.push_back({name, value_text(value)});
+    if (!kShown.count(name)) table.rows.push_back({parameter_label(name), value_text(value)});
   }
   return table;
 }
@@ -354,7 +356,7 @@ Table violations_table(const ReportData& data) {
   Table table;
   table.columns = {{"Violated constraint", Align::left}, {"Designs"}};
   for (const ViolationCount& v : data.violations)
-    table.rows.push_back({v.constraint, std::to_string(v.designs)});
+    table.rows.push_back({constraint_label(v.constraint), std::to_string(v.designs)});
   return table;
 }
 

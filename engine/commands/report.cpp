@@ -57,6 +57,7 @@ void run_report(const ReportArgs& args) {
 
   reports::CollectOptions options;
   options.extra_shortlist = args.shortlist;
+  if (*format == reports::Format::csv) options.importance_designs = 0;  // the CSV is the front
   options.generator = std::string("accelscope ") + kVersion;
   options.generated_at = utc_now();
   io::TechLibrary library;
@@ -73,7 +74,7 @@ void run_report(const ReportArgs& args) {
   std::cout << fmt::format("wrote {} ({}): study '{}', {} of {} designs feasible, {} on the front",
                            args.output, reports::to_string(*format), study.name,
                            data.feasible_count, data.evaluated_count, data.front.size());
-  if (data.knee) std::cout << fmt::format(", knee #{}", data.front_design(*data.knee).seq);
+  if (data.knee) std::cout << fmt::format(", knee #{}", data.front_design(*data.knee).trial_id);
   std::cout << (data.front.empty() ? "; no feasible design: the report says why\n" : "\n");
 }
 
