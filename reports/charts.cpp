@@ -419,26 +419,56 @@ std::string render_scatter(const ScatterChart& chart) {
   return svg.str();
 }
 
+namespace {
+
+// Rows and text of a bar chart scale with its font (10 px: 18 px rows).
+struct BarMetrics {
+  double font, row, bar, char_px, legend_top, top;
+};
+
+BarMetrics bar_metrics(const BarChart& chart) {
+  const double f = std::max(chart.font_px, 6.0);
+  BarMetrics m{f, f * 1.8, f * 1.3, f * 0.62, f * 2.5, 0};
+  m.top = chart.series.size() >= 2 ? f * 4.4 : f * 2.6;
+  return m;
+}
+
+}  // namespace
+
 double bar_chart_height(const BarChart& chart) {
-  const double top = chart.series.size() >= 2 ? 44 : 26;
-  return top + 18.0 * static_cast<double>(std::max<std::size_t>(chart.bars.size(), 1)) + 8 +
-         (chart.footnote.empty() ? 0 : 14);
+  const BarMetrics m = bar_metrics(chart);
+  return m.top + m.row * static_cast<double>(std::max<std::size_t>(chart.bars.size(), 1)) +
+         m.font * 0.8 + (chart.footnote.empty() ? 0 : m.font * 1.4);
 }
 
 std::string render_bar_chart(const BarChart& chart) {
+  const BarMetrics m = bar_metrics(chart);
   SvgWriter svg(chart.width_px, bar_chart_height(chart));
-  svg.text(0, 15, chart.title, SvgTextStyle(13).bolded());
-  const double top = chart.series.size() >= 2 ? 44 : 26;
+  svg.text(0, m.font * 1.5, chart.title, SvgTextStyle(m.font * 1.3).bolded());
   if (chart.series.size() >= 2) {
     double x = 0;
     for (const BarSeries& series : chart.series) {
-      svg.rect(x, 25, 10, 10, SvgStyle::filled(series.color));
-      svg.text(x + 14, 34, series.name, SvgTextStyle(10));
-      x += 24 + 6.0 * static_cast<double>(series.name.size());
+      svg.rect(x, m.legend_top, m.font, m.font, SvgStyle::filled(series.color));
+      svg.text(x + m.font * 1.4, m.legend_top + m.font * 0.9, series.name, SvgTextStyle(m.font));
+      x += m.font * 2.4 + m.char_px * static_cast<double>(series.name.size());
     }
   }
-  const double label_width = std::min(170.0, chart.width_px * 0.34);
-  const double value_width = 74;
+  const double value_width = m.char_px * 12;
+  const auto max_label_chars = static_cast<std::size_t>(chart.width_px * 0.34 / m.char_px);
+  // Long layer names are cut in the middle, and only as far as they stay distinct; the label
+  // column takes what the longest label needs, up to half the chart.
+  std::vector<std::string> names;
+  for (const Bar& bar : chart.bars) names.push_back(bar.label);
+  std::vector<std::string> labels = io::distinct_short_labels(names, max_label_chars);
+  std::size_t longest = 0;
+  for (const std::string& label : labels) longest = std::max(longest, io::display_width(label));
+  const double label_width =
+      std::min(chart.width_px * 0.5, std::max(chart.width_px * 0.2, m.char_px * longest + 4));
+  // What still does not fit (names that differ only in their middle) is cut, distinct or not.
+  const auto fit_chars = static_cast<std::size_t>(label_width / m.char_px);
+  for (std::string& label : labels)
+    if (io::display_width(label) > fit_chars)
+      label = io::distinct_short_labels({label}, fit_chars)[0];
   const double bar_left = label_width + 6;
   const double bar_span = chart.width_px - bar_left - value_width;
   double largest = 0;
@@ -448,32 +478,29 @@ std::string render_bar_chart(const BarChart& chart) {
     largest = std::max(largest, total);
   }
   if (chart.bars.empty())
-    svg.text(bar_left, top + 12, "no data", SvgTextStyle(11).colored(kAxisColor));
-  const auto max_label_chars = static_cast<std::size_t>(label_width / 6.2);
-  // Long layer names are cut in the middle, and only as far as they stay distinct.
-  std::vector<std::string> names;
-  for (const Bar& bar : chart.bars) names.push_back(bar.label);
-  const std::vector<std::string> labels = io::distinct_short_labels(names, max_label_chars);
-  double y = top;
+    svg.text(bar_left, m.top + m.font * 1.2, "no data",
+             SvgTextStyle(m.font * 1.1).colored(kAxisColor));
+  double y = m.top;
   for (std::size_t b = 0; b < chart.bars.size(); ++b) {
     const Bar& bar = chart.bars[b];
-    svg.text(label_width, y + 10.5, labels[b], SvgTextStyle(10).anchored(TextAnchor::end));
+    const double baseline = y + m.bar * 0.8;
+    svg.text(label_width, baseline, labels[b], SvgTextStyle(m.font).anchored(TextAnchor::end));
     double x = bar_left;
     double total = 0;
     for (std::size_t s = 0; s < bar.segments.size(); ++s) {
       const double value = std::max(0.0, bar.segments[s]);
       const double width = largest > 0 ? value / largest * bar_span : 0;
       const std::string& color = s < chart.series.size() ? chart.series[s].color : series_color(s);
-      svg.rect(x, y, width, 13, SvgStyle::filled(color));
+      svg.rect(x, y, width, m.bar, SvgStyle::filled(color));
       x += width;
       total += value;
     }
-    svg.text(x + 4, y + 10.5, format_number(total) + (chart.unit.empty() ? "" : " " + chart.unit),
-             SvgTextStyle(10).colored(kAxisColor));
-    y += 18;
+    svg.text(x + 4, baseline, format_number(total) + (chart.unit.empty() ? "" : " " + chart.unit),
+             SvgTextStyle(m.font).colored(kAxisColor));
+    y += m.row;
   }
   if (!chart.footnote.empty())
-    svg.text(bar_left, y + 8, chart.footnote, SvgTextStyle(10).colored(kAxisColor));
+    svg.text(bar_left, y + m.font * 0.8, chart.footnote, SvgTextStyle(m.font).colored(kAxisColor));
   return svg.str();
 }
 

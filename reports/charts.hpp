@@ -62,6 +62,7 @@ struct BarChart {
   std::vector<Bar> bars;
   double width_px = 500;
   std::string footnote;  // a line under the bars, e.g. what the bars leave out
+  double font_px = 10;   // text size; bars and rows scale with it
 };
 
 std::string render_scatter(const ScatterChart& chart);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -301,12 +302,14 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
   return {"summary", "Summary", w.take()};
 }
 
-std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
+std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {
   std::vector<HtmlPage> pages;
+  const std::vector<std::size_t> listed = listed_front(data, embedding);
   const std::size_t chunks =
-      std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
+      std::max<std::size_t>(1, (listed.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
     const std::size_t first = chunk * kFrontRowsPerPage;
+    const std::size_t last = std::min(first + kFrontRowsPerPage, listed.size());
     if (chunk == 0) {
       w.heading(2, fmt::format("Pareto front: {} designs", data.front.size()));
       if (data.front.empty()) {
@@ -321,14 +324,25 @@ std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
           text += fmt::format(" {} repeated evaluations of the same design are shown once.",
                               data.duplicate_front_designs);
         w.paragraph(text);
+        if (listed.size() < data.front.size())
+          w.paragraph(fmt::format("This PDF lists {} of the {} front designs: the shortlist, then "
+                                  "the best remaining design for each objective in turn. The "
+                                  "HTML and CSV reports (accelscope report --format html or csv) "
+                                  "and accelscope front list every one.",
+                                  listed.size(), data.front.size()),
+                      "callout");
         w.paragraph(kKneeDefinition, "note");
       }
     } else {
-      w.heading(2, fmt::format("Pareto front (continued): designs {} to {} of {}", first + 1,
-                               std::min(first + kFrontRowsPerPage, data.front.size()),
-                               data.front.size()));
+      w.heading(2, listed.size() < data.front.size()
+                       ? fmt::format("Pareto front (continued): listed designs {} to {} of {}",
+                                     first + 1, last, listed.size())
+                       : fmt::format("Pareto front (continued): designs {} to {} of {}", first + 1,
+                                     last, data.front.size()));
     }
-    if (!data.front.empty()) w.table(front_table(data, first, kFrontRowsPerPage));
+    if (!data.front.empty())
+      w.table(front_table(data,
+                          std::vector<std::size_t>(listed.begin() + first, listed.begin() + last)));
     pages.push_back(
         {chunk == 0 ? "front" : fmt::format("front-{}", chunk + 1), "Pareto front", w.take()});
   }
@@ -696,31 +710,106 @@ BarChart split_energy_chart(const WorkloadBreakdown& wl) {
   return chart;
 }
 
-HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWriter& w) {
-  const Design& design = data.front_design(entry.front_index);
+// Design pages: charts at full width with larger text, so a page laid out at the PDF's width keeps
+// its text at about 8 pt or more.
+constexpr double kDesignChartWidthPx = 540;
+constexpr double kDesignFontPx = 12;
+
+BarChart readable(BarChart chart) {
+  chart.width_px = kDesignChartWidthPx;
+  chart.font_px = kDesignFontPx;
+  return chart;
+}
+
+std::string role_text(const ShortlistEntry& entry) {
   std::string reasons;
   for (const std::string& r : entry.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
-  w.heading(2, "Design " + design_name(design) + ": " + reasons);
-  w.paragraph(key_figures(data, design) + ".");
+  return reasons;
+}
 
-  BarChart area = bar_chart("Area by component", "mm²", {{"area", series_color(0)}}, 380);
+// "+57 % latency, -52 % area against the knee #12", empty for the knee itself.
+std::string against_knee(const ReportData& data, const ShortlistEntry& entry) {
+  if (!data.knee || entry.front_index == *data.knee) return {};
+  const Design& knee = data.front_design(*data.knee);
+  return trade_text(data, data.front_design(entry.front_index), knee) + " against the knee " +
+         design_name(knee);
+}
+
+// One page per shortlisted design (configuration, figures, area), then one per workload (its
+// bottleneck, the top layers by latency and energy, conv vs non-conv).
+std::vector<HtmlPage> design_pages(const ReportData& data, const ShortlistEntry& entry,
+                                   PageWriter& w) {
+  std::vector<HtmlPage> pages;
+  const Design& design = data.front_design(entry.front_index);
+  const std::string title = "Design " + design_name(design) + ": " + role_text(entry);
+  w.heading(2, title);
+  w.paragraph(key_figures(data, design) + ".");
+  if (const std::string trade = against_knee(data, entry); !trade.empty())
+    w.paragraph("Trade-off: " + trade + ".", "callout");
+
+  BarChart area = bar_chart("Area by component", "mm²", {{"area", series_color(0)}}, 420);
+  area.font_px = kDesignFontPx;
   for (const AreaPart& part : entry.breakdown.area) area.bars.push_back({part.name, {part.mm2}});
   w.row_of({PageWriter::table_html(configuration_table(data, entry)),
             PageWriter::table_html(figures_table(data, entry)), w.bars(area)});
-
   if (!entry.breakdown.available)
     w.paragraph("Per-layer figures are not available: " + entry.breakdown.missing_reason + ".",
                 "note");
-  for (const WorkloadBreakdown& wl : entry.breakdown.workloads) {
-    w.heading(3,
-              fmt::format("Workload {} ({}, batch {}): latency {}, energy {}, {} layers", wl.name,
-                          wl.mode, wl.batch, with_unit(wl.total.latency_ms(), "latency_ms"),
-                          with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
+  for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+    w.paragraph(fmt::format("{}: latency {}, energy {}; bottleneck: {} (next pages).", wl.name,
+                            with_unit(wl.total.latency_ms(), "latency_ms"),
+                            with_unit(wl.total.energy_mj(), "energy_mj"),
+                            wl.bottleneck.empty() ? "not known" : wl.bottleneck));
+  pages.push_back(
+      {fmt::format("design-{}", design.trial_id), "Design " + design_name(design), w.take()});
+
+  for (std::size_t k = 0; k < entry.breakdown.workloads.size(); ++k) {
+    const WorkloadBreakdown& wl = entry.breakdown.workloads[k];
+    w.heading(2, fmt::format("Design {} on {} ({}, batch {}): latency {}, energy {}, {} layers",
+                             design_name(design), wl.name, wl.mode, wl.batch,
+                             with_unit(wl.total.latency_ms(), "latency_ms"),
+                             with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
     if (!wl.bottleneck.empty()) w.paragraph("Bottleneck: " + wl.bottleneck + ".", "callout");
-    w.row_of({w.bars(layer_latency_chart(wl)), w.bars(layer_energy_chart(wl))});
-    w.row_of({w.bars(split_time_chart(wl)), w.bars(split_energy_chart(wl))});
+    w.row_of({w.bars(readable(layer_latency_chart(wl))), w.bars(readable(layer_energy_chart(wl)))});
+    w.row_of({w.bars(readable(split_time_chart(wl))), w.bars(readable(split_energy_chart(wl)))});
+    pages.push_back({fmt::format("design-{}-{}", design.trial_id, k + 1),
+                     "Design " + design_name(design) + ", " + wl.name, w.take()});
   }
-  return {fmt::format("design-{}", design.trial_id), "Design " + design_name(design), w.take()};
+  return pages;
+}
+
+// The shortlisted designs side by side, with what each trades against the knee.
+HtmlPage shortlist_page(const ReportData& data, PageWriter& w) {
+  w.heading(2, "The shortlist side by side");
+  if (data.shortlist.empty()) {
+    w.paragraph("No feasible design, so no shortlist.", "note");
+    return {"shortlist", "Shortlist", w.take()};
+  }
+  w.paragraph(
+      "The knee first, then the best design per objective and any further picks spread along the "
+      "front; one page per design follows.");
+  Table table = shortlist_table(data);
+  std::vector<std::string> trade = {"Against the knee"};
+  for (const ShortlistEntry& entry : data.shortlist) {
+    const std::string text = against_knee(data, entry);
+    trade.push_back(text.empty() ? "(the knee)" : text.substr(0, text.find(" against the knee")));
+  }
+  table.rows.push_back(std::move(trade));
+  // What limits each design on each workload: the first clause of its bottleneck.
+  for (std::size_t k = 0; k < data.workloads.size(); ++k) {
+    std::vector<std::string> row = {"Bottleneck on " + data.workloads[k].name};
+    for (const ShortlistEntry& entry : data.shortlist) {
+      std::string text = "–";
+      for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+        if (wl.name == data.workloads[k].name && !wl.bottleneck.empty())
+          text = wl.bottleneck.substr(0, wl.bottleneck.find(';'));
+      row.push_back(text);
+    }
+    table.rows.push_back(std::move(row));
+  }
+  table.row_classes.resize(table.rows.size());
+  w.table(table);
+  return {"shortlist", "Shortlist", w.take()};
 }
 
 HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {
@@ -782,23 +871,61 @@ HtmlPages build_pages(const ReportData& data, ChartEmbedding embedding) {
   PageWriter w(embedding, out.charts);
   out.pages.push_back(executive_page(data, w));
   out.pages.push_back(summary_page(data, w));
-  for (HtmlPage& page : front_pages(data, w)) out.pages.push_back(std::move(page));
+  for (HtmlPage& page : front_pages(data, w, embedding)) out.pages.push_back(std::move(page));
   for (HtmlPage& page : tradeoff_pages(data, w)) out.pages.push_back(std::move(page));
   out.pages.push_back(parameters_page(data, w));
+  out.pages.push_back(shortlist_page(data, w));
   for (const ShortlistEntry& entry : data.shortlist)
-    out.pages.push_back(design_page(data, entry, w));
+    for (HtmlPage& page : design_pages(data, entry, w)) out.pages.push_back(std::move(page));
   out.pages.push_back(assumptions_page(data, w, embedding));
   return out;
 }
 
-std::size_t page_count(const ReportData& data) {
+std::vector<std::size_t> listed_front(const ReportData& data, ChartEmbedding embedding) {
+  std::vector<std::size_t> all(data.front.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  if (embedding == ChartEmbedding::inline_svg || all.size() <= kPdfFrontRows) return all;
+  std::vector<bool> chosen(all.size(), false);
+  std::size_t count = 0;
+  auto choose = [&](std::size_t i) {
+    if (count < kPdfFrontRows && !chosen[i]) chosen[i] = true, ++count;
+  };
+  for (const ShortlistEntry& entry : data.shortlist) choose(entry.front_index);
+  // Per objective, the front from best to worst; then one from each in turn.
+  std::vector<std::vector<std::size_t>> by_objective;
+  for (std::size_t j = 0; j < data.objectives.size(); ++j) {
+    const bool maximise = data.objectives[j].direction == store::Direction::maximize;
+    auto value = [&](std::size_t i) {
+      const std::vector<double>& v = data.front_design(i).objectives;
+      const double x = j < v.size() && std::isfinite(v[j]) ? v[j] : NAN;
+      return std::isnan(x) ? std::numeric_limits<double>::infinity() : maximise ? -x : x;
+    };
+    std::vector<std::size_t> order = all;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return value(a) < value(b); });
+    by_objective.push_back(std::move(order));
+  }
+  for (std::size_t rank = 0; count < kPdfFrontRows && rank < all.size(); ++rank)
+    for (const std::vector<std::size_t>& order : by_objective) choose(order[rank]);
+  std::vector<std::size_t> listed;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (chosen[i]) listed.push_back(i);
+  return listed;
+}
+
+std::size_t page_count(const ReportData& data, ChartEmbedding embedding) {
   const std::size_t objectives = std::max<std::size_t>(data.objectives.size(), 2);
   const std::size_t pairs = objectives * (objectives - 1) / 2;
+  const std::size_t listed = listed_front(data, embedding).size();
   const std::size_t front_pages =
-      std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
+      std::max<std::size_t>(1, (listed + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   const std::size_t chart_pages =
       std::max<std::size_t>(1, (pairs + kChartsPerPage - 1) / kChartsPerPage);
-  return 2 + front_pages + chart_pages + 1 + data.shortlist.size() + 1;
+  std::size_t design_pages = 0;  // one per shortlisted design and one per workload it ran
+  for (const ShortlistEntry& entry : data.shortlist)
+    design_pages += 1 + entry.breakdown.workloads.size();
+  // Executive summary, summary, front, trade-offs, parameters, shortlist, designs, assumptions.
+  return 2 + front_pages + chart_pages + 1 + 1 + design_pages + 1;
 }
 
 const std::string& report_css() {

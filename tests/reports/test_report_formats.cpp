@@ -321,9 +321,12 @@ TEST_CASE("the PDF report has a page per section and the front's figures", "[rep
   write_output(output, render_pdf(data));
 
   // Executive summary, summary, front table (under 20 rows), one chart page (three pairs), the
-  // parameters page, one page per shortlisted design, assumptions and reproduction.
+  // parameters page, the shortlist side by side, one page per shortlisted design and one per
+  // workload it ran, assumptions and reproduction.
   REQUIRE(data.front.size() <= kFrontRowsPerPage);
-  const std::size_t expected_pages = 1 + 1 + 1 + 1 + 1 + data.shortlist.size() + 1;
+  REQUIRE(data.workloads.size() == 2);
+  for (const ShortlistEntry& entry : data.shortlist) REQUIRE(entry.breakdown.workloads.size() == 2);
+  const std::size_t expected_pages = 1 + 1 + 1 + 1 + 1 + 1 + data.shortlist.size() * 3 + 1;
   CHECK(page_count(data) == expected_pages);
   CHECK(pdf_pages(output) == expected_pages);
   const auto info = testing::run_command("pdfinfo " + output.string());
@@ -366,8 +369,8 @@ TEST_CASE("a study without a feasible design still makes every report, saying so
   const auto output = dir.file("empty.pdf");
   write_output(output, render_pdf(data));
   // Executive summary, summary, front, charts, parameters (importance from the infeasible
-  // designs' metrics, no front to draw), assumptions.
-  CHECK(pdf_pages(output) == 6);
+  // designs' metrics, no front to draw), shortlist (saying there is none), assumptions.
+  CHECK(pdf_pages(output) == 7);
 }
 
 TEST_CASE("studies with one or two objectives get the charts that fit", "[reports][pdf]") {
@@ -397,7 +400,8 @@ TEST_CASE("studies with one or two objectives get the charts that fit", "[report
   CHECK(one_html.find("Area vs latency") != std::string::npos);  // plotted against area
   const auto pdf = dir.file("one.pdf");
   write_output(pdf, render_pdf(one));
-  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1 + 1 + 1);  // with the parameters page
+  // With the parameters and shortlist pages; the one design has a page and one per workload.
+  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1 + 1 + (1 + 2) + 1);
 }
 
 TEST_CASE("a running study with no result yet, or without breakdowns, still reports", "[reports]") {

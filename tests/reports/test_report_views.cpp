@@ -3,12 +3,14 @@
 // coordinates, the parameter importance, and labels for people instead of metric keys.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "fixture.hpp"
@@ -17,7 +19,10 @@
 #include "reports/format.hpp"
 #include "reports/html.hpp"
 #include "reports/parallel_chart.hpp"
+#include "reports/pdf.hpp"
 #include "reports/report_data.hpp"
+#include "reports/tables.hpp"
+#include "run_command.hpp"
 #include "store/database.hpp"
 #include "tests/store/support.hpp"
 
@@ -204,6 +209,99 @@ TEST_CASE("the HTML report labels metrics for people, not by their keys", "[repo
     CAPTURE(key);
     CHECK(count_of(text, key) <= 1);
   }
+}
+
+TEST_CASE("the shortlist side by side, and columns that do not wrap", "[reports]") {
+  store::testing::TempDir dir;
+  const auto file = dir.file("study.sqlite");
+  const ReportData data = report_of(file, make_fixture_study(file));
+  REQUIRE(data.shortlist.size() >= 2);
+  const Table table = shortlist_table(data);
+  CHECK(table.columns.size() == 1 + data.shortlist.size());
+  CHECK(table.columns[1].header.find("knee") != std::string::npos);
+  const std::string html = render_text(data, Format::html);
+  const std::size_t start = html.find(R"(<section class="page" id="shortlist">)");
+  REQUIRE(start != std::string::npos);
+  const std::string page = html.substr(start, html.find("</section>", start) - start);
+  CHECK(page.find("Against the knee") != std::string::npos);
+  CHECK(page.find("(the knee)") != std::string::npos);
+  CHECK(page.find("Bottleneck on resnet50") != std::string::npos);
+  // "+12 % latency, -30 % area" for each alternative.
+  CHECK(std::regex_search(page, std::regex(R"([+-]\d+ % (latency|energy|area))")));
+
+  // SRAM sizes (and DRAM bandwidths) are joined by no-break spaces: the cell stays on one line.
+  const Table front = front_table(data);
+  for (std::size_t c = 0; c < front.columns.size(); ++c)
+    if (front.columns[c].header.rfind("SRAM", 0) == 0 ||
+        front.columns[c].header.rfind("DRAM", 0) == 0)
+      for (const auto& row : front.rows) CHECK(row[c].find(' ') == std::string::npos);
+}
+
+TEST_CASE("the PDF lists a large front in part, the HTML all of it", "[reports]") {
+  // A front of 150 designs trading latency for area; the knee and the two best shortlisted.
+  ReportData data;
+  data.objectives = {{"latency_ms", store::Direction::minimize},
+                     {"area_mm2", store::Direction::minimize}};
+  for (int i = 0; i < 150; ++i) {
+    Design d;
+    d.trial_id = 1000 + i;
+    d.feasible = d.on_front = true;
+    d.objectives = {1.0 + i, 150.0 - i};
+    data.designs.push_back(d);
+    data.front.push_back(static_cast<std::size_t>(i));
+  }
+  for (const std::size_t i : {std::size_t{75}, std::size_t{0}, std::size_t{149}}) {
+    ShortlistEntry entry;
+    entry.front_index = i;
+    data.shortlist.push_back(entry);
+  }
+  CHECK(listed_front(data, ChartEmbedding::inline_svg).size() == 150);
+  const std::vector<std::size_t> listed = listed_front(data, ChartEmbedding::image_reference);
+  REQUIRE(listed.size() == kPdfFrontRows);
+  CHECK(std::is_sorted(listed.begin(), listed.end()));
+  for (const std::size_t must : {std::size_t{75}, std::size_t{0}, std::size_t{149},  // shortlist
+                                 std::size_t{1}, std::size_t{28},      // best latencies
+                                 std::size_t{148}, std::size_t{121}})  // best areas
+    CHECK(std::find(listed.begin(), listed.end(), must) != listed.end());
+  CHECK(page_count(data, ChartEmbedding::image_reference) + 5 ==
+        page_count(data, ChartEmbedding::inline_svg));  // 3 front pages instead of 8
+}
+
+TEST_CASE("PDF design pages keep their text at 8 pt or more", "[reports][pdf]") {
+  store::testing::TempDir dir;
+  const auto file = dir.file("study.sqlite");
+  const ReportData data = report_of(file, make_fixture_study(file));
+  const auto pdf = dir.file("report.pdf");
+  write_output(pdf, render_pdf(data));
+  // Word boxes: a DejaVu Sans word's box is about 1.16 times its size, so 8 pt is 9.3 pt tall.
+  std::size_t design_pages = 0;
+  for (std::size_t page = 1; page <= page_count(data, ChartEmbedding::image_reference); ++page) {
+    const auto text = testing::run_command(
+        fmt::format("pdftotext -f {0} -l {0} -bbox {1} -", page, pdf.string()));
+    REQUIRE(text.exit_code == 0);
+    if (text.output.find(">Design</word>") == std::string::npos ||
+        text.output.find("Pareto report") == std::string::npos)
+      continue;
+    std::smatch first_word;
+    const std::regex word(
+        R"re(<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>)re");
+    REQUIRE(std::regex_search(text.output, first_word, word));
+    if (first_word[3].str() != "Design") continue;  // design pages open with "Design #ID"
+    ++design_pages;
+    double page_height = 0;
+    std::smatch size;
+    if (std::regex_search(text.output, size,
+                          std::regex(R"re(<page width="[\d.]+" height="([\d.]+)")re")))
+      page_height = std::stod(size[1].str());
+    for (auto it = std::sregex_iterator(text.output.begin(), text.output.end(), word);
+         it != std::sregex_iterator(); ++it) {
+      const double y0 = std::stod((*it)[1].str()), y1 = std::stod((*it)[2].str());
+      if (y0 > page_height - 60) continue;  // the footer
+      CAPTURE(page, (*it)[3].str());
+      CHECK(y1 - y0 >= 9.3);
+    }
+  }
+  CHECK(design_pages == data.shortlist.size() * 3);  // a page per design and per workload
 }
 
 }  // namespace accelscope::reports
