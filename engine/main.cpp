@@ -5,12 +5,11 @@
 #include <string>
 #include <string_view>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include "engine/commands/commands.hpp"
 #include "engine/mpi_evaluator.hpp"
+#include "engine/progress.hpp"
 #include "engine/study_lookup.hpp"
 #include "engine/version.hpp"
 
@@ -37,10 +36,7 @@ std::string one_line(std::string_view message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Logs (progress lines, notes) go to stderr: stdout holds results only, so `search > out.txt`
-  // or a pipe gets the front and nothing else.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("accelscope"));
-  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  accelscope::engine::log_to_stderr();
   // Under mpirun or srun, rank 0 runs the command and the other ranks evaluate what it sends.
   std::optional<accelscope::engine::mpi::Session> mpi_session;
   try {

@@ -5,10 +5,19 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 namespace accelscope::engine {
+
+void log_to_stderr() {
+  constexpr const char* kName = "accelscope";
+  std::shared_ptr<spdlog::logger> logger = spdlog::get(kName);
+  if (!logger) logger = spdlog::stderr_color_mt(kName);
+  spdlog::set_default_logger(std::move(logger));
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+}
 
 ProgressReporter::Style ProgressReporter::choose(bool log_json, bool quiet) {
   if (quiet) return Style::quiet;
@@ -87,8 +96,24 @@ void ProgressReporter::finish(const RunResult& r) {
       fmt::print(stderr, "{}\n", j.dump());
       return;
     }
-    default:
-      spdlog::info("study {} (id {}) {}: {}", r.study_name, r.study, state, line(r.progress));
+    default: {
+      const Progress& p = r.progress;
+      std::string summary =
+          fmt::format("{} designs, {:.0f}/s, front {}", p.done, p.designs_per_s, p.front_size);
+      if (p.hypervolume)
+        summary += fmt::format(", hypervolume {}{:.4g}", p.hypervolume_estimated ? "~" : "",
+                               *p.hypervolume);
+      // A grid (or random) run skips designs that fail the space's cheap limits (area) unevaluated,
+      // so a finished study can hold fewer designs than its budget: say why, not "ETA".
+      if (r.finished && p.done < p.budget)
+        summary += fmt::format(
+            "; the space was used up before the budget of {}: designs over the area limit are "
+            "skipped without evaluation",
+            p.budget);
+      else if (!r.finished)
+        summary += fmt::format(" of a budget of {}", p.budget);
+      spdlog::info("study {} (id {}) {}: {}", r.study_name, r.study, state, summary);
+    }
   }
 }
 

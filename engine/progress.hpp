@@ -9,6 +9,11 @@
 
 namespace accelscope::engine {
 
+// Sends spdlog's default logger (progress lines, warnings, notes) to stderr with one pattern, so
+// stdout holds results only: `accelscope search > out.txt`, a pipe, or a Python program printing
+// its own output. Idempotent (the command line and the Python module both call it).
+void log_to_stderr();
+
 class ProgressReporter {
  public:
   enum class Style { bar, log, json, quiet };

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "bindings.hpp"
+#include "engine/progress.hpp"
 #include "engine/version.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
@@ -45,6 +46,7 @@ void register_errors(py::module_& m) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "accelscope's engine, bound with pybind11 (use the accelscope package instead)";
   register_errors(m);
+  engine::log_to_stderr();  // a program's stdout stays its own
   register_evaluate(m);
   register_space(m);
   register_study(m);

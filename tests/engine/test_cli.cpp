@@ -330,6 +330,16 @@ TEST_CASE("cli: logs on stderr, studies summary, shipped names, eval --json memo
   CHECK(search.out.find("[info]") == std::string::npos);
   CHECK_THAT(search.err, Contains("[info]") && Contains("hypervolume"));
   CHECK(search.out.rfind("study tiny-nsga2-s1", 0) == 0);
+  // A grid skips designs over the area limit unevaluated: the final line says why the study holds
+  // fewer designs than its budget instead of an "ETA".
+  const Output grid =
+      run("search " + src("tests/data/spaces/tiny.json") + " --db " + db + " --strategy grid");
+  REQUIRE(grid.exit_code == 0);
+  CHECK_THAT(grid.err, Contains("done: 114 designs") &&
+                           Contains("used up before the budget of 240: designs over the area "
+                                    "limit are skipped"));
+  const std::string last_line = grid.err.substr(grid.err.rfind("[info]"));
+  CHECK_THAT(last_line, Contains("done:") && !Contains("ETA"));
 
   // studies: space, feasible count, front size, hypervolume and its reference point.
   const Output listed = run("studies --db " + db + " --json");

@@ -149,3 +149,19 @@ def test_search_releases_the_gil(tmp_path):
     assert seen_by_progress[-1] > seen_by_progress[0]  # this thread ran during the search
     assert accelscope.Study(db).info["done"] == 100
     assert rows_seen  # and read the study while it grew
+
+
+def test_logs_go_to_stderr(tmp_path, capfd):
+    """A study made before identities were recorded warns when resumed: on stderr, so a Python
+    program's stdout holds only what it prints itself."""
+    import sqlite3
+
+    db = str(tmp_path / "old.sqlite")
+    run_cli("search", TINY_SPACE, "--db", db, "--strategy", "random", "--budget", "8", "--quiet")
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE study SET identity = '{}'")
+    capfd.readouterr()
+    accelscope.resume(db)
+    out, err = capfd.readouterr()
+    assert "did not record its model version" in err
+    assert "did not record" not in out and "[warning]" not in out
