@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "model/io/labels.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
 #include "reports/parallel_chart.hpp"
@@ -23,6 +24,39 @@ constexpr double kChartWidthPx = 520;
 
 const char* const kComputeColor = "#1f5fa8";
 const char* const kStallColor = "#e8590c";
+
+// Width a table needs so that no word (no cell of a no-wrap column) is broken: per column the
+// longest of them at about 7 px a character (9 pt table text), without the cells' padding.
+std::vector<double> column_widths_px(const Table& table) {
+  auto longest_word = [](const std::string& text) {
+    std::size_t longest = 0, current = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      if (i == text.size() || text[i] == ' ') {
+        longest = std::max(longest, current);
+        current = 0;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++current;  // one per code point
+      }
+    }
+    return longest;
+  };
+  std::vector<double> widths;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    std::size_t chars = longest_word(table.columns[c].header);
+    for (const auto& row : table.rows)
+      if (c < row.size())
+        chars = std::max(
+            chars, table.columns[c].no_wrap ? io::display_width(row[c]) : longest_word(row[c]));
+    widths.push_back(7.0 * static_cast<double>(chars) + 2);
+  }
+  return widths;
+}
+
+double table_min_width_px(const Table& table) {
+  double width = 0;
+  for (const double column : column_widths_px(table)) width += column + 14;  // padding, borders
+  return width;
+}
 
 // Builds one page's HTML; charts go inline or into the shared image list.
 class PageWriter {
@@ -54,10 +88,13 @@ class PageWriter {
       const std::string class_attribute =
           row_class.empty() ? std::string() : fmt::format(R"( class="{}")", row_class);
       html += "<tr>";
-      for (std::size_t c = 0; c < table.rows[r].size() && c < table.columns.size(); ++c)
-        html += fmt::format("<td{}{}>{}</td>", class_attribute,
+      for (std::size_t c = 0; c < table.rows[r].size() && c < table.columns.size(); ++c) {
+        // Qt's rich text breaks after "/" even between no-break spaces: nowrap keeps a cell whole.
+        html += fmt::format("<td{}{}{}>{}</td>", class_attribute,
                             table.columns[c].align == Align::right ? R"( align="right")" : "",
+                            table.columns[c].no_wrap ? R"( style="white-space: nowrap")" : "",
                             escape_xml(table.rows[r][c]));
+      }
       html += "</tr>\n";
     }
     return html + "</table>\n";
@@ -340,11 +377,15 @@ std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w, ChartEm
                        : fmt::format("Pareto front (continued): designs {} to {} of {}", first + 1,
                                      last, data.front.size()));
     }
-    if (!data.front.empty())
-      w.table(front_table(data,
-                          std::vector<std::size_t>(listed.begin() + first, listed.begin() + last)));
-    pages.push_back(
-        {chunk == 0 ? "front" : fmt::format("front-{}", chunk + 1), "Pareto front", w.take()});
+    double min_width = 0;
+    if (!data.front.empty()) {
+      const Table table = front_table(
+          data, std::vector<std::size_t>(listed.begin() + first, listed.begin() + last));
+      w.table(table);
+      min_width = table_min_width_px(table);
+    }
+    pages.push_back({chunk == 0 ? "front" : fmt::format("front-{}", chunk + 1), "Pareto front",
+                     w.take(), min_width});
   }
   return pages;
 }

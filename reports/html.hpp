@@ -16,7 +16,7 @@ inline constexpr std::size_t kFrontRowsPerPage = 20;
 inline constexpr std::size_t kChartsPerPage = 4;
 // The PDF lists at most this many front designs (Qt lays out every row, about 4 ms each): the
 // shortlist and the best designs per objective in turn; the HTML lists the whole front.
-inline constexpr std::size_t kPdfFrontRows = 60;
+inline constexpr std::size_t kPdfFrontRows = 100;
 
 enum class ChartEmbedding {
   inline_svg,       // <svg> elements in the page (browsers)
@@ -34,6 +34,9 @@ struct HtmlPage {
   std::string id;     // "summary", "front", "front-2", "tradeoffs", "design-12", "assumptions"
   std::string title;  // for footers
   std::string body;   // HTML fragment: headings, paragraphs, tables, charts
+  // The narrowest layout in which its tables break no word and no unbreakable cell (0: any); the
+  // PDF lays a page out at least this wide, scaled to the paper.
+  double min_width_px = 0;
 };
 
 struct HtmlPages {

@@ -5,10 +5,24 @@
 
 namespace accelscope::reports {
 
+std::int64_t importance_stride(std::int64_t done_designs, std::size_t max_designs) {
+  const auto most = static_cast<std::int64_t>(std::max<std::size_t>(max_designs, 1));
+  if (done_designs <= most) return 1;
+  auto is_prime = [](std::int64_t n) {
+    for (std::int64_t d = 2; d * d <= n; ++d)
+      if (n % d == 0) return false;
+    return true;
+  };
+  std::int64_t stride = std::max<std::int64_t>((done_designs + most - 1) / most, 17);
+  while (!is_prime(stride)) ++stride;
+  return stride;
+}
+
 ImportanceData collect_importance(store::Database& db, store::StudyId study,
                                   std::vector<std::string> parameters,
                                   std::vector<bool> categorical,
-                                  std::vector<std::string> objectives, std::size_t max_designs) {
+                                  std::vector<std::string> objectives, std::int64_t done_designs,
+                                  std::size_t max_designs) {
   ImportanceData out;
   out.parameters = std::move(parameters);
   out.categorical = std::move(categorical);
@@ -20,6 +34,7 @@ ImportanceData collect_importance(store::Database& db, store::StudyId study,
 
   store::TrialFilter done;
   done.status = store::TrialStatus::done;
+  done.every = importance_stride(done_designs, options.max_designs);
   store::ScanKeys keys;
   std::vector<int> metric_index(out.objectives.size(), -1);  // into keys.metrics
   std::size_t keys_seen = 0;

@@ -889,8 +889,9 @@ ReportData collect(store::Database& db, store::StudyId study_id, const CollectOp
       categorical.push_back(p.categorical);
     }
     for (const ObjectiveInfo& o : data.objectives) metrics.push_back(o.metric);
-    data.importance = collect_importance(db, study_id, std::move(names), std::move(categorical),
-                                         std::move(metrics), options.importance_designs);
+    data.importance =
+        collect_importance(db, study_id, std::move(names), std::move(categorical),
+                           std::move(metrics), data.evaluated_count, options.importance_designs);
   }
 
   data.assumptions = assumptions_of(data, options);

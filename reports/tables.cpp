@@ -186,7 +186,10 @@ Table front_table(const ReportData& data, std::size_t first, std::size_t count) 
 Table front_table(const ReportData& data, const std::vector<std::size_t>& front_indices) {
   const std::vector<FrontColumn> columns = front_columns(data);
   Table table;
-  for (const FrontColumn& column : columns) table.columns.push_back({column.header, column.align});
+  for (const FrontColumn& column : columns)
+    table.columns.push_back(
+        {column.header, column.align,
+         column.header.rfind("SRAM", 0) == 0 || column.header.rfind("DRAM", 0) == 0});
   for (const std::size_t i : front_indices) {
     std::vector<std::string> row;
     for (const FrontColumn& column : columns) row.push_back(column.cell(data, i));

@@ -15,6 +15,7 @@ enum class Align { left, right };
 struct Column {
   std::string header;
   Align align = Align::right;
+  bool no_wrap = false;  // cells stay on one line (HTML and PDF)
 };
 
 struct Table {
