@@ -17,13 +17,9 @@ namespace accelscope::reports {
 
 namespace {
 
-constexpr const char* kFrontColor = "#1f5fa8";
 constexpr const char* kFeasibleColor = "#8c8c8c";
 constexpr const char* kInfeasibleColor = "#d9534f";
-constexpr const char* kKneeColor = "#f08c00";
-constexpr const char* kBestColor = "#2b8a3e";
 constexpr const char* kGridColor = "#e3e3e3";
-constexpr const char* kAxisColor = "#555";
 
 double nice_step(double raw_step) {
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));

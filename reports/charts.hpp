@@ -10,6 +10,12 @@
 
 namespace accelscope::reports {
 
+// Colours every chart gives the same things: the front, the knee, the best designs, axes.
+inline constexpr const char* kFrontColor = "#1f5fa8";
+inline constexpr const char* kKneeColor = "#f08c00";
+inline constexpr const char* kBestColor = "#2b8a3e";
+inline constexpr const char* kAxisColor = "#555";
+
 struct ChartAxis {
   std::string label;
   bool log_scale = false;

@@ -17,10 +17,6 @@ namespace accelscope::reports {
 
 namespace {
 
-constexpr const char* kLineColor = "#1f5fa8";
-constexpr const char* kKneeColor = "#f08c00";
-constexpr const char* kBestColor = "#2b8a3e";
-constexpr const char* kAxisColor = "#555";
 constexpr const char* kObjectiveBand = "#eef3f9";
 
 // Maps one axis' values to pixels (bottom: low values); NaN for values it cannot show.
@@ -155,7 +151,7 @@ std::string render_parallel_coordinates(const ParallelChart& chart) {
               emphasis == LineEmphasis::knee   ? SvgStyle::outlined(kKneeColor, 2.6)
               : emphasis == LineEmphasis::best ? SvgStyle::outlined(kBestColor, 1.8)
                                                : [&] {
-                                                   SvgStyle s = SvgStyle::outlined(kLineColor, 1);
+                                                   SvgStyle s = SvgStyle::outlined(kFrontColor, 1);
                                                    s.opacity = plain_opacity;
                                                    return s;
                                                  }();
@@ -219,7 +215,7 @@ std::string render_parallel_coordinates(const ParallelChart& chart) {
   double lx = 0;
   const double ly = chart.height_px - 6;
   for (const auto& [color, text, width] :
-       {std::tuple{kLineColor, "front design", 1.5},
+       {std::tuple{kFrontColor, "front design", 1.5},
         std::tuple{kBestColor, "best per objective", 1.8}, std::tuple{kKneeColor, "knee", 2.6}}) {
     svg.line(lx, ly - 4, lx + 18, ly - 4, SvgStyle::outlined(color, width));
     svg.text(lx + 22, ly, text, SvgTextStyle(10));

@@ -24,6 +24,7 @@ namespace accelscope::reports {
 namespace {
 
 using nlohmann::json;
+using testing::count_of;
 using testing::FixtureOptions;
 using testing::make_fixture_study;
 
@@ -43,13 +44,6 @@ std::size_t pdf_pages(const std::filesystem::path& pdf) {
   const std::regex pages(R"(\nPages:\s+(\d+)\n)");
   if (info.exit_code != 0 || !std::regex_search(info.output, match, pages)) return 0;
   return std::stoul(match[1].str());
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-    ++count;
-  return count;
 }
 
 std::string read_file(const std::filesystem::path& path) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "fixture.hpp"
 #include "model/io/labels.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
@@ -14,16 +15,7 @@
 
 namespace accelscope::reports {
 
-namespace {
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-    ++count;
-  return count;
-}
-
-}  // namespace
+using testing::count_of;
 
 TEST_CASE("numbers are formatted for people with about three significant digits", "[reports]") {
   CHECK(format_number(0) == "0");

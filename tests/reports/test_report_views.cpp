@@ -30,17 +30,11 @@
 namespace accelscope::reports {
 
 using nlohmann::json;
+using testing::count_of;
 using testing::FixtureOptions;
 using testing::make_fixture_study;
 
 namespace {
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-    ++count;
-  return count;
-}
 
 ReportData report_of(const std::filesystem::path& file, store::StudyId study) {
   store::Database db(file, {.mode = store::OpenMode::read_only});
