@@ -11,6 +11,7 @@
 
 #include "engine/eval_output.hpp"
 #include "engine/loaders.hpp"
+#include "engine/serving_eval.hpp"
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/training.hpp"
@@ -23,8 +24,16 @@ struct DesignEvaluator::Workload {
   model::PreparedNetwork prepared;
 };
 
+struct DesignEvaluator::Serving {
+  LoadedScenario scenario;  // networks at every batch of each tenant's ladder, read-only
+};
+
 DesignEvaluator::DesignEvaluator(const SpaceSpec& spec, const io::TechLibrary& library)
     : spec_(spec) {
+  if (spec_.serving) {
+    serving_ = std::make_unique<Serving>();
+    load_scenario_networks(spec_.serving->scenario, serving_->scenario);
+  }
   for (const WorkloadSpec& w : spec_.workloads) {
     auto workload = std::make_unique<Workload>();
     workload->spec = w;
@@ -166,6 +175,14 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
       m["die_cost.dies_per_wafer"] = cost.dies_per_wafer;
     }
 
+    if (serving_) {
+      // A fresh L(b) cache per design: every partition of this design is its own accelerator.
+      model::platform::LatencyCache cache(a, tech, serving_->scenario.tenants);
+      const ServingEvaluation serving = evaluate_serving(cache, serving_policy_at(spec_, point),
+                                                         serving_options_at(spec_, point));
+      add_serving_results(serving_->scenario, serving, m, result.workloads);
+    }
+
     Mean latency, energy, throughput, tops, utilization, nonconv, dram, e_mac, e_sram, e_dram,
         e_vec, e_io, e_leak;
     double power = 0, chip_power = 0, ops_not_fitting = 0;
@@ -234,24 +251,26 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
       }
       result.workloads[name] = std::move(detail);
     }
-    m["latency_ms"] = latency.value();
-    m["energy_mj"] = energy.value();
-    m["edp_mj_ms"] = energy.value() * latency.value();
-    m["throughput_per_s"] = throughput.value();
-    // power_w is the system's (die and DRAM devices), chip_power_w the die's alone.
-    m["power_w"] = power;
-    m["chip_power_w"] = chip_power;
-    m["tops_per_w"] = power > 0 ? tops.value() / power : 0;
-    m["tops_per_mm2"] = tops.value() / area;
-    m["utilization"] = utilization.value();
-    m["nonconv_share"] = nonconv.value();
-    m["dram_mib"] = dram.value();
-    m["energy.mac_mj"] = e_mac.value();
-    m["energy.sram_mj"] = e_sram.value();
-    m["energy.dram_mj"] = e_dram.value();
-    m["energy.vector_mj"] = e_vec.value();
-    m["energy.io_mj"] = e_io.value();
-    m["energy.leakage_mj"] = e_leak.value();
+    if (!workloads_.empty()) {
+      m["latency_ms"] = latency.value();
+      m["energy_mj"] = energy.value();
+      m["edp_mj_ms"] = energy.value() * latency.value();
+      m["throughput_per_s"] = throughput.value();
+      // power_w is the system's (die and DRAM devices), chip_power_w the die's alone.
+      m["power_w"] = power;
+      m["chip_power_w"] = chip_power;
+      m["tops_per_w"] = power > 0 ? tops.value() / power : 0;
+      m["tops_per_mm2"] = tops.value() / area;
+      m["utilization"] = utilization.value();
+      m["nonconv_share"] = nonconv.value();
+      m["dram_mib"] = dram.value();
+      m["energy.mac_mj"] = e_mac.value();
+      m["energy.sram_mj"] = e_sram.value();
+      m["energy.dram_mj"] = e_dram.value();
+      m["energy.vector_mj"] = e_vec.value();
+      m["energy.io_mj"] = e_io.value();
+      m["energy.leakage_mj"] = e_leak.value();
+    }
 
     if (ops_not_fitting > 0) {
       result.violations.push_back(
@@ -259,6 +278,12 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
       result.evaluation.violation += ops_not_fitting;
     }
     for (const Bound& bound : spec_.constraints) {
+      if (!m.contains(bound.metric)) {  // a tenant's latency, unbounded: it does not keep up
+        result.violations.push_back(
+            fmt::format("{} is unbounded (the tenant does not keep up)", bound.metric));
+        result.evaluation.violation += 1;
+        continue;
+      }
       const double value = m.at(bound.metric).get<double>();
       if (bound.max && value > *bound.max) {
         result.violations.push_back(
@@ -276,6 +301,13 @@ DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
     check_finite(m, "metric");
     check_finite(result.workloads, "workload result");
     for (const ObjectiveSpec& objective : spec_.objectives) {
+      if (!m.contains(objective.metric)) {  // unbounded latency: no value to rank, infeasible
+        result.violations.push_back(fmt::format(
+            "objective {} is unbounded (the tenant does not keep up)", objective.metric));
+        result.evaluation.violation += 1;
+        result.evaluation.objectives.push_back(std::nan(""));
+        continue;
+      }
       const double value = m.at(objective.metric).get<double>();
       result.evaluation.objectives.push_back(objective.maximize ? -value : value);
     }

@@ -21,7 +21,7 @@ struct DesignResult {
   search::Evaluation evaluation;  // objectives minimised (maximised ones negated), violation
   nlohmann::json params;
   nlohmann::json metrics = nlohmann::json::object();
-  nlohmann::json workloads = nlohmann::json::object();
+  nlohmann::json workloads = nlohmann::json::object();  // and the scenario's tenants by name
   nlohmann::json violations = nlohmann::json::array();  // strings
   bool failed = false;  // the design could not be evaluated (invalid hardware)
   std::string error;
@@ -54,11 +54,13 @@ class DesignEvaluator {
 
  private:
   struct Workload;
+  struct Serving;
   model::Accelerator accelerator_at(const search::Point& point) const;
   const model::Technology& technology(int node_nm) const;
 
   SpaceSpec spec_;
   std::vector<std::unique_ptr<Workload>> workloads_;
+  std::unique_ptr<Serving> serving_;  // the scenario's networks, when the space names one
   std::map<int, model::Technology> technologies_;
   std::optional<double> area_limit_mm2_;
 };

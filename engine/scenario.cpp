@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/loaders.hpp"
+#include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/limits.hpp"
 
@@ -84,7 +85,7 @@ Scenario load_scenario(const std::string& path) {
     // Errors below name the tenant: field 'tenants.<name>.<field>'.
     const io::JsonObject t(list[i], path, "tenants." + name);
     t.allow_only({"name", "workload", "rate_per_s", "closed_loop", "slo_ms", "percentile",
-                  "max_batch", "priority"});
+                  "max_batch", "priority", "precision", "unit", "fallback"});
     ScenarioTenant tenant;
     tenant.name = name;
     tenant.workload = scenario_workload(t, path);
@@ -107,6 +108,9 @@ Scenario load_scenario(const std::string& path) {
       t.fail("percentile", io::excerpt(t.raw("percentile")), "a number in (0, 100]");
     tenant.max_batch = t.integer("max_batch", 32, 1, kMaxScenarioBatch);
     tenant.priority = static_cast<int>(t.integer("priority", 0, -1000, 1000));
+    tenant.precision = t.choice("precision", io::precision_names(), model::Precision::int8);
+    tenant.unit = t.string("unit", "");
+    tenant.fallback = t.boolean("fallback", false);
     scenario.tenants.push_back(tenant);
   }
   return scenario;

@@ -22,6 +22,11 @@ struct ScenarioTenant {
   double percentile = 99;
   std::int64_t max_batch = 32;
   int priority = 0;
+  // On a heterogeneous platform (serve --platform): the precision of its GEMMs, the unit it is
+  // pinned to (empty: any) and whether ops that unit cannot run may fall back to another.
+  model::Precision precision = model::Precision::int8;
+  std::string unit;
+  bool fallback = false;
 };
 
 struct Scenario {

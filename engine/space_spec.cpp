@@ -48,17 +48,43 @@ constexpr Alias kAliases[] = {
     {"tops_per_mm2", "tops_per_mm2", true},
     {"utilization", "utilization", true},
     {"die_cost", "die_cost_usd", false},
+    {"goodput", "goodput_scale", true},
+    {"goodput_scale", "goodput_scale", true},
+    {"slo_attainment", "slo_attainment", true},
+    {"energy_per_request", "energy_mj_per_request", false},
 };
 
-const std::vector<std::string_view> kDesignMetrics = {
-    "area_mm2",       "area.pe_array_mm2",      "area.sram_mm2",        "area.vector_mm2",
-    "area.io_mm2",    "area.overhead_mm2",      "peak_power_w",         "peak_tops",
-    "power_w",        "chip_power_w",           "latency_ms",           "energy_mj",
-    "edp_mj_ms",      "throughput_per_s",       "tops_per_w",           "tops_per_mm2",
-    "utilization",    "nonconv_share",          "energy.mac_mj",        "energy.sram_mj",
-    "energy.dram_mj", "energy.io_mj",           "energy.vector_mj",     "energy.leakage_mj",
-    "dram_mib",       "die_cost_usd",           "die_cost.silicon_usd", "die_cost.package_test_usd",
-    "die_cost.yield", "die_cost.dies_per_wafer"};
+// Metrics of every design (no workload is run for them).
+const std::vector<std::string_view> kDesignMetrics = {"area_mm2",
+                                                      "area.pe_array_mm2",
+                                                      "area.sram_mm2",
+                                                      "area.vector_mm2",
+                                                      "area.io_mm2",
+                                                      "area.overhead_mm2",
+                                                      "peak_power_w",
+                                                      "peak_tops",
+                                                      "die_cost_usd",
+                                                      "die_cost.silicon_usd",
+                                                      "die_cost.package_test_usd",
+                                                      "die_cost.yield",
+                                                      "die_cost.dies_per_wafer"};
+// Metrics over the workloads (weighted means, or the highest power), when a space has some.
+const std::vector<std::string_view> kOverWorkloadMetrics = {
+    "power_w",           "chip_power_w",   "latency_ms",     "energy_mj",    "edp_mj_ms",
+    "throughput_per_s",  "tops_per_w",     "tops_per_mm2",   "utilization",  "nonconv_share",
+    "energy.mac_mj",     "energy.sram_mj", "energy.dram_mj", "energy.io_mj", "energy.vector_mj",
+    "energy.leakage_mj", "dram_mib"};
+// Metrics of a design serving the space's scenario (model/platform; README "Design spaces").
+const std::vector<std::string_view> kServingMetrics = {
+    "goodput_scale",   "slo_attainment", "energy_mj_per_request",
+    "serving_power_w", "pe_utilization", "dram_utilization",
+    "partitions"};
+// Serving options a parameter may set, with what each allows.
+const std::vector<std::pair<std::string_view, std::string_view>> kServingOptions = {
+    {"serving.policy", "policy names: elastic, temporal, static"},
+    {"serving.max_partitions", "whole numbers of partitions from 1 to 64"},
+    {"serving.partition_step", "fractions of the array in (0, 1] (menu: its multiples up to 1)"},
+    {"serving.switch_cost_us", "switch costs from 0 to 1e9 us"}};
 const std::vector<std::string_view> kWorkloadMetrics = {
     "latency_ms",       "energy_mj",   "power_w",      "chip_power_w",
     "throughput_per_s", "utilization", "nonconv_share"};
@@ -108,19 +134,63 @@ std::string fingerprint_file(const std::string& path) {
   return buffer;
 }
 
+// A file named in a spec: relative to the spec, as given, or shipped in the data directory (a
+// name in its `shipped` folder, with or without ".json").
 std::string resolve_file(const std::string& spec_file, const std::string& relative,
-                         const JsonObject& where, std::string_view key) {
+                         const JsonObject& where, std::string_view key,
+                         const std::string& shipped = "workloads") {
   namespace fs = std::filesystem;
   const fs::path spec_dir = fs::path(spec_file).parent_path();
-  const fs::path candidates[] = {
-      spec_dir / relative, fs::path(relative), fs::path(io::data_directory()) / relative,
-      fs::path(io::data_directory()) / "workloads" / relative,
-      fs::path(io::data_directory()) / "workloads" / (relative + ".json")};
+  const fs::path candidates[] = {spec_dir / relative, fs::path(relative),
+                                 fs::path(io::data_directory()) / relative,
+                                 fs::path(io::data_directory()) / shipped / relative,
+                                 fs::path(io::data_directory()) / shipped / (relative + ".json")};
   for (const fs::path& candidate : candidates)
     if (fs::is_regular_file(candidate)) return candidate.lexically_normal().string();
   where.fail(key, "\"" + relative + "\"",
              "an existing file (relative to the spec, or a shipped name in " +
-                 io::data_directory() + "/workloads)");
+                 io::data_directory() + "/" + shipped + ")");
+}
+
+bool is_serving_option(const std::string& name) {
+  return name.rfind("serving.", 0) == 0;
+}
+
+// Every level of a serving parameter must be a value its option allows.
+void check_serving_parameter(const ParameterSpec& p, const std::string& file, bool has_scenario) {
+  const auto known = std::find_if(kServingOptions.begin(), kServingOptions.end(),
+                                  [&](const auto& option) { return option.first == p.name; });
+  if (known == kServingOptions.end()) {
+    std::string names;
+    for (const auto& option : kServingOptions)
+      names += (names.empty() ? "" : ", ") + std::string(option.first);
+    throw InputError(file + ": unknown serving parameter '" + p.name + "', allowed: " + names);
+  }
+  if (!has_scenario)
+    throw InputError(file + ": parameter '" + p.name +
+                     "' is a serving option: the spec must name a \"scenario\"");
+  const auto fail = [&](const std::string& value) {
+    throw InputError(file + ": parameter '" + p.name + "' = " + value +
+                     ", allowed: " + std::string(known->second));
+  };
+  const search::Dimension& d = p.dimension;
+  if (p.name == "serving.policy") {
+    for (const nlohmann::json& level : p.level_values)
+      if (!level.is_string() || !model::platform::policy_from_string(level.get<std::string>()))
+        fail(excerpt(level));
+    if (p.level_values.empty()) fail("a continuous range");
+    return;
+  }
+  std::vector<double> values = d.values;
+  if (!d.is_discrete()) values = {d.lo, d.hi};
+  if (d.is_discrete() && values.empty()) fail("text levels");
+  if (p.name == "serving.max_partitions" && !d.is_discrete()) fail("a continuous range");
+  for (double v : values) {
+    const bool ok = p.name == "serving.max_partitions"   ? v >= 1 && v <= 64 && std::floor(v) == v
+                    : p.name == "serving.partition_step" ? v > 0 && v <= 1
+                                                         : v >= 0 && v <= 1e9;
+    if (!ok) fail(fmt::format("{:g}", v));
+  }
 }
 
 ParameterSpec parse_parameter(const JsonObject& p, std::size_t index) {
@@ -353,12 +423,49 @@ nlohmann::json value_at(const ParameterSpec& p, double coordinate) {
 
 }  // namespace
 
-std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads) {
+std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads,
+                                      const Scenario* scenario) {
   std::vector<std::string> names(kDesignMetrics.begin(), kDesignMetrics.end());
+  if (!workloads.empty())
+    names.insert(names.end(), kOverWorkloadMetrics.begin(), kOverWorkloadMetrics.end());
   for (const WorkloadSpec& w : workloads)
     for (std::string_view metric : kWorkloadMetrics)
       names.push_back(w.name + "." + std::string(metric));
+  if (scenario) {
+    names.insert(names.end(), kServingMetrics.begin(), kServingMetrics.end());
+    for (const ScenarioTenant& t : scenario->tenants)
+      for (std::string_view metric : kTenantMetrics)
+        names.push_back(t.name + "." + std::string(metric));
+  }
   return names;
+}
+
+model::platform::Policy serving_policy_at(const SpaceSpec& spec, const search::Point& point) {
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+    if (spec.parameters[i].name == "serving.policy")
+      return *model::platform::policy_from_string(
+          value_at(spec.parameters[i], point[i]).get<std::string>());
+  return model::platform::Policy::elastic;
+}
+
+model::platform::PlatformOptions serving_options_at(const SpaceSpec& spec,
+                                                    const search::Point& point) {
+  model::platform::PlatformOptions options = spec.serving.value().scenario.options;
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+    const ParameterSpec& p = spec.parameters[i];
+    if (!p.serving_option || p.name == "serving.policy") continue;
+    const double v = value_at(p, point[i]).get<double>();
+    if (p.name == "serving.max_partitions") {
+      options.max_partitions = static_cast<int>(v);
+    } else if (p.name == "serving.switch_cost_us") {
+      options.switch_cost_s = v * 1e-6;
+    } else {  // serving.partition_step: its multiples below 1, and the whole array
+      options.partition_menu.clear();
+      for (int k = 1; k * v < 1 - 1e-9; ++k) options.partition_menu.push_back(k * v);
+      options.partition_menu.push_back(1.0);
+    }
+  }
+  return options;
 }
 
 search::Space SpaceSpec::space() const {
@@ -371,6 +478,11 @@ nlohmann::json SpaceSpec::stored_spec() const {
   nlohmann::json stored = {{"spec", raw}, {"base_hardware", base_hardware}};
   for (const WorkloadSpec& w : workloads)
     stored["workload_files"][w.name] = fingerprint_file(w.file);
+  if (serving) {
+    stored["scenario"] = serving->raw;
+    for (const ScenarioTenant& t : serving->scenario.tenants)
+      stored["scenario_workload_files"][t.name] = fingerprint_file(t.workload);
+  }
   return stored;
 }
 
@@ -399,8 +511,8 @@ nlohmann::json params_at(const SpaceSpec& spec, const search::Point& point) {
 
 SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) {
   const JsonObject root(json, file);
-  root.allow_only({"name", "description", "hardware", "parameters", "derived", "workloads",
-                   "constraints", "objectives", "reference_point"});
+  root.allow_only({"name", "description", "hardware", "scenario", "parameters", "derived",
+                   "workloads", "constraints", "objectives", "reference_point"});
   SpaceSpec spec;
   spec.file = file;
   spec.raw = json;
@@ -417,6 +529,16 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
     spec.base_hardware = root.raw("hardware");
   }
   io::parse_hardware(spec.base_hardware, hardware_file);  // errors name the hardware file
+
+  // A serving scenario (spaces/scenarios; errors name the scenario file).
+  if (root.has("scenario")) {
+    ServingSpec serving;
+    const std::string scenario_file =
+        resolve_file(file, root.string("scenario"), root, "scenario", "scenarios");
+    serving.raw = io::read_json_file(scenario_file);
+    serving.scenario = load_scenario(scenario_file);
+    spec.serving = std::move(serving);
+  }
 
   // Parameters.
   if (!root.has("parameters") || !root.raw("parameters").is_array() ||
@@ -438,6 +560,11 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
                   " levels in all (limit)");
     // A top-level hardware field (clock_mhz, tech_node_nm) has no dot in its name.
     param.hardware_field = param.hardware_field || spec.base_hardware.contains(param.name);
+    if (is_serving_option(param.name)) {
+      param.hardware_field = false;
+      param.serving_option = true;
+      check_serving_parameter(param, file, spec.serving.has_value());
+    }
     if (!names.insert(param.name).second)
       p.fail("name", "\"" + param.name + "\"", "a name not used by another parameter");
     spec.parameters.push_back(std::move(param));
@@ -451,7 +578,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   }
   // Virtual parameters must feed a rule.
   for (const ParameterSpec& p : spec.parameters) {
-    if (p.hardware_field) continue;
+    if (p.hardware_field || p.serving_option) continue;
     bool used = false;
     for (const DerivedRule& rule : spec.derived) {
       used = used || rule.pe_count.parameter == p.name || rule.aspect.parameter == p.name ||
@@ -500,12 +627,18 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
           file + ": derived rules give invalid hardware: " + std::string(e.what()).substr(10));
   }
 
-  // Workloads.
-  if (!root.has("workloads") || !root.raw("workloads").is_array() || root.raw("workloads").empty())
+  // Workloads (none needed when a scenario judges the designs).
+  const bool workloads_optional = spec.serving.has_value() && !root.has("workloads");
+  if (!workloads_optional && (!root.has("workloads") || !root.raw("workloads").is_array() ||
+                              root.raw("workloads").empty()))
     root.fail("workloads", root.has("workloads") ? excerpt(root.raw("workloads"), 60) : "missing",
-              "a non-empty list of workloads");
+              spec.serving ? "a non-empty list of workloads, or none beside the scenario"
+                           : "a non-empty list of workloads (or a \"scenario\")");
   std::set<std::string> workload_names;
-  for (std::size_t i = 0; i < root.raw("workloads").size(); ++i) {
+  if (spec.serving)
+    for (const ScenarioTenant& t : spec.serving->scenario.tenants) workload_names.insert(t.name);
+  const std::size_t workload_count = workloads_optional ? 0 : root.raw("workloads").size();
+  for (std::size_t i = 0; i < workload_count; ++i) {
     const JsonObject w(root.raw("workloads")[i], file, "workloads[" + std::to_string(i) + "]");
     w.allow_only({"name", "file", "batch", "mode", "optimizer", "weight"});
     WorkloadSpec workload;
@@ -513,7 +646,8 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
     workload.file = resolve_file(file, relative, w, "file");
     workload.name = w.string("name", std::filesystem::path(relative).stem().string());
     if (!workload_names.insert(workload.name).second)
-      w.fail("name", "\"" + workload.name + "\"", "a name not used by another workload");
+      w.fail("name", "\"" + workload.name + "\"",
+             "a name not used by another workload or a tenant of the scenario");
     workload.batch = w.integer("batch", 1, 1, limits::kMaxBatch);
     const std::string mode = w.string("mode", "inference");
     if (mode != "inference" && mode != "training")
@@ -528,7 +662,8 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   }
 
   // Constraints and objectives name metrics.
-  const std::vector<std::string> metrics = metric_names(spec.workloads);
+  const std::vector<std::string> metrics =
+      metric_names(spec.workloads, spec.serving ? &spec.serving->scenario : nullptr);
   auto known_metric = [&](const std::string& name) {
     return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
   };

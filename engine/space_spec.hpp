@@ -5,19 +5,24 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/scenario.hpp"
 #include "search/space.hpp"
 
 namespace accelscope::engine {
 
 // One searched parameter: a hardware field (a dot path into the hardware JSON, e.g.
-// "sram.inputs.kib") or a virtual parameter read by a derived rule (e.g. "pe_count").
+// "sram.inputs.kib"), a virtual parameter read by a derived rule (e.g. "pe_count"), or a
+// serving option of the space's scenario ("serving.policy", "serving.max_partitions",
+// "serving.partition_step", "serving.switch_cost_us").
 struct ParameterSpec {
   std::string name;
   bool hardware_field = false;
+  bool serving_option = false;
   search::Dimension dimension;
   // The JSON value of each level of a discrete dimension (numbers or strings).
   std::vector<nlohmann::json> level_values;
@@ -59,6 +64,13 @@ struct ObjectiveSpec {
   bool maximize = false;
 };
 
+// The serving scenario a space's designs are judged on (model/platform): its tenants, and the
+// file's JSON, fingerprinted into the stored spec.
+struct ServingSpec {
+  Scenario scenario;
+  nlohmann::json raw;
+};
+
 struct SpaceSpec {
   std::string file;
   std::string name;
@@ -66,7 +78,8 @@ struct SpaceSpec {
   nlohmann::json base_hardware;  // the hardware every design starts from
   std::vector<ParameterSpec> parameters;
   std::vector<DerivedRule> derived;
-  std::vector<WorkloadSpec> workloads;
+  std::vector<WorkloadSpec> workloads;  // may be empty when `serving` is set
+  std::optional<ServingSpec> serving;
   std::vector<Bound> constraints;
   std::vector<ObjectiveSpec> objectives;
   std::optional<std::vector<double>> reference_point;  // natural direction, objective order
@@ -78,8 +91,14 @@ struct SpaceSpec {
   nlohmann::json stored_spec() const;
 };
 
-// Metric names a design has (for objectives and constraints), given the workload names.
-std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads);
+// Metric names a design has (for objectives and constraints), given the workload names and the
+// scenario's tenants (serving metrics, README "Design spaces").
+std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads,
+                                      const Scenario* scenario = nullptr);
+// The per-tenant serving metrics, "<tenant>.<metric>"; p50_ms and p99_ms are absent from a
+// design's metrics when the tenant does not keep up (its latency is unbounded).
+inline constexpr std::string_view kTenantMetrics[] = {
+    "batch", "partition", "p50_ms", "p99_ms", "slo_attainment", "throughput_per_s"};
 
 // Reads and validates a spec; io::InputError naming the file and the field on any problem
 // (unknown hardware field, empty range, contradictory bounds, unknown workload or metric).
@@ -88,6 +107,11 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file);
 
 // The hardware JSON of the design at `point` (parameters applied, derived rules run).
 nlohmann::json hardware_json_at(const SpaceSpec& spec, const search::Point& point);
+// The sharing policy and platform options at `point`: the scenario's own, with the serving
+// parameters applied (policy elastic unless a parameter says otherwise). Precondition: serving.
+model::platform::Policy serving_policy_at(const SpaceSpec& spec, const search::Point& point);
+model::platform::PlatformOptions serving_options_at(const SpaceSpec& spec,
+                                                    const search::Point& point);
 // The point's parameters by name, human-readable (level values, derived fields included).
 nlohmann::json params_at(const SpaceSpec& spec, const search::Point& point);
 

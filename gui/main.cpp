@@ -2,8 +2,8 @@
 //
 //   accelscope-gui [STUDY.sqlite] [--study NAME] [--x FIELD] [--y FIELD] [--log x|y|xy]
 //                  [--colour FIELD]
-//                  [--overlay NAME]... [--select-best | --select SEQ] [--tab
-//                  design|breakdown|compare|log]
+//                  [--overlay NAME]... [--select-best | --select ID]
+//                  [--tab design|breakdown|compare|log|scatter|parallel|importance]...
 //                  [--screenshot OUT.png] [--size WxH]
 //
 // --screenshot grabs the window once the study is loaded and exits (status 0 on success), for
@@ -37,12 +37,17 @@ int main(int argc, char** argv) {
   const QCommandLineOption x_axis("x", "Metric or parameter on the X axis", "field");
   const QCommandLineOption y_axis("y", "Metric or parameter on the Y axis", "field");
   const QCommandLineOption colour({"c", "colour", "color"}, "Field to colour by", "field");
-  const QCommandLineOption select_best("select-best", "Select the knee design of the 2-D front");
-  const QCommandLineOption select("select", "Select the design with this sequence number", "seq");
+  const QCommandLineOption select_best(
+      "select-best", "Select the report's knee design (and compare its shortlist)");
+  const QCommandLineOption select(
+      "select", "Select the design with this id (as accelscope show --design ID)", "id");
   const QCommandLineOption log_axes("log", "Logarithmic axes: x, y or xy", "axes");
   const QCommandLineOption overlay("overlay", "Overlay the front of this study (repeatable)",
                                    "name");
-  const QCommandLineOption tab("tab", "Right-hand tab: design, breakdown, compare or log", "name");
+  const QCommandLineOption tab("tab",
+                               "Tab to show: design, breakdown, compare or log (right); scatter, "
+                               "parallel or importance (centre)",
+                               "name");
   const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and exit", "file");
   const QCommandLineOption size("size", "Window size (default 1280x800)", "WxH", "1280x800");
   parser.addOptions({study, x_axis, y_axis, log_axes, colour, overlay, select_best, select, tab,
@@ -93,19 +98,15 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(select_best) && !window.selectBest()) fail("no design to select");
     if (parser.isSet(select) && window.study()) {
-      const long long seq = parser.value(select).toLongLong();
-      bool found = false;
-      const auto& designs = window.study()->designs();
-      for (std::size_t i = 0; i < designs.size(); ++i) {
-        if (designs[i].seq == seq) {
-          window.selectDesign(i);
-          found = true;
-        }
+      const long long id = parser.value(select).toLongLong();
+      if (const auto index = window.study()->index_of(id)) {
+        window.selectDesign(*index);
+      } else {
+        fail(QStringLiteral("no evaluated design #%1 in this study").arg(id));
       }
-      if (!found) fail(QStringLiteral("no evaluated design #%1").arg(seq));
     }
   }
-  if (parser.isSet(tab)) window.showTab(parser.value(tab));
+  for (const QString& name : parser.values(tab)) window.showTab(name);
 
   if (!grabbing) return app.exec();
   const QString output = parser.value(screenshot);

@@ -138,6 +138,23 @@ const std::string& series_color(std::size_t index) {
   return kPalette[index % kPalette.size()];
 }
 
+const std::string& component_color(std::string_view component) {
+  static const std::array<std::pair<std::string_view, std::string>, 8> kColors = {{
+      {"mac", series_color(0)},
+      {"dram", series_color(1)},
+      {"sram", series_color(2)},
+      {"io", series_color(3)},
+      {"vector", series_color(4)},
+      {"leakage", series_color(5)},
+      {"compute", series_color(0)},
+      {"stall", series_color(1)},
+  }};
+  static const std::string kOther = "#adb5bd";
+  for (const auto& [name, color] : kColors)
+    if (name == component) return color;
+  return kOther;
+}
+
 bool prefers_log_scale(const std::vector<double>& values) {
   double lo = std::numeric_limits<double>::infinity();
   double hi = 0;

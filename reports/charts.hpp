@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <utility>
+#include <string_view>
 #include <vector>
 
 namespace accelscope::reports {
@@ -119,5 +120,10 @@ std::vector<double> axis_ticks(double lo, double hi, bool log_scale, std::size_t
 
 // A palette of distinguishable colours for series (cycles).
 const std::string& series_color(std::size_t index);
+
+// The colour of a cost component, the same in the report's charts and the viewer's: energy
+// "mac", "sram", "dram", "io" (the DRAM interface), "vector", "leakage"; time "compute" and
+// "stall". Anything else gets a neutral grey.
+const std::string& component_color(std::string_view component);
 
 }  // namespace accelscope::reports

@@ -16,6 +16,7 @@
 #include "reports/front_analysis.hpp"
 #include "reports/html.hpp"
 #include "reports/tables.hpp"
+#include "reports/tenants.hpp"
 
 namespace accelscope::reports {
 
@@ -74,6 +75,8 @@ json shortlist_json(const ReportData& data) {
                             {"bottleneck", wl.bottleneck},      {"layers", wl.layer_count}};
     }
     item["workloads"] = workloads;
+    const Design& design = data.front_design(entry.front_index);
+    if (has_tenants(design)) item["tenants"] = tenants_json(design);
     out.push_back(std::move(item));
   }
   return out;

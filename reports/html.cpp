@@ -13,6 +13,7 @@
 #include "reports/format.hpp"
 #include "reports/parallel_chart.hpp"
 #include "reports/tables.hpp"
+#include "reports/tenants.hpp"
 
 namespace accelscope::reports {
 
@@ -22,8 +23,8 @@ namespace {
 
 constexpr double kChartWidthPx = 520;
 
-const char* const kComputeColor = "#1f5fa8";
-const char* const kStallColor = "#e8590c";
+const std::string& kComputeColor = component_color("compute");
+const std::string& kStallColor = component_color("stall");
 
 // Width a table needs so that no word (no cell of a no-wrap column) is broken: per column the
 // longest of them at about 7 px a character (9 pt table text), without the cells' padding.
@@ -692,9 +693,9 @@ BarChart bar_chart(std::string title, std::string unit, std::vector<BarSeries> s
 
 const std::vector<BarSeries>& energy_series() {
   static const std::vector<BarSeries> kSeries = {
-      {"MAC", series_color(0)},    {"SRAM", series_color(2)},
-      {"DRAM", series_color(1)},   {"DRAM interface", series_color(3)},
-      {"vector", series_color(4)}, {"leakage", series_color(5)}};
+      {"MAC", component_color("mac")},       {"SRAM", component_color("sram")},
+      {"DRAM", component_color("dram")},     {"DRAM interface", component_color("io")},
+      {"vector", component_color("vector")}, {"leakage", component_color("leakage")}};
   return kSeries;
 }
 
@@ -793,6 +794,11 @@ std::vector<HtmlPage> design_pages(const ReportData& data, const ShortlistEntry&
   for (const AreaPart& part : entry.breakdown.area) area.bars.push_back({part.name, {part.mm2}});
   w.row_of({PageWriter::table_html(configuration_table(data, entry)),
             PageWriter::table_html(figures_table(data, entry)), w.bars(area)});
+
+  if (has_tenants(design)) {
+    w.heading(3, "Tenants served at the scenario's rates");
+    w.table(tenants_table(design));
+  }
   if (!entry.breakdown.available)
     w.paragraph("Per-layer figures are not available: " + entry.breakdown.missing_reason + ".",
                 "note");

@@ -262,7 +262,9 @@ std::vector<WorkloadRequest> workloads_of(const json& stored, const std::vector<
   }
   for (const Design& design : designs) {
     if (!design.workloads.is_object() || design.workloads.empty()) continue;
-    for (const auto& [name, entry] : design.workloads.items()) merge_workload(out, name, entry);
+    for (const auto& [name, entry] : design.workloads.items())
+      if (!entry.is_object() || entry.value("mode", std::string{}) != "serving")  // a tenant
+        merge_workload(out, name, entry);
     break;
   }
   return out;
@@ -665,6 +667,18 @@ MetricInfo metric_info(std::string_view metric) {
       {"energy.io_mj", {"DRAM interface energy", "mJ"}},
       {"energy.vector_mj", {"Vector energy", "mJ"}},
       {"energy.leakage_mj", {"Leakage energy", "mJ"}},
+      // Serving a scenario (README "Design spaces"); per tenant "<tenant>.p99_ms" etc.
+      {"goodput_scale", {"Goodput (multiple of the scenario's rates)", ""}},
+      {"slo_attainment", {"SLO attainment (lowest tenant)", ""}},
+      {"energy_mj_per_request", {"Energy per request", "mJ"}},
+      {"serving_power_w", {"Avg. power serving the scenario (batches only)", "W"}},
+      {"pe_utilization", {"PE utilisation serving the scenario", ""}},
+      {"dram_utilization", {"DRAM utilisation serving the scenario", ""}},
+      {"partitions", {"Partitions", ""}},
+      {"p50_ms", {"p50 latency", "ms"}},
+      {"p99_ms", {"p99 latency", "ms"}},
+      {"partition", {"Partition (share of the array)", ""}},
+      {"batch", {"Batch", ""}},
   };
   if (const auto it = kKnown.find(metric); it != kKnown.end()) return it->second;
   // Per-workload metrics "<w>.latency_ms".

@@ -359,11 +359,15 @@ Table figures_table(const ReportData& data, const ShortlistEntry& entry) {
   for (const std::string metric :
        {"area_mm2", "die_cost_usd", "die_cost.yield", "die_cost.dies_per_wafer", "power_w",
         "peak_power_w", "latency_ms", "throughput_per_s", "energy_mj", "tops_per_w", "tops_per_mm2",
-        "peak_tops", "utilization", "nonconv_share", "dram_mib"}) {
+        "peak_tops", "utilization", "nonconv_share", "dram_mib",
+        // serving a scenario
+        "goodput_scale", "slo_attainment", "energy_mj_per_request", "serving_power_w",
+        "pe_utilization", "dram_utilization", "partitions"}) {
     const double value = design.metric(metric);
     if (std::isnan(value)) continue;
-    const bool fraction =
-        metric == "utilization" || metric == "nonconv_share" || metric == "die_cost.yield";
+    const bool fraction = metric == "utilization" || metric == "nonconv_share" ||
+                          metric == "die_cost.yield" || metric == "slo_attainment" ||
+                          metric == "pe_utilization" || metric == "dram_utilization";
     table.rows.push_back(
         {data.heading(metric), fraction ? format_percent(value) : format_number(value)});
   }

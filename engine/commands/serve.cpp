@@ -1,21 +1,30 @@
 // accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--simulate] [--fuse]
-// [--json]
+//                  [--json] [--bench]
+// accelscope serve --platform P --scenario S [--placement whole|layer|split] [--simulate] [--json]
 //                  [--bench]
-// Several tenants on one design (model/platform): per tenant batch, partition, latency
-// estimates against the SLO, and the goodput scale of the policy.
+// Several tenants on one design (model/platform) or on a heterogeneous platform of several units
+// (model/platform/placement.hpp): per tenant batch, partition (or units), latency estimates
+// against the SLO, and the goodput scale.
 #include <chrono>
+#include <cmath>
+#include <deque>
+#include <functional>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/commands/commands.hpp"
 #include "engine/loaders.hpp"
+#include "engine/platform_spec.hpp"
 #include "engine/scenario.hpp"
+#include "engine/serving_eval.hpp"
 #include "engine/single_eval.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
 #include "model/platform/fused_graph.hpp"
+#include "model/platform/placement.hpp"
 #include "model/platform/platform.hpp"
 
 namespace accelscope::engine {
@@ -26,6 +35,8 @@ namespace platform = model::platform;
 
 struct ServeArgs {
   std::string hardware;
+  std::string platform_file;
+  std::string placement = "layer";
   std::string scenario;
   std::string policy = "elastic";
   std::string tech_dir;
@@ -33,24 +44,15 @@ struct ServeArgs {
   bool bench = false;
   bool simulate = false;
   bool fuse = false;
+  bool instances = false;
   std::uint64_t seed = 1;
   double bench_seconds = 2;
 };
 
-platform::Policy parse_policy(const std::string& name) {
-  if (name == "temporal") return platform::Policy::temporal;
-  if (name == "static") return platform::Policy::static_split;
-  return platform::Policy::elastic;
-}
-
-struct Evaluation {
-  platform::PlatformResult at_rates;
-  double goodput_scale = 0;
-};
-
 // With --simulate: the latencies, attainment and throughput of the discrete-event simulation of
 // the allocation replace the steady-state estimates (batch and partition stay the allocation's).
-void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant>& simulated) {
+void apply_simulation(ServingEvaluation& e,
+                      const std::vector<platform::SimulatedTenant>& simulated) {
   for (std::size_t i = 0; i < simulated.size(); ++i) {
     platform::TenantResult& r = e.at_rates.tenants[i];
     r.p50_s = simulated[i].p50_s;
@@ -61,21 +63,16 @@ void apply_simulation(Evaluation& e, const std::vector<platform::SimulatedTenant
   }
 }
 
-Evaluation evaluate_scenario(platform::LatencyCache& cache, platform::Policy policy,
-                             const platform::PlatformOptions& options) {
-  return {platform::serve(cache, policy, 1.0, options),
-          platform::goodput_scale(cache, policy, options)};
-}
-
-nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
+// The JSON of issue 12 without the solo comparison (a platform adds its own fields).
+nlohmann::json base_json(const LoadedScenario& scenario, const ServingEvaluation& e) {
   nlohmann::json tenants = nlohmann::json::array();
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     const platform::TenantResult& r = e.at_rates.tenants[i];
     tenants.push_back({{"name", scenario.tenants[i].name},
                        {"batch", r.batch},
                        {"partition", r.partition_fraction},
-                       {"p50_ms", r.p50_s * 1e3},
-                       {"p99_ms", r.p99_s * 1e3},
+                       {"p50_ms", latency_ms_json(r.p50_s)},
+                       {"p99_ms", latency_ms_json(r.p99_s)},
                        {"slo_ms", scenario.spec.tenants[i].slo_ms},
                        {"slo_attainment", r.slo_attainment},
                        {"throughput_per_s", r.throughput_per_s}});
@@ -86,23 +83,28 @@ nlohmann::json to_json(const LoadedScenario& scenario, const Evaluation& e) {
           {"energy_mj_per_request", e.at_rates.energy_pj_per_request * 1e-9}};
 }
 
-void print_table(std::ostream& out, const LoadedScenario& scenario,
-                 const model::Accelerator& accelerator, const Evaluation& e) {
-  out << fmt::format("scenario {} on {} ({}x{}), policy {}\n", scenario.spec.name, accelerator.name,
-                     accelerator.array.rows, accelerator.array.cols,
-                     platform::to_string(e.at_rates.policy));
+nlohmann::json to_json(const LoadedScenario& scenario, const ServingEvaluation& e,
+                       const SoloComparison& solo) {
+  nlohmann::json out = base_json(scenario, e);
+  out["stp"] = solo.stp;
+  out["antt"] = std::isfinite(solo.antt) ? nlohmann::json(solo.antt) : nlohmann::json(nullptr);
+  return out;
+}
+
+// `title` heads the table; `partition_of(i)` says where tenant i runs.
+void print_table(std::ostream& out, const std::string& title, const LoadedScenario& scenario,
+                 const ServingEvaluation& e,
+                 const std::function<std::string(std::size_t)>& partition_of) {
+  out << title << "\n";
   out << fmt::format("{:<16} {:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>12}  {}\n", "tenant", "batch",
                      "partition", "p50_ms", "p99_ms", "slo_ms", "attained", "req/s", "slo");
   for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
     const platform::TenantResult& r = e.at_rates.tenants[i];
-    out << fmt::format(
-        "{:<16} {:>6} {:>10} {:>9.3f} {:>9.3f} {:>9.3g} {:>9.1f}% {:>12.1f}  {}\n",
-        scenario.tenants[i].name, r.batch,
-        r.replicas > 1
-            ? fmt::format("{}x{}/{}", r.replicas, r.partition_cols, accelerator.array.cols)
-            : fmt::format("{}/{}", r.partition_cols, accelerator.array.cols),
-        r.p50_s * 1e3, r.p99_s * 1e3, scenario.spec.tenants[i].slo_ms, r.slo_attainment * 100,
-        r.throughput_per_s, r.meets_slo ? "met" : (r.keeps_up ? "missed" : "overloaded"));
+    out << fmt::format("{:<16} {:>6} {:>10} {:>9.3f} {:>9.3f} {:>9.3g} {:>9.1f}% {:>12.1f}  {}\n",
+                       scenario.tenants[i].name, r.batch, partition_of(i), r.p50_s * 1e3,
+                       r.p99_s * 1e3, scenario.spec.tenants[i].slo_ms, r.slo_attainment * 100,
+                       r.throughput_per_s,
+                       r.meets_slo ? "met" : (r.keeps_up ? "missed" : "overloaded"));
   }
   out << fmt::format(
       "goodput_scale {:.3f} (every tenant meets its SLO up to this multiple of its rate)\n"
@@ -123,10 +125,10 @@ void run_bench(const LoadedScenario& scenario, const model::Accelerator& acceler
     double elapsed = 0;
     do {
       if (warm) {
-        (void)evaluate_scenario(shared, policy, scenario.spec.options);
+        (void)evaluate_serving(shared, policy, scenario.spec.options);
       } else {
         platform::LatencyCache fresh(accelerator, tech, scenario.tenants);
-        (void)evaluate_scenario(fresh, policy, scenario.spec.options);
+        (void)evaluate_serving(fresh, policy, scenario.spec.options);
       }
       ++count;
       elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -136,7 +138,7 @@ void run_bench(const LoadedScenario& scenario, const model::Accelerator& acceler
   const double cold = rate(false);
   const double warm = rate(true);
   platform::LatencyCache once(accelerator, tech, scenario.tenants);
-  (void)evaluate_scenario(once, policy, scenario.spec.options);
+  (void)evaluate_serving(once, policy, scenario.spec.options);
   std::cout << fmt::format(
       "serve bench: {} tenants, policy {}, one thread: {:.0f} scenario evaluations/s cold (L(b) "
       "computed: {} network evaluations each), {:.0f}/s warm (L(b) cached)\n",
@@ -175,7 +177,18 @@ void run_fuse(const LoadedScenario& scenario, const model::Accelerator& accelera
       c.fused_peak_bytes / kMiB, c.memory_saving_fraction() * 100, c.merged_ops, c.merged_groups);
 }
 
+void run_serve_platform(const ServeArgs& args);
+
 void run_serve(const ServeArgs& args) {
+  if (args.platform_file.empty() && args.instances)
+    throw io::InputError("serve: --instances needs --platform");
+  if (!args.platform_file.empty()) {
+    if (args.fuse) throw io::InputError("serve: --fuse runs on one design (--hw), not a platform");
+    if (args.instances && (args.bench || args.simulate))
+      throw io::InputError("serve: --instances takes neither --bench nor --simulate");
+    run_serve_platform(args);
+    return;
+  }
   const model::Accelerator accelerator = load_hardware(args.hardware);
   LoadedScenario scenario;
   load_scenario_networks(load_scenario(args.scenario), scenario);
@@ -194,12 +207,12 @@ void run_serve(const ServeArgs& args) {
   }
   platform::LatencyCache cache(accelerator, tech, scenario.tenants);
   check_scenario_on_design(scenario, cache, args.hardware);
-  const platform::Policy policy = parse_policy(args.policy);
+  const platform::Policy policy = *platform::policy_from_string(args.policy);
   if (args.bench) {
     run_bench(scenario, accelerator, tech, policy, args.bench_seconds);
     return;
   }
-  Evaluation e = evaluate_scenario(cache, policy, scenario.spec.options);
+  ServingEvaluation e = evaluate_serving(cache, policy, scenario.spec.options);
   if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
@@ -208,10 +221,290 @@ void run_serve(const ServeArgs& args) {
                    "allocation (about 200,000 requests, seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
-  if (args.json)
-    std::cout << to_json(scenario, e).dump(1) << "\n";
-  else
-    print_table(std::cout, scenario, accelerator, e);
+  const SoloComparison solo =
+      compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
+  if (args.json) {
+    std::cout << to_json(scenario, e, solo).dump(1) << "\n";
+    return;
+  }
+  print_table(std::cout,
+              fmt::format("scenario {} on {} ({}x{}), policy {}", scenario.spec.name,
+                          accelerator.name, accelerator.array.rows, accelerator.array.cols,
+                          platform::to_string(e.at_rates.policy)),
+              scenario, e, [&](std::size_t i) {
+                const platform::TenantResult& r = e.at_rates.tenants[i];
+                return r.replicas > 1
+                           ? fmt::format("{}x{}/{}", r.replicas, r.partition_cols,
+                                         accelerator.array.cols)
+                           : fmt::format("{}/{}", r.partition_cols, accelerator.array.cols);
+              });
+  std::cout << fmt::format(
+      "against each tenant alone on the whole array (median latency): STP {:.3f} of {}, ANTT "
+      "{:.3f}\n",
+      solo.stp, scenario.tenants.size(), solo.antt);
+}
+
+// ---- heterogeneous platforms (--platform) ----
+
+platform::PlacementMode parse_placement(const std::string& name) {
+  if (name == "whole") return platform::PlacementMode::whole;
+  if (name == "split") return platform::PlacementMode::split;
+  return platform::PlacementMode::layer;
+}
+
+// The scenario's tenants as placements on the platform: precision, pinned unit, fallback.
+std::vector<platform::TenantPlacement> tenant_placements(const LoadedScenario& scenario,
+                                                         const platform::HeteroPlatform& hetero) {
+  std::string unit_names;
+  for (const platform::ComputeUnit& unit : hetero.units)
+    unit_names += (unit_names.empty() ? "" : ", ") + unit.name;
+  std::vector<platform::TenantPlacement> placements;
+  for (const ScenarioTenant& t : scenario.spec.tenants) {
+    platform::TenantPlacement p;
+    p.precision = t.precision;
+    p.fallback = t.fallback;
+    if (!t.unit.empty()) {
+      p.pinned_unit = hetero.unit_index(t.unit);
+      if (p.pinned_unit == hetero.units.size())
+        throw io::InputError(
+            fmt::format("{}: field 'tenants.{}.unit' = \"{}\", allowed: a unit of "
+                        "platform {}: {}",
+                        scenario.spec.file, t.name, t.unit, hetero.name, unit_names));
+    }
+    placements.push_back(p);
+  }
+  return placements;
+}
+
+// The tenants' weights must fit the shared DRAM (when its capacity is given).
+void check_capacity(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,
+                    const std::string& platform_file) {
+  if (hetero.dram.capacity_bytes <= 0) return;
+  double bytes = 0;
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    double parameters = 0;
+    for (const model::Op& op : scenario.tenants[i].networks.front()->network->ops)
+      parameters += static_cast<double>(op.parameter_elements);
+    bytes += parameters * model::bytes_of(scenario.spec.tenants[i].precision);
+  }
+  if (bytes > hetero.dram.capacity_bytes)
+    throw io::InputError(
+        fmt::format("{}: the tenants' weights ({:.3g} GiB) exceed the DRAM capacity of platform {} "
+                    "({:.3g} GiB, {} field 'dram.capacity_gib')",
+                    scenario.spec.file, bytes / (1ULL << 30), hetero.name,
+                    hetero.dram.capacity_bytes / (1ULL << 30), platform_file));
+}
+
+struct PlatformServing {
+  platform::HeteroServing serving;
+  std::unique_ptr<platform::LatencyCache> cache;
+};
+
+PlatformServing plan_platform_serving(const LoadedScenario& scenario,
+                                      const platform::HeteroPlatform& hetero,
+                                      const std::vector<platform::TenantPlacement>& placements,
+                                      platform::PlacementMode mode) {
+  PlatformServing out;
+  try {
+    out.serving = platform::plan_serving(hetero, scenario.tenants, placements, mode);
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(scenario.spec.file + ": " + e.what());
+  }
+  out.cache = std::make_unique<platform::LatencyCache>(out.serving.costs, scenario.tenants);
+  return out;
+}
+
+ServingEvaluation evaluate_platform(PlatformServing& p, const platform::PlatformOptions& options) {
+  platform::LatencyCache& cache = *p.cache;
+  const std::vector<platform::Server>& servers = p.serving.servers;
+  ServingEvaluation e{platform::evaluate_allocation(cache, servers, 1.0, options),
+                      platform::largest_feasible_scale([&](double k) {
+                        return platform::evaluate_allocation(cache, servers, k, options).feasible;
+                      })};
+  return e;
+}
+
+std::string units_text(const platform::HeteroPlatform& hetero,
+                       const std::vector<std::size_t>& units) {
+  std::string text;
+  for (std::size_t u : units) text += (text.empty() ? "" : "+") + hetero.units[u].name;
+  return text;
+}
+
+// The platform's units with their area and power (as the platform file gives them) and how busy
+// they are.
+nlohmann::json units_json(const platform::HeteroPlatform& hetero,
+                          const std::vector<double>& busy_fraction) {
+  nlohmann::json units = nlohmann::json::array();
+  for (std::size_t u = 0; u < hetero.units.size(); ++u) {
+    const platform::ComputeUnit& unit = hetero.units[u];
+    units.push_back(
+        {{"name", unit.name},
+         {"kind", unit.kind == platform::UnitKind::systolic ? "systolic" : "data_paths"},
+         {"area_mm2", unit.area_mm2},
+         {"power_w", unit.power_w},
+         {"busy_fraction", busy_fraction[u]}});
+  }
+  return units;
+}
+
+std::string busy_text(const platform::HeteroPlatform& hetero,
+                      const std::vector<double>& busy_fraction) {
+  std::string text = "units busy:";
+  for (std::size_t u = 0; u < hetero.units.size(); ++u)
+    text += fmt::format(" {} {:.1f}%", hetero.units[u].name, busy_fraction[u] * 100);
+  return text;
+}
+
+// --instances: every tenant as closed-loop instances (its closed_loop count, else one), each
+// running batches of max_batch back to back: throughput with every server busy.
+void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,
+                   const std::vector<platform::TenantPlacement>& placements,
+                   platform::PlacementMode mode, bool json) {
+  std::deque<platform::NetworkCosts> costs;
+  std::vector<platform::Instance> instances;
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    const platform::Tenant& t = scenario.tenants[i];
+    costs.push_back(platform::network_costs(hetero, *t.networks.back(), placements[i].precision));
+    for (int k = 0; k < std::max(1, t.closed_loop); ++k) {
+      instances.push_back({t.name, &costs.back(), t.batches.back(), placements[i]});
+      owner.push_back(i);
+    }
+  }
+  const platform::ClosedLoopResult r =
+      platform::closed_loop(hetero, instances, mode, scenario.spec.options.switch_cost_s);
+  if (!r.runnable) throw io::InputError(scenario.spec.file + ": tenant " + r.why_not);
+  std::vector<double> busy(hetero.units.size(), 0.0);
+  for (std::size_t k = 0; k < instances.size(); ++k)
+    for (std::size_t u = 0; u < busy.size(); ++u)
+      busy[u] += r.instances[k].throughput_per_s / static_cast<double>(instances[k].batch) *
+                 r.instances[k].run.busy_s[u];
+  nlohmann::json tenants = nlohmann::json::array();
+  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+    double throughput = 0, latency = 0;
+    int count = 0;
+    std::vector<std::size_t> units;
+    for (std::size_t k = 0; k < instances.size(); ++k) {
+      if (owner[k] != i) continue;
+      throughput += r.instances[k].throughput_per_s;
+      latency = std::max(latency, r.instances[k].latency_s);
+      ++count;
+      units = r.instances[k].run.units_used();
+    }
+    tenants.push_back({{"name", scenario.tenants[i].name},
+                       {"instances", count},
+                       {"batch", scenario.tenants[i].batches.back()},
+                       {"units", units_text(hetero, units)},
+                       {"batch_latency_ms", latency * 1e3},
+                       {"throughput_per_s", throughput}});
+  }
+  if (json) {
+    std::cout << nlohmann::json{{"platform", hetero.name},
+                                {"placement", std::string(platform::to_string(mode))},
+                                {"tenants", tenants},
+                                {"units", units_json(hetero, busy)},
+                                {"throughput_per_s", r.throughput_per_s},
+                                {"dram_utilization", r.dram_utilization}}
+                     .dump(1)
+              << "\n";
+    return;
+  }
+  std::cout << fmt::format(
+      "scenario {} on platform {} as closed-loop instances (batches back to back), placement {}\n"
+      "{:<16} {:>9} {:>6} {:>16} {:>15} {:>12}\n",
+      scenario.spec.name, hetero.name, platform::to_string(mode), "tenant", "instances", "batch",
+      "units", "batch_latency_ms", "samples/s");
+  for (const nlohmann::json& t : tenants)
+    std::cout << fmt::format(
+        "{:<16} {:>9} {:>6} {:>16} {:>15.3f} {:>12.1f}\n", t["name"].get<std::string>(),
+        t["instances"].get<int>(), t["batch"].get<std::int64_t>(), t["units"].get<std::string>(),
+        t["batch_latency_ms"].get<double>(), t["throughput_per_s"].get<double>());
+  std::cout << fmt::format(
+      "total {:.1f} samples/s, DRAM utilisation {:.1f}% of the usable channel\n{} (uncontended "
+      "group times; the rest of the time stretched by DRAM contention)\n",
+      r.throughput_per_s, r.dram_utilization * 100, busy_text(hetero, busy));
+}
+
+void run_serve_platform(const ServeArgs& args) {
+  const io::TechLibrary library = args.tech_dir.empty() ? io::load_default_tech_library()
+                                                        : io::load_tech_library(args.tech_dir);
+  const platform::HeteroPlatform hetero = load_platform(args.platform_file, library);
+  LoadedScenario scenario;
+  load_scenario_networks(load_scenario(args.scenario), scenario);
+  check_capacity(scenario, hetero, args.platform_file);
+  const std::vector<platform::TenantPlacement> placements = tenant_placements(scenario, hetero);
+  const platform::PlacementMode mode = parse_placement(args.placement);
+  if (args.instances) {
+    run_instances(scenario, hetero, placements, mode, args.json);
+    return;
+  }
+  if (args.bench) {
+    using Clock = std::chrono::steady_clock;
+    std::size_t count = 0;
+    const Clock::time_point start = Clock::now();
+    double elapsed = 0;
+    do {
+      PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode);
+      (void)evaluate_platform(p, scenario.spec.options);
+      ++count;
+      elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (elapsed < args.bench_seconds);
+    std::cout << fmt::format(
+        "serve bench: platform {} ({} units), {} tenants, placement {}, one thread: {:.0f} "
+        "platform x scenario evaluations/s (group costs on the units each tenant may use, at "
+        "every batch, placement, "
+        "serving and goodput each time)\n",
+        hetero.name, hetero.units.size(), scenario.tenants.size(), platform::to_string(mode),
+        count / elapsed);
+    return;
+  }
+  PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode);
+  // Every SLO must allow the tenant's fastest latency: batch 1 under its placement.
+  for (std::size_t s = 0; s < p.serving.servers.size(); ++s)
+    for (const platform::Slot& slot : p.serving.servers[s].slots) {
+      const double fastest_ms =
+          p.cache->cost(p.serving.servers[s].cols, slot.tenant, 0).latency_s * 1e3;
+      const ScenarioTenant& t = scenario.spec.tenants[slot.tenant];
+      if (t.slo_ms < fastest_ms)
+        throw io::InputError(fmt::format(
+            "{}: field 'tenants.{}.slo_ms' = {:g}, allowed: at least {:.4g} ms, the fastest "
+            "possible latency of {} on platform {} (batch 1, placement {} on {})",
+            scenario.spec.file, t.name, t.slo_ms, fastest_ms, t.workload, hetero.name,
+            platform::to_string(mode), units_text(hetero, p.serving.tenant_units[slot.tenant])));
+    }
+  ServingEvaluation e = evaluate_platform(p, scenario.spec.options);
+  const std::vector<double> busy =
+      platform::unit_busy_fractions(p.serving, scenario.tenants, e.at_rates, hetero.units.size());
+  if (args.simulate) {
+    apply_simulation(
+        e, platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
+    if (!args.json)
+      std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
+                   "allocation (about 200,000 requests, seed "
+                << args.seed << "); goodput_scale: steady-state model\n";
+  }
+  if (args.json) {
+    nlohmann::json out = base_json(scenario, e);
+    out["policy"] = "units";
+    out["placement"] = std::string(platform::to_string(mode));
+    out["platform"] = hetero.name;
+    out["units"] = units_json(hetero, busy);
+    for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
+      nlohmann::json units = nlohmann::json::array();
+      for (std::size_t u : p.serving.tenant_units[i]) units.push_back(hetero.units[u].name);
+      out["tenants"][i]["units"] = units;
+    }
+    std::cout << out.dump(1) << "\n";
+    return;
+  }
+  print_table(
+      std::cout,
+      fmt::format("scenario {} on platform {} ({} units), placement {}; tenants sharing a "
+                  "unit take turns on it",
+                  scenario.spec.name, hetero.name, hetero.units.size(), platform::to_string(mode)),
+      scenario, e, [&](std::size_t i) { return units_text(hetero, p.serving.tenant_units[i]); });
+  std::cout << busy_text(hetero, busy) << " (uncontended group times at the served rates)\n";
 }
 
 }  // namespace
@@ -220,7 +513,19 @@ void register_serve_command(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve", "Serve a scenario of several tenants (networks, rates, SLOs) on one design");
-  cmd->add_option("--hw", args->hardware, "Hardware file (accelscope .json)")->required();
+  CLI::Option* hw = cmd->add_option("--hw", args->hardware, "Hardware file (accelscope .json)");
+  CLI::Option* platform_option =
+      cmd->add_option("--platform", args->platform_file,
+                      "Heterogeneous platform file (spaces/platforms/*.json) instead of --hw");
+  hw->excludes(platform_option);
+  platform_option->excludes(hw);
+  cmd->add_option("--placement", args->placement,
+                  "With --platform: whole (each tenant on one unit), layer (HEFT per layer, "
+                  "default) or split (every GEMM split over the units that run it)")
+      ->check(CLI::IsMember({"whole", "layer", "split"}));
+  cmd->add_flag("--instances", args->instances,
+                "With --platform: run every tenant as closed-loop instances (its closed_loop "
+                "count, else one) of max_batch back to back and print the throughput");
   cmd->add_option("--scenario", args->scenario, "Scenario file (spaces/scenarios/*.json)")
       ->required();
   cmd->add_option("--policy", args->policy,
@@ -243,7 +548,11 @@ void register_serve_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed of --simulate (default 1)");
   cmd->add_option("--bench-seconds", args->bench_seconds, "Seconds per --bench measurement")
       ->check(CLI::Range(0.01, 600.0));
-  cmd->callback([args] { run_serve(*args); });
+  cmd->callback([args, hw, platform_option] {
+    if (hw->count() == 0 && platform_option->count() == 0)
+      throw CLI::RequiredError("serve: --hw or --platform");
+    run_serve(*args);
+  });
 }
 
 }  // namespace accelscope::engine

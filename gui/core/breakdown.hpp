@@ -16,8 +16,9 @@
 
 namespace accelscope::gui {
 
-inline constexpr std::array<std::string_view, 5> kEnergyComponents = {"mac", "sram", "dram",
-                                                                      "vector", "leakage"};
+// In the report's order; "io" is the die's DRAM interface (PHY, controller).
+inline constexpr std::array<std::string_view, 6> kEnergyComponents = {"mac", "sram",   "dram",
+                                                                      "io",  "vector", "leakage"};
 
 struct LayerRow {
   std::string name;

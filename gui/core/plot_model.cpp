@@ -270,30 +270,4 @@ PlotModel build_plot(const StudyData& study, const PlotRequest& request) {
   return model;
 }
 
-std::optional<std::size_t> knee_design(const PlotModel& model, const PlotRequest& request) {
-  if (model.front.empty()) return std::nullopt;
-  auto scaled = [](double value, bool log_scale) { return log_scale ? std::log10(value) : value; };
-  double x_low = std::numeric_limits<double>::infinity(), x_high = -x_low;
-  double y_low = x_low, y_high = -x_low;
-  for (const PlotPoint& p : model.front) {
-    const double x = scaled(p.x, request.x_log), y = scaled(p.y, request.y_log);
-    x_low = std::min(x_low, x), x_high = std::max(x_high, x);
-    y_low = std::min(y_low, y), y_high = std::max(y_high, y);
-  }
-  auto badness = [](double v, double low, double high, store::Direction direction) {
-    if (!(high > low)) return 0.0;
-    const double t = (v - low) / (high - low);
-    return direction == store::Direction::minimize ? t : 1 - t;
-  };
-  std::optional<std::size_t> best;
-  double best_distance = std::numeric_limits<double>::infinity();
-  for (const PlotPoint& p : model.front) {
-    const double bx = badness(scaled(p.x, request.x_log), x_low, x_high, request.x_direction);
-    const double by = badness(scaled(p.y, request.y_log), y_low, y_high, request.y_direction);
-    const double distance = bx * bx + by * by;
-    if (distance < best_distance) best_distance = distance, best = p.design;
-  }
-  return best;
-}
-
 }  // namespace accelscope::gui

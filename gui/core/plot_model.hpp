@@ -79,10 +79,6 @@ std::vector<std::size_t> pareto_front_2d(std::span<const PlotPoint> points,
                                          store::Direction x_direction,
                                          store::Direction y_direction);
 
-// The front point nearest to the ideal corner after scaling both axes to [0, 1] over the front
-// (logarithmically for log axes): a balanced "knee" design to select first.
-std::optional<std::size_t> knee_design(const PlotModel& model, const PlotRequest& request);
-
 // Bin edges at quantiles of the values: `bins` bins holding about equal numbers of values (fewer
 // when values repeat). Empty for no values; ascending, first = min, last = max.
 std::vector<double> quantile_bin_edges(std::vector<double> values, int bins);

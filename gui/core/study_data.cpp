@@ -29,10 +29,6 @@ std::vector<std::string> string_list(const nlohmann::json& node) {
   return out;
 }
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
-
 }  // namespace
 
 std::string FieldId::key() const {
@@ -297,7 +293,6 @@ std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter&
         }
         Design design;
         design.id = trial.id;
-        design.seq = trial.seq;
         design.batch = trial.batch;
         design.feasible = trial.feasible;
         design.on_front = trial.on_front;
@@ -453,14 +448,32 @@ std::optional<store::Direction> StudyData::objective_direction(const FieldId& fi
   return std::nullopt;
 }
 
-store::Direction StudyData::default_direction(const FieldId& field) const {
-  if (auto direction = objective_direction(field)) return *direction;
-  const std::string_view name = field.name;
-  for (std::string_view larger_is_better :
-       {"throughput", "tops", "utilization", "utilisation", "per_s", "efficiency"}) {
-    if (contains(name, larger_is_better)) return store::Direction::maximize;
+std::optional<store::Direction> StudyData::known_direction(const FieldId& field) const {
+  if (auto direction = objective_direction(field)) return direction;
+  if (field.kind != FieldKind::metric) return std::nullopt;
+  // A per-workload metric ("resnet50.latency_ms") goes the way of the design-level one.
+  std::string_view name = field.name;
+  for (const std::string& workload : workload_names_) {
+    if (name.size() > workload.size() + 1 && name.starts_with(workload) &&
+        name[workload.size()] == '.') {
+      name.remove_prefix(workload.size() + 1);
+      break;
+    }
   }
-  return store::Direction::minimize;
+  for (std::string_view lower_is_better :
+       {"latency_ms", "energy_mj", "area_mm2", "power_w", "chip_power_w", "peak_power_w",
+        "edp_mj_ms", "die_cost_usd"}) {
+    if (name == lower_is_better) return store::Direction::minimize;
+  }
+  for (std::string_view higher_is_better :
+       {"throughput_per_s", "utilization", "tops_per_w", "tops_per_mm2"}) {
+    if (name == higher_is_better) return store::Direction::maximize;
+  }
+  return std::nullopt;
+}
+
+store::Direction StudyData::default_direction(const FieldId& field) const {
+  return known_direction(field).value_or(store::Direction::minimize);
 }
 
 bool StudyData::is_per_workload_metric(std::string_view name) const {
@@ -497,10 +510,28 @@ std::vector<FieldId> StudyData::varying_params() const {
   return out;
 }
 
+std::vector<FieldId> StudyData::space_params() const {
+  std::vector<FieldId> out;
+  // The engine stores {"spec": <as written>, "base_hardware", ...}; older studies the spec alone.
+  const nlohmann::json& spec = info_.spec.contains("spec") && info_.spec["spec"].is_object()
+                                   ? info_.spec["spec"]
+                                   : info_.spec;
+  const auto parameters = spec.find("parameters");
+  if (parameters != spec.end() && parameters->is_array()) {
+    for (const nlohmann::json& parameter : *parameters) {
+      if (!parameter.is_object() || !parameter.contains("name") || !parameter["name"].is_string())
+        continue;
+      const FieldId id = param(parameter["name"].get<std::string>());
+      if (const Field* f = field(id); f && f->varies()) out.push_back(id);
+    }
+  }
+  return out.empty() ? varying_params() : out;
+}
+
 std::string StudyData::tooltip(std::size_t index, const std::vector<FieldId>& extra) const {
   if (index >= designs_.size()) return {};
   const Design& design = designs_[index];
-  std::string text = "design #" + std::to_string(design.seq);
+  std::string text = "design #" + std::to_string(design.id);
   if (design.on_front) text += "  (study front)";
   if (!design.feasible) text += "  (infeasible)";
   std::vector<FieldId> shown;
@@ -515,7 +546,8 @@ std::string StudyData::tooltip(std::size_t index, const std::vector<FieldId>& ex
   for (std::size_t i = 0; i < params.size() && i < 10; ++i) add(params[i]);
   for (const FieldId& id : extra) add(id);
   for (const store::Objective& objective : info_.objectives) add(metric(objective.name));
-  for (const char* name : {"area_mm2", "power_w", "latency_ms", "energy_mj"}) add(metric(name));
+  for (const char* name : {"area_mm2", "die_cost_usd", "power_w", "latency_ms", "energy_mj"})
+    add(metric(name));
   for (const std::string& violation : design.violations()) text += "\nviolates " + violation;
   return text;
 }

@@ -122,8 +122,8 @@ struct DesignColumns {
 
 // One finished, evaluated design (a done trial). Its values live in the study's columns.
 struct Design {
+  // The design's one id everywhere: `accelscope show --design ID`, `front`, the report's #ID.
   store::TrialId id = 0;
-  std::int64_t seq = 0;
   std::int64_t batch = 0;
   bool feasible = true;
   bool on_front = false;  // on the study's stored (all-objective) front
@@ -181,13 +181,21 @@ class StudyData {
 
   // The objective's direction if the field is one of the study's objectives.
   std::optional<store::Direction> objective_direction(const FieldId& field) const;
-  // Objectives as declared; other metrics by name (throughput, TOPS, utilisation: maximise).
+  // Which way is better, where that is known: the study's objectives as declared, then the
+  // metrics that the engine also accepts as objectives (latency, energy, area, power, EDP, die
+  // cost: lower; throughput, utilisation, TOPS/W, TOPS/mm2: higher), per workload too. Other
+  // fields (component splits, memory footprint, yield, parameters) have none.
+  std::optional<store::Direction> known_direction(const FieldId& field) const;
+  // known_direction, else minimise (an axis needs one).
   store::Direction default_direction(const FieldId& field) const;
   // The fields to offer first: objectives, then design-level metrics, then per-workload
   // metrics, then parameters that vary.
   std::vector<FieldId> ordered_fields(bool numeric_only) const;
   // Parameters that take more than one value in the study (the ones worth showing in a tooltip).
   std::vector<FieldId> varying_params() const;
+  // The design space's own parameters (the spec's "parameters", in its order) that vary, without
+  // the hardware fields derived from them; all varying parameters when the spec lists none.
+  std::vector<FieldId> space_params() const;
 
   // Hover text: the design's varying parameters and key metrics plus the given extra fields.
   std::string tooltip(std::size_t design, const std::vector<FieldId>& extra = {}) const;

@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -11,9 +12,10 @@ namespace accelscope::gui {
 ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
-  auto* hint = new QLabel(tr("Ctrl+click designs in the chart (or use \"Add to compare\") to "
-                             "compare them; the best value of each metric is bold."),
-                          this);
+  auto* hint = new QLabel(
+      tr("Ctrl+click designs in the chart (or use \"Add to compare\") to "
+         "compare them; the best value of each metric that has a better direction is bold."),
+      this);
   hint->setWordWrap(true);
   layout->addWidget(hint);
   table_ = new QTableWidget(this);
@@ -21,6 +23,7 @@ ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
   table_->setSelectionBehavior(QAbstractItemView::SelectColumns);
   table_->setAlternatingRowColors(true);
   table_->verticalHeader()->setDefaultSectionSize(20);
+  table_->verticalHeader()->setTextElideMode(Qt::ElideMiddle);
   layout->addWidget(table_, 1);
   auto* buttons = new QHBoxLayout;
   remove_ = new QPushButton(tr("Remove selected"), this);
@@ -99,18 +102,19 @@ void ComparePane::rebuild() {
     return;
   }
   const std::vector<Design>& all = study_->designs();
+  // What was chosen (the parameters) first, then what it gives (the metrics).
   std::vector<FieldId> rows;
-  for (const FieldId& id : study_->ordered_fields(false)) {
-    if (id.kind == FieldKind::metric) rows.push_back(id);
-  }
   for (const Field& field : study_->fields()) {
     if (field.id.kind == FieldKind::param) rows.push_back(field.id);
+  }
+  for (const FieldId& id : study_->ordered_fields(false)) {
+    if (id.kind == FieldKind::metric) rows.push_back(id);
   }
   const int extra_rows = 2;  // feasibility, study front
   table_->setColumnCount(static_cast<int>(designs_.size()));
   table_->setRowCount(static_cast<int>(rows.size()) + extra_rows);
   QStringList headers;
-  for (std::size_t d : designs_) headers << QStringLiteral("#%1").arg(all[d].seq);
+  for (std::size_t d : designs_) headers << QStringLiteral("#%1").arg(all[d].id);
   table_->setHorizontalHeaderLabels(headers);
   table_->setVerticalHeaderItem(0, new QTableWidgetItem(tr("feasible")));
   table_->setVerticalHeaderItem(1, new QTableWidgetItem(tr("study front")));
@@ -121,11 +125,15 @@ void ComparePane::rebuild() {
   }
   for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
     const FieldId& id = rows[static_cast<std::size_t>(r)];
-    table_->setVerticalHeaderItem(r + extra_rows,
-                                  new QTableWidgetItem(QString::fromStdString(id.label())));
+    auto* header = new QTableWidgetItem(QString::fromStdString(id.label()));
+    header->setToolTip(header->text());
+    table_->setVerticalHeaderItem(r + extra_rows, header);
+    // A "best" only where better has a direction (objectives, latency, energy, ...): none for
+    // parameters, component splits or footprints.
     std::optional<double> best;
-    if (id.kind == FieldKind::metric && designs_.size() > 1) {
-      const bool larger = study_->default_direction(id) == store::Direction::maximize;
+    const std::optional<store::Direction> direction = study_->known_direction(id);
+    if (direction && designs_.size() > 1) {
+      const bool larger = *direction == store::Direction::maximize;
       for (std::size_t d : designs_) {
         if (auto v = all[d].value(id)) {
           if (!best || (larger ? *v > *best : *v < *best)) best = v;
@@ -145,6 +153,25 @@ void ComparePane::rebuild() {
     }
   }
   table_->resizeColumnsToContents();
+  fitColumns();
+}
+
+void ComparePane::fitColumns() {
+  // Long row labels ("mobilenet_v2.throughput_per_s") must not push the designs' columns out of
+  // a narrow pane: the labels give up width first (elided in the middle, full text as tooltip).
+  QHeaderView* labels = table_->verticalHeader();
+  labels->setMaximumWidth(QWIDGETSIZE_MAX);
+  int columns = 0;
+  for (int c = 0; c < table_->columnCount(); ++c) columns += table_->columnWidth(c);
+  const int room = table_->width() - 2 * table_->frameWidth() -
+                   table_->verticalScrollBar()->sizeHint().width() - columns - 4;
+  constexpr int kMinLabelWidth = 90;
+  labels->setMaximumWidth(std::max(kMinLabelWidth, std::min(labels->sizeHint().width(), room)));
+}
+
+void ComparePane::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitColumns();
 }
 
 }  // namespace accelscope::gui

@@ -1,5 +1,6 @@
-// Designs side by side: one column per picked design, one row per parameter and metric, the best
-// value of each metric with a known direction in bold.
+// Designs side by side: one column per picked design, one row per parameter (first) and metric,
+// the best value of each metric with a known direction in bold; every design column stays in view
+// (long row labels are elided instead).
 #pragma once
 
 #include <QPushButton>
@@ -30,8 +31,12 @@ class ComparePane : public QWidget {
  signals:
   void changed();
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void rebuild();
+  void fitColumns();
 
   const StudyData* study_ = nullptr;
   std::vector<std::size_t> designs_;

@@ -131,7 +131,10 @@ void show_layer_series(QChartView* view, QStackedBarSeries* series,
   y->applyNiceNumbers();
 }
 
-QChartView* pieChart(const QString& title, const NamedValues& values, const QString& unit) {
+// Slices of energy components take the component's colour (as in the report), others (area
+// parts) the category palette.
+QChartView* pieChart(const QString& title, const NamedValues& values, const QString& unit,
+                     bool components) {
   QChartView* view = chartView(title, 230);
   auto* series = new QPieSeries;
   double total = 0;
@@ -144,7 +147,7 @@ QChartView* pieChart(const QString& title, const NamedValues& values, const QStr
         QStringLiteral("%1: %2 %3 (%4%)")
             .arg(qs(name), qs(format_number(value, 3)), unit, QString::number(share, 'f', 1)),
         value);
-    slice->setColor(palette::category(i));
+    slice->setColor(components ? palette::component(name) : palette::category(i));
   }
   series->setPieSize(0.85);
   view->chart()->addSeries(series);
@@ -201,12 +204,11 @@ void DesignDetailPane::showDesign(const StudyData& study, std::size_t index) {
   flags << (design.feasible ? tr("feasible") : tr("infeasible"));
   if (design.on_front) flags << tr("on the study front");
   title_->setText(QStringLiteral("<b>Design #%1</b> &nbsp; %2")
-                      .arg(design.seq)
+                      .arg(design.id)
                       .arg(flags.join(QStringLiteral(", "))));
 
   QTreeWidgetItem* trial = section(tree_, tr("Trial"));
-  row(trial, tr("sequence"), QString::number(design.seq));
-  row(trial, tr("trial id"), QString::number(design.id));
+  row(trial, tr("id"), QString::number(design.id));
   row(trial, tr("batch"), QString::number(design.batch));
   if (design.eval_seconds)
     row(trial, tr("evaluation time (s)"), qs(format_number(*design.eval_seconds)));
@@ -350,8 +352,8 @@ void BreakdownPane::rebuildCharts() {
       QChartView* view = chartView(tr("Latency by layer (ms): compute vs stall"), 250);
       auto* compute = new QBarSet(tr("compute"));
       auto* stall = new QBarSet(tr("stall (memory)"));
-      compute->setColor(palette::category(0));
-      stall->setColor(palette::category(1));
+      compute->setColor(palette::component("compute"));
+      stall->setColor(palette::component("stall"));
       for (const LayerRow& layer : layers) {
         compute->append(layer.compute_ms);
         stall->append(layer.stall_ms);
@@ -368,7 +370,7 @@ void BreakdownPane::rebuildCharts() {
       for (std::size_t c = 0; c < kEnergyComponents.size(); ++c) {
         auto* set = new QBarSet(QString::fromLatin1(
             kEnergyComponents[c].data(), static_cast<qsizetype>(kEnergyComponents[c].size())));
-        set->setColor(palette::category(c));
+        set->setColor(palette::component(kEnergyComponents[c]));
         for (const LayerRow& layer : layers) {
           // Layers without a component split show their total as "mac"/array energy.
           const bool split =
@@ -421,10 +423,11 @@ void BreakdownPane::rebuildCharts() {
   if (!energy.empty()) {
     addChart(pieChart(workload ? tr("Energy by component (%1)").arg(qs(workload->name))
                                : tr("Energy by component (weight-averaged)"),
-                      energy, QStringLiteral("mJ")));
+                      energy, QStringLiteral("mJ"), true));
   }
   if (!view_.area_by_component_mm2.empty()) {
-    addChart(pieChart(tr("Area by component"), view_.area_by_component_mm2, QStringLiteral("mm²")));
+    addChart(pieChart(tr("Area by component"), view_.area_by_component_mm2, QStringLiteral("mm²"),
+                      false));
   }
 }
 

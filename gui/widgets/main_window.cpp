@@ -39,9 +39,12 @@
 #include "gui/widgets/compare_pane.hpp"
 #include "gui/widgets/constraint_panel.hpp"
 #include "gui/widgets/detail_pane.hpp"
+#include "gui/widgets/importance_pane.hpp"
+#include "gui/widgets/parallel_view.hpp"
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
+#include "reports/charts.hpp"
 
 namespace accelscope::gui {
 
@@ -64,10 +67,10 @@ void selectData(QComboBox* combo, const QString& current) {
   if (index >= 0) combo->setCurrentIndex(index);
 }
 
-// Log axes help when a positive field spans more than a factor of 20.
+// Log axes help when a positive field spans more than a factor of 10 (the report's rule).
 bool wantsLog(const Field* field) {
-  return field && field->numeric && field->count > 0 && field->min > 0 &&
-         field->max / field->min > 20;
+  return field && field->numeric && field->count > 0 &&
+         reports::prefers_log_scale({field->min, field->max});
 }
 
 }  // namespace
@@ -205,8 +208,9 @@ void MainWindow::buildLayout() {
     if (!updating_controls_) replot();
   });
 
-  // Centre: controls, chart, summary.
-  auto* centre = new QWidget(splitter_);
+  // Centre: the scatter (controls, chart, summary), parallel coordinates, importance.
+  centre_tabs_ = new QTabWidget(splitter_);
+  auto* centre = new QWidget(centre_tabs_);
   auto* centre_layout = new QVBoxLayout(centre);
   centre_layout->setContentsMargins(0, 0, 0, 0);
   auto* controls = new QGridLayout;
@@ -244,7 +248,9 @@ void MainWindow::buildLayout() {
   overlay_menu_ = new QMenu(overlay_button_);
   overlay_button_->setMenu(overlay_menu_);
   auto* best = new QPushButton(tr("Select knee"), centre);
-  best->setToolTip(tr("Select the balanced design of the 2-D front"));
+  best->setToolTip(
+      tr("Select the report's knee (the front design nearest the ideal point over all "
+         "objectives) and compare the report's shortlist"));
   connect(best, &QPushButton::clicked, this, [this] { selectBest(); });
 
   controls->addWidget(new QLabel(tr("X"), centre), 0, 0);
@@ -278,6 +284,19 @@ void MainWindow::buildLayout() {
   summary_ = new QLabel(centre);
   summary_->setWordWrap(true);
   centre_layout->addWidget(summary_);
+  parallel_ = new ParallelCoordinatesView(centre_tabs_);
+  centre_tabs_->addTab(centre, tr("Scatter"));
+  centre_tabs_->addTab(parallel_, tr("Parallel coordinates"));
+  importance_ = new ImportancePane(centre_tabs_);
+  centre_tabs_->addTab(importance_, tr("Importance"));
+  connect(parallel_, &ParallelCoordinatesView::designClicked, this,
+          [this](std::size_t design, bool toggle) {
+            if (toggle) {
+              compare_->toggle(design);
+            } else {
+              selectDesign(design);
+            }
+          });
 
   for (QComboBox* combo : {x_field_, y_field_, colour_}) {
     connect(combo, &QComboBox::currentIndexChanged, this, [this, combo] {
@@ -322,6 +341,14 @@ void MainWindow::buildLayout() {
     QToolTip::showText(QCursor::pos(), qs(study()->tooltip(design, {request_.x, request_.y})),
                        chart_);
   });
+  connect(parallel_, &ParallelCoordinatesView::designHovered, this,
+          [this](std::size_t design, bool entered) {
+            if (!entered || !study()) {
+              QToolTip::hideText();
+              return;
+            }
+            QToolTip::showText(QCursor::pos(), qs(study()->tooltip(design)), parallel_);
+          });
 
   // Right: details, breakdown, compare, log.
   tabs_ = new QTabWidget(splitter_);
@@ -347,7 +374,7 @@ void MainWindow::buildLayout() {
   });
 
   splitter_->addWidget(left);
-  splitter_->addWidget(centre);
+  splitter_->addWidget(centre_tabs_);
   splitter_->addWidget(tabs_);
   splitter_->setStretchFactor(0, 0);
   splitter_->setStretchFactor(1, 1);
@@ -588,6 +615,7 @@ void MainWindow::onStudyLoaded() {
   constraints_->setStudy(current);
   updating_controls_ = false;
   compare_->setStudy(current, false);
+  importance_->setStudy(current);
   fillFieldCombos(false);
   details_->clear();
   breakdown_->clear(tr("Select a design to see its breakdown."));
@@ -603,7 +631,10 @@ void MainWindow::onStudyUpdated(int added) {
   constraints_->setStudy(current);
   updating_controls_ = false;
   compare_->setStudy(current, true);
-  if (added > 0) fillFieldCombos(true);
+  if (added > 0) {
+    fillFieldCombos(true);
+    importance_->setStudy(current);
+  }
   updateStudyProgress();
   replot();
   showSelectedDetails(false);
@@ -725,6 +756,7 @@ void MainWindow::replot() {
   if (!current || x_field_->count() == 0) {
     plot_ = {};
     chart_->setPlot(plot_, request_, {}, {}, false);
+    updateParallel();
     summary_->setText(current              ? tr("This study has no evaluated designs yet.")
                       : session_->isOpen() ? tr("Select a study.")
                                            : tr("Open a study database (Ctrl+O)."));
@@ -740,6 +772,7 @@ void MainWindow::replot() {
   if (request_.colour) labels.colour_title = qs(request_.colour->name);
   chart_->setPlot(plot_, request_, labels, overlayFronts(), show_stored_front_->isChecked());
   chart_->chart()->setTitle(qs(current->info().name));
+  updateParallel();
   updateHighlights();
   last_plot_seconds_ = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
 
@@ -753,6 +786,8 @@ void MainWindow::replot() {
   if (plot_.hidden_infeasible) parts << tr("%1 infeasible hidden").arg(plot_.hidden_infeasible);
   if (!plot_.infeasible.empty()) parts << tr("%1 infeasible").arg(plot_.infeasible.size());
   if (plot_.missing_value) parts << tr("%1 lack a value").arg(plot_.missing_value);
+  if (const std::size_t outside = chart_->pointsOutsideAxes())
+    parts << tr("%1 beyond the axes (a long tail or infeasible outliers)").arg(outside);
   if (plot_.not_positive_on_log)
     parts << tr("%1 not positive (log axis)").arg(plot_.not_positive_on_log);
   if (current->failed_count()) parts << tr("%1 failed evaluations").arg(current->failed_count());
@@ -762,6 +797,30 @@ void MainWindow::replot() {
 
 void MainWindow::updateHighlights() {
   chart_->setHighlights(selectedDesign(), compare_->designs());
+  parallel_->setHighlights(selectedDesign(), compare_->designs());
+}
+
+void MainWindow::updateParallel() {
+  const StudyData* current = study();
+  if (!current) {
+    parallel_->setModel({}, tr("Open a study to see its front in parallel coordinates."));
+    return;
+  }
+  std::vector<std::size_t> front;
+  const std::vector<Design>& designs = current->designs();
+  for (std::size_t d = 0; d < designs.size(); ++d) {
+    if (designs[d].on_front && designs[d].feasible && passes_all(designs[d], request_.constraints))
+      front.push_back(d);
+  }
+  ParallelModel model = build_parallel(*current, front, parallel_fields(*current));
+  const QString first = model.axes.empty() ? QString() : qs(model.axes.front().field.name);
+  parallel_->setModel(
+      std::move(model),
+      tr("%1 designs of the study front (all objectives)%2; colour: %3, bright = best. Click a "
+         "line to select its design, Ctrl+click to compare it.")
+          .arg(front.size())
+          .arg(request_.constraints.empty() ? QString() : tr(" within the constraints"))
+          .arg(first));
 }
 
 bool MainWindow::setAxes(const QString& x, const QString& y) {
@@ -858,14 +917,14 @@ void MainWindow::showSelectedDetails(bool reload_breakdown) {
   if (stored) {
     std::string problem;
     if (auto view = parse_breakdown(*stored, &problem)) {
-      breakdown_->showBreakdown(*view, tr("Stored breakdown of design #%1.").arg(d.seq));
+      breakdown_->showBreakdown(*view, tr("Stored breakdown of design #%1.").arg(d.id));
       return;
     }
     BreakdownView fallback = breakdown_from_metrics(d);
     breakdown_->showBreakdown(fallback,
                               tr("The stored breakdown of design #%1 cannot be read (%2); "
                                  "component splits below come from its metrics.")
-                                  .arg(d.seq)
+                                  .arg(d.id)
                                   .arg(qs(problem)));
     return;
   }
@@ -873,13 +932,33 @@ void MainWindow::showSelectedDetails(bool reload_breakdown) {
       breakdown_from_metrics(d),
       tr("No breakdown stored for design #%1 (searches keep per-layer breakdowns for front "
          "designs). The component splits below come from its metrics.")
-          .arg(d.seq));
+          .arg(d.id));
 }
 
 bool MainWindow::selectBest() {
-  const auto knee = knee_design(plot_, request_);
-  if (!knee) return false;
+  const StudyData* current = study();
+  if (!current) return false;
+  const std::optional<ReportPicks> picks = session_->reportPicks();
+  if (!picks || !picks->knee) {
+    showStatus(tr("This study has no feasible design: no knee"));
+    return false;
+  }
+  // The report's shortlist side by side, the knee selected.
+  compare_->clear();
+  QStringList named;
+  for (const ReportPick& pick : picks->shortlist) {
+    if (const auto index = current->index_of(pick.id)) {
+      compare_->add(*index);
+      QStringList reasons;
+      for (const std::string& reason : pick.reasons) reasons << qs(reason);
+      named << QStringLiteral("#%1 (%2)").arg(pick.id).arg(reasons.join(QStringLiteral(", ")));
+    }
+  }
+  const std::optional<std::size_t> knee = current->index_of(*picks->knee);
+  if (!knee) return false;  // the study changed since it was read: the next poll catches up
   selectDesign(*knee);
+  showStatus(tr("The report's shortlist: %1").arg(named.join(QStringLiteral("; "))));
+  appendLog(tr("report's knee and shortlist: %1").arg(named.join(QStringLiteral("; "))));
   return true;
 }
 
@@ -889,6 +968,9 @@ void MainWindow::showTab(const QString& name) {
   if (lower == "breakdown") tabs_->setCurrentWidget(breakdown_);
   if (lower == "compare") tabs_->setCurrentWidget(compare_);
   if (lower == "log") tabs_->setCurrentWidget(log_);
+  if (lower == "scatter") centre_tabs_->setCurrentWidget(centre_tabs_->widget(0));
+  if (lower == "parallel") centre_tabs_->setCurrentWidget(parallel_);
+  if (lower == "importance") centre_tabs_->setCurrentWidget(importance_);
 }
 
 // --- overlays ------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ class ConstraintPanel;
 class DesignDetailPane;
 class BreakdownPane;
 class ComparePane;
+class ParallelCoordinatesView;
+class ImportancePane;
 class SearchRunner;
 class ReportExporter;
 
@@ -55,13 +57,15 @@ class MainWindow : public QMainWindow {
   void setShowInfeasible(bool show);
   void setShowStoredFront(bool show);
   void selectDesign(std::optional<std::size_t> design);
-  bool selectBest();  // the knee of the 2-D front
+  // Selects the report's knee and puts the report's shortlist in the comparison.
+  bool selectBest();
   bool addOverlay(const QString& path, store::StudyId study);
   void clearOverlays();
   void startSearch(const SearchRequest& request);
   void cancelSearch();
   void exportReport(const QString& output);
-  void showTab(const QString& name);  // "design", "breakdown", "compare", "log"
+  // Right: "design", "breakdown", "compare", "log"; centre: "scatter", "parallel", "importance".
+  void showTab(const QString& name);
   void setLiveInterval(int milliseconds);
   void setBusyTimeout(int milliseconds);
   // Interactive use shows errors in a message box too; tests and --screenshot do not.
@@ -81,6 +85,8 @@ class MainWindow : public QMainWindow {
   DesignDetailPane* detailPane() const { return details_; }
   BreakdownPane* breakdownPane() const { return breakdown_; }
   ComparePane* comparePane() const { return compare_; }
+  ParallelCoordinatesView* parallelView() const { return parallel_; }
+  ImportancePane* importancePane() const { return importance_; }
   SearchRunner* searchRunner() const { return runner_; }
   QTableWidget* studyTable() const { return studies_; }
   QString lastError() const { return last_error_; }
@@ -119,6 +125,7 @@ class MainWindow : public QMainWindow {
   void readControls();  // combos and toggles -> request_
   void replot();
   void updateHighlights();
+  void updateParallel();  // the study front under the constraints
   void updateStudyProgress();
   void showSelectedDetails(bool reload_breakdown);
   std::vector<OverlayFront> overlayFronts() const;
@@ -163,6 +170,9 @@ class MainWindow : public QMainWindow {
   QLabel* summary_ = nullptr;
   QLabel* legend_ = nullptr;
   QTabWidget* tabs_ = nullptr;
+  QTabWidget* centre_tabs_ = nullptr;
+  ParallelCoordinatesView* parallel_ = nullptr;
+  ImportancePane* importance_ = nullptr;
   DesignDetailPane* details_ = nullptr;
   BreakdownPane* breakdown_ = nullptr;
   ComparePane* compare_ = nullptr;

@@ -1,11 +1,15 @@
-// Colours shared by the charts: a perceptually ordered scale for numbers (viridis) and a
-// qualitative one for categories and overlays.
+// Colours shared by the charts: a perceptually ordered scale for numbers (viridis), a
+// qualitative one for categories and overlays, and the report's colours of cost components.
 #pragma once
 
 #include <QColor>
+#include <QString>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <string_view>
+
+#include "reports/charts.hpp"
 
 namespace accelscope::gui::palette {
 
@@ -32,6 +36,12 @@ inline QColor category(std::size_t index) {
                                                        0x8c564b, 0xe377c2, 0x17becf, 0xbcbd22,
                                                        0x7f7f7f, 0xd62728};
   return QColor(colours[index % colours.size()]);
+}
+
+// A cost component ("mac", "sram", "dram", "io", "vector", "leakage", "compute", "stall") in
+// the report's colour for it: one table (reports/charts.hpp) for both.
+inline QColor component(std::string_view name) {
+  return QColor(QString::fromStdString(reports::component_color(name)));
 }
 
 inline QColor front() {

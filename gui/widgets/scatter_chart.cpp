@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "gui/widgets/palette.hpp"
+#include "reports/charts.hpp"
 
 namespace accelscope::gui {
 
@@ -53,18 +54,24 @@ struct Range {
   bool valid() const { return low <= high; }
 };
 
+// A log axis only where the shown values span enough to need one (the report's rule,
+// reports::prefers_log_scale: all positive, more than 10x): a narrow range, e.g. under a
+// constraint, would get one label or none at powers of the base.
+bool logScaleFits(const Range& range) {
+  return range.valid() && reports::prefers_log_scale({range.low, range.high});
+}
+
 QAbstractAxis* makeAxis(const Range& range, bool log_scale, const QString& title) {
-  if (log_scale) {
+  if (log_scale && logScaleFits(range)) {
     auto* axis = new QLogValueAxis;
     axis->setLabelFormat("%g");
     axis->setMinorTickCount(-1);
-    // Labels sit at powers of the base only: base 10 leaves a range under two decades with one
-    // or two labels, base 2 labels it every doubling.
-    axis->setBase(range.valid() && range.high / range.low < 100 ? 2 : 10);
-    if (range.valid()) {
-      const double low = range.low / 1.15, high = range.high * 1.15;
-      axis->setRange(low, high > low ? high : low * 10);
-    }
+    // Labels sit at powers of the base only: under three decades base 10 leaves two or three
+    // labels, so the axis is labelled every doubling (4 to 10 labels) until the range is wide
+    // enough for one per decade.
+    axis->setBase(range.high / range.low < 1000 ? 2 : 10);
+    const double low = range.low / 1.15, high = range.high * 1.15;
+    axis->setRange(low, high);
     axis->setTitleText(title);
     return axis;
   }
@@ -74,12 +81,66 @@ QAbstractAxis* makeAxis(const Range& range, bool log_scale, const QString& title
     const double span = range.high - range.low;
     const double pad = span > 0 ? span * 0.05 : std::max(std::fabs(range.low) * 0.1, 1.0);
     // Non-negative quantities (most metrics) should not get a negative axis.
-    const double low = range.low >= 0 ? std::max(0.0, range.low - pad) : range.low - pad;
-    axis->setRange(low, range.high + pad);
-    axis->applyNiceNumbers();
+    double low = range.low >= 0 ? std::max(0.0, range.low - pad) : range.low - pad;
+    double high = range.high + pad;
+    // Ticks at the report's round values (reports::axis_ticks), the range widened to the next
+    // tick on each side but not to zero: a front far from zero keeps the height of the chart.
+    const std::vector<double> ticks = reports::axis_ticks(low, high, false, 5);
+    if (ticks.size() >= 2) {
+      const double step = ticks[1] - ticks[0];
+      low = std::floor(low / step + 1e-9) * step;
+      high = std::ceil(high / step - 1e-9) * step;
+      axis->setTickCount(static_cast<int>(std::lround((high - low) / step)) + 1);
+    }
+    axis->setRange(low, high);
   }
-  axis->setTitleText(title);
+  axis->setTitleText(log_scale ? title + QObject::tr("  [linear: values span under 10x]") : title);
   return axis;
+}
+
+// The axis range: what matters is the feasible designs and the fronts, not infeasible outliers
+// (a datacenter study's slowest infeasible designs would otherwise squeeze the front into a
+// corner). Long tails of the feasible designs are cut too: the range covers the fronts entirely
+// and the feasible designs up to their 98th percentile, or everything when that is not much more.
+Range axisRange(std::vector<double> feasible, const std::vector<double>& fronts,
+                const std::vector<double>& infeasible, bool log_scale) {
+  Range range;
+  for (double v : fronts) range.add(v);
+  if (feasible.empty()) {
+    for (double v : infeasible) range.add(v);
+    return range;
+  }
+  Range all = range;
+  for (double v : feasible) all.add(v);
+  constexpr double kKeptShare = 0.98;
+  const std::size_t n = feasible.size();
+  const auto at = [&](double share) {
+    const auto k = static_cast<std::size_t>(share * static_cast<double>(n - 1));
+    std::nth_element(feasible.begin(), feasible.begin() + static_cast<std::ptrdiff_t>(k),
+                     feasible.end());
+    return feasible[k];
+  };
+  Range kept = range;
+  if (n >= 50) {
+    kept.add(at(1 - kKeptShare));
+    kept.add(at(kKeptShare));
+  } else {
+    kept = all;
+  }
+  // Cut only a tail that would take most of the axis (a factor of 2 in span, on the axis's
+  // scale): otherwise show every feasible design.
+  auto span = [&](const Range& r) {
+    return log_scale && r.low > 0 ? std::log(r.high / r.low) : r.high - r.low;
+  };
+  return span(all) > 2 * span(kept) ? kept : all;
+}
+
+std::pair<double, double> axisBounds(const QAbstractAxis* axis) {
+  if (const auto* log_axis = qobject_cast<const QLogValueAxis*>(axis))
+    return {log_axis->min(), log_axis->max()};
+  if (const auto* value_axis = qobject_cast<const QValueAxis*>(axis))
+    return {value_axis->min(), value_axis->max()};
+  return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
 }
 
 }  // namespace
@@ -205,22 +266,34 @@ void ScatterChartView::setPlot(const PlotModel& model, const PlotRequest& reques
   chart()->setBackgroundVisible(!density_mode_);
   chart()->setPlotAreaBackgroundVisible(false);
 
-  Range x_range, y_range;
-  auto extend = [&](double x, double y) {
-    x_range.add(x);
-    y_range.add(y);
-  };
+  std::vector<double> feasible_x, feasible_y, front_x, front_y, infeasible_x, infeasible_y;
   for (const ColourGroup& group : model.groups) {
-    for (const PlotPoint& p : group.points) extend(p.x, p.y);
+    for (const PlotPoint& p : group.points) feasible_x.push_back(p.x), feasible_y.push_back(p.y);
   }
-  for (const PlotPoint& p : model.infeasible) extend(p.x, p.y);
+  for (const PlotPoint& p : model.front) front_x.push_back(p.x), front_y.push_back(p.y);
+  for (const PlotPoint& p : model.stored_front) front_x.push_back(p.x), front_y.push_back(p.y);
   for (const OverlayFront& overlay : overlays) {
-    for (const QPointF& p : overlay.points) extend(p.x(), p.y());
+    for (const QPointF& p : overlay.points) front_x.push_back(p.x()), front_y.push_back(p.y());
   }
-  x_axis_ = makeAxis(x_range, request.x_log, labels.x_title);
-  y_axis_ = makeAxis(y_range, request.y_log, labels.y_title);
+  for (const PlotPoint& p : model.infeasible)
+    infeasible_x.push_back(p.x), infeasible_y.push_back(p.y);
+  x_axis_ = makeAxis(axisRange(std::move(feasible_x), front_x, infeasible_x, request.x_log),
+                     request.x_log, labels.x_title);
+  y_axis_ = makeAxis(axisRange(std::move(feasible_y), front_y, infeasible_y, request.y_log),
+                     request.y_log, labels.y_title);
   c->addAxis(x_axis_, Qt::AlignBottom);
   c->addAxis(y_axis_, Qt::AlignLeft);
+  outside_axes_ = 0;
+  {
+    const auto [x_low, x_high] = axisBounds(x_axis_);
+    const auto [y_low, y_high] = axisBounds(y_axis_);
+    auto count = [&](const std::vector<PlotPoint>& points) {
+      for (const PlotPoint& p : points)
+        outside_axes_ += p.x < x_low || p.x > x_high || p.y < y_low || p.y > y_high;
+    };
+    for (const ColourGroup& group : model.groups) count(group.points);
+    count(model.infeasible);
+  }
 
   if (!model.infeasible.empty()) {
     const QString name = QStringLiteral("infeasible (%1)").arg(model.infeasible.size());

@@ -59,6 +59,9 @@ class ScatterChartView : public QChartView {
   // exact markers. Tests lower it to cover both paths.
   static void setDensityThreshold(std::size_t points);
   bool densityMode() const { return density_mode_; }
+  // Drawn designs beyond the axes' ranges (a long tail of the feasible designs, or infeasible
+  // outliers; see axisRange in the .cpp): zoom out or filter to see them.
+  std::size_t pointsOutsideAxes() const { return outside_axes_; }
   bool yLogarithmic() const;
 
  signals:
@@ -112,6 +115,7 @@ class ScatterChartView : public QChartView {
   QAbstractAxis* y_axis_ = nullptr;
   std::vector<PlotPoint> all_points_;  // every drawn design, for highlights
   int design_points_ = 0;
+  std::size_t outside_axes_ = 0;
   int overlays_ = 0;
 };
 

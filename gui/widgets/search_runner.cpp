@@ -83,12 +83,25 @@ bool SearchRunner::start(const QString& cli, const SearchRequest& request) {
   db_.reset();
   process_ = std::make_unique<QProcess>();
   process_->setProgram(cli);
-  process_->setArguments(toQt(search_arguments(request)));
-  process_->setProcessChannelMode(QProcess::MergedChannels);
-  connect(process_.get(), &QProcess::readyRead, this, [this] {
-    const QString text = QString::fromLocal8Bit(process_->readAll());
-    output_ += text;
-    emit outputReceived(text);
+  QStringList arguments = toQt(search_arguments(request));
+  arguments << QStringLiteral("--log-json");
+  process_->setArguments(arguments);
+  // stderr: progress as JSON lines and messages, each shown as a sentence; stdout: the results
+  // (a summary line, then the front as a table, which the chart shows instead).
+  process_->setProcessChannelMode(QProcess::SeparateChannels);
+  stderr_lines_ = {};
+  stdout_lines_ = {};
+  front_table_lines_ = 0;
+  last_message_.clear();
+  connect(process_.get(), &QProcess::readyReadStandardError, this, [this] {
+    const QByteArray bytes = process_->readAllStandardError();
+    output_ += QString::fromLocal8Bit(bytes);
+    for (const std::string& line : stderr_lines_.add(bytes.toStdString())) errorLine(line);
+  });
+  connect(process_.get(), &QProcess::readyReadStandardOutput, this, [this] {
+    const QByteArray bytes = process_->readAllStandardOutput();
+    output_ += QString::fromLocal8Bit(bytes);
+    for (const std::string& line : stdout_lines_.add(bytes.toStdString())) resultLine(line);
   });
   connect(process_.get(), &QProcess::finished, this, &SearchRunner::onFinished);
   output_ += QStringLiteral("$ %1 %2\n").arg(cli, process_->arguments().join(' '));
@@ -138,10 +151,44 @@ void SearchRunner::pollProgress() {
   }
 }
 
+void SearchRunner::emitLine(const std::string& line) {
+  if (auto text = format_search_log_line(line)) emit outputReceived(QString::fromStdString(*text));
+}
+
+void SearchRunner::errorLine(const std::string& line) {
+  // What a failure reports: the last message, not a progress line.
+  if (!line.empty() && line.front() != '{') last_message_ = QString::fromStdString(line).trimmed();
+  emitLine(line);
+}
+
+void SearchRunner::resultLine(const std::string& line) {
+  if (front_table_lines_ > 0 ||
+      (line.starts_with("study ") && line.find(" designs") != std::string::npos)) {
+    // The summary line ("study edge (id 3): 400 designs, 23 on the front"), then the front.
+    if (front_table_lines_++ == 0) emitLine(line);
+    return;
+  }
+  emitLine(line);
+}
+
 void SearchRunner::onFinished(int exit_code, QProcess::ExitStatus status) {
   poll_.stop();
   escalate_.stop();
-  output_ += QString::fromLocal8Bit(process_->readAll());
+  const QByteArray error_rest = process_->readAllStandardError();
+  const QByteArray output_rest = process_->readAllStandardOutput();
+  output_ += QString::fromLocal8Bit(error_rest) + QString::fromLocal8Bit(output_rest);
+  for (const std::string& line : stderr_lines_.add(error_rest.toStdString())) errorLine(line);
+  errorLine(stderr_lines_.rest());
+  for (const std::string& line : stdout_lines_.add(output_rest.toStdString())) resultLine(line);
+  resultLine(stdout_lines_.rest());
+  if (front_table_lines_ > 1) {
+    emit outputReceived(
+        tr("The front it printed (%1 lines) is in the chart; accelscope front --db %2 --study %3 "
+           "prints it again")
+            .arg(front_table_lines_ - 1)
+            .arg(QString::fromStdString(request_.database.string()),
+                 QString::fromStdString(request_.study)));
+  }
   pollProgress();
   db_.reset();
   const bool success = status == QProcess::NormalExit && exit_code == 0;
@@ -153,9 +200,12 @@ void SearchRunner::onFinished(int exit_code, QProcess::ExitStatus status) {
   } else if (success) {
     message = tr("Search finished: %1 designs evaluated").arg(done_);
   } else if (status == QProcess::CrashExit) {
-    message = tr("The search crashed (%1)").arg(lastLine(output_));
+    message = tr("The search crashed (%1)")
+                  .arg(last_message_.isEmpty() ? lastLine(output_) : last_message_);
   } else {
-    message = tr("The search failed (exit code %1): %2").arg(exit_code).arg(lastLine(output_));
+    message = tr("The search failed (exit code %1): %2")
+                  .arg(exit_code)
+                  .arg(last_message_.isEmpty() ? lastLine(output_) : last_message_);
   }
   output_ += QStringLiteral("[viewer] %1\n").arg(message);
   emit finished(success && !cancelled_, cancelled_, message);

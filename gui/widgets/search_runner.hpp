@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "gui/core/cli.hpp"
+#include "gui/core/search_log.hpp"
 #include "store/database.hpp"
 
 namespace accelscope::gui {
@@ -41,13 +42,16 @@ class SearchRunner : public QObject {
  signals:
   void started();
   void progressChanged(qint64 done, qint64 budget);
-  void outputReceived(const QString& text);
+  void outputReceived(const QString& line);  // one readable line for the log
   // success: exit status 0. cancelled: the user asked to stop. message: one line for the status.
   void finished(bool success, bool cancelled, const QString& message);
 
  private:
   void pollProgress();
   void onFinished(int exit_code, QProcess::ExitStatus status);
+  void emitLine(const std::string& line);    // as the Log tab shows it (search_log)
+  void resultLine(const std::string& line);  // a line of stdout
+  void errorLine(const std::string& line);   // a line of stderr
 
   std::unique_ptr<QProcess> process_;
   std::unique_ptr<store::Database> db_;
@@ -60,6 +64,10 @@ class SearchRunner : public QObject {
   qint64 done_ = 0;
   qint64 budget_ = 0;
   QString output_;
+  LineSplitter stderr_lines_;
+  LineSplitter stdout_lines_;
+  int front_table_lines_ = 0;  // stdout lines from the summary line on
+  QString last_message_;       // the last stderr line that is not a progress line
 };
 
 class ReportExporter : public QObject {

@@ -96,6 +96,17 @@ std::optional<nlohmann::json> StudySession::breakdown(store::TrialId trial) {
   }
 }
 
+std::optional<ReportPicks> StudySession::reportPicks() {
+  if (!db_ || !study_) return std::nullopt;
+  try {
+    return report_picks(*db_, study_->info().id);
+  } catch (const std::exception& failure) {
+    emit errorOccurred(
+        describeFailure(QStringLiteral("Cannot read the report's knee and shortlist"), failure));
+    return std::nullopt;
+  }
+}
+
 std::optional<StudyData> StudySession::loadStudy(const QString& path, store::StudyId id) {
   try {
     if (db_ && path == path_) return StudyData::load(*db_, id);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "gui/core/report_picks.hpp"
 #include "gui/core/study_data.hpp"
 #include "store/database.hpp"
 
@@ -37,6 +38,9 @@ class StudySession : public QObject {
 
   // A design's stored breakdown; nullopt when none is stored (or reading failed: errorOccurred).
   std::optional<nlohmann::json> breakdown(store::TrialId trial);
+  // The selected study's knee and shortlist as its report picks them; nullopt (and
+  // errorOccurred) if they cannot be read.
+  std::optional<ReportPicks> reportPicks();
   // Another study of the open file, or of another file, read once (for overlays).
   std::optional<StudyData> loadStudy(const QString& path, store::StudyId id);
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "model/platform/discrete_event.hpp"
+#include "model/platform/dram_share.hpp"
 
 namespace accelscope::model::platform {
 
@@ -20,6 +21,12 @@ std::string_view to_string(Policy policy) {
       return "static";
   }
   return "?";
+}
+
+std::optional<Policy> policy_from_string(std::string_view name) {
+  for (const Policy policy : {Policy::elastic, Policy::temporal, Policy::static_split})
+    if (to_string(policy) == name) return policy;
+  return std::nullopt;
 }
 
 Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
@@ -36,12 +43,103 @@ Accelerator partition_accelerator(const Accelerator& accelerator, int cols) {
   return part;
 }
 
-LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
-                           const std::vector<Tenant>& tenants)
-    : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
+namespace {
+
+double dram_bytes_per_s(const Accelerator& a) {
+  if (a.dram.shared) return a.dram.shared_gbps * 1e9;
+  double sum = 0;
+  for (double gbps : a.dram.interface_gbps) sum += gbps * 1e9;
+  return sum;
+}
+
+void check_tenants(const std::vector<Tenant>& tenants) {
   for (const Tenant& tenant : tenants)
     if (tenant.batches.empty() || tenant.batches.size() != tenant.networks.size())
       throw std::invalid_argument("tenant '" + tenant.name + "': no batch sizes prepared");
+}
+
+// Per tenant, per batch index: the array ops' GEMMs (groups, m, n, k).
+std::vector<std::vector<std::vector<std::array<double, 4>>>> gemms_of(
+    const std::vector<Tenant>& tenants) {
+  std::vector<std::vector<std::vector<std::array<double, 4>>>> out;
+  for (const Tenant& tenant : tenants) {
+    std::vector<std::vector<std::array<double, 4>>> per_batch;
+    for (const PreparedNetwork* network : tenant.networks) {
+      std::vector<std::array<double, 4>> gemms;
+      for (const Op& op : network->network->ops) {
+        if (!op.on_array()) continue;
+        const GemmView g = gemm_view(op);
+        gemms.push_back({static_cast<double>(g.groups), static_cast<double>(g.m),
+                         static_cast<double>(g.n), static_cast<double>(g.k)});
+      }
+      per_batch.push_back(std::move(gemms));
+    }
+    out.push_back(std::move(per_batch));
+  }
+  return out;
+}
+
+}  // namespace
+
+double LatencyCache::latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index) {
+  if (external_.cost) return 0;  // no accelerator to bound it by
+  const std::int64_t key =
+      static_cast<std::int64_t>(cols) * static_cast<std::int64_t>(tenants_->size()) +
+      static_cast<std::int64_t>(tenant);
+  auto [it, inserted] = bounds_.try_emplace(key);
+  if (inserted) {
+    const double rows = accelerator_.array.rows, columns = cols;
+    const auto folds = [](double extent, double size) { return std::ceil(extent / size); };
+    for (const auto& gemms : gemms_[tenant]) {
+      double cycles = 0;
+      for (const auto& [groups, m, n, k] : gemms) {
+        switch (accelerator_.array.dataflow) {
+          case Dataflow::weight_stationary:
+            cycles += groups * folds(k, rows) * folds(n, columns) * m;
+            break;
+          case Dataflow::output_stationary:
+            cycles += groups * folds(m, rows) * folds(n, columns) * k;
+            break;
+          case Dataflow::input_stationary:
+            cycles += groups * folds(k, rows) * folds(m, columns) * n;
+            break;
+          default:  // row stationary: one MAC per PE per cycle
+            cycles += groups * m * n * k / (rows * columns);
+            break;
+        }
+      }
+      it->second.push_back(cycles / (accelerator_.clock_mhz * 1e6));
+    }
+    // The least over this batch and the larger ones: still a bound, and it grows with the batch.
+    for (std::size_t j = it->second.size(); j-- > 1;)
+      it->second[j - 1] = std::min(it->second[j - 1], it->second[j]);
+  }
+  return it->second[batch_index];
+}
+
+LatencyCache::LatencyCache(const Accelerator& accelerator, const Technology& tech,
+                           const std::vector<Tenant>& tenants)
+    : accelerator_(accelerator), tech_(&tech), tenants_(&tenants) {
+  check_tenants(tenants);
+  gemms_ = gemms_of(tenants);
+  channel_bytes_per_s_ = dram_bytes_per_s(accelerator);
+  peak_macs_per_s_ = static_cast<double>(accelerator.array.rows) * accelerator.array.cols *
+                     accelerator.clock_mhz * 1e6;
+}
+
+LatencyCache::LatencyCache(ExternalCosts costs, const std::vector<Tenant>& tenants)
+    : tenants_(&tenants), external_(std::move(costs)) {
+  check_tenants(tenants);
+  if (!external_.cost || !external_.fraction || !(external_.channel_bytes_per_s > 0) ||
+      !(external_.peak_macs_per_s > 0))
+    throw std::invalid_argument("external costs: cost, fraction, channel and peak are required");
+  channel_bytes_per_s_ = external_.channel_bytes_per_s;
+  peak_macs_per_s_ = external_.peak_macs_per_s;
+}
+
+double LatencyCache::fraction_of(int cols) const {
+  return external_.fraction ? external_.fraction(cols)
+                            : static_cast<double>(cols) / accelerator_.array.cols;
 }
 
 const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t batch_index) {
@@ -57,6 +155,11 @@ const BatchCost& LatencyCache::cost(int cols, std::size_t tenant, std::size_t ba
   }
   BatchCost& entry = it->second[batch_index];
   if (entry.latency_s >= 0) return entry;
+  if (external_.cost) {
+    entry = external_.cost(cols, tenant, batch_index);
+    ++evaluations_;
+    return entry;
+  }
 
   const Accelerator part = partition_accelerator(accelerator_, cols);
   const PreparedNetwork& network = *t.networks[batch_index];
@@ -83,18 +186,10 @@ double fastest_latency_s(LatencyCache& cache, std::size_t tenant) {
 
 namespace {
 
-double dram_bytes_per_s(const Accelerator& a) {
-  if (a.dram.shared) return a.dram.shared_gbps * 1e9;
-  double sum = 0;
-  for (double gbps : a.dram.interface_gbps) sum += gbps * 1e9;
-  return sum;
-}
-
 // A batch's latency under a share of the channel (share_ratio = share / channel, in (0, 1]).
 double stretched_latency_s(const BatchCost& cost, double share_ratio, double channel_bytes_per_s) {
-  if (share_ratio >= 1) return cost.latency_s;
-  return std::max(cost.latency_s + cost.stall_s * (1 / share_ratio - 1),
-                  cost.dram_bytes / (share_ratio * channel_bytes_per_s));
+  return platform::stretched_latency_s(cost.latency_s, cost.stall_s, cost.dram_bytes, share_ratio,
+                                       channel_bytes_per_s);
 }
 
 struct ServerState {
@@ -190,13 +285,49 @@ double worst_slo_ratio(const std::vector<Tenant>& tenants, const Server& server,
   return worst;
 }
 
+// A lower bound of a slot's latency quantile at its own percentile if it ran batch index j
+// (latency_quantile_s without the queue, L(b) at its bound): grows with j.
+double quantile_lower_bound_s(LatencyCache& cache, const Server& server, std::size_t k,
+                              std::size_t j, double rate_scale) {
+  const Tenant& t = cache.tenants()[server.slots[k].tenant];
+  const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+  const double fill = rate > 0 ? static_cast<double>(t.batches[j] - 1) / rate : 0;
+  return cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j) +
+         std::min(t.percentile / 100, 1.0) * fill;
+}
+
+// Whether some slot of the server cannot meet its SLO whatever happens next, from lower bounds
+// alone: batches only grow from their present index, a request's quantile is at least
+// quantile_lower_bound_s, and a slot keeps up only with b >= rate x round >= rate x bound(b).
+bool server_hopeless(LatencyCache& cache, const Server& server, double rate_scale,
+                     const std::vector<SlotState>& slots) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  for (std::size_t k = 0; k < server.slots.size(); ++k) {
+    const Tenant& t = tenants[server.slots[k].tenant];
+    const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+    bool possible = false;
+    for (std::size_t j = slots[k].batch_index; j < t.batches.size() && !possible; ++j) {
+      if (quantile_lower_bound_s(cache, server, k, j, rate_scale) > t.slo_s)
+        break;  // and every larger batch's bound too
+      const double bound = cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j);
+      possible = static_cast<double>(t.batches[j]) >= rate * bound * (1 - 1e-12);
+    }
+    if (!possible) return true;
+  }
+  return false;
+}
+
 // Batches of a server: first the smallest keeping up with the round (batches only grow, so this
 // ends), then one ladder step more for a slot while that lowers the worst latency quantile over
-// SLO (a larger batch can lower the load and so the queue).
-void run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
-                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots) {
+// SLO (a larger batch can lower the load and so the queue). A step whose latency bound alone
+// would not lower it is not evaluated. With decide_only, returns false as soon as the bounds
+// show that some slot cannot meet its SLO (the state is then incomplete); true otherwise.
+bool run_server(LatencyCache& cache, const Server& server, double rate_scale, double channel,
+                const PlatformOptions& options, ServerState& st, std::vector<SlotState>& slots,
+                bool decide_only) {
   const std::vector<Tenant>& tenants = cache.tenants();
   for (;;) {
+    if (decide_only && server_hopeless(cache, server, rate_scale, slots)) return false;
     measure_server(cache, server, rate_scale, channel, options, st, slots);
     bool changed = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
@@ -212,7 +343,13 @@ void run_server(LatencyCache& cache, const Server& server, double rate_scale, do
   for (bool improved = true; improved;) {
     improved = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
-      if (slots[k].batch_index + 1 >= tenants[server.slots[k].tenant].batches.size()) continue;
+      const std::size_t tenant = server.slots[k].tenant;
+      if (slots[k].batch_index + 1 >= tenants[tenant].batches.size()) continue;
+      // The slot's own quantile over SLO is at least its next batch's bound over SLO.
+      if (quantile_lower_bound_s(cache, server, k, slots[k].batch_index + 1, rate_scale) /
+              tenants[tenant].slo_s >=
+          best * (1 - 1e-9))
+        continue;
       std::vector<SlotState> trial = slots;
       ServerState trial_state = st;
       ++trial[k].batch_index;
@@ -226,15 +363,19 @@ void run_server(LatencyCache& cache, const Server& server, double rate_scale, do
       }
     }
   }
+  return true;
 }
 
 // Serves the servers at once (the tenants' rates scaled by rate_scale): batches, rounds,
 // contention fixed point, per-tenant latency estimates. One path for every policy.
+// With decide_only, only `feasible` and each tenant's meets_slo are meaningful, and they are
+// the same as without it: a server whose bounds show a tenant missing its SLO ends the
+// evaluation (infeasible, nobody meeting).
 PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& servers,
-                                double rate_scale, const PlatformOptions& options) {
+                                double rate_scale, const PlatformOptions& options,
+                                bool decide_only = false) {
   const std::vector<Tenant>& tenants = cache.tenants();
-  const Accelerator& accelerator = cache.accelerator();
-  const double channel = dram_bytes_per_s(accelerator);
+  const double channel = cache.channel_bytes_per_s();
   PlatformResult result;
   result.rate_scale = rate_scale;
   result.partitions = static_cast<int>(servers.size());
@@ -247,7 +388,11 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
   constexpr int kContentionIterations = 40;
   for (int iteration = 0; iteration < kContentionIterations; ++iteration) {
     for (std::size_t s = 0; s < servers.size(); ++s)
-      run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s]);
+      if (!run_server(cache, servers[s], rate_scale, channel, options, state[s], slots[s],
+                      decide_only)) {
+        result.feasible = false;
+        return result;  // every tenant's meets_slo is false
+      }
     // Proportional share of the channel between servers running at once.
     double total_demand = 0;
     for (const ServerState& st : state) total_demand += st.demand_bytes_per_s;
@@ -255,10 +400,8 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
     if (saturated || servers.size() < 2) break;
     double largest_change = 0;
     for (ServerState& st : state) {
-      const double busy_rate = st.demand_bytes_per_s / std::max(st.busy_fraction, 1e-12);
-      const double others = total_demand - st.demand_bytes_per_s;
-      const double target = busy_rate + others <= channel ? 1.0 : busy_rate / (busy_rate + others);
-      const double next = 0.5 * (st.share_ratio + target);  // damped: the share moves busy_rate
+      const double next = proportional_share_step(st.share_ratio, st.demand_bytes_per_s,
+                                                  st.busy_fraction, total_demand, channel);
       largest_change = std::max(largest_change, std::abs(next - st.share_ratio));
       st.share_ratio = next;
     }
@@ -266,8 +409,6 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
   }
 
   // Per tenant, over its replicas: the worst latency, the summed partitions and throughput.
-  const double pes = static_cast<double>(accelerator.array.rows) * accelerator.array.cols;
-  const double clock_hz = accelerator.clock_mhz * 1e6;
   double requests_per_s = 0, energy_pj_per_s = 0, macs_per_s = 0, dram_per_s = 0;
   std::vector<char> seen(tenants.size(), 0);
   for (std::size_t s = 0; s < servers.size(); ++s) {
@@ -301,7 +442,7 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
         r.percentile_s = own;
       }
       r.replicas += 1;
-      r.partition_fraction += static_cast<double>(server.cols) / accelerator.array.cols;
+      r.partition_fraction += cache.fraction_of(server.cols);
       r.throughput_per_s += throughput;
       r.keeps_up = seen[i] ? r.keeps_up && keeps_up : keeps_up;
       r.slo_attainment = seen[i] ? std::min(r.slo_attainment, attainment) : attainment;
@@ -324,7 +465,7 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
     r.meets_slo = seen[i] && r.keeps_up && r.percentile_s <= tenants[i].slo_s;
     result.feasible = result.feasible && r.meets_slo;
   }
-  result.pe_utilization = macs_per_s / (pes * clock_hz);
+  result.pe_utilization = macs_per_s / cache.peak_macs_per_s();
   result.dram_utilization = dram_per_s / channel;
   result.energy_pj_per_request = requests_per_s > 0 ? energy_pj_per_s / requests_per_s : 0;
   return result;
@@ -351,7 +492,7 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
   // A candidate is judged alone (no contention): the greedy's view; the final evaluation adds
   // contention.
   const auto meets_alone = [&](const Server& server) {
-    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options);
+    const PlatformResult r = evaluate_servers(cache, {server}, rate_scale, options, true);
     for (const Slot& slot : server.slots)
       if (!r.tenants[slot.tenant].meets_slo) return false;
     return true;
@@ -404,8 +545,10 @@ std::vector<Server> elastic_servers(LatencyCache& cache, double rate_scale,
 
 }  // namespace
 
-PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
-                     const PlatformOptions& options) {
+namespace {
+
+PlatformResult serve_servers(LatencyCache& cache, Policy policy, double rate_scale,
+                             const PlatformOptions& options, bool decide_only) {
   const std::size_t n = cache.tenants().size();
   const int cols = cache.accelerator().array.cols;
   if (n == 0) throw std::invalid_argument("no tenants to serve");
@@ -428,13 +571,30 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
       servers = elastic_servers(cache, rate_scale, options);
       break;
   }
-  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options);
+  PlatformResult result = evaluate_servers(cache, servers, rate_scale, options, decide_only);
   result.policy = policy;
   return result;
 }
 
+}  // namespace
+
+PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
+                     const PlatformOptions& options) {
+  return serve_servers(cache, policy, rate_scale, options, false);
+}
+
+PlatformResult evaluate_allocation(LatencyCache& cache, const std::vector<Server>& servers,
+                                   double rate_scale, const PlatformOptions& options) {
+  if (servers.empty()) throw std::invalid_argument("no servers to evaluate");
+  return evaluate_servers(cache, servers, rate_scale, options);
+}
+
 double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options) {
-  const auto feasible = [&](double k) { return serve(cache, policy, k, options).feasible; };
+  return largest_feasible_scale(
+      [&](double k) { return serve_servers(cache, policy, k, options, true).feasible; });
+}
+
+double largest_feasible_scale(const std::function<bool(double)>& feasible) {
   double lo = 1, hi = 1;
   if (feasible(1)) {
     while (feasible(hi * 2)) {
@@ -495,7 +655,7 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
   }
   DesOptions des_options;
   des_options.partitions = result.servers.size();
-  des_options.dram_bandwidth_bytes_per_s = dram_bytes_per_s(cache.accelerator());
+  des_options.dram_bandwidth_bytes_per_s = cache.channel_bytes_per_s();
   des_options.switch_cost_s = options.switch_cost_s;
   des_options.seed = seed;
   des_options.max_requests = requests;

@@ -33,7 +33,10 @@
 // joins an existing server where everybody still meets the SLO).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +63,8 @@ struct Tenant {
 
 enum class Policy : std::uint8_t { elastic, temporal, static_split };
 std::string_view to_string(Policy policy);
+// "elastic", "temporal" or "static"; nullopt for anything else.
+std::optional<Policy> policy_from_string(std::string_view name);
 
 struct PlatformOptions {
   // Partition sizes the elastic policy may use, as fractions of the columns (ascending).
@@ -84,22 +89,50 @@ struct BatchCost {
   bool fits = true;              // every op has a tile that fits its buffers
 };
 
+// Servers that are not columns of one accelerator (the units of a heterogeneous platform,
+// placement.hpp): a server's `cols` is then a key the caller defines, its batch costs and the
+// share of the platform it stands for come from these functions.
+struct ExternalCosts {
+  std::function<BatchCost(int key, std::size_t tenant, std::size_t batch_index)> cost;
+  std::function<double(int key)> fraction;  // of the platform (reported as partition_fraction)
+  double channel_bytes_per_s = 0;           // the shared DRAM channel
+  double peak_macs_per_s = 0;               // for pe_utilization
+};
+
 // L(b) per (partition columns, tenant, batch index), computed on first use.
 class LatencyCache {
  public:
   LatencyCache(const Accelerator& accelerator, const Technology& tech,
                const std::vector<Tenant>& tenants);
+  LatencyCache(ExternalCosts costs, const std::vector<Tenant>& tenants);
   const BatchCost& cost(int cols, std::size_t tenant, std::size_t batch_index);
+  // A lower bound of cost(cols, tenant, batch_index).latency_s without running the model: the
+  // array ops one at a time, each at least its folds onto the partition (weight stationary:
+  // groups x ceil(k / rows) x ceil(n / cols) x m cycles; output and input stationary alike; row
+  // stationary: its MACs over the PEs); vector ops, fill, drain and stalls only add. Increases
+  // with the batch. 0 (no bound) with external costs.
+  double latency_lower_bound_s(int cols, std::size_t tenant, std::size_t batch_index);
+  // Precondition: constructed from an accelerator.
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
   std::size_t evaluations() const { return evaluations_; }
+  double channel_bytes_per_s() const { return channel_bytes_per_s_; }
+  double peak_macs_per_s() const { return peak_macs_per_s_; }
+  double fraction_of(int cols) const;  // share of the platform a server of `cols` stands for
 
  private:
   Accelerator accelerator_;
-  const Technology* tech_;
+  const Technology* tech_ = nullptr;
   const std::vector<Tenant>* tenants_;
+  ExternalCosts external_;
+  double channel_bytes_per_s_ = 0;
+  double peak_macs_per_s_ = 0;
   // Key: cols * tenants + tenant; value: per batch index, latency_s < 0 while not computed.
   std::unordered_map<std::int64_t, std::vector<BatchCost>> entries_;
+  // Per tenant, per batch index: the array ops' GEMMs (groups, m, n, k).
+  std::vector<std::vector<std::vector<std::array<double, 4>>>> gemms_;
+  // latency_lower_bound_s per (cols, tenant) key as entries_, per batch index (non-decreasing).
+  std::unordered_map<std::int64_t, std::vector<double>> bounds_;
   std::size_t evaluations_ = 0;
 };
 
@@ -152,6 +185,15 @@ PlatformResult serve(LatencyCache& cache, Policy policy, double rate_scale,
 // The largest factor k such that every tenant at k x its rate meets its SLO (bisection to 0.1 %);
 // 0 when none does even at a vanishing rate.
 double goodput_scale(LatencyCache& cache, Policy policy, const PlatformOptions& options = {});
+
+// A given allocation (servers with their tenants) served at rate_scale x the rates: the same
+// batches, rounds, contention and estimates as serve() (which calls it with a policy's servers).
+PlatformResult evaluate_allocation(LatencyCache& cache, const std::vector<Server>& servers,
+                                   double rate_scale, const PlatformOptions& options = {});
+
+// The largest k with feasible(k) (doubling, then bisection to 0.1 %), 0 when none down to 1e-9;
+// feasible must be monotone (true below some k, false above).
+double largest_feasible_scale(const std::function<bool(double)>& feasible);
 
 // The allocation of `result` replayed by the discrete-event simulator (discrete_event.hpp): each
 // slot a simulated tenant on its partition, L(b) and DRAM bytes for every b up to max_batch

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -212,8 +213,16 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
             src("spaces/scenarios/datacenter_mix.json") + " --policy " + policy + " --json");
     REQUIRE(r.exit_code == 0);
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    CHECK(j.size() == 4);
+    CHECK(j.size() == 6);
     CHECK(j["policy"] == policy);
+    // Against each tenant alone on the whole array: STP in (0, tenants] when every tenant keeps
+    // up (sharing slows each one down), ANTT >= 1 (null: a tenant's latency is unbounded).
+    CHECK(j["stp"].get<double>() >= 0);
+    if (!j["antt"].is_null()) {
+      CHECK(j["stp"].get<double>() > 0);
+      CHECK(j["stp"].get<double>() <= 3 * 1.0001);
+      CHECK(j["antt"].get<double>() >= 0.9999);
+    }
     CHECK(j["goodput_scale"].get<double>() >= 0);
     CHECK(j["energy_mj_per_request"].get<double>() > 0);
     REQUIRE(j["tenants"].size() == 3);
@@ -230,10 +239,18 @@ TEST_CASE("cli: serve --json has the documented shape", "[platform][cli]") {
       }
     }
   }
+  // One tenant time-sliced alone is its own solo run: STP = ANTT = 1.
+  const nlohmann::json alone = nlohmann::json::parse(
+      run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") + " --scenario " +
+          src("spaces/scenarios/single_resnet50.json") + " --policy temporal --json")
+          .out);
+  CHECK(alone["stp"] == 1.0);
+  CHECK(alone["antt"] == 1.0);
   const Output text = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
                           " --scenario " + src("spaces/scenarios/small_mix.json"));
   REQUIRE(text.exit_code == 0);
-  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2"));
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("mobilenet_v2") &&
+                           Catch::Contains("STP") && Catch::Contains("ANTT"));
   const Output bad = run("serve --hw " + src("spaces/hardware/serving_128x128_int8.json") +
                          " --scenario /no/such.json");
   CHECK(bad.exit_code == 1);
@@ -250,6 +267,77 @@ TEST_CASE("cli: serve --fuse compares one fused graph with one graph each", "[pl
   CHECK(j["fused_peak_mib"].get<double>() <= j["separate_peak_mib"].get<double>());
   CHECK(j["time_saving"].get<double>() ==
         Approx(1 - j["fused_ms"].get<double>() / j["separate_ms"].get<double>()));
+}
+
+TEST_CASE("cli: serve --platform adds the units each tenant ran on", "[hetero][cli]") {
+  for (const char* placement : {"whole", "layer", "split"}) {
+    const Output r =
+        run("serve --platform " + src("spaces/platforms/orin_like.json") + " --scenario " +
+            src("spaces/scenarios/orin_resnet50.json") + " --placement " + placement + " --json");
+    REQUIRE(r.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["placement"] == placement);
+    CHECK(j["platform"] == "orin_like");
+    CHECK(j["goodput_scale"].get<double>() > 0);
+    REQUIRE(j["tenants"].size() == 3);
+    // Pinned tenants run on their unit only.
+    CHECK(j["tenants"][0]["units"] == nlohmann::json::array({"gpu"}));
+    CHECK(j["tenants"][1]["units"] == nlohmann::json::array({"dla0"}));
+    CHECK(j["tenants"][2]["units"] == nlohmann::json::array({"dla1"}));
+    for (const nlohmann::json& t : j["tenants"])
+      for (const char* key : {"batch", "partition", "slo_ms", "slo_attainment", "throughput_per_s"})
+        CHECK(t[key].is_number());
+  }
+  const Output instances =
+      run("serve --platform " + src("spaces/platforms/orin_like.json") + " --scenario " +
+          src("spaces/scenarios/orin_resnet50.json") + " --instances --json");
+  REQUIRE(instances.exit_code == 0);
+  const nlohmann::json closed = nlohmann::json::parse(instances.out);
+  REQUIRE(closed["tenants"].size() == 3);
+  double sum = 0;
+  for (const nlohmann::json& t : closed["tenants"]) sum += t["throughput_per_s"].get<double>();
+  CHECK(closed["throughput_per_s"].get<double>() == Approx(sum));
+  CHECK(closed["dram_utilization"].get<double>() <= 1.001);  // shares solved to 1e-5
+  REQUIRE(closed["units"].size() == 4);
+  for (const nlohmann::json& unit : closed["units"]) {
+    CHECK(unit["busy_fraction"].get<double>() >= 0);
+    CHECK(unit["busy_fraction"].get<double>() <= 1 + 1e-9);
+  }
+  CHECK(closed["units"][0]["busy_fraction"].get<double>() > 0);  // the GPU
+  const Output text = run("serve --platform " + src("spaces/platforms/phone_soc.json") +
+                          " --scenario " + src("spaces/scenarios/phone_mix.json"));
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("goodput_scale") && Catch::Contains("npu"));
+
+  // An FP32 tenant pinned on a DLA: one line naming the tenant, the unit and the precision, or
+  // with "fallback" the GPU runs it.
+  const std::string scenario = accelscope::testing::temp_path("fp32_dla") + ".json";
+  const auto write = [&](const std::string& extra) {
+    std::ofstream(scenario) << R"({"tenants": [{"name": "r50", "workload": "resnet50", )"
+                            << R"("rate_per_s": 10, "slo_ms": 100, "precision": "fp32", )" << extra
+                            << "}]}";
+  };
+  write(R"("unit": "dla0")");
+  const std::string platform = " --platform " + src("spaces/platforms/orin_like.json");
+  const Output refused = run("serve" + platform + " --scenario " + scenario);
+  CHECK(refused.exit_code == 1);
+  CHECK(lines(refused.err) == 1);
+  CHECK_THAT(refused.err, Contains("tenant 'r50'") && Contains("dla0") && Contains("fp32") &&
+                              Contains("fallback"));
+  write(R"("unit": "dla0", "fallback": true)");
+  const Output fallen = run("serve" + platform + " --scenario " + scenario + " --json");
+  REQUIRE(fallen.exit_code == 0);
+  // Nothing of it stays on the DLA (never run narrower than FP32); the GPU runs its convolutions.
+  const nlohmann::json units = nlohmann::json::parse(fallen.out)["tenants"][0]["units"];
+  CHECK(std::find(units.begin(), units.end(), "gpu") != units.end());
+  CHECK(std::find(units.begin(), units.end(), "dla0") == units.end());
+  write(R"("unit": "tpu")");
+  const Output unknown = run("serve" + platform + " --scenario " + scenario);
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Contains("tenants.r50.unit") && Contains("dla1"));
+  std::filesystem::remove(scenario);
+  const Output neither = run("serve --scenario " + src("spaces/scenarios/phone_mix.json"));
+  CHECK(neither.exit_code == 2);
 }
 
 namespace {
@@ -435,4 +523,103 @@ TEST_CASE("cli: die cost is a study metric usable as constraint and objective", 
                            Contains("foundry sale price per 300 mm wafer"));
   std::filesystem::remove(file);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: a space over a serving scenario: goodput, attainment and tenants as metrics",
+          "[platform][cli]") {
+  const std::string db = accelscope::testing::temp_path("serving") + ".sqlite";
+  const std::string space = src("tests/data/spaces/serving_small.json");
+  // Half the grid, then resumed to all of it.
+  REQUIRE(
+      run("search " + space + " --db " + db + " --strategy grid --budget 4 --quiet").exit_code ==
+      0);
+  const Output resumed = run("resume --db " + db + " --budget 8 --quiet");
+  REQUIRE(resumed.exit_code == 0);
+  CHECK_THAT(resumed.out, Contains("8 designs"));
+  const nlohmann::json studies = nlohmann::json::parse(run("studies --db " + db + " --json").out);
+  REQUIRE(studies.size() == 1);
+  CHECK(studies[0]["done"] == 8);
+  const Output front = run("front --db " + db + " --json");
+  REQUIRE(front.exit_code == 0);
+  const nlohmann::json designs = nlohmann::json::parse(front.out);
+  REQUIRE(!designs.empty());
+  const nlohmann::json scenario =
+      nlohmann::json::parse(slurp(src("spaces/scenarios/issue_mix.json")));
+  for (const auto& d : designs) {
+    const nlohmann::json& m = d["metrics"];
+    // The constraint holds on the front: every tenant at its rate meets its SLO at p99.
+    CHECK(m["goodput_scale"].get<double>() >= 1);
+    CHECK(d["objectives"]["goodput_scale"] == m["goodput_scale"]);
+    CHECK(m["slo_attainment"].get<double>() > 0.99);
+    CHECK(m["energy_mj_per_request"].get<double>() > 0);
+    CHECK(m["pe_utilization"].get<double>() > 0);
+    CHECK(m["pe_utilization"].get<double>() < 1);
+    CHECK(m["dram_utilization"].get<double>() > 0);
+    // Time slicing serves this mix at 0.04 of its rates on the largest array (README): only
+    // partitions reach the rates.
+    CHECK(d["params"]["serving.policy"] == "elastic");
+    for (const auto& t : scenario["tenants"]) {
+      const std::string name = t["name"];
+      CHECK(m[name + ".p99_ms"].get<double>() <= t["slo_ms"].get<double>());
+      CHECK(m[name + ".p50_ms"].get<double>() <= m[name + ".p99_ms"].get<double>());
+      CHECK(m[name + ".batch"].get<double>() >= 1);
+      CHECK(m[name + ".partition"].get<double>() > 0);
+      CHECK(m[name + ".partition"].get<double>() <= 1);
+      CHECK(m[name + ".throughput_per_s"].get<double>() == Approx(t["rate_per_s"].get<double>()));
+    }
+  }
+  // Per-tenant details are kept with the front's designs (as per-workload results are).
+  const Output show = run("show --db " + db + " --design " +
+                          std::to_string(designs[0]["id"].get<int>()) + " --json");
+  REQUIRE(show.exit_code == 0);
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  const nlohmann::json& bert = shown["workloads"]["bert_base"];
+  CHECK(bert["mode"] == "serving");
+  CHECK(bert["slo_ms"] == 10);
+  CHECK(bert["p99_ms"].get<double>() <= 10);
+  CHECK(bert["meets_slo"] == true);
+  // The goodput constraint binds: every time-slicing design violates it.
+  const Output report = run("report --db " + db + " --format json -o -");
+  REQUIRE(report.exit_code == 0);
+  const nlohmann::json report_json = nlohmann::json::parse(report.out);
+  bool violated = false;
+  for (const auto& v : report_json["violations"])
+    violated = violated || v["constraint"] == "goodput_scale >= 1";
+  CHECK(violated);
+  // The report's per-tenant view of each shortlisted design (HTML, and so the PDF; JSON).
+  const nlohmann::json& shortlist = report_json["shortlist"];
+  REQUIRE(!shortlist.empty());
+  REQUIRE(shortlist[0]["tenants"].size() == 4);
+  CHECK(shortlist[0]["tenants"][0]["slo_ms"].is_number());
+  for (const auto& w : report_json["request"]["workloads"])
+    CHECK(w["mode"] != "serving");  // tenants are not listed as workloads
+  const Output html = run("report --db " + db + " --format html -o -");
+  REQUIRE(html.exit_code == 0);
+  CHECK_THAT(html.out, Contains("Tenants served at the scenario&#39;s rates") ||
+                           Contains("Tenants served at the scenario's rates"));
+  CHECK_THAT(html.out, Contains("mobilenet_v2") && Contains("Goodput"));
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+TEST_CASE("cli: a changed scenario does not resume a serving study silently", "[platform][cli]") {
+  const std::string dir = accelscope::testing::temp_path("serving_spec");
+  std::filesystem::create_directories(dir);
+  nlohmann::json spec = nlohmann::json::parse(slurp(src("tests/data/spaces/serving_small.json")));
+  spec["hardware"] = src("spaces/hardware/serving_128x128_int8.json");
+  spec["scenario"] = "mix.json";  // beside the spec
+  nlohmann::json scenario = nlohmann::json::parse(slurp(src("spaces/scenarios/issue_mix.json")));
+  std::ofstream(dir + "/space.json") << spec.dump();
+  std::ofstream(dir + "/mix.json") << scenario.dump();
+  const std::string db = dir + "/s.sqlite";
+  const std::string search =
+      "search " + dir + "/space.json --db " + db + " --study s --strategy grid --budget 2 --quiet";
+  REQUIRE(run(search).exit_code == 0);
+  CHECK(run(search).exit_code == 0);  // unchanged: continues (nothing left)
+  scenario["tenants"][0]["rate_per_s"] = 200;
+  std::ofstream(dir + "/mix.json") << scenario.dump();
+  const Output changed = run(search);
+  CHECK(changed.exit_code == 1);
+  CHECK(lines(changed.err) == 1);
+  CHECK_THAT(changed.err, Contains("study 's' (id 1) was created from a different spec"));
+  std::filesystem::remove_all(dir);
 }

@@ -107,10 +107,70 @@ TEST_CASE("platform: small models gain from partitions; less DRAM bandwidth help
   // The goodputs are bisected to 0.1 %.
   CHECK(elastic_64 <= elastic_256 * 1.002);
   CHECK(temporal_64 <= temporal_256 * 1.002);
-  // Issue 12 expects the gain over time slicing to shrink at 64 GB/s; here it grows (README
-  // "Serving several networks": BERT-base streams its weights every batch-1 inference, which
-  // lengthens every time-slicing round, while the partitions' DRAM demand stays far below the
-  // channel). Not asserted.
+  // Issue 12 expects the gain over time slicing to shrink at 64 GB/s; for this mix it grows
+  // (README "Serving several networks"), and the model says why:
+  CHECK(elastic_64 / temporal_64 > elastic_256 / temporal_256);
+  // (1) BERT-base's weights (about 110 MB of int8) do not stay in 3 MiB of weight buffer: every
+  // batch-1 inference streams them, and on the whole array at 64 GB/s that stream is the
+  // latency, which lengthens every time-slicing round.
+  const std::size_t bert = 1;
+  REQUIRE(fast.scenario.tenants[bert].name == "bert_base");
+  platform::LatencyCache fast_cache(fast.accelerator, fast.tech, fast.scenario.tenants);
+  platform::LatencyCache slow_cache(slow.accelerator, slow.tech, slow.scenario.tenants);
+  const platform::BatchCost& whole_256 = fast_cache.cost(128, bert, 0);
+  const platform::BatchCost& whole_64 = slow_cache.cost(128, bert, 0);
+  INFO("BERT-base batch 1, whole array: " << whole_256.latency_s * 1e3 << " ms at 256 GB/s, "
+                                          << whole_64.latency_s * 1e3 << " ms at 64 GB/s, "
+                                          << whole_64.dram_bytes / 1e6 << " MB from DRAM");
+  CHECK_FALSE(whole_64.weights_on_chip);
+  CHECK(whole_64.latency_s >= 0.95 * whole_64.dram_bytes / 64e9);
+  CHECK(whole_64.latency_s >= 1.5 * whole_256.latency_s);
+  // (2) On a partition its compute is slower, so the same stream is a smaller part of its
+  // latency: a quarter of the bandwidth slows it less than on the whole array that time slicing
+  // gives it (+32 % on the 96 columns elastic gives it at its goodput, +64 % on 128).
+  const platform::PlatformResult temporal_at_64 = platform::serve(
+      slow_cache, platform::Policy::temporal, temporal_64, slow.scenario.spec.options);
+  const platform::PlatformResult elastic_at_64 = platform::serve(
+      slow_cache, platform::Policy::elastic, elastic_64 * 0.99, slow.scenario.spec.options);
+  REQUIRE(elastic_at_64.feasible);
+  const int cols = elastic_at_64.tenants[bert].partition_cols;
+  const double part_256 = fast_cache.cost(cols, bert, 0).latency_s;
+  const double part_64 = slow_cache.cost(cols, bert, 0).latency_s;
+  INFO("on " << cols << " columns: " << part_256 * 1e3 << " ms at 256 GB/s, " << part_64 * 1e3
+             << " ms at 64 GB/s");
+  CHECK(cols < 128);
+  CHECK(part_64 / part_256 < whole_64.latency_s / whole_256.latency_s);
+  // (3) The partitions running at once use about half the channel at the elastic goodput, so
+  // the fluid model's sharing stretches them only where one partition's burst meets others'.
+  INFO("DRAM utilisation at the goodput: elastic " << elastic_at_64.dram_utilization
+                                                   << ", temporal "
+                                                   << temporal_at_64.dram_utilization);
+  CHECK(elastic_at_64.dram_utilization < 0.6);
+}
+
+TEST_CASE("platform: the latency lower bound that prunes partitions and batches holds",
+          "[platform]") {
+  // The policies skip a (partition, batch) whose bound already rules it out, so the bound must
+  // never exceed the model's L(b): every menu partition and batch of two mixes (CNNs with
+  // depthwise layers, a transformer, ResNet-50) and both bandwidths.
+  for (const double gbps : {256.0, 64.0})
+    for (const char* mix : {"spaces/scenarios/issue_mix.json", "spaces/scenarios/mixed4.json"}) {
+      Setup s;
+      set_up(s, mix, gbps, 0);
+      platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+      for (const double fraction : s.scenario.spec.options.partition_menu) {
+        const int cols = static_cast<int>(fraction * s.accelerator.array.cols);
+        for (std::size_t t = 0; t < s.scenario.tenants.size(); ++t)
+          for (std::size_t b = 0; b < s.scenario.tenants[t].batches.size(); ++b) {
+            const double bound = cache.latency_lower_bound_s(cols, t, b);
+            INFO(mix << " " << s.scenario.tenants[t].name << " cols " << cols << " batch "
+                     << s.scenario.tenants[t].batches[b]);
+            CHECK(bound > 0);
+            CHECK(bound <= cache.cost(cols, t, b).latency_s);
+            if (b > 0) CHECK(bound >= cache.latency_lower_bound_s(cols, t, b - 1));
+          }
+      }
+    }
 }
 
 TEST_CASE("platform: a single large model gains little from partitioning", "[platform]") {

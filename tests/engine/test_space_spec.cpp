@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 
 #include "engine/space_spec.hpp"
 #include "model/io/hardware_json.hpp"
@@ -101,7 +102,8 @@ TEST_CASE("space spec: bad specs give clear errors", "[space]") {
 
   j = tiny_json();
   j["parameters"][3]["values"] = {"os", "xs"};
-  CHECK_THAT(spec_error(j), Contains("array.dataflow") && Contains("xs") && Contains("os, ws, is, rs"));
+  CHECK_THAT(spec_error(j),
+             Contains("array.dataflow") && Contains("xs") && Contains("os, ws, is, rs"));
 
   j = tiny_json();
   j["parameters"][2]["pow2"] = {0.5, 4};
@@ -226,4 +228,109 @@ TEST_CASE("space spec: levels are counted before they are built and must differ"
   const engine::SpaceSpec spec = engine::parse_space_spec(j, tiny_path());
   REQUIRE(spec.parameters[2].dimension.values.size() == 11);
   CHECK(spec.parameters[2].dimension.values[7] == 16 + 7 * 0.1);
+}
+
+namespace {
+
+// tiny.json over a serving scenario instead of (or beside) its workload.
+nlohmann::json serving_json() {
+  nlohmann::json j = tiny_json();
+  j["hardware"] = "../../../spaces/hardware/serving_128x128_int8.json";
+  j["scenario"] = "issue_mix";  // a shipped name
+  j.erase("workloads");
+  j["parameters"] = {{{"name", "dram.bandwidth_gbps"}, {"values", {64, 256}}},
+                     {{"name", "serving.policy"}, {"values", {"temporal", "elastic"}}},
+                     {{"name", "serving.max_partitions"}, {"values", {2, 4}}},
+                     {{"name", "serving.partition_step"}, {"values", {0.25, 0.3}}},
+                     {{"name", "serving.switch_cost_us"}, {"float", {0, 50}}}};
+  j.erase("derived");
+  j["constraints"] = {{"goodput_scale", {{"min", 1}}}, {"bert_base.p99_ms", {{"max", 10}}}};
+  j["objectives"] = {"goodput", "area", "energy_per_request"};
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("space spec: a scenario, serving parameters and serving metrics", "[space][platform]") {
+  const engine::SpaceSpec spec = engine::parse_space_spec(serving_json(), tiny_path());
+  REQUIRE(spec.serving);
+  CHECK(spec.serving->scenario.tenants.size() == 4);
+  CHECK(spec.workloads.empty());
+  REQUIRE(spec.objectives.size() == 3);
+  CHECK(spec.objectives[0].metric == "goodput_scale");
+  CHECK(spec.objectives[0].maximize);
+  CHECK(spec.objectives[2].metric == "energy_mj_per_request");
+  CHECK_FALSE(spec.objectives[2].maximize);
+  // The point's policy and options: the scenario's, with the parameters applied.
+  const search::Point point{1, 1, 0, 1, 20};
+  CHECK(engine::serving_policy_at(spec, point) == model::platform::Policy::elastic);
+  CHECK(engine::serving_policy_at(spec, {1, 0, 0, 1, 20}) == model::platform::Policy::temporal);
+  const model::platform::PlatformOptions options = engine::serving_options_at(spec, point);
+  CHECK(options.max_partitions == 2);
+  CHECK(options.switch_cost_s == Approx(20e-6));
+  CHECK(options.partition_menu == std::vector<double>{0.3, 0.6, 0.8999999999999999, 1.0});
+  CHECK(engine::serving_options_at(spec, {0, 0, 1, 0, 0}).partition_menu ==
+        std::vector<double>{0.25, 0.5, 0.75, 1.0});
+  // Serving options are not hardware: the design's hardware is the base one at that bandwidth.
+  CHECK(engine::hardware_json_at(spec, point)["dram"]["bandwidth_gbps"] == 256);
+  CHECK_FALSE(engine::hardware_json_at(spec, point).contains("serving"));
+  // The stored spec carries the scenario and its workloads' fingerprints.
+  const nlohmann::json stored = spec.stored_spec();
+  CHECK(stored["scenario"]["tenants"].size() == 4);
+  CHECK(stored["scenario_workload_files"].contains("bert_base"));
+}
+
+TEST_CASE("space spec: bad serving specs give clear errors", "[space][platform]") {
+  const auto error_with = [](const std::function<void(nlohmann::json&)>& change) {
+    nlohmann::json j = serving_json();
+    change(j);
+    return spec_error(j);
+  };
+  CHECK_THAT(error_with([](nlohmann::json& j) { j["scenario"] = "no_such_mix"; }),
+             Contains("field 'scenario'") && Contains("scenarios"));
+  CHECK_THAT(error_with([](nlohmann::json& j) { j.erase("scenario"); }),
+             Contains("serving.policy") && Contains("must name a \"scenario\""));
+  CHECK_THAT(error_with([](nlohmann::json& j) {
+               j["parameters"][1]["values"] = {"elastic", "round_robin"};
+             }),
+             Contains("serving.policy") && Contains("round_robin") && Contains("temporal"));
+  CHECK_THAT(error_with([](nlohmann::json& j) {
+               j["parameters"][2]["values"] = {0, 4};
+             }),
+             Contains("serving.max_partitions") && Contains("1 to 64"));
+  CHECK_THAT(error_with([](nlohmann::json& j) {
+               j["parameters"][3]["values"] = {0.5, 1.5};
+             }),
+             Contains("serving.partition_step") && Contains("(0, 1]"));
+  CHECK_THAT(
+      error_with([](nlohmann::json& j) {
+        j["parameters"][4] = {{"name", "serving.turns"}, {"values", {1}}};
+      }),
+      Contains("unknown serving parameter 'serving.turns'") && Contains("serving.switch_cost_us"));
+  CHECK_THAT(
+      error_with([](nlohmann::json& j) {
+        j["constraints"] = {{"resnet.p99_ms", {{"max", 1}}}};
+      }),
+      Contains("unknown metric 'constraints.resnet.p99_ms'") && Contains("bert_base.p99_ms"));
+  // Without a scenario, workloads are needed and serving metrics are unknown.
+  CHECK_THAT(error_with([](nlohmann::json& j) {
+               j.erase("scenario");
+               j["parameters"] = {j["parameters"][0]};
+             }),
+             Contains("field 'workloads'"));
+  CHECK_THAT(error_with([](nlohmann::json& j) {
+               j.erase("scenario");
+               j["parameters"] = {{{"name", "dram.bandwidth_gbps"}, {"values", {64}}}};
+               j["workloads"] = tiny_json()["workloads"];
+               j["workloads"][0]["file"] = "../../../spaces/workloads/resnet50_scalesim.csv";
+               j["constraints"] = {{"goodput_scale", {{"min", 1}}}};
+             }),
+             Contains("unknown metric 'constraints.goodput_scale'"));
+  // A workload named like a tenant would mix their metrics.
+  CHECK_THAT(error_with([](nlohmann::json& j) {
+               j["workloads"] = tiny_json()["workloads"];
+               j["workloads"][0]["name"] = "bert_base";
+               j["workloads"][0]["file"] = "../../../spaces/workloads/resnet50_scalesim.csv";
+             }),
+             Contains("bert_base") && Contains("tenant of the scenario"));
 }

@@ -1,5 +1,7 @@
 #include "fixture.hpp"
 
+#include "model/die_cost.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -436,6 +438,19 @@ store::TrialResult evaluate(const StudyOptions& options, const nlohmann::json& p
   for (std::size_t c = 0; c < 5; ++c)
     m[std::string("energy.") + component_names[c] + "_mj"] = component_sum[c] / weight_sum;
   m["dram_mib"] = dram_sum / weight_sum;
+  {  // the engine's die cost (model/die_cost.hpp) with round figures for the node
+    model::DieCostFigures figures;
+    figures.wafer_usd = options.tech_nm <= 7 ? 9000 : 3000;
+    figures.defects_per_cm2 = options.tech_nm <= 7 ? 0.1 : 0.07;
+    figures.package_test_usd = 2;
+    figures.package_test_usd_per_mm2 = 0.02;
+    const model::DieCost cost = model::die_cost(area, figures);
+    m["die_cost_usd"] = cost.total_usd();
+    m["die_cost.silicon_usd"] = cost.silicon_usd;
+    m["die_cost.package_test_usd"] = cost.package_test_usd;
+    m["die_cost.yield"] = cost.yield;
+    m["die_cost.dies_per_wafer"] = cost.dies_per_wafer;
+  }
   for (auto it = workload_results.begin(); it != workload_results.end(); ++it) {
     for (const char* key : {"latency_ms", "energy_mj", "power_w", "utilization", "nonconv_share"}) {
       m[it.key() + "." + key] = (*it)[key];

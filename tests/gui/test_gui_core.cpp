@@ -11,7 +11,10 @@
 #include "fixture.hpp"
 #include "gui/core/breakdown.hpp"
 #include "gui/core/cli.hpp"
+#include "gui/core/importance.hpp"
+#include "gui/core/parallel.hpp"
 #include "gui/core/plot_model.hpp"
+#include "gui/core/search_log.hpp"
 #include "gui/core/study_data.hpp"
 #include "store/pareto.hpp"
 
@@ -229,17 +232,106 @@ class GuiCoreTest : public QObject {
     QVERIFY(std::fabs(edges[1] - 10) < 1e-9 && std::fabs(edges[2] - 100) < 1e-6);
   }
 
-  void kneeIsOnFront() {
+  // Issue 15: the front in parallel coordinates, one axis per objective and space parameter.
+  void parallelCoordinatesOfTheFront() {
     store::Database db(path_, {.mode = store::OpenMode::read_only});
     const StudyData data = StudyData::load(db, db.studies()[0].id);
-    PlotRequest request;
-    request.x = metric("latency_ms");
-    request.y = metric("area_mm2");
-    const PlotModel model = build_plot(data, request);
-    const auto knee = knee_design(model, request);
-    QVERIFY(knee);
-    QVERIFY(model.on_front(*knee));
-    QVERIFY(!knee_design(PlotModel{}, request));
+    std::vector<std::size_t> front;
+    for (std::size_t d = 0; d < data.designs().size(); ++d)
+      if (data.designs()[d].on_front) front.push_back(d);
+    QVERIFY(front.size() >= 3);
+    const std::vector<FieldId> fields = parallel_fields(data);
+    QCOMPARE(fields.front(), metric(data.info().objectives.front().name));
+    QVERIFY(std::find(fields.begin(), fields.end(), param("array.dataflow")) != fields.end());
+    const ParallelModel model = build_parallel(data, front, fields);
+    QCOMPARE(model.axes.size(), fields.size());
+    QCOMPARE(model.heights.size(), front.size());
+    for (std::size_t a = 0; a < fields.size(); ++a) {
+      const ParallelAxis& axis = model.axes[a];
+      for (std::size_t line = 0; line < front.size(); ++line) {
+        const double t = model.heights[line][a];
+        QVERIFY(t >= 0 && t <= 1);
+        const Design& design = data.designs()[front[line]];
+        if (!axis.categories.empty()) {
+          // A category sits at its rank among the categories.
+          const auto rank =
+              std::find(axis.categories.begin(), axis.categories.end(), *design.text(fields[a])) -
+              axis.categories.begin();
+          QVERIFY(std::fabs(t * (axis.categories.size() - 1) - rank) < 1e-9);
+        } else {
+          // The height gives the value back.
+          const double value = *design.value(fields[a]);
+          QVERIFY2(std::fabs(parallel_value(axis, t) - value) <= 1e-9 * std::fabs(value) + 1e-12,
+                   fields[a].name.c_str());
+        }
+      }
+    }
+    QCOMPARE(model.axes[0].direction, std::optional(data.info().objectives.front().direction));
+  }
+
+  // Issue 15: parameter importance from the viewer's columns equals search::parameter_importance
+  // on the same designs read independently from the store (parameter values by name).
+  void importanceOfTheParameters() {
+    store::Database db(path_, {.mode = store::OpenMode::read_only});
+    const StudyData data = StudyData::load(db, db.studies()[0].id);
+    const StudyImportance importance = study_importance(data);
+    QVERIFY(!importance.parameters.empty());
+    QCOMPARE(importance.objectives.size(), data.info().objectives.size());
+    std::vector<std::vector<double>> parameters(importance.parameters.size()),
+        objectives(importance.objectives.size());
+    std::vector<bool> categorical;
+    for (const FieldId& id : importance.parameters) categorical.push_back(!data.field(id)->numeric);
+    store::TrialFilter done;
+    done.status = store::TrialStatus::done;
+    db.for_each_trial(data.info().id, done, [&](store::Trial&& trial) {
+      for (std::size_t j = 0; j < parameters.size(); ++j) {
+        const nlohmann::json& value = trial.params[importance.parameters[j].name];
+        if (value.is_string()) {  // a category: its index among the study's text values
+          const auto& texts = data.columns().text_values;
+          parameters[j].push_back(static_cast<double>(
+              std::find(texts.begin(), texts.end(), value.get<std::string>()) - texts.begin()));
+        } else {
+          parameters[j].push_back(value.get<double>());
+        }
+      }
+      for (std::size_t o = 0; o < objectives.size(); ++o)
+        objectives[o].push_back(trial.metrics[importance.objectives[o].name].get<double>());
+    });
+    QCOMPARE(importance.table.designs_seen, data.designs().size());
+    const search::ImportanceTable expected =
+        search::parameter_importance(parameters, categorical, objectives);
+    for (std::size_t o = 0; o < objectives.size(); ++o)
+      for (std::size_t j = 0; j < parameters.size(); ++j) {
+        QCOMPARE(importance.table.entries[o][j].first_order, expected.entries[o][j].first_order);
+        const double rank = importance.table.entries[o][j].rank_correlation;
+        QVERIFY(std::isnan(rank) ? std::isnan(expected.entries[o][j].rank_correlation)
+                                 : rank == expected.entries[o][j].rank_correlation);
+      }
+  }
+
+  void searchLogLinesAreSentences() {
+    const auto progress = format_search_log_line(
+        R"({"budget":952560,"designs_per_s":360.27,"done":15092,"elapsed_s":41.9,)"
+        R"("event":"progress","failed":0,"front_size":148,"hypervolume":11066.898,"study":"edge"})");
+    QVERIFY(progress);
+    QCOMPARE(QString::fromStdString(*progress),
+             QString("edge: 15092/952560 designs (2%), 360 designs/s, ETA 43 min, front 148, "
+                     "hypervolume 1.107e+04"));
+    const auto done = format_search_log_line(
+        R"({"event":"done","study":"edge","study_id":3,"done":400,"front_size":23,)"
+        R"("elapsed_s":12.5,"hypervolume":0.5,"hypervolume_estimated":true})");
+    QCOMPARE(QString::fromStdString(done.value()),
+             QString("edge: finished, 400 designs in 12 s, front 23, hypervolume ~0.5"));
+    QCOMPARE(QString::fromStdString(format_search_log_line("  [info] a message \n").value()),
+             QString("[info] a message"));
+    QVERIFY(!format_search_log_line("   "));
+    QCOMPARE(QString::fromStdString(format_search_log_line(R"({"event":"x","a":1.5})").value()),
+             QString("x: a=1.5"));
+
+    LineSplitter lines;
+    QVERIFY(lines.add("ab").empty());
+    QCOMPARE(lines.add("c\r\nde\nf"), (std::vector<std::string>{"abc", "de"}));
+    QCOMPARE(lines.rest(), std::string("f"));
   }
 
   void refreshPicksUpNewResults() {
@@ -300,7 +392,9 @@ class GuiCoreTest : public QObject {
     QVERIFY(std::fabs(latency - resnet.latency_ms) < 1e-6 * resnet.latency_ms);
     QVERIFY(std::fabs((resnet.conv.energy_uj + resnet.nonconv.energy_uj) * 1e-3 -
                       resnet.energy_mj) < 1e-6 * resnet.energy_mj);
-    QCOMPARE(resnet.energy_by_component_mj.size(), std::size_t(5));
+    // The report's components in its order (io: the DRAM interface, none in this fixture).
+    QCOMPARE(resnet.energy_by_component_mj.size(), std::size_t(6));
+    QCOMPARE(resnet.energy_by_component_mj[3].first, std::string("io"));
     // Area: PE array, four SRAM buffers, vector unit, overhead.
     QCOMPARE(view->area_by_component_mm2.size(), std::size_t(7));
     QCOMPARE(view->area_by_component_mm2[0].first, std::string("overhead"));

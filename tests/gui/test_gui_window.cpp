@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QLogValueAxis>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSet>
@@ -19,6 +20,7 @@
 #include <QTest>
 #include <QToolTip>
 #include <QTreeWidget>
+#include <QValueAxis>
 #include <QXYSeries>
 #include <fstream>
 #include <random>
@@ -29,10 +31,13 @@
 #include "gui/widgets/compare_pane.hpp"
 #include "gui/widgets/constraint_panel.hpp"
 #include "gui/widgets/detail_pane.hpp"
+#include "gui/widgets/importance_pane.hpp"
 #include "gui/widgets/main_window.hpp"
+#include "gui/widgets/parallel_view.hpp"
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
+#include "reports/report_data.hpp"
 #include "store/pareto.hpp"
 
 using namespace accelscope;
@@ -188,7 +193,7 @@ class GuiWindowTest : public QObject {
     QCOMPARE(window_->selectedDesign(), with);
     const Design& design = study->designs()[*with];
     DesignDetailPane* details = window_->detailPane();
-    QVERIFY(details->title().contains(QString("Design #%1").arg(design.seq)));
+    QVERIFY(details->title().contains(QString("Design #%1").arg(design.id)));
     QCOMPARE(details->valueOf("latency_ms"),
              QString::fromStdString(format_number(*design.value(metric("latency_ms")))));
     QCOMPARE(details->valueOf("array.dataflow"),
@@ -214,10 +219,28 @@ class GuiWindowTest : public QObject {
     QVERIFY(breakdown->message().contains("No breakdown stored"));
     QCOMPARE(breakdown->chartTitles(),
              (QStringList{"Energy by component (weight-averaged)", "Area by component"}));
+  }
 
-    // Knee selection picks a design on the 2-D front.
+  // Issue 15 point 8: "Select knee" selects the design the report calls the knee and compares the
+  // report's shortlist, whatever the axes show.
+  void selectKneeSelectsTheReportsKneeAndShortlist() {
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->setAxes("area_mm2", "power_w"));  // axes that are not the objectives
+    const StudyData* study = window_->study();
+    store::Database db(example_.toStdString(), {.mode = store::OpenMode::read_only});
+    const reports::ReportData report = reports::collect(db, study->info().id, {});
+    QVERIFY(report.knee);
+    QVERIFY(report.shortlist.size() >= 2);
     QVERIFY(window_->selectBest());
-    QVERIFY(window_->plot().on_front(*window_->selectedDesign()));
+    const Design& selected = study->designs()[*window_->selectedDesign()];
+    QCOMPARE(selected.id, report.front_design(*report.knee).trial_id);
+    QVERIFY(selected.on_front);
+    std::vector<store::TrialId> compared, shortlisted;
+    for (std::size_t d : window_->comparePane()->designs())
+      compared.push_back(study->designs()[d].id);
+    for (const reports::ShortlistEntry& entry : report.shortlist)
+      shortlisted.push_back(report.front_design(entry.front_index).trial_id);
+    QCOMPARE(compared, shortlisted);
   }
 
   void comparingDesigns() {
@@ -236,10 +259,138 @@ class GuiWindowTest : public QObject {
              QString::fromStdString(*study->designs()[front[0].design].text(metric("latency_ms"))));
     QCOMPARE(compare->rowValues("study front").size(), 2);
     QVERIFY(!compare->rowValues("array.rows (param)").isEmpty());
+    // Issue 15 point 8: parameters first; a "best" in bold only where better has a direction.
+    QVERIFY(compare->table()->verticalHeaderItem(2)->text().endsWith("(param)"));
+    auto bold = [&](const QString& label) {
+      for (int r = 0; r < compare->table()->rowCount(); ++r) {
+        if (compare->table()->verticalHeaderItem(r)->text() != label) continue;
+        int count = 0;
+        for (int c = 0; c < compare->table()->columnCount(); ++c)
+          count += compare->table()->item(r, c)->font().bold();
+        return count;
+      }
+      return -1;
+    };
+    QCOMPARE(bold("latency_ms"), 1);     // an objective
+    QCOMPARE(bold("die_cost_usd"), 1);   // a known metric: lower is better
+    QCOMPARE(bold("tops_per_w"), 1);     // higher is better
+    QCOMPARE(bold("area.sram_mm2"), 0);  // a component split: no better way
+    QCOMPARE(bold("dram_mib"), 0);
+    QCOMPARE(bold("array.rows (param)"), 0);
+    // Both design columns fit the pane: long row labels give way.
+    window_->showTab("compare");
+    QTest::qWait(50);
+    const QTableWidget* table = compare->table();
+    QVERIFY2(table->columnViewportPosition(1) + table->columnWidth(1) <= table->viewport()->width(),
+             qPrintable(QString("column 2 ends at %1 of %2")
+                            .arg(table->columnViewportPosition(1) + table->columnWidth(1))
+                            .arg(table->viewport()->width())));
     compare->toggle(front[0].design);
     QCOMPARE(compare->table()->columnCount(), 1);
     compare->clear();
     QCOMPARE(compare->table()->columnCount(), 0);
+  }
+
+  // Issue 15: a design is named by its trial id (what `accelscope show --design ID`, `front` and
+  // the report print) in the tooltip, the detail pane and the comparison, never by its seq. The
+  // second study of the file has ids far from its seqs, so a seq would not pass.
+  void designsAreNamedByTheirTrialId() {
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->selectStudyByName("edge-inference-7nm"));
+    const StudyData* study = window_->study();
+    store::Database db(example_.toStdString(), {.mode = store::OpenMode::read_only});
+    const std::size_t index = window_->plot().front.front().design;
+    const Design& design = study->designs()[index];
+    const std::optional<store::Trial> stored = db.trial(design.id, false);
+    QVERIFY(stored);
+    QVERIFY(stored->seq + 1 != design.id);  // the two numberings differ in this study
+    QCOMPARE(stored->metrics["latency_ms"].get<double>(), *design.value(metric("latency_ms")));
+    const QString name = QString("#%1").arg(design.id);
+
+    const auto located = window_->chartView()->locate(index);
+    QVERIFY(located);
+    emit located->first->hovered(located->second, true);
+    QVERIFY2(QToolTip::text().startsWith("design " + name), qPrintable(QToolTip::text()));
+    emit located->first->hovered(located->second, false);
+
+    window_->selectDesign(index);
+    QVERIFY2(window_->detailPane()->title().contains("Design " + name),
+             qPrintable(window_->detailPane()->title()));
+    QCOMPARE(window_->detailPane()->valueOf("id"), QString::number(design.id));
+    QVERIFY(window_->breakdownPane()->message().contains("design " + name));
+
+    window_->comparePane()->add(index);
+    QCOMPARE(window_->comparePane()->table()->horizontalHeaderItem(0)->text(), name);
+    QCOMPARE(study->index_of(design.id), std::optional<std::size_t>(index));
+  }
+
+  // Issue 15: parallel coordinates of the study front, a click on a line selects its design;
+  // the importance tab ranks the space's parameters for each objective.
+  void parallelCoordinatesAndImportance() {
+    QVERIFY(window_->openDatabase(example_));
+    const StudyData* study = window_->study();
+    window_->showTab("parallel");
+    ParallelCoordinatesView* view = window_->parallelView();
+    QTRY_VERIFY(view->isVisible());
+    QCOMPARE(view->model().designs.size(), study->front_count());
+    const std::size_t line = 1;
+    const auto a = view->pointOf(line, 0), b = view->pointOf(line, 1);
+    QVERIFY(a && b);
+    const QPointF middle = (*a + *b) / 2;
+    QCOMPARE(view->designAt(middle), std::optional(view->model().designs[line]));
+    QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, middle.toPoint());
+    // (another line may pass within a pixel of the same spot)
+    QVERIFY(window_->selectedDesign());
+    QVERIFY(study->designs()[*window_->selectedDesign()].on_front);
+
+    window_->showTab("importance");
+    ImportancePane* importance = window_->importancePane();
+    QTRY_VERIFY(importance->isVisible());
+    const StudyImportance& computed = importance->importance();
+    QCOMPARE(importance->table()->rowCount(), static_cast<int>(computed.parameters.size()) + 1);
+    QCOMPARE(importance->table()->columnCount(), static_cast<int>(computed.objectives.size()));
+    QVERIFY(importance->caption().contains(
+        QString("over %1 evaluated designs").arg(study->designs().size())));
+    // The first row is the parameter that explains most of some objective.
+    double largest = 0;
+    std::size_t top = 0;
+    for (const auto& row : computed.table.entries)
+      for (std::size_t j = 0; j < row.size(); ++j)
+        if (row[j].first_order > largest) largest = row[j].first_order, top = j;
+    QCOMPARE(importance->table()->verticalHeaderItem(0)->text(),
+             QString::fromStdString(computed.parameters[top].name));
+  }
+
+  // Issue 15 point 6: a log axis only while the shown values span more than 10x (never a log
+  // axis with one label under a constraint), enough labels, and ranges that hold every front
+  // design.
+  void axesFollowTheData() {
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->setAxes("area_mm2", "latency_ms"));
+    window_->setLogAxes(true, true);
+    ScatterChartView* chart = window_->chartView();
+    auto horizontal = [&] { return chart->chart()->axes(Qt::Horizontal).front(); };
+    double low = 1e300, high = 0;
+    for (const ColourGroup& group : window_->plot().groups)
+      for (const PlotPoint& p : group.points) low = std::min(low, p.x), high = std::max(high, p.x);
+    QVERIFY(high / low > 10);  // the fixture's areas: a log axis
+    QVERIFY(chart->xLogarithmic());
+    if (auto* log_axis = qobject_cast<QLogValueAxis*>(horizontal())) {
+      // Labels at powers of the base: at least three in the range.
+      const double labels =
+          std::log(log_axis->max() / log_axis->min()) / std::log(log_axis->base());
+      QVERIFY2(labels >= 3, qPrintable(QString::number(labels)));
+    }
+    // A constraint leaves a span under 10x: the axis turns linear and says so.
+    window_->constraintPanel()->addConstraint(metric("area_mm2"), low * 2, low * 6);
+    QVERIFY(!chart->xLogarithmic());
+    QVERIFY(horizontal()->titleText().contains("linear"));
+    auto* linear = qobject_cast<QValueAxis*>(horizontal());
+    QVERIFY(linear && linear->tickCount() >= 3);
+    QVERIFY(linear->min() > 0);  // not stretched to zero
+    // Every design of the 2-D front lies within the axes.
+    for (const PlotPoint& p : window_->plot().front)
+      QVERIFY(p.x >= linear->min() && p.x <= linear->max());
   }
 
   void overlayingAnotherStudy() {
@@ -391,7 +542,16 @@ class GuiWindowTest : public QObject {
     QVERIFY(window_->study());
     QCOMPARE(QString::fromStdString(window_->study()->info().name), QString("from-viewer"));
     QTRY_COMPARE_WITH_TIMEOUT(window_->chartView()->designPointCount(), 25, 5000);
-    QVERIFY(window_->logText().contains("Search finished"));
+    const QString log = window_->logText();
+    QVERIFY(log.contains("Search finished"));
+    // Issue 15 point 8: the log reads as sentences, one per line: progress from the CLI's JSON
+    // lines ("from-viewer: 20/25 designs (80%), ..."), the summary, and one line for the front
+    // table it printed, not the JSON or the table itself.
+    QVERIFY2(log.contains("from-viewer: 20/25 designs (80%)"), qPrintable(log));
+    QVERIFY2(log.contains("25 designs, "), qPrintable(log));
+    QVERIFY2(log.contains("is in the chart"), qPrintable(log));
+    QVERIFY2(!log.contains("{\"") && !log.contains("latency_ms      energy_mj"), qPrintable(log));
+    for (const QString& line : log.split('\n')) QVERIFY2(line.size() < 160, qPrintable(line));
   }
 
   void cancellingASearchLeavesAResumableStudy() {
@@ -432,6 +592,21 @@ class GuiWindowTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 15000);
     QVERIFY2(errors.front().front().toString().contains("no such design-space file"),
              qPrintable(errors.front().front().toString()));
+
+    // A failure after progress lines reports the error line, not the last progress line.
+    QTemporaryDir dir;
+    const QString space = dir.filePath("space.json");
+    std::ofstream(space.toStdString()) << R"({"parameters": []})";
+    request.space = space.toStdString();
+    request.database = dir.filePath("failing.sqlite").toStdString();
+    request.budget = 100;
+    qputenv("FAKE_ACCELSCOPE_FAIL_AT", "25");
+    auto unset = qScopeGuard([] { qunsetenv("FAKE_ACCELSCOPE_FAIL_AT"); });
+    window_->startSearch(request);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, 15000);
+    const QString message = errors.back().front().toString();
+    QVERIFY2(message.contains("disk I/O error") && !message.contains("{"), qPrintable(message));
+    QVERIFY(window_->logText().contains("20/100 designs"));
   }
 
   void exportingAReport() {
@@ -499,7 +674,7 @@ class GuiWindowTest : public QObject {
     emit located->first->hovered(located->second, true);
     const QString text = QToolTip::text();
     const Design& d = window_->study()->designs()[design];
-    QVERIFY2(text.contains(QString("design #%1").arg(d.seq)), qPrintable(text));
+    QVERIFY2(text.contains(QString("design #%1").arg(d.id)), qPrintable(text));
     QVERIFY(text.contains("array.dataflow = "));
     QVERIFY(text.contains("latency_ms = "));
     emit located->first->hovered(located->second, false);
