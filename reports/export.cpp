@@ -157,6 +157,33 @@ std::string render_front_text(const ReportData& data) {
   return out;
 }
 
+// Per objective and parameter: the first-order share and its direction (null where unknown).
+json importance_json(const ReportData& data) {
+  const ImportanceData& imp = data.importance;
+  if (!imp.available()) return nullptr;
+  auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+  json objectives = json::object();
+  for (std::size_t o = 0; o < imp.objectives.size(); ++o) {
+    json parameters = json::object();
+    for (std::size_t j = 0; j < imp.parameters.size(); ++j) {
+      const search::ParameterImportance& e = imp.table.entries[o][j];
+      parameters[imp.parameters[j]] = {{"first_order", number(e.first_order)},
+                                       {"rank_correlation", number(e.rank_correlation)}};
+    }
+    objectives[imp.objectives[o]] = {{"parameters", parameters},
+                                     {"first_order_sum", number(imp.table.first_order_sum[o])},
+                                     {"log_scale", static_cast<bool>(imp.table.objective_log[o])},
+                                     {"designs", imp.table.objective_designs[o]}};
+  }
+  return {{"method",
+           "first-order variance share per parameter: one-way ANOVA over the parameter's levels "
+           "(at most 10 bins), epsilon-squared; positive objectives in logs; rank_correlation is "
+           "Spearman's (null for categorical parameters)"},
+          {"designs_seen", imp.table.designs_seen},
+          {"designs_used", imp.table.designs_used},
+          {"objectives", objectives}};
+}
+
 json report_json(const ReportData& data) {
   const store::StudyInfo& s = data.study;
   json objectives = json::array();
@@ -220,6 +247,7 @@ json report_json(const ReportData& data) {
       {"duplicate_front_designs", data.duplicate_front_designs},
       {"shortlist", shortlist_json(data)},
       {"violations", violations},
+      {"parameter_importance", importance_json(data)},
       {"assumptions",
        {{"technology_nodes_nm", data.assumptions.nodes_nm},
         {"dram_types", data.assumptions.dram_types},

@@ -3,15 +3,21 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
+#include <numeric>
 
 #include <fmt/format.h>
 
+#include "model/io/labels.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
+#include "reports/parallel_chart.hpp"
 #include "reports/tables.hpp"
 #include "reports/tenants.hpp"
 
 namespace accelscope::reports {
+
+using nlohmann::json;
 
 namespace {
 
@@ -19,6 +25,39 @@ constexpr double kChartWidthPx = 520;
 
 const std::string& kComputeColor = component_color("compute");
 const std::string& kStallColor = component_color("stall");
+
+// Width a table needs so that no word (no cell of a no-wrap column) is broken: per column the
+// longest of them at about 7 px a character (9 pt table text), without the cells' padding.
+std::vector<double> column_widths_px(const Table& table) {
+  auto longest_word = [](const std::string& text) {
+    std::size_t longest = 0, current = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      if (i == text.size() || text[i] == ' ') {
+        longest = std::max(longest, current);
+        current = 0;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++current;  // one per code point
+      }
+    }
+    return longest;
+  };
+  std::vector<double> widths;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    std::size_t chars = longest_word(table.columns[c].header);
+    for (const auto& row : table.rows)
+      if (c < row.size())
+        chars = std::max(
+            chars, table.columns[c].no_wrap ? io::display_width(row[c]) : longest_word(row[c]));
+    widths.push_back(7.0 * static_cast<double>(chars) + 2);
+  }
+  return widths;
+}
+
+double table_min_width_px(const Table& table) {
+  double width = 0;
+  for (const double column : column_widths_px(table)) width += column + 14;  // padding, borders
+  return width;
+}
 
 // Builds one page's HTML; charts go inline or into the shared image list.
 class PageWriter {
@@ -50,10 +89,13 @@ class PageWriter {
       const std::string class_attribute =
           row_class.empty() ? std::string() : fmt::format(R"( class="{}")", row_class);
       html += "<tr>";
-      for (std::size_t c = 0; c < table.rows[r].size() && c < table.columns.size(); ++c)
-        html += fmt::format("<td{}{}>{}</td>", class_attribute,
+      for (std::size_t c = 0; c < table.rows[r].size() && c < table.columns.size(); ++c) {
+        // Qt's rich text breaks after "/" even between no-break spaces: nowrap keeps a cell whole.
+        html += fmt::format("<td{}{}{}>{}</td>", class_attribute,
                             table.columns[c].align == Align::right ? R"( align="right")" : "",
+                            table.columns[c].no_wrap ? R"( style="white-space: nowrap")" : "",
                             escape_xml(table.rows[r][c]));
+      }
       html += "</tr>\n";
     }
     return html + "</table>\n";
@@ -68,7 +110,7 @@ class PageWriter {
                        std::lround(height_px));
   }
   std::string scatter(const ScatterChart& c) {
-    return chart(render_scatter(c), c.width_px, c.height_px);
+    return chart(render_scatter(c), c.width_px, scatter_height(c));
   }
   std::string bars(const BarChart& c) {
     return chart(render_bar_chart(c), c.width_px, bar_chart_height(c));
@@ -199,8 +241,8 @@ HtmlPage executive_page(const ReportData& data, PageWriter& w) {
   std::vector<std::string> binding;
   for (const ViolationCount& v : data.violations) {
     if (binding.size() == 3) break;
-    binding.push_back(fmt::format("{}: ruled out {} of {} evaluated designs", v.constraint,
-                                  v.designs, data.evaluated_count));
+    binding.push_back(fmt::format("{}: ruled out {} of {} evaluated designs",
+                                  constraint_label(v.constraint), v.designs, data.evaluated_count));
   }
   if (binding.empty())
     w.paragraph("No design was ruled out by a constraint.", "note");
@@ -286,8 +328,11 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
   w.heading(3, "Constraints");
   if (data.constraints.empty())
     w.paragraph("None: every evaluated design that fits on chip is feasible.", "note");
-  else
-    w.list(data.constraints);
+  else {
+    std::vector<std::string> constraints;
+    for (const std::string& c : data.constraints) constraints.push_back(constraint_label(c));
+    w.list(constraints);
+  }
   w.heading(3, "Objectives and search");
   w.table(objectives_table(data));
   w.paragraph(
@@ -295,12 +340,14 @@ HtmlPage summary_page(const ReportData& data, PageWriter& w) {
   return {"summary", "Summary", w.take()};
 }
 
-std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
+std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {
   std::vector<HtmlPage> pages;
+  const std::vector<std::size_t> listed = listed_front(data, embedding);
   const std::size_t chunks =
-      std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
+      std::max<std::size_t>(1, (listed.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
     const std::size_t first = chunk * kFrontRowsPerPage;
+    const std::size_t last = std::min(first + kFrontRowsPerPage, listed.size());
     if (chunk == 0) {
       w.heading(2, fmt::format("Pareto front: {} designs", data.front.size()));
       if (data.front.empty()) {
@@ -315,16 +362,31 @@ std::vector<HtmlPage> front_pages(const ReportData& data, PageWriter& w) {
           text += fmt::format(" {} repeated evaluations of the same design are shown once.",
                               data.duplicate_front_designs);
         w.paragraph(text);
+        if (listed.size() < data.front.size())
+          w.paragraph(fmt::format("This PDF lists {} of the {} front designs: the shortlist, then "
+                                  "the best remaining design for each objective in turn. The "
+                                  "HTML and CSV reports (accelscope report --format html or csv) "
+                                  "and accelscope front list every one.",
+                                  listed.size(), data.front.size()),
+                      "callout");
         w.paragraph(kKneeDefinition, "note");
       }
     } else {
-      w.heading(2, fmt::format("Pareto front (continued): designs {} to {} of {}", first + 1,
-                               std::min(first + kFrontRowsPerPage, data.front.size()),
-                               data.front.size()));
+      w.heading(2, listed.size() < data.front.size()
+                       ? fmt::format("Pareto front (continued): listed designs {} to {} of {}",
+                                     first + 1, last, listed.size())
+                       : fmt::format("Pareto front (continued): designs {} to {} of {}", first + 1,
+                                     last, data.front.size()));
     }
-    if (!data.front.empty()) w.table(front_table(data, first, kFrontRowsPerPage));
-    pages.push_back(
-        {chunk == 0 ? "front" : fmt::format("front-{}", chunk + 1), "Pareto front", w.take()});
+    double min_width = 0;
+    if (!data.front.empty()) {
+      const Table table = front_table(
+          data, std::vector<std::size_t>(listed.begin() + first, listed.begin() + last));
+      w.table(table);
+      min_width = table_min_width_px(table);
+    }
+    pages.push_back({chunk == 0 ? "front" : fmt::format("front-{}", chunk + 1), "Pareto front",
+                     w.take(), min_width});
   }
   return pages;
 }
@@ -350,7 +412,7 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
         return d.objectives[k];
     return d.metric(axes[j].metric);
   };
-  std::vector<double> xs, ys;
+  std::vector<double> front_xs, front_ys, other_xs, other_ys;
   for (const Design& d : data.designs) {
     const bool front = d.on_front && d.feasible;
     const PointKind kind = front        ? PointKind::front
@@ -362,11 +424,11 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
         {x, y, kind,
          fmt::format("design {}: {}, {}", design_name(d), with_unit(x, axes[jx].metric),
                      with_unit(y, axes[jy].metric))});
-    xs.push_back(x);
-    ys.push_back(y);
+    (front ? front_xs : other_xs).push_back(x);
+    (front ? front_ys : other_ys).push_back(y);
   }
-  chart.x.log_scale = prefers_log_scale(xs);
-  chart.y.log_scale = prefers_log_scale(ys);
+  chart.x.log_scale = scatter_axis_log(front_xs, other_xs);
+  chart.y.log_scale = scatter_axis_log(front_ys, other_ys);
   for (std::size_t i = 0; i < data.front.size(); ++i) {
     const std::vector<std::string> roles = data.roles(i);
     if (roles.empty()) continue;
@@ -374,9 +436,13 @@ ScatterChart scatter_of(const ReportData& data, std::size_t jx, std::size_t jy,
     const bool knee = data.knee && *data.knee == i;
     std::string label;
     for (const std::string& role : roles) label += (label.empty() ? "" : ", ") + role;
+    label += " (" + design_name(d) + ")";
     chart.markers.push_back(
         {value(d, jx), value(d, jy), label, knee ? MarkerShape::diamond : MarkerShape::square});
   }
+  // The knee is marker 1.
+  std::stable_partition(chart.markers.begin(), chart.markers.end(),
+                        [](const ScatterMarker& m) { return m.shape == MarkerShape::diamond; });
   return chart;
 }
 
@@ -420,6 +486,199 @@ std::vector<HtmlPage> tradeoff_pages(const ReportData& data, PageWriter& w) {
                      "Trade-offs", w.take()});
   }
   return pages;
+}
+
+// ---- parameters: parallel coordinates of the front and parameter importance ----------------
+
+constexpr double kWideChartWidthPx = 1060;
+
+ParallelChart parallel_chart_of(const ReportData& data) {
+  ParallelChart chart;
+  chart.title =
+      fmt::format("The {} front designs across parameters and objectives", data.front.size());
+  chart.width_px = kWideChartWidthPx;
+  chart.height_px = 340;
+  for (std::size_t i = 0; i < data.front.size(); ++i)
+    chart.lines.push_back(data.knee && *data.knee == i ? LineEmphasis::knee
+                          : data.roles(i).empty()      ? LineEmphasis::plain
+                                                       : LineEmphasis::best);
+  for (const ParameterRequest& p : data.parameters) {
+    ParallelAxis axis;
+    axis.label = parameter_label(p.name);
+    std::vector<json> values;
+    bool text = false;
+    for (std::size_t i = 0; i < data.front.size(); ++i) {
+      values.push_back(data.front_param(i, p.name));
+      text = text || values.back().is_string();
+    }
+    if (text) {
+      for (const json& v : values)
+        if (v.is_string() && std::find(axis.levels.begin(), axis.levels.end(),
+                                       v.get<std::string>()) == axis.levels.end())
+          axis.levels.push_back(v.get<std::string>());
+      std::sort(axis.levels.begin(), axis.levels.end());
+    }
+    for (const json& v : values) {
+      if (text) {
+        const auto it =
+            v.is_string() ? std::find(axis.levels.begin(), axis.levels.end(), v.get<std::string>())
+                          : axis.levels.end();
+        axis.values.push_back(
+            it == axis.levels.end() ? NAN : static_cast<double>(it - axis.levels.begin()));
+      } else {
+        axis.values.push_back(v.is_number() ? v.get<double>() : NAN);
+      }
+    }
+    axis.log_scale = !text && prefers_log_scale(axis.values);
+    chart.axes.push_back(std::move(axis));
+  }
+  for (std::size_t o = 0; o < data.objectives.size(); ++o) {
+    ParallelAxis axis;
+    axis.label = metric_heading(data.objectives[o].metric);  // the front table says if a mean
+    axis.objective = true;
+    for (std::size_t i = 0; i < data.front.size(); ++i) {
+      const std::vector<double>& objectives = data.front_design(i).objectives;
+      axis.values.push_back(o < objectives.size() ? objectives[o] : NAN);
+    }
+    axis.log_scale = prefers_log_scale(axis.values);
+    chart.axes.push_back(std::move(axis));
+  }
+  return chart;
+}
+
+// "↗" when larger parameter values go with larger objective values, "↘" the reverse, nothing
+// when the rank correlation is weak or undefined (levels without order).
+std::string direction_arrow(double rank_correlation) {
+  if (!(std::fabs(rank_correlation) >= 0.3)) return "";
+  return rank_correlation > 0 ? " ↗" : " ↘";
+}
+
+// A share as a cell shade: white at 0, the front's blue at 100 %.
+std::string share_shade(double share) {
+  const double t = std::isnan(share) ? 0 : std::clamp(share, 0.0, 1.0);
+  auto channel = [t](int full, int none) {
+    return static_cast<int>(std::lround(none + (full - none) * t * 0.6));
+  };
+  return fmt::format("#{:02x}{:02x}{:02x}", channel(0x1f, 0xff), channel(0x5f, 0xff),
+                     channel(0xa8, 0xff));
+}
+
+std::string importance_table_html(const ReportData& data) {
+  const ImportanceData& imp = data.importance;
+  std::string html = "<table class=\"data\" cellspacing=\"0\">\n<tr><th>Parameter</th>";
+  for (const std::string& metric : imp.objectives)
+    html += "<th>" + escape_xml(metric_info(metric).label) + "</th>";
+  html += "</tr>\n";
+  // Parameters by their largest share in any objective.
+  std::vector<std::size_t> order(imp.parameters.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto largest = [&](std::size_t j) {
+    double best = -1;
+    for (const auto& row : imp.table.entries)
+      if (!std::isnan(row[j].first_order)) best = std::max(best, row[j].first_order);
+    return best;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return largest(a) > largest(b); });
+  for (const std::size_t j : order) {
+    html += "<tr><td>" + escape_xml(parameter_label(imp.parameters[j])) + "</td>";
+    for (const auto& row : imp.table.entries) {
+      const search::ParameterImportance& e = row[j];
+      html += fmt::format("<td align=\"right\" bgcolor=\"{}\">{}{}</td>",
+                          share_shade(e.first_order), escape_xml(format_percent(e.first_order)),
+                          direction_arrow(e.rank_correlation));
+    }
+    html += "</tr>\n";
+  }
+  html += "<tr><td>Interactions and noise (not explained by one parameter alone)</td>";
+  for (const double sum : imp.table.first_order_sum)
+    html += "<td align=\"right\">" +
+            escape_xml(std::isnan(sum) ? "–"
+                       : sum > 1.02    ? "overlap"
+                                       : format_percent(std::max(0.0, 1 - sum))) +
+            "</td>";
+  return html + "</tr>\n</table>\n";
+}
+
+// "Latency: mostly PE count (62 %, larger values lower it), then ...; 12 % depends on
+// combinations of parameters."
+std::vector<std::string> importance_statements(const ReportData& data) {
+  const ImportanceData& imp = data.importance;
+  std::vector<std::string> out;
+  for (std::size_t o = 0; o < imp.objectives.size(); ++o) {
+    const auto& row = imp.table.entries[o];
+    std::string text = metric_info(imp.objectives[o]).label + ": ";
+    if (std::isnan(imp.table.first_order_sum[o])) {
+      out.push_back(text + "the same in every design analysed.");
+      continue;
+    }
+    std::vector<std::string> parts;
+    for (const std::size_t j : imp.table.ranking(o)) {
+      const search::ParameterImportance& e = row[j];
+      if (parts.size() == 3 || std::isnan(e.first_order) || e.first_order < 0.05) break;
+      std::string part = parameter_label(imp.parameters[j]) + " (" + format_percent(e.first_order);
+      if (std::fabs(e.rank_correlation) >= 0.3)
+        part += e.rank_correlation < 0 ? ", larger values lower it" : ", larger values raise it";
+      parts.push_back(part + ")");
+    }
+    if (parts.empty()) {
+      text += "no single parameter explains 5 % or more";
+    } else {
+      text += "mostly " + parts[0];
+      for (std::size_t k = 1; k < parts.size(); ++k)
+        text += (k + 1 == parts.size() ? " and " : ", ") + parts[k];
+    }
+    const double sum = imp.table.first_order_sum[o];
+    if (sum > 1.02) {
+      // Correlated parameters (a guided search) share variance: the shares overlap.
+      text += "; the shares overlap (they add up to " + format_percent(sum) +
+              ") because the search chose parameters together.";
+    } else {
+      text += fmt::format("; {} depends on combinations of parameters.",
+                          format_percent(std::max(0.0, 1 - sum)));
+    }
+    out.push_back(text);
+  }
+  return out;
+}
+
+HtmlPage parameters_page(const ReportData& data, PageWriter& w) {
+  w.heading(2, "Parameters: what the front's designs share, and what moves each objective");
+  if (data.front.empty()) {
+    w.paragraph("No feasible design, so no front to draw.", "note");
+  } else {
+    w.paragraph(
+        "Each line is a front design, crossing every parameter's axis at its value and then its "
+        "objectives (tinted). Lines that bunch on an axis show a choice the front agrees on; lines "
+        "spread over an axis show a parameter that only trades one objective against another.");
+    w.row_of(
+        {w.chart(render_parallel_coordinates(parallel_chart_of(data)), kWideChartWidthPx, 340)});
+  }
+  const ImportanceData& imp = data.importance;
+  w.heading(3, "Parameter importance");
+  if (!imp.available()) {
+    w.paragraph("Not computed: the study has too few designs or no searched parameter.", "note");
+    return {"parameters", "Parameters", w.take()};
+  }
+  std::string method = fmt::format(
+      "Share of each objective's variation among {} evaluated designs{} that goes with one "
+      "parameter alone (a variance-based first-order index: one-way analysis of variance over "
+      "the parameter's levels, bias-corrected; positive objectives in logs, so that a factor of "
+      "two counts the same everywhere). ↗: larger parameter values go with higher values of the "
+      "objective, ↘: with lower (rank correlation of 0.3 or more).",
+      imp.table.designs_used,
+      imp.table.designs_used < imp.table.designs_seen
+          ? fmt::format(" (a random sample of the {})", imp.table.designs_seen)
+          : std::string());
+  if (data.study.strategy != "grid" && data.study.strategy != "random")
+    method += fmt::format(
+        " The designs come from a guided search ({}), which makes parameters correlated: the "
+        "shares describe the designs it evaluated, not the whole space.",
+        data.study.strategy);
+  w.paragraph(method, "note");
+  w.raw(importance_table_html(data));
+  w.list(importance_statements(data));
+  return {"parameters", "Parameters", w.take()};
 }
 
 BarChart bar_chart(std::string title, std::string unit, std::vector<BarSeries> series,
@@ -493,14 +752,45 @@ BarChart split_energy_chart(const WorkloadBreakdown& wl) {
   return chart;
 }
 
-HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWriter& w) {
-  const Design& design = data.front_design(entry.front_index);
+// Design pages: charts at full width with larger text, so a page laid out at the PDF's width keeps
+// its text at about 8 pt or more.
+constexpr double kDesignChartWidthPx = 540;
+constexpr double kDesignFontPx = 12;
+
+BarChart readable(BarChart chart) {
+  chart.width_px = kDesignChartWidthPx;
+  chart.font_px = kDesignFontPx;
+  return chart;
+}
+
+std::string role_text(const ShortlistEntry& entry) {
   std::string reasons;
   for (const std::string& r : entry.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
-  w.heading(2, "Design " + design_name(design) + ": " + reasons);
-  w.paragraph(key_figures(data, design) + ".");
+  return reasons;
+}
 
-  BarChart area = bar_chart("Area by component", "mm²", {{"area", series_color(0)}}, 380);
+// "+57 % latency, -52 % area against the knee #12", empty for the knee itself.
+std::string against_knee(const ReportData& data, const ShortlistEntry& entry) {
+  if (!data.knee || entry.front_index == *data.knee) return {};
+  const Design& knee = data.front_design(*data.knee);
+  return trade_text(data, data.front_design(entry.front_index), knee) + " against the knee " +
+         design_name(knee);
+}
+
+// One page per shortlisted design (configuration, figures, area), then one per workload (its
+// bottleneck, the top layers by latency and energy, conv vs non-conv).
+std::vector<HtmlPage> design_pages(const ReportData& data, const ShortlistEntry& entry,
+                                   PageWriter& w) {
+  std::vector<HtmlPage> pages;
+  const Design& design = data.front_design(entry.front_index);
+  const std::string title = "Design " + design_name(design) + ": " + role_text(entry);
+  w.heading(2, title);
+  w.paragraph(key_figures(data, design) + ".");
+  if (const std::string trade = against_knee(data, entry); !trade.empty())
+    w.paragraph("Trade-off: " + trade + ".", "callout");
+
+  BarChart area = bar_chart("Area by component", "mm²", {{"area", series_color(0)}}, 420);
+  area.font_px = kDesignFontPx;
   for (const AreaPart& part : entry.breakdown.area) area.bars.push_back({part.name, {part.mm2}});
   w.row_of({PageWriter::table_html(configuration_table(data, entry)),
             PageWriter::table_html(figures_table(data, entry)), w.bars(area)});
@@ -512,16 +802,61 @@ HtmlPage design_page(const ReportData& data, const ShortlistEntry& entry, PageWr
   if (!entry.breakdown.available)
     w.paragraph("Per-layer figures are not available: " + entry.breakdown.missing_reason + ".",
                 "note");
-  for (const WorkloadBreakdown& wl : entry.breakdown.workloads) {
-    w.heading(3,
-              fmt::format("Workload {} ({}, batch {}): latency {}, energy {}, {} layers", wl.name,
-                          wl.mode, wl.batch, with_unit(wl.total.latency_ms(), "latency_ms"),
-                          with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
+  for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+    w.paragraph(fmt::format("{}: latency {}, energy {}; bottleneck: {} (next pages).", wl.name,
+                            with_unit(wl.total.latency_ms(), "latency_ms"),
+                            with_unit(wl.total.energy_mj(), "energy_mj"),
+                            wl.bottleneck.empty() ? "not known" : wl.bottleneck));
+  pages.push_back(
+      {fmt::format("design-{}", design.trial_id), "Design " + design_name(design), w.take()});
+
+  for (std::size_t k = 0; k < entry.breakdown.workloads.size(); ++k) {
+    const WorkloadBreakdown& wl = entry.breakdown.workloads[k];
+    w.heading(2, fmt::format("Design {} on {} ({}, batch {}): latency {}, energy {}, {} layers",
+                             design_name(design), wl.name, wl.mode, wl.batch,
+                             with_unit(wl.total.latency_ms(), "latency_ms"),
+                             with_unit(wl.total.energy_mj(), "energy_mj"), wl.layer_count));
     if (!wl.bottleneck.empty()) w.paragraph("Bottleneck: " + wl.bottleneck + ".", "callout");
-    w.row_of({w.bars(layer_latency_chart(wl)), w.bars(layer_energy_chart(wl))});
-    w.row_of({w.bars(split_time_chart(wl)), w.bars(split_energy_chart(wl))});
+    w.row_of({w.bars(readable(layer_latency_chart(wl))), w.bars(readable(layer_energy_chart(wl)))});
+    w.row_of({w.bars(readable(split_time_chart(wl))), w.bars(readable(split_energy_chart(wl)))});
+    pages.push_back({fmt::format("design-{}-{}", design.trial_id, k + 1),
+                     "Design " + design_name(design) + ", " + wl.name, w.take()});
   }
-  return {fmt::format("design-{}", design.trial_id), "Design " + design_name(design), w.take()};
+  return pages;
+}
+
+// The shortlisted designs side by side, with what each trades against the knee.
+HtmlPage shortlist_page(const ReportData& data, PageWriter& w) {
+  w.heading(2, "The shortlist side by side");
+  if (data.shortlist.empty()) {
+    w.paragraph("No feasible design, so no shortlist.", "note");
+    return {"shortlist", "Shortlist", w.take()};
+  }
+  w.paragraph(
+      "The knee first, then the best design per objective and any further picks spread along the "
+      "front; one page per design follows.");
+  Table table = shortlist_table(data);
+  std::vector<std::string> trade = {"Against the knee"};
+  for (const ShortlistEntry& entry : data.shortlist) {
+    const std::string text = against_knee(data, entry);
+    trade.push_back(text.empty() ? "(the knee)" : text.substr(0, text.find(" against the knee")));
+  }
+  table.rows.push_back(std::move(trade));
+  // What limits each design on each workload: the first clause of its bottleneck.
+  for (std::size_t k = 0; k < data.workloads.size(); ++k) {
+    std::vector<std::string> row = {"Bottleneck on " + data.workloads[k].name};
+    for (const ShortlistEntry& entry : data.shortlist) {
+      std::string text = "–";
+      for (const WorkloadBreakdown& wl : entry.breakdown.workloads)
+        if (wl.name == data.workloads[k].name && !wl.bottleneck.empty())
+          text = wl.bottleneck.substr(0, wl.bottleneck.find(';'));
+      row.push_back(text);
+    }
+    table.rows.push_back(std::move(row));
+  }
+  table.row_classes.resize(table.rows.size());
+  w.table(table);
+  return {"shortlist", "Shortlist", w.take()};
 }
 
 HtmlPage assumptions_page(const ReportData& data, PageWriter& w, ChartEmbedding embedding) {
@@ -583,22 +918,61 @@ HtmlPages build_pages(const ReportData& data, ChartEmbedding embedding) {
   PageWriter w(embedding, out.charts);
   out.pages.push_back(executive_page(data, w));
   out.pages.push_back(summary_page(data, w));
-  for (HtmlPage& page : front_pages(data, w)) out.pages.push_back(std::move(page));
+  for (HtmlPage& page : front_pages(data, w, embedding)) out.pages.push_back(std::move(page));
   for (HtmlPage& page : tradeoff_pages(data, w)) out.pages.push_back(std::move(page));
+  out.pages.push_back(parameters_page(data, w));
+  out.pages.push_back(shortlist_page(data, w));
   for (const ShortlistEntry& entry : data.shortlist)
-    out.pages.push_back(design_page(data, entry, w));
+    for (HtmlPage& page : design_pages(data, entry, w)) out.pages.push_back(std::move(page));
   out.pages.push_back(assumptions_page(data, w, embedding));
   return out;
 }
 
-std::size_t page_count(const ReportData& data) {
+std::vector<std::size_t> listed_front(const ReportData& data, ChartEmbedding embedding) {
+  std::vector<std::size_t> all(data.front.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  if (embedding == ChartEmbedding::inline_svg || all.size() <= kPdfFrontRows) return all;
+  std::vector<bool> chosen(all.size(), false);
+  std::size_t count = 0;
+  auto choose = [&](std::size_t i) {
+    if (count < kPdfFrontRows && !chosen[i]) chosen[i] = true, ++count;
+  };
+  for (const ShortlistEntry& entry : data.shortlist) choose(entry.front_index);
+  // Per objective, the front from best to worst; then one from each in turn.
+  std::vector<std::vector<std::size_t>> by_objective;
+  for (std::size_t j = 0; j < data.objectives.size(); ++j) {
+    const bool maximise = data.objectives[j].direction == store::Direction::maximize;
+    auto value = [&](std::size_t i) {
+      const std::vector<double>& v = data.front_design(i).objectives;
+      const double x = j < v.size() && std::isfinite(v[j]) ? v[j] : NAN;
+      return std::isnan(x) ? std::numeric_limits<double>::infinity() : maximise ? -x : x;
+    };
+    std::vector<std::size_t> order = all;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return value(a) < value(b); });
+    by_objective.push_back(std::move(order));
+  }
+  for (std::size_t rank = 0; count < kPdfFrontRows && rank < all.size(); ++rank)
+    for (const std::vector<std::size_t>& order : by_objective) choose(order[rank]);
+  std::vector<std::size_t> listed;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (chosen[i]) listed.push_back(i);
+  return listed;
+}
+
+std::size_t page_count(const ReportData& data, ChartEmbedding embedding) {
   const std::size_t objectives = std::max<std::size_t>(data.objectives.size(), 2);
   const std::size_t pairs = objectives * (objectives - 1) / 2;
+  const std::size_t listed = listed_front(data, embedding).size();
   const std::size_t front_pages =
-      std::max<std::size_t>(1, (data.front.size() + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
+      std::max<std::size_t>(1, (listed + kFrontRowsPerPage - 1) / kFrontRowsPerPage);
   const std::size_t chart_pages =
       std::max<std::size_t>(1, (pairs + kChartsPerPage - 1) / kChartsPerPage);
-  return 2 + front_pages + chart_pages + data.shortlist.size() + 1;
+  std::size_t design_pages = 0;  // one per shortlisted design and one per workload it ran
+  for (const ShortlistEntry& entry : data.shortlist)
+    design_pages += 1 + entry.breakdown.workloads.size();
+  // Executive summary, summary, front, trade-offs, parameters, shortlist, designs, assumptions.
+  return 2 + front_pages + chart_pages + 1 + 1 + design_pages + 1;
 }
 
 const std::string& report_css() {

@@ -162,6 +162,12 @@ std::string render_pdf(const ReportData& data) {
     // Widen the layout until the page fits its height once scaled to the paper width.
     double widen = 1;
     document.setTextWidth(kLayoutWidthPx);
+    // A table too wide for the page (a front with many columns) widens it too: Qt would otherwise
+    // squeeze its columns and break words.
+    if (pages.pages[p].min_width_px > kLayoutWidthPx) {
+      widen = pages.pages[p].min_width_px / kLayoutWidthPx;
+      document.setTextWidth(kLayoutWidthPx * widen);
+    }
     for (int step = 0; step < 30 && document.size().height() > page_height_px * widen; ++step) {
       widen *= std::max(1.03, std::sqrt(document.size().height() / (page_height_px * widen)));
       document.setTextWidth(kLayoutWidthPx * widen);

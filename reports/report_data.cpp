@@ -157,6 +157,15 @@ std::vector<ParameterRequest> fixed_hardware_of(const json& base,
   return out;
 }
 
+// As the engine reads a spec: text levels, or numbers marked "categorical".
+bool is_categorical(const json& entry) {
+  if (!entry.is_object()) return false;
+  if (entry.value("categorical", false)) return true;
+  const json& values = entry.contains("values") ? entry["values"] : null_json();
+  return values.is_array() && !values.empty() &&
+         std::all_of(values.begin(), values.end(), [](const json& v) { return v.is_string(); });
+}
+
 std::vector<ParameterRequest> parameters_from_spec(const json& stored) {
   const json& spec = written_spec(stored);
   std::vector<ParameterRequest> out;
@@ -164,12 +173,12 @@ std::vector<ParameterRequest> parameters_from_spec(const json& stored) {
       spec.is_object() && spec.contains("parameters") ? spec["parameters"] : null_json();
   if (parameters.is_object()) {
     for (const auto& [name, entry] : parameters.items())
-      out.push_back({name, describe_parameter(entry)});
+      out.push_back({name, describe_parameter(entry), is_categorical(entry)});
   } else if (parameters.is_array()) {
     for (const json& entry : parameters) {
       const std::string name =
           text_at(entry, "name", text_at(entry, "path", fmt::format("#{}", out.size() + 1)));
-      out.push_back({name, describe_parameter(entry)});
+      out.push_back({name, describe_parameter(entry), is_categorical(entry)});
     }
   }
   return out;
@@ -691,6 +700,46 @@ std::string lower_label(std::string_view metric) {
   return lower_first(metric_info(metric).label);
 }
 
+std::string constraint_label(std::string_view constraint) {
+  const std::size_t space = constraint.find(' ');
+  if (space == std::string_view::npos) return std::string(constraint);
+  const std::string_view metric = constraint.substr(0, space);
+  std::string rest(constraint.substr(space));
+  for (const auto& [ascii, sign] : {std::pair{" <= ", " ≤ "}, std::pair{" >= ", " ≥ "}})
+    if (rest.rfind(ascii, 0) == 0) rest = sign + rest.substr(4);
+  // Only metrics the label table knows: a spec's own expression stays as written.
+  if (metric_info(metric).label == metric) return std::string(metric) + rest;
+  return metric_heading(metric) + rest;
+}
+
+std::string parameter_label(std::string_view name) {
+  static const std::map<std::string, std::string, std::less<>> kKnown = {
+      {"pe_count", "PE count"},
+      {"aspect", "Array aspect (rows/cols)"},
+      {"array.rows", "Array rows"},
+      {"array.cols", "Array columns"},
+      {"array.dataflow", "Dataflow"},
+      {"array.precision", "Precision"},
+      {"array.accumulator_bits", "Accumulator bits"},
+      {"sram.inputs.kib", "Input SRAM (KiB)"},
+      {"sram.weights.kib", "Weight SRAM (KiB)"},
+      {"sram.outputs.kib", "Output SRAM (KiB)"},
+      {"sram.vector.kib", "Vector SRAM (KiB)"},
+      {"dram.bandwidth_gbps", "DRAM bandwidth (GB/s)"},
+      {"dram.type", "DRAM type"},
+      {"dram.capacity_gib", "DRAM capacity (GiB)"},
+      {"tech_node_nm", "Technology node (nm)"},
+      {"clock_mhz", "Clock (MHz)"},
+      {"process", "Process flavour"},
+      {"vector.lanes", "Vector lanes"},
+      {"vector.precision", "Vector precision"},
+      {"inter_layer", "Inter-layer tensors"},
+      {"fusion", "Operator fusion"},
+  };
+  if (const auto it = kKnown.find(name); it != kKnown.end()) return it->second;
+  return std::string(name);
+}
+
 double Design::metric(std::string_view name) const {
   const auto it = metrics.find(name);
   return it != metrics.end() && it->is_number() ? it->get<double>() : NAN;
@@ -844,6 +893,19 @@ ReportData collect(store::Database& db, store::StudyId study_id, const CollectOp
     for (WorkloadBreakdown& wl : entry.breakdown.workloads)
       wl.bottleneck = bottleneck_text(wl, design.metric(wl.name + ".utilization"));
     data.shortlist.push_back(std::move(entry));
+  }
+
+  if (!options.front_only && options.importance_designs > 0) {
+    std::vector<std::string> names, metrics;
+    std::vector<bool> categorical;
+    for (const ParameterRequest& p : data.parameters) {
+      names.push_back(p.name);
+      categorical.push_back(p.categorical);
+    }
+    for (const ObjectiveInfo& o : data.objectives) metrics.push_back(o.metric);
+    data.importance =
+        collect_importance(db, study_id, std::move(names), std::move(categorical),
+                           std::move(metrics), data.evaluated_count, options.importance_designs);
   }
 
   data.assumptions = assumptions_of(data, options);

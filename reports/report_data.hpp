@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/importance_data.hpp"
 #include "store/database.hpp"
 #include "store/types.hpp"
 
@@ -38,6 +39,11 @@ MetricInfo metric_info(std::string_view metric);
 std::string metric_heading(std::string_view metric);
 // The label for use inside a sentence: "latency", but "TOPS/W" stays as it is.
 std::string lower_label(std::string_view metric);
+// A design-space parameter or hardware field for people: "sram.inputs.kib" -> "Input SRAM (KiB)",
+// "pe_count" -> "PE count"; a name the table does not know (a spec's own knob) stays as it is.
+std::string parameter_label(std::string_view name);
+// A constraint for people: "area_mm2 <= 10" -> "Area (mm²) ≤ 10"; text it cannot read stays.
+std::string constraint_label(std::string_view constraint);
 
 // One evaluated design (a done trial of the study).
 struct Design {
@@ -74,7 +80,8 @@ struct WorkloadRequest {
 
 struct ParameterRequest {
   std::string name;
-  std::string values;  // readable: "16, 32, 64" or "0.5 to 64 (log scale)"
+  std::string values;        // readable: "16, 32, 64" or "0.5 to 64 (log scale)"
+  bool categorical = false;  // unordered levels (text values, or "categorical": true)
 };
 
 // A layer's (op's) cost in one workload, or "other (N layers)" for the rest.
@@ -164,8 +171,11 @@ struct CollectOptions {
   // Non-front designs read for plots: an even sample (every k-th by seq) of at most about this
   // many, so a report of a million designs reads thousands.
   std::size_t max_other_designs = 4000;
-  // Only what a front export needs (front, study, spec): no sample, no violation counts.
+  // Only what a front export needs (front, study, spec): no sample, no violation counts, no
+  // parameter importance.
   bool front_only = false;
+  // Parameter importance: a sample of at most this many done designs (0: not computed).
+  std::size_t importance_designs = 100000;
 };
 
 struct ReportData {
@@ -197,6 +207,8 @@ struct ReportData {
   std::int64_t feasible_count = 0;         // of evaluated_count
   std::int64_t infeasible_count = 0;       // of evaluated_count
   std::vector<ViolationCount> violations;  // over every infeasible design, most frequent first
+
+  ImportanceData importance;  // which parameters move each objective (empty: not computed)
 
   Assumptions assumptions;
   Reproduction reproduce;

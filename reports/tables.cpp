@@ -70,6 +70,13 @@ bool any_split_dram(const ReportData& data) {
   return false;
 }
 
+// Spaces that do not break (U+00A0), so "64 / 128 / 64 / 32" stays on one line in a table cell.
+std::string no_break(const std::string& text) {
+  std::string out;
+  for (const char c : text) out += c == ' ' ? std::string("\u00a0") : std::string(1, c);
+  return out;
+}
+
 std::string metric_text(const Design& design, const std::string& metric) {
   return format_number(design.metric(metric));
 }
@@ -108,9 +115,9 @@ std::vector<FrontColumn> front_columns(const ReportData& data) {
          return value_text(d.front_param(i, "array.dataflow"));
        }},
       {"SRAM KiB in / wt / out / vec", Align::right,
-       [](const ReportData& d, std::size_t i) { return sram_text(d, i); }},
+       [](const ReportData& d, std::size_t i) { return no_break(sram_text(d, i)); }},
       {any_split_dram(data) ? "DRAM GB/s in / wt / out / vec" : "DRAM GB/s", Align::right,
-       [](const ReportData& d, std::size_t i) { return dram_text(d, i); }},
+       [](const ReportData& d, std::size_t i) { return no_break(dram_text(d, i)); }},
   };
   auto metric_column = [&](const std::string& metric, std::string header) {
     columns.push_back(
@@ -170,11 +177,20 @@ std::string value_text(const json& value) {
 }
 
 Table front_table(const ReportData& data, std::size_t first, std::size_t count) {
+  std::vector<std::size_t> rows;
+  const std::size_t last = std::min(data.front.size(), first + std::min(count, data.front.size()));
+  for (std::size_t i = first; i < last; ++i) rows.push_back(i);
+  return front_table(data, rows);
+}
+
+Table front_table(const ReportData& data, const std::vector<std::size_t>& front_indices) {
   const std::vector<FrontColumn> columns = front_columns(data);
   Table table;
-  for (const FrontColumn& column : columns) table.columns.push_back({column.header, column.align});
-  const std::size_t last = std::min(data.front.size(), first + std::min(count, data.front.size()));
-  for (std::size_t i = first; i < last; ++i) {
+  for (const FrontColumn& column : columns)
+    table.columns.push_back(
+        {column.header, column.align,
+         column.header.rfind("SRAM", 0) == 0 || column.header.rfind("DRAM", 0) == 0});
+  for (const std::size_t i : front_indices) {
     std::vector<std::string> row;
     for (const FrontColumn& column : columns) row.push_back(column.cell(data, i));
     table.rows.push_back(std::move(row));
@@ -270,13 +286,15 @@ Table workloads_table(const ReportData& data) {
 
 Table parameters_table(const ReportData& data) {
   Table table = two_column_table("Parameter", "Values searched");
-  for (const ParameterRequest& p : data.parameters) table.rows.push_back({p.name, p.values});
+  for (const ParameterRequest& p : data.parameters)
+    table.rows.push_back({parameter_label(p.name), p.values});
   return table;
 }
 
 Table fixed_hardware_table(const ReportData& data) {
   Table table = two_column_table("Hardware field", "Value (same in every design)");
-  for (const ParameterRequest& p : data.fixed_hardware) table.rows.push_back({p.name, p.values});
+  for (const ParameterRequest& p : data.fixed_hardware)
+    table.rows.push_back({parameter_label(p.name), p.values});
   return table;
 }
 
@@ -328,7 +346,9 @@ Table configuration_table(const ReportData& data, const ShortlistEntry& entry) {
         "clock_mhz",          "tech_node_nm",     "dram.type",        "vector.lanes",
         "sram.inputs.kib",    "sram.weights.kib", "sram.outputs.kib", "sram.vector.kib",
         "dram.bandwidth_gbps"};
-    if (!kShown.count(name)) table.rows.push_back({name, value_text(value)});
+    // A derived split of the DRAM bandwidth is the "DRAM bandwidth" row already.
+    if (!kShown.count(name) && name.rfind("dram.bandwidth_gbps.", 0) != 0)
+      table.rows.push_back({parameter_label(name), value_text(value)});
   }
   return table;
 }
@@ -354,11 +374,48 @@ Table figures_table(const ReportData& data, const ShortlistEntry& entry) {
   return table;
 }
 
+Table shortlist_table(const ReportData& data) {
+  Table table;
+  table.columns.push_back({"", Align::left});
+  for (const ShortlistEntry& entry : data.shortlist)
+    table.columns.push_back({fmt::format("#{} ({})", data.front_design(entry.front_index).trial_id,
+                                         join(entry.reasons, ", ")),
+                             Align::right});
+  auto add = [&](std::string label, const std::function<std::string(std::size_t)>& cell) {
+    std::vector<std::string> row = {std::move(label)};
+    for (const ShortlistEntry& entry : data.shortlist) row.push_back(cell(entry.front_index));
+    table.rows.push_back(std::move(row));
+  };
+  add("PE array", [&](std::size_t i) { return pe_array_text(data, i); });
+  add("Dataflow", [&](std::size_t i) { return value_text(data.front_param(i, "array.dataflow")); });
+  add("SRAM KiB in / wt / out / vec", [&](std::size_t i) { return no_break(sram_text(data, i)); });
+  add(any_split_dram(data) ? "DRAM GB/s in / wt / out / vec" : "DRAM GB/s",
+      [&](std::size_t i) { return no_break(dram_text(data, i)); });
+  std::vector<std::string> metrics = {"area_mm2", "die_cost_usd", "power_w"};
+  for (const std::string metric : {"latency_ms", "energy_mj"}) {
+    if (data.workloads.size() > 1) {
+      for (const WorkloadRequest& w : data.workloads) metrics.push_back(w.name + "." + metric);
+    } else {
+      metrics.push_back(metric);
+    }
+  }
+  metrics.emplace_back("tops_per_w");
+  for (const std::string& metric : metrics) {
+    if (std::none_of(data.shortlist.begin(), data.shortlist.end(), [&](const ShortlistEntry& e) {
+          return std::isfinite(data.front_design(e.front_index).metric(metric));
+        }))
+      continue;
+    add(data.heading(metric),
+        [&](std::size_t i) { return metric_text(data.front_design(i), metric); });
+  }
+  return table;
+}
+
 Table violations_table(const ReportData& data) {
   Table table;
   table.columns = {{"Violated constraint", Align::left}, {"Designs"}};
   for (const ViolationCount& v : data.violations)
-    table.rows.push_back({v.constraint, std::to_string(v.designs)});
+    table.rows.push_back({constraint_label(v.constraint), std::to_string(v.designs)});
   return table;
 }
 

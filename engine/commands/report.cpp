@@ -57,6 +57,7 @@ void run_report(const ReportArgs& args) {
 
   reports::CollectOptions options;
   options.extra_shortlist = args.shortlist;
+  if (*format == reports::Format::csv) options.importance_designs = 0;  // the CSV is the front
   options.generator = std::string("accelscope ") + kVersion;
   options.generated_at = utc_now();
   io::TechLibrary library;

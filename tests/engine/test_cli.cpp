@@ -384,7 +384,8 @@ TEST_CASE("cli: one design id in front, front --csv/--json, show and the report"
   // The report's knee is the design `show --design ID` shows, and the HTML names the same id.
   const std::string html = accelscope::testing::temp_path("ids") + ".html";
   const Output report_json = run("report --db " + db + study + " --format json -o -");
-  REQUIRE(run("report --db " + db + study + " -o " + html).exit_code == 0);
+  const Output report_html = run("report --db " + db + study + " -o " + html);
+  REQUIRE(report_html.exit_code == 0);
   REQUIRE(report_json.exit_code == 0);
   const nlohmann::json report = nlohmann::json::parse(report_json.out);
   const std::int64_t knee = report["knee"]["id"];
@@ -401,6 +402,7 @@ TEST_CASE("cli: one design id in front, front --csv/--json, show and the report"
     }
   CHECK(found);
   CHECK(report["shortlist"][0]["id"] == knee);
+  CHECK_THAT(report_html.out, Contains(", knee #" + std::to_string(knee) + "\n"));
   CHECK_THAT(slurp(html), Contains("(knee): design #" + std::to_string(knee) + ":"));
   std::filesystem::remove(html);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);

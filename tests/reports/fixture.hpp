@@ -3,6 +3,7 @@
 // two workloads, constraints checked, breakdowns stored for the front.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -19,6 +20,14 @@ struct FixtureOptions {
   int failed = 1;                // trials that fail to evaluate
   int left_pending = 0;          // trials never evaluated (a running study)
 };
+
+// How many times `what` occurs in text (overlapping occurrences counted).
+inline std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++count;
+  return count;
+}
 
 // Creates (or adds to) the database and returns the new study's id.
 store::StudyId make_fixture_study(const std::filesystem::path& database,

@@ -149,7 +149,8 @@ TEST_CASE("the front table shows each design's own DRAM bandwidth and per-worklo
     const Design& design = data.front_design(i);
     std::string expected;
     for (const char* buffer : {"inputs", "weights", "outputs", "vector"})
-      expected += (expected.empty() ? "" : " / ") +
+      // No-break spaces: the column never wraps.
+      expected += (expected.empty() ? "" : "\u00a0/\u00a0") +
                   value_text(design.params.at(std::string("dram.bandwidth_gbps.") + buffer));
     CHECK(table.rows[i][dram] == expected);
     CHECK(table.rows[i][dram].find("12.8") == std::string::npos);  // not the base hardware's

@@ -24,6 +24,7 @@ namespace accelscope::reports {
 namespace {
 
 using nlohmann::json;
+using testing::count_of;
 using testing::FixtureOptions;
 using testing::make_fixture_study;
 
@@ -43,13 +44,6 @@ std::size_t pdf_pages(const std::filesystem::path& pdf) {
   const std::regex pages(R"(\nPages:\s+(\d+)\n)");
   if (info.exit_code != 0 || !std::regex_search(info.output, match, pages)) return 0;
   return std::stoul(match[1].str());
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-    ++count;
-  return count;
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -235,12 +229,13 @@ TEST_CASE("the HTML report is one self-contained file with the front and SVG cha
   for (std::size_t i = 0; i < data.front.size(); ++i)
     for (const std::string& figure : key_figures(data.front_design(i)))
       CHECK(html.find(">" + figure + "<") != std::string::npos);
-  // Three objective pairs; per shortlisted design an area chart and four per workload.
-  CHECK(count_of(html, "<svg ") == 3 + data.shortlist.size() * (1 + 2 * 4));
+  // Three objective pairs, the parallel coordinates; per shortlisted design an area chart and
+  // four per workload.
+  CHECK(count_of(html, "<svg ") == 3 + 1 + data.shortlist.size() * (1 + 2 * 4));
   CHECK(count_of(html, "</svg>") == count_of(html, "<svg "));
   CHECK(count_of(html, "<section class=\"page\"") == page_count(data));
   CHECK(html.find(escape_xml(kKneeDefinition)) != std::string::npos);
-  for (const char* text : {"What was asked", "resnet50_b4", "sram.inputs.kib", "area_mm2 &lt;= 4",
+  for (const char* text : {"What was asked", "resnet50_b4", "Input SRAM (KiB)", "Area (mm²) ≤ 4",
                            "Trade-offs", "Latency by layer", "Energy by layer", "memory stall",
                            "Area by component", "Assumptions", "Horowitz", "CACTI", "inter_layer",
                            "How to reproduce", "accelscope search", "Why designs were infeasible"})
@@ -319,10 +314,13 @@ TEST_CASE("the PDF report has a page per section and the front's figures", "[rep
   const auto output = dir.file("report.pdf");
   write_output(output, render_pdf(data));
 
-  // Executive summary, summary, front table (under 20 rows), one chart page (three pairs), one
-  // page per shortlisted design, assumptions and reproduction.
+  // Executive summary, summary, front table (under 20 rows), one chart page (three pairs), the
+  // parameters page, the shortlist side by side, one page per shortlisted design and one per
+  // workload it ran, assumptions and reproduction.
   REQUIRE(data.front.size() <= kFrontRowsPerPage);
-  const std::size_t expected_pages = 1 + 1 + 1 + 1 + data.shortlist.size() + 1;
+  REQUIRE(data.workloads.size() == 2);
+  for (const ShortlistEntry& entry : data.shortlist) REQUIRE(entry.breakdown.workloads.size() == 2);
+  const std::size_t expected_pages = 1 + 1 + 1 + 1 + 1 + 1 + data.shortlist.size() * 3 + 1;
   CHECK(page_count(data) == expected_pages);
   CHECK(pdf_pages(output) == expected_pages);
   const auto info = testing::run_command("pdfinfo " + output.string());
@@ -364,7 +362,9 @@ TEST_CASE("a study without a feasible design still makes every report, saying so
 
   const auto output = dir.file("empty.pdf");
   write_output(output, render_pdf(data));
-  CHECK(pdf_pages(output) == 5);  // executive summary, summary, front, charts, assumptions
+  // Executive summary, summary, front, charts, parameters (importance from the infeasible
+  // designs' metrics, no front to draw), shortlist (saying there is none), assumptions.
+  CHECK(pdf_pages(output) == 7);
 }
 
 TEST_CASE("studies with one or two objectives get the charts that fit", "[reports][pdf]") {
@@ -377,7 +377,11 @@ TEST_CASE("studies with one or two objectives get the charts that fit", "[report
   const ReportData two = report_of(file, make_fixture_study(file, options));
   const std::string html = render_text(two, Format::html);
   REQUIRE(two.front.size() >= 2);
-  CHECK(count_of(html, "<polyline") == 1);  // the front joined in the one scatter
+  const std::size_t tradeoffs = html.find("<section class=\"page\" id=\"tradeoffs\"");
+  const std::size_t parameters = html.find("<section class=\"page\" id=\"parameters\"");
+  REQUIRE(tradeoffs < parameters);
+  // The front joined in the one scatter; the parallel coordinates draw one line per front design.
+  CHECK(count_of(html.substr(tradeoffs, parameters - tradeoffs), "<polyline") == 1);
   CHECK(html.find("Energy vs latency") != std::string::npos);
 
   options.objectives = 1;
@@ -390,7 +394,8 @@ TEST_CASE("studies with one or two objectives get the charts that fit", "[report
   CHECK(one_html.find("Area vs latency") != std::string::npos);  // plotted against area
   const auto pdf = dir.file("one.pdf");
   write_output(pdf, render_pdf(one));
-  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1 + 1);
+  // With the parameters and shortlist pages; the one design has a page and one per workload.
+  CHECK(pdf_pages(pdf) == 1 + 1 + 1 + 1 + 1 + 1 + (1 + 2) + 1);
 }
 
 TEST_CASE("a running study with no result yet, or without breakdowns, still reports", "[reports]") {

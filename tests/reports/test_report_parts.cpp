@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "fixture.hpp"
 #include "model/io/labels.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
@@ -14,16 +15,7 @@
 
 namespace accelscope::reports {
 
-namespace {
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-    ++count;
-  return count;
-}
-
-}  // namespace
+using testing::count_of;
 
 TEST_CASE("numbers are formatted for people with about three significant digits", "[reports]") {
   CHECK(format_number(0) == "0");
@@ -94,11 +86,13 @@ TEST_CASE("a scatter chart draws every plottable point, the front and the marker
                    {1, 5, "lowest latency", MarkerShape::square}};
   chart.connect_front = true;
   const std::string svg = render_scatter(chart);
-  // 4 plotted points + 3 legend dots.
-  CHECK(count_of(svg, "<circle") == 7);
+  // 3 plotted points + 3 legend dots: (4, 6) lies farther from the front than the front's own
+  // span, beyond the axes, and the key says so.
+  CHECK(count_of(svg, "<circle") == 6);
+  CHECK(svg.find("(1 design beyond these axes") != std::string::npos);
   CHECK(svg.find("missing") == std::string::npos);
-  CHECK(svg.find(">knee</text>") != std::string::npos);
-  CHECK(svg.find(">lowest latency</text>") != std::string::npos);
+  // Numbered markers, explained in the key under the chart.
+  CHECK(svg.find(">1 knee    2 lowest latency</text>") != std::string::npos);
   CHECK(count_of(svg, "<polyline") == 1);
   CHECK(svg.find(R"(opacity="0.3")") != std::string::npos);  // infeasible faded
   CHECK(svg.find("Latency (ms)") != std::string::npos);
