@@ -1,7 +1,6 @@
 #include "engine/platform_spec.hpp"
 
 #include <filesystem>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -20,7 +19,7 @@ namespace platform = model::platform;
 constexpr double kMaxTops = 1e6;  // ops/s up to 1e18
 constexpr double kMaxGbps = 1e6;  // GB/s
 constexpr double kMaxMicroseconds = 1e9;
-constexpr double kMaxUnits = 64;
+constexpr std::size_t kMaxUnits = 64;
 
 // A bounded figure: > 0 (or >= 0) and at most `max`.
 double figure(const io::JsonObject& o, std::string_view key, double max,
@@ -95,17 +94,8 @@ platform::ComputeUnit read_data_path_unit(const io::JsonObject& u, const std::st
   unit.name = name;
   unit.kind = platform::UnitKind::data_paths;
   unit.local_memory_bytes = figure(u, "local_memory_kib", 1 << 30, 0.0, true) * 1024;
-  if (!u.has("paths")) u.fail_missing("paths", "a list of data paths");
-  const nlohmann::json& paths = u.raw("paths");
-  if (!paths.is_array() || paths.empty() || paths.size() > 16)
-    u.fail("paths", io::excerpt(paths), "a list of 1 to 16 data paths");
-  std::set<std::string> path_names;
-  for (std::size_t k = 0; k < paths.size(); ++k) {
-    const io::JsonObject first(paths[k], u.file(), u.field(fmt::format("paths[{}]", k)));
-    const std::string path_name = first.string("name");
-    if (path_name.empty() || !path_names.insert(path_name).second)
-      first.fail("name", "\"" + path_name + "\"", "a non-empty name unique in the unit");
-    const io::JsonObject p(paths[k], u.file(), u.field("paths." + path_name));
+  for (const io::JsonObject& p : u.named_entries("paths", "data path", 16, "unit")) {
+    const std::string path_name = p.string("name");
     p.allow_only({"name", "peak_tops", "ops", "max_efficiency", "half_efficiency_gops", "source",
                   "description"});
     require_source(p);
@@ -190,18 +180,9 @@ platform::HeteroPlatform load_platform(const std::string& path, const io::TechLi
   out.dram.handoff_latency_s = figure(dram, "handoff_us", kMaxMicroseconds, 0.0, true) * 1e-6;
   if (dram.has("type")) (void)dram.string("type");
 
-  if (!root.has("units")) root.fail_missing("units", "a list of compute units");
-  const nlohmann::json& units = root.raw("units");
-  if (!units.is_array() || units.empty() || static_cast<double>(units.size()) > kMaxUnits)
-    root.fail("units", io::excerpt(units), "a list of 1 to 64 units");
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    const io::JsonObject first(units[i], path, fmt::format("units[{}]", i));
-    const std::string name = first.string("name");
-    if (name.empty() || !names.insert(name).second)
-      first.fail("name", "\"" + name + "\"", "a non-empty name unique in the platform");
-    // Errors below name the unit: field 'units.<name>.<field>'.
-    const io::JsonObject u(units[i], path, "units." + name);
+  // Errors below name the unit: field 'units.<name>.<field>'.
+  for (const io::JsonObject& u : root.named_entries("units", "unit", kMaxUnits, "platform")) {
+    const std::string name = u.string("name");
     require_source(u);
     const std::string kind = u.string("kind");
     platform::ComputeUnit unit;

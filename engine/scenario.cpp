@@ -1,7 +1,6 @@
 #include "engine/scenario.hpp"
 
 #include <filesystem>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -15,7 +14,7 @@ namespace accelscope::engine {
 namespace {
 
 constexpr std::int64_t kMaxScenarioBatch = 4096;
-constexpr std::int64_t kMaxTenants = 64;
+constexpr std::size_t kMaxTenants = 64;
 
 // A workload named in a scenario: a file as given, a file next to the scenario, or a shipped
 // name; otherwise an error naming the scenario's field.
@@ -72,18 +71,9 @@ Scenario load_scenario(const std::string& path) {
   scenario.options.switch_cost_s =
       root.positive("switch_cost_us", scenario.options.switch_cost_s * 1e6, true) * 1e-6;
 
-  if (!root.has("tenants")) root.fail_missing("tenants", "a list of tenants");
-  const nlohmann::json& list = root.raw("tenants");
-  if (!list.is_array() || list.empty() || static_cast<std::int64_t>(list.size()) > kMaxTenants)
-    root.fail("tenants", io::excerpt(list), fmt::format("a list of 1 to {} tenants", kMaxTenants));
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const io::JsonObject first(list[i], path, fmt::format("tenants[{}]", i));
-    const std::string name = first.string("name");
-    if (name.empty() || !names.insert(name).second)
-      first.fail("name", "\"" + name + "\"", "a non-empty name unique in the scenario");
-    // Errors below name the tenant: field 'tenants.<name>.<field>'.
-    const io::JsonObject t(list[i], path, "tenants." + name);
+  // Errors below name the tenant: field 'tenants.<name>.<field>'.
+  for (const io::JsonObject& t : root.named_entries("tenants", "tenant", kMaxTenants, "scenario")) {
+    const std::string name = t.string("name");
     t.allow_only({"name", "workload", "rate_per_s", "closed_loop", "slo_ms", "percentile",
                   "max_batch", "priority", "precision", "unit", "fallback"});
     ScenarioTenant tenant;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace accelscope::io {
@@ -285,6 +286,28 @@ std::int64_t JsonObject::product(std::string_view what, std::initializer_list<st
 JsonObject JsonObject::object(std::string_view key) const {
   if (!has(key)) fail_missing(key, "an object");
   return JsonObject(raw(key), file_, field(key));
+}
+
+std::vector<JsonObject> JsonObject::named_entries(std::string_view key, std::string_view noun,
+                                                  std::size_t max_entries,
+                                                  std::string_view owner) const {
+  const std::string list_of =
+      "a list of 1 to " + std::to_string(max_entries) + " " + std::string(noun) + "s";
+  if (!has(key)) fail_missing(key, list_of);
+  const nlohmann::json& list = raw(key);
+  if (!list.is_array() || list.empty() || list.size() > max_entries)
+    fail(key, excerpt(list), list_of);
+  std::set<std::string> names;
+  std::vector<JsonObject> entries;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const JsonObject first(list[i], file_, field(key) + "[" + std::to_string(i) + "]");
+    const std::string name = first.string("name");
+    if (name.empty() || !names.insert(name).second)
+      first.fail("name", "\"" + name + "\"",
+                 "a non-empty name unique in the " + std::string(owner));
+    entries.emplace_back(list[i], file_, field(key) + "." + name);
+  }
+  return entries;
 }
 
 void JsonObject::allow_only(std::initializer_list<std::string_view> allowed) const {

@@ -83,6 +83,11 @@ class JsonObject {
                        std::int64_t limit = model::limits::kMaxElements) const;
 
   JsonObject object(std::string_view key) const;
+  // A list of 1 to max_entries objects with names unique in the list (e.g. a scenario's tenants):
+  // each entry as an object whose errors name it ("<key>.<name>.<field>"). `noun` names an entry
+  // in errors ("a list of 1 to 64 tenants"); `owner` what the names are unique in.
+  std::vector<JsonObject> named_entries(std::string_view key, std::string_view noun,
+                                        std::size_t max_entries, std::string_view owner) const;
   // Every key must be one of `allowed`; otherwise an error naming the unknown key.
   void allow_only(std::initializer_list<std::string_view> allowed) const;
   void allow_only(const std::vector<std::string>& allowed) const;
