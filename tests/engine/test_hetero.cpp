@@ -367,6 +367,19 @@ TEST_CASE("hetero: bad platform files name the unit and field", "[hetero]") {
                ok_path + R"(]}], "dram": {"bandwidth_gbps": 100}})");
   CHECK(e.find("dram.source") != std::string::npos);
   CHECK(e.find('\n') == std::string::npos);
+  // Names unique per list: units in the platform, data paths in their unit.
+  const std::string npu =
+      R"({"name": "npu", "kind": "data_paths", "source": "x", "paths": [)" + ok_path + "]}";
+  e = error_of(R"({"units": [)" + npu + ", " + npu + "], " + dram + "}");
+  CHECK(e.find("'units[1].name'") != std::string::npos);
+  CHECK(e.find("unique in the platform") != std::string::npos);
+  e = error_of(R"({"units": [{"name": "npu", "kind": "data_paths", "source": "x", "paths": [)" +
+               ok_path + ", " + ok_path + "]}], " + dram + "}");
+  CHECK(e.find("'units.npu.paths[1].name'") != std::string::npos);
+  CHECK(e.find("unique in the unit") != std::string::npos);
+  e = error_of("{" + dram + "}");
+  CHECK(e.find("missing field 'units'") != std::string::npos);
+  CHECK(e.find("1 to 64 units") != std::string::npos);
   std::filesystem::remove(file);
 }
 

@@ -142,9 +142,8 @@ TEST_CASE("platform: small models gain from partitions; less DRAM bandwidth help
   CHECK(part_64 / part_256 < whole_64.latency_s / whole_256.latency_s);
   // (3) The partitions running at once use about half the channel at the elastic goodput, so
   // the fluid model's sharing stretches them only where one partition's burst meets others'.
-  INFO("DRAM utilisation at the goodput: elastic " << elastic_at_64.dram_utilization
-                                                   << ", temporal "
-                                                   << temporal_at_64.dram_utilization);
+  INFO("DRAM utilisation at the goodput: elastic "
+       << elastic_at_64.dram_utilization << ", temporal " << temporal_at_64.dram_utilization);
   CHECK(elastic_at_64.dram_utilization < 0.6);
 }
 
@@ -282,6 +281,12 @@ TEST_CASE("platform: bad scenarios get one-line errors naming tenant and field",
   CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 1e999, "slo_ms": 9)")),
              Catch::Contains("number"));
   CHECK_THAT(scenario_error(R"({"tenants": []})"), Catch::Contains("'tenants'"));
+  CHECK_THAT(scenario_error(R"({"name": "empty"})"),
+             Catch::Contains("missing field 'tenants'") && Catch::Contains("1 to 64 tenants"));
+  const std::string twice =
+      R"({"name": "vision", "workload": "resnet18", "rate_per_s": 5, "slo_ms": 9})";
+  CHECK_THAT(scenario_error(R"({"tenants": [)" + twice + ", " + twice + "]}"),
+             Catch::Contains("'tenants[1].name'") && Catch::Contains("unique in the scenario"));
   CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 0.01)")),
              Catch::Contains("tenants.vision.slo_ms") && Catch::Contains("fastest possible"));
   CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "slo_ms": 9)")),
