@@ -11,6 +11,8 @@
 
 #include "engine/eval_output.hpp"
 #include "engine/loaders.hpp"
+#include "engine/platform_eval.hpp"
+#include "engine/platform_spec.hpp"
 #include "engine/serving_eval.hpp"
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
@@ -29,7 +31,7 @@ struct DesignEvaluator::Serving {
 };
 
 DesignEvaluator::DesignEvaluator(const SpaceSpec& spec, const io::TechLibrary& library)
-    : spec_(spec) {
+    : spec_(spec), library_(library) {
   if (spec_.serving) {
     serving_ = std::make_unique<Serving>();
     load_scenario_networks(spec_.serving->scenario, serving_->scenario);
@@ -53,6 +55,15 @@ DesignEvaluator::DesignEvaluator(const SpaceSpec& spec, const io::TechLibrary& l
     technologies_[node] = io::technology_at(library, node);
   for (const Bound& bound : spec_.constraints)
     if (bound.metric == "area_mm2" && bound.max) area_limit_mm2_ = *bound.max;
+  if (spec_.platform) {
+    // The first design's platform with these technology tables (read_space_spec tried the
+    // shipped ones).
+    search::Point first(spec_.parameters.size(), 0.0);
+    for (std::size_t d = 0; d < first.size(); ++d)
+      if (!spec_.parameters[d].dimension.is_discrete()) first[d] = spec_.parameters[d].dimension.lo;
+    (void)platform_at(first);
+    return;
+  }
   // Technology figures for the first design (its node, its DRAM type): without them every design
   // of a study would fail, one by one (found by fuzzing a spec with "dram.type": "hb-2").
   search::Point first(spec_.parameters.size(), 0.0);
@@ -85,7 +96,16 @@ model::Accelerator DesignEvaluator::accelerator_at(const search::Point& point) c
   return io::parse_hardware(hardware_json_at(spec_, point), spec_.file);
 }
 
+model::platform::HeteroPlatform DesignEvaluator::platform_at(const search::Point& point) const {
+  return platform_from_json(platform_json_at(spec_, point), spec_.platform->file, library_);
+}
+
 double DesignEvaluator::area_mm2(const search::Point& point) const {
+  if (spec_.platform) {
+    double area = 0;
+    for (const model::platform::ComputeUnit& unit : platform_at(point).units) area += unit.area_mm2;
+    return area;
+  }
   const model::Accelerator a = accelerator_at(point);
   return model::evaluate_design(a, technology(a.tech_node_nm)).area.total_mm2();
 }
@@ -145,138 +165,154 @@ nlohmann::json phase_costs(const model::Costs& c) {
 
 }  // namespace
 
+void DesignEvaluator::evaluate_on_platform(const search::Point& point, DesignResult& result) const {
+  const model::platform::HeteroPlatform hetero = platform_at(point);
+  check_capacity(serving_->scenario, hetero, spec_.platform->file);
+  PlatformDesign design = evaluate_platform_design(
+      serving_->scenario, hetero, placement_at(spec_, point), serving_options_at(spec_, point));
+  result.metrics = std::move(design.metrics);
+  result.workloads = std::move(design.tenants);
+}
+
+void DesignEvaluator::evaluate_on_hardware(const search::Point& point, DesignResult& result) const {
+  const model::Accelerator a = accelerator_at(point);
+  const model::Technology& tech = technology(a.tech_node_nm);
+  const model::DesignReport design = model::evaluate_design(a, tech);
+  const double area = design.area.total_mm2();
+  nlohmann::json& m = result.metrics;
+  m["area_mm2"] = area;
+  m["area.pe_array_mm2"] = design.area.pe_array_mm2;
+  double sram = 0;
+  for (double s : design.area.sram_mm2) sram += s;
+  m["area.sram_mm2"] = sram;
+  m["area.vector_mm2"] = design.area.vector_unit_mm2;
+  m["area.io_mm2"] = design.area.io_mm2;
+  m["area.overhead_mm2"] = design.area.overhead_mm2;
+  m["peak_power_w"] = design.peak_power_w;
+  m["peak_tops"] = design.peak_tops;
+  if (tech.die_cost) {  // cost of a good die of this area at this node (model/die_cost.hpp)
+    const model::DieCost cost = model::die_cost(area, *tech.die_cost);
+    m["die_cost_usd"] = cost.total_usd();
+    m["die_cost.silicon_usd"] = cost.silicon_usd;
+    m["die_cost.package_test_usd"] = cost.package_test_usd;
+    m["die_cost.yield"] = cost.yield;
+    m["die_cost.dies_per_wafer"] = cost.dies_per_wafer;
+  }
+
+  if (serving_) {
+    // A fresh L(b) cache per design: every partition of this design is its own accelerator.
+    model::platform::LatencyCache cache(a, tech, serving_->scenario.tenants);
+    const ServingEvaluation serving =
+        evaluate_serving(cache, serving_policy_at(spec_, point), serving_options_at(spec_, point));
+    add_serving_results(serving_->scenario, serving, m, result.workloads);
+  }
+
+  Mean latency, energy, throughput, tops, utilization, nonconv, dram, e_mac, e_sram, e_dram, e_vec,
+      e_io, e_leak;
+  double power = 0, chip_power = 0, ops_not_fitting = 0;
+  model::EvalOptions options;
+  options.per_op = false;
+  for (const auto& w : workloads_) {
+    const model::NetworkTotals t = model::evaluate_totals(a, w->prepared, tech, options);
+    const double weight = w->spec.weight;
+    const double latency_ms = t.latency_s * 1e3;
+    const double energy_mj = t.all.energy.total_pj() * 1e-9;
+    const double samples_per_s = static_cast<double>(w->spec.batch) / t.latency_s;
+    const double effective_tops = 2 * t.all.macs / t.latency_s * 1e-12;
+    latency.add(latency_ms, weight);
+    energy.add(energy_mj, weight);
+    throughput.add(samples_per_s, weight);
+    tops.add(effective_tops, weight);
+    utilization.add(t.utilization, weight);
+    nonconv.add(t.nonconv_cycle_share(), weight);
+    dram.add((t.all.dram_read_total() + t.all.dram_write_total()) / 1048576.0, weight);
+    e_mac.add(t.all.energy.mac_pj * 1e-9, weight);
+    e_sram.add(t.all.energy.sram_pj * 1e-9, weight);
+    e_dram.add(t.all.energy.dram_pj * 1e-9, weight);
+    e_vec.add(t.all.energy.vector_pj * 1e-9, weight);
+    e_io.add(t.all.energy.io_pj * 1e-9, weight);
+    e_leak.add(t.all.energy.leakage_pj * 1e-9, weight);
+    power = std::max(power, t.average_power_w);
+    chip_power = std::max(chip_power, t.chip_power_w);
+    ops_not_fitting += t.ops_not_fitting;
+
+    const std::string& name = w->spec.name;
+    m[name + ".latency_ms"] = latency_ms;
+    m[name + ".energy_mj"] = energy_mj;
+    m[name + ".power_w"] = t.average_power_w;
+    m[name + ".chip_power_w"] = t.chip_power_w;
+    m[name + ".throughput_per_s"] = samples_per_s;
+    m[name + ".utilization"] = t.utilization;
+    m[name + ".nonconv_share"] = t.nonconv_cycle_share();
+    nlohmann::json detail = {{"file", w->spec.file},
+                             {"batch", w->spec.batch},
+                             {"mode", w->spec.training ? "training" : "inference"},
+                             {"weight", weight},
+                             {"latency_ms", latency_ms},
+                             {"energy_mj", energy_mj},
+                             {"power_w", t.average_power_w},
+                             {"nonconv_share", t.nonconv_cycle_share()},
+                             {"utilization", t.utilization},
+                             {"compute_cycles", t.all.compute_cycles},
+                             {"stall_cycles", t.all.stall_cycles},
+                             {"conv", phase_costs(t.conv)},
+                             {"nonconv", phase_costs(t.nonconv)}};
+    for (std::size_t p = 0; p < model::kNumPhases; ++p)
+      if (t.by_phase[p].total_cycles > 0)
+        detail["by_phase"][std::string(model::to_string(static_cast<model::Phase>(p)))] =
+            phase_costs(t.by_phase[p]);
+    if (w->spec.training) {
+      const model::TrainingFootprint footprint =
+          model::footprint(w->network, model::footprint_precisions(a));
+      detail["training_footprint_bytes"] = footprint.total_bytes();
+      const double capacity = a.dram.capacity_gib * 1073741824.0;
+      if (capacity > 0 && footprint.total_bytes() > capacity) {
+        result.violations.push_back(
+            fmt::format("{}: training footprint {:.2f} GiB > DRAM {:.2f} GiB", name,
+                        footprint.total_bytes() / 1073741824.0, a.dram.capacity_gib));
+        result.evaluation.violation += footprint.total_bytes() / capacity - 1;
+      }
+    }
+    result.workloads[name] = std::move(detail);
+  }
+  if (!workloads_.empty()) {
+    m["latency_ms"] = latency.value();
+    m["energy_mj"] = energy.value();
+    m["edp_mj_ms"] = energy.value() * latency.value();
+    m["throughput_per_s"] = throughput.value();
+    // power_w is the system's (die and DRAM devices), chip_power_w the die's alone.
+    m["power_w"] = power;
+    m["chip_power_w"] = chip_power;
+    m["tops_per_w"] = power > 0 ? tops.value() / power : 0;
+    m["tops_per_mm2"] = tops.value() / area;
+    m["utilization"] = utilization.value();
+    m["nonconv_share"] = nonconv.value();
+    m["dram_mib"] = dram.value();
+    m["energy.mac_mj"] = e_mac.value();
+    m["energy.sram_mj"] = e_sram.value();
+    m["energy.dram_mj"] = e_dram.value();
+    m["energy.vector_mj"] = e_vec.value();
+    m["energy.io_mj"] = e_io.value();
+    m["energy.leakage_mj"] = e_leak.value();
+  }
+
+  if (ops_not_fitting > 0) {
+    result.violations.push_back(fmt::format("buffers: {} ops do not fit on chip", ops_not_fitting));
+    result.evaluation.violation += ops_not_fitting;
+  }
+}
+
 DesignResult DesignEvaluator::evaluate(const search::Point& point) const {
   const auto start = std::chrono::steady_clock::now();
   DesignResult result;
   result.evaluation.point = point;
   result.params = params_at(spec_, point);
   try {
-    const model::Accelerator a = accelerator_at(point);
-    const model::Technology& tech = technology(a.tech_node_nm);
-    const model::DesignReport design = model::evaluate_design(a, tech);
-    const double area = design.area.total_mm2();
-    nlohmann::json& m = result.metrics;
-    m["area_mm2"] = area;
-    m["area.pe_array_mm2"] = design.area.pe_array_mm2;
-    double sram = 0;
-    for (double s : design.area.sram_mm2) sram += s;
-    m["area.sram_mm2"] = sram;
-    m["area.vector_mm2"] = design.area.vector_unit_mm2;
-    m["area.io_mm2"] = design.area.io_mm2;
-    m["area.overhead_mm2"] = design.area.overhead_mm2;
-    m["peak_power_w"] = design.peak_power_w;
-    m["peak_tops"] = design.peak_tops;
-    if (tech.die_cost) {  // cost of a good die of this area at this node (model/die_cost.hpp)
-      const model::DieCost cost = model::die_cost(area, *tech.die_cost);
-      m["die_cost_usd"] = cost.total_usd();
-      m["die_cost.silicon_usd"] = cost.silicon_usd;
-      m["die_cost.package_test_usd"] = cost.package_test_usd;
-      m["die_cost.yield"] = cost.yield;
-      m["die_cost.dies_per_wafer"] = cost.dies_per_wafer;
-    }
-
-    if (serving_) {
-      // A fresh L(b) cache per design: every partition of this design is its own accelerator.
-      model::platform::LatencyCache cache(a, tech, serving_->scenario.tenants);
-      const ServingEvaluation serving = evaluate_serving(cache, serving_policy_at(spec_, point),
-                                                         serving_options_at(spec_, point));
-      add_serving_results(serving_->scenario, serving, m, result.workloads);
-    }
-
-    Mean latency, energy, throughput, tops, utilization, nonconv, dram, e_mac, e_sram, e_dram,
-        e_vec, e_io, e_leak;
-    double power = 0, chip_power = 0, ops_not_fitting = 0;
-    model::EvalOptions options;
-    options.per_op = false;
-    for (const auto& w : workloads_) {
-      const model::NetworkTotals t = model::evaluate_totals(a, w->prepared, tech, options);
-      const double weight = w->spec.weight;
-      const double latency_ms = t.latency_s * 1e3;
-      const double energy_mj = t.all.energy.total_pj() * 1e-9;
-      const double samples_per_s = static_cast<double>(w->spec.batch) / t.latency_s;
-      const double effective_tops = 2 * t.all.macs / t.latency_s * 1e-12;
-      latency.add(latency_ms, weight);
-      energy.add(energy_mj, weight);
-      throughput.add(samples_per_s, weight);
-      tops.add(effective_tops, weight);
-      utilization.add(t.utilization, weight);
-      nonconv.add(t.nonconv_cycle_share(), weight);
-      dram.add((t.all.dram_read_total() + t.all.dram_write_total()) / 1048576.0, weight);
-      e_mac.add(t.all.energy.mac_pj * 1e-9, weight);
-      e_sram.add(t.all.energy.sram_pj * 1e-9, weight);
-      e_dram.add(t.all.energy.dram_pj * 1e-9, weight);
-      e_vec.add(t.all.energy.vector_pj * 1e-9, weight);
-      e_io.add(t.all.energy.io_pj * 1e-9, weight);
-      e_leak.add(t.all.energy.leakage_pj * 1e-9, weight);
-      power = std::max(power, t.average_power_w);
-      chip_power = std::max(chip_power, t.chip_power_w);
-      ops_not_fitting += t.ops_not_fitting;
-
-      const std::string& name = w->spec.name;
-      m[name + ".latency_ms"] = latency_ms;
-      m[name + ".energy_mj"] = energy_mj;
-      m[name + ".power_w"] = t.average_power_w;
-      m[name + ".chip_power_w"] = t.chip_power_w;
-      m[name + ".throughput_per_s"] = samples_per_s;
-      m[name + ".utilization"] = t.utilization;
-      m[name + ".nonconv_share"] = t.nonconv_cycle_share();
-      nlohmann::json detail = {{"file", w->spec.file},
-                               {"batch", w->spec.batch},
-                               {"mode", w->spec.training ? "training" : "inference"},
-                               {"weight", weight},
-                               {"latency_ms", latency_ms},
-                               {"energy_mj", energy_mj},
-                               {"power_w", t.average_power_w},
-                               {"nonconv_share", t.nonconv_cycle_share()},
-                               {"utilization", t.utilization},
-                               {"compute_cycles", t.all.compute_cycles},
-                               {"stall_cycles", t.all.stall_cycles},
-                               {"conv", phase_costs(t.conv)},
-                               {"nonconv", phase_costs(t.nonconv)}};
-      for (std::size_t p = 0; p < model::kNumPhases; ++p)
-        if (t.by_phase[p].total_cycles > 0)
-          detail["by_phase"][std::string(model::to_string(static_cast<model::Phase>(p)))] =
-              phase_costs(t.by_phase[p]);
-      if (w->spec.training) {
-        const model::TrainingFootprint footprint =
-            model::footprint(w->network, model::footprint_precisions(a));
-        detail["training_footprint_bytes"] = footprint.total_bytes();
-        const double capacity = a.dram.capacity_gib * 1073741824.0;
-        if (capacity > 0 && footprint.total_bytes() > capacity) {
-          result.violations.push_back(
-              fmt::format("{}: training footprint {:.2f} GiB > DRAM {:.2f} GiB", name,
-                          footprint.total_bytes() / 1073741824.0, a.dram.capacity_gib));
-          result.evaluation.violation += footprint.total_bytes() / capacity - 1;
-        }
-      }
-      result.workloads[name] = std::move(detail);
-    }
-    if (!workloads_.empty()) {
-      m["latency_ms"] = latency.value();
-      m["energy_mj"] = energy.value();
-      m["edp_mj_ms"] = energy.value() * latency.value();
-      m["throughput_per_s"] = throughput.value();
-      // power_w is the system's (die and DRAM devices), chip_power_w the die's alone.
-      m["power_w"] = power;
-      m["chip_power_w"] = chip_power;
-      m["tops_per_w"] = power > 0 ? tops.value() / power : 0;
-      m["tops_per_mm2"] = tops.value() / area;
-      m["utilization"] = utilization.value();
-      m["nonconv_share"] = nonconv.value();
-      m["dram_mib"] = dram.value();
-      m["energy.mac_mj"] = e_mac.value();
-      m["energy.sram_mj"] = e_sram.value();
-      m["energy.dram_mj"] = e_dram.value();
-      m["energy.vector_mj"] = e_vec.value();
-      m["energy.io_mj"] = e_io.value();
-      m["energy.leakage_mj"] = e_leak.value();
-    }
-
-    if (ops_not_fitting > 0) {
-      result.violations.push_back(
-          fmt::format("buffers: {} ops do not fit on chip", ops_not_fitting));
-      result.evaluation.violation += ops_not_fitting;
-    }
+    if (spec_.platform)
+      evaluate_on_platform(point, result);
+    else
+      evaluate_on_hardware(point, result);
+    const nlohmann::json& m = result.metrics;
     for (const Bound& bound : spec_.constraints) {
       if (!m.contains(bound.metric)) {  // a tenant's latency, unbounded: it does not keep up
         result.violations.push_back(
@@ -339,6 +375,9 @@ std::vector<DesignResult> DesignEvaluator::evaluate_all(const std::vector<search
 }
 
 nlohmann::json DesignEvaluator::breakdown(const search::Point& point) const {
+  if (spec_.platform)  // the design's platform; where each tenant ran is in its details
+    return {{"platform", platform_json_at(spec_, point)},
+            {"placement", placement_at(spec_, point)}};
   const nlohmann::json hardware = hardware_json_at(spec_, point);
   const model::Accelerator a = io::parse_hardware(hardware, spec_.file);
   const model::Technology& tech = technology(a.tech_node_nm);

@@ -13,6 +13,7 @@
 #include "engine/space_spec.hpp"
 #include "model/evaluate.hpp"
 #include "model/io/technology_io.hpp"
+#include "model/platform/units.hpp"
 #include "search/evaluation.hpp"
 
 namespace accelscope::engine {
@@ -56,6 +57,9 @@ class DesignEvaluator {
   struct Workload;
   struct Serving;
   model::Accelerator accelerator_at(const search::Point& point) const;
+  model::platform::HeteroPlatform platform_at(const search::Point& point) const;
+  void evaluate_on_platform(const search::Point& point, DesignResult& result) const;
+  void evaluate_on_hardware(const search::Point& point, DesignResult& result) const;
   const model::Technology& technology(int node_nm) const;
 
   SpaceSpec spec_;
@@ -63,6 +67,7 @@ class DesignEvaluator {
   std::unique_ptr<Serving> serving_;  // the scenario's networks, when the space names one
   std::map<int, model::Technology> technologies_;
   std::optional<double> area_limit_mm2_;
+  io::TechLibrary library_;  // systolic units of a platform design
 };
 
 }  // namespace accelscope::engine

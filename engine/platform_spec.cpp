@@ -88,7 +88,7 @@ std::vector<std::pair<model::Precision, double>> per_precision(const io::JsonObj
 }
 
 platform::ComputeUnit read_data_path_unit(const io::JsonObject& u, const std::string& name) {
-  u.allow_only({"name", "kind", "paths", "launch_us", "local_memory_kib", "dram_port_gbps",
+  u.allow_only({"name", "kind", "count", "paths", "launch_us", "local_memory_kib", "dram_port_gbps",
                 "area_mm2", "power_w", "source", "description"});
   platform::ComputeUnit unit;
   unit.name = name;
@@ -114,8 +114,8 @@ platform::ComputeUnit read_data_path_unit(const io::JsonObject& u, const std::st
 platform::ComputeUnit read_systolic_unit(const io::JsonObject& u, const std::string& name,
                                          const io::TechLibrary& library) {
   namespace fs = std::filesystem;
-  u.allow_only({"name", "kind", "hardware", "precisions", "ops", "launch_us", "dram_port_gbps",
-                "area_mm2", "power_w", "source", "description"});
+  u.allow_only({"name", "kind", "count", "hardware", "precisions", "ops", "launch_us",
+                "dram_port_gbps", "area_mm2", "power_w", "source", "description"});
   if (!u.has("hardware"))
     u.fail_missing("hardware", "a hardware file (as given or beside the platform) or object");
   const nlohmann::json& hw = u.raw("hardware");
@@ -146,6 +146,12 @@ platform::ComputeUnit read_systolic_unit(const io::JsonObject& u, const std::str
   unit.tech = technology_for(library, accelerator, source);
   unit.op_kinds = op_kinds(u, "ops");
   unit.arrays.push_back({accelerator.array.precision, accelerator});
+  // Area and power the file does not give: the model's (die area, peak power with every part busy).
+  if (!u.has("area_mm2") || !u.has("power_w")) {
+    const model::DesignReport design = model::evaluate_design(accelerator, unit.tech);
+    unit.area_mm2 = design.area.total_mm2();
+    unit.power_w = design.peak_power_w;
+  }
   for (const model::BufferSpec& buffer : accelerator.sram)
     unit.local_memory_bytes += buffer.capacity_bytes;
   // Other precisions: the same array at a relative MAC rate (a slower clock).
@@ -164,7 +170,11 @@ platform::ComputeUnit read_systolic_unit(const io::JsonObject& u, const std::str
 }  // namespace
 
 platform::HeteroPlatform load_platform(const std::string& path, const io::TechLibrary& library) {
-  const nlohmann::json json = io::read_json_file(path);
+  return platform_from_json(io::read_json_file(path), path, library);
+}
+
+platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const std::string& path,
+                                            const io::TechLibrary& library) {
   const io::JsonObject root(json, path);
   root.allow_only({"name", "description", "dram", "units", "links", "source"});
   platform::HeteroPlatform out;
@@ -184,6 +194,9 @@ platform::HeteroPlatform load_platform(const std::string& path, const io::TechLi
   for (const io::JsonObject& u : root.named_entries("units", "unit", kMaxUnits, "platform")) {
     const std::string name = u.string("name");
     require_source(u);
+    // "count": k identical units named <name>0 ... <name>k-1 (0: none).
+    const std::int64_t count = u.integer("count", 1, 0, static_cast<std::int64_t>(kMaxUnits));
+    if (count == 0) continue;
     const std::string kind = u.string("kind");
     platform::ComputeUnit unit;
     if (kind == "systolic")
@@ -201,10 +214,20 @@ platform::HeteroPlatform load_platform(const std::string& path, const io::TechLi
       unit.signature = signature.dump();
     }
     unit.dram_port_bytes_per_s = figure(u, "dram_port_gbps", kMaxGbps, 0.0, true) * 1e9;
-    unit.area_mm2 = figure(u, "area_mm2", 1e6, 0.0, true);
-    unit.power_w = figure(u, "power_w", 1e6, 0.0, true);
-    out.units.push_back(std::move(unit));
+    unit.area_mm2 = figure(u, "area_mm2", 1e6, unit.area_mm2, true);
+    unit.power_w = figure(u, "power_w", 1e6, unit.power_w, true);
+    if (!u.has("count")) {
+      out.units.push_back(std::move(unit));
+      continue;
+    }
+    for (std::int64_t k = 0; k < count; ++k) {
+      out.units.push_back(unit);
+      out.units.back().name = name + std::to_string(k);
+    }
   }
+  if (out.units.size() > kMaxUnits)
+    root.fail("units", fmt::format("{} units after counts", out.units.size()),
+              fmt::format("at most {} units in all", kMaxUnits));
 
   if (root.has("links")) {
     const nlohmann::json& links = root.raw("links");

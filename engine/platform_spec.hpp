@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "model/io/technology_io.hpp"
 #include "model/platform/units.hpp"
 
@@ -14,5 +16,10 @@ namespace accelscope::engine {
 // a bad one. Systolic units' hardware files are found as given or beside the platform file.
 model::platform::HeteroPlatform load_platform(const std::string& path,
                                               const io::TechLibrary& library);
+// The same from a platform's JSON (a design of a space naming a platform: its parameters applied);
+// `path` names it in errors and anchors relative hardware files.
+model::platform::HeteroPlatform platform_from_json(const nlohmann::json& json,
+                                                   const std::string& path,
+                                                   const io::TechLibrary& library);
 
 }  // namespace accelscope::engine

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/platform_eval.hpp"
+#include "engine/platform_spec.hpp"
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
@@ -85,6 +87,11 @@ const std::vector<std::pair<std::string_view, std::string_view>> kServingOptions
     {"serving.max_partitions", "whole numbers of partitions from 1 to 64"},
     {"serving.partition_step", "fractions of the array in (0, 1] (menu: its multiples up to 1)"},
     {"serving.switch_cost_us", "switch costs from 0 to 1e9 us"}};
+// Metrics of a design of a space naming a platform (engine/platform_eval.hpp), in place of the
+// hardware's, and per tenant beside kTenantMetrics.
+const std::vector<std::string_view> kPlatformMetrics = {"area_mm2", "power_w", "units",
+                                                        "throughput_per_s"};
+constexpr std::string_view kPlatformTenantMetrics[] = {"units", "instances_per_s"};
 const std::vector<std::string_view> kWorkloadMetrics = {
     "latency_ms",       "energy_mj",   "power_w",      "chip_power_w",
     "throughput_per_s", "utilization", "nonconv_share"};
@@ -154,6 +161,50 @@ std::string resolve_file(const std::string& spec_file, const std::string& relati
 
 bool is_serving_option(const std::string& name) {
   return name.rfind("serving.", 0) == 0;
+}
+
+constexpr std::string_view kPlatformPrefix = "platform.";
+
+bool is_platform_field(const std::string& name) {
+  return name.rfind(kPlatformPrefix, 0) == 0;
+}
+
+const io::TechLibrary& default_library() {
+  static const io::TechLibrary library = io::load_default_tech_library();
+  return library;
+}
+
+std::string unit_names(const nlohmann::json& platform) {
+  std::string names;
+  if (platform.contains("units") && platform["units"].is_array())
+    for (const nlohmann::json& unit : platform["units"])
+      if (unit.is_object() && unit.contains("name") && unit["name"].is_string())
+        names += (names.empty() ? "" : ", ") + unit["name"].get<std::string>();
+  return names;
+}
+
+// Sets a platform field, "units.<unit>.<path>" addressing the unit of that name; the reason when
+// it cannot ("" when set).
+std::string set_platform_path(nlohmann::json& platform, const std::string& path,
+                              const nlohmann::json& value) {
+  if (path.rfind("units.", 0) != 0)
+    return set_path(platform, path, value)
+               ? ""
+               : "'" + path.substr(0, path.rfind('.')) + "' is not an object in the platform";
+  const std::size_t dot = path.find('.', 6);
+  const std::string unit = path.substr(6, dot == std::string::npos ? dot : dot - 6);
+  if (dot == std::string::npos || !platform.contains("units") || !platform["units"].is_array())
+    return "give platform.units.<unit>.<field>, units: " + unit_names(platform);
+  for (nlohmann::json& entry : platform["units"])
+    if (entry.is_object() && entry.value("name", std::string{}) == unit) {
+      const std::string rest = path.substr(dot + 1);
+      return set_path(entry, rest, value)
+                 ? ""
+                 : "'units." + unit + "." + rest.substr(0, rest.rfind('.')) +
+                       "' is not an object in the platform (a hardware "
+                       "file name: give the hardware inline to vary it)";
+    }
+  return "no unit '" + unit + "' in the platform, allowed: " + unit_names(platform);
 }
 
 // Every level of a serving parameter must be a value its option allows.
@@ -424,8 +475,9 @@ nlohmann::json value_at(const ParameterSpec& p, double coordinate) {
 }  // namespace
 
 std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads,
-                                      const Scenario* scenario) {
-  std::vector<std::string> names(kDesignMetrics.begin(), kDesignMetrics.end());
+                                      const Scenario* scenario, bool platform) {
+  std::vector<std::string> names(platform ? kPlatformMetrics.begin() : kDesignMetrics.begin(),
+                                 platform ? kPlatformMetrics.end() : kDesignMetrics.end());
   if (!workloads.empty())
     names.insert(names.end(), kOverWorkloadMetrics.begin(), kOverWorkloadMetrics.end());
   for (const WorkloadSpec& w : workloads)
@@ -436,6 +488,9 @@ std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads
     for (const ScenarioTenant& t : scenario->tenants)
       for (std::string_view metric : kTenantMetrics)
         names.push_back(t.name + "." + std::string(metric));
+    for (const ScenarioTenant& t : scenario->tenants)
+      for (std::string_view metric : kPlatformTenantMetrics)
+        if (platform) names.push_back(t.name + "." + std::string(metric));
   }
   return names;
 }
@@ -483,6 +538,23 @@ nlohmann::json SpaceSpec::stored_spec() const {
     for (const ScenarioTenant& t : serving->scenario.tenants)
       stored["scenario_workload_files"][t.name] = fingerprint_file(t.workload);
   }
+  if (platform) {
+    stored["platform"] = platform->raw;
+    // Hardware files its systolic units name, as the platform reader finds them.
+    namespace fs = std::filesystem;
+    if (platform->raw.contains("units") && platform->raw["units"].is_array())
+      for (const nlohmann::json& unit : platform->raw["units"]) {
+        if (!unit.is_object() || !unit.contains("hardware") || !unit["hardware"].is_string())
+          continue;
+        std::string hardware = unit["hardware"].get<std::string>();
+        const fs::path beside = fs::path(platform->file).parent_path() / hardware;
+        if (!fs::is_regular_file(hardware) && fs::is_regular_file(beside))
+          hardware = beside.string();
+        if (fs::is_regular_file(hardware))
+          stored["platform_hardware_files"][unit.value("name", hardware)] =
+              fingerprint_file(hardware);
+      }
+  }
   return stored;
 }
 
@@ -493,6 +565,25 @@ nlohmann::json hardware_json_at(const SpaceSpec& spec, const search::Point& poin
       set_path(hardware, spec.parameters[i].name, value_at(spec.parameters[i], point[i]));
   for (const auto& [path, value] : derived_fields(spec, point)) set_path(hardware, path, value);
   return hardware;
+}
+
+nlohmann::json platform_json_at(const SpaceSpec& spec, const search::Point& point) {
+  nlohmann::json platform = spec.platform.value().raw;
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+    const ParameterSpec& p = spec.parameters[i];
+    if (!p.platform_field || p.name == "platform.placement") continue;
+    const std::string error =
+        set_platform_path(platform, p.name.substr(kPlatformPrefix.size()), value_at(p, point[i]));
+    if (!error.empty()) throw InputError(spec.file + ": parameter '" + p.name + "': " + error);
+  }
+  return platform;
+}
+
+std::string placement_at(const SpaceSpec& spec, const search::Point& point) {
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i)
+    if (spec.parameters[i].name == "platform.placement")
+      return value_at(spec.parameters[i], point[i]).get<std::string>();
+  return "layer";
 }
 
 nlohmann::json params_at(const SpaceSpec& spec, const search::Point& point) {
@@ -509,26 +600,87 @@ nlohmann::json params_at(const SpaceSpec& spec, const search::Point& point) {
   return params;
 }
 
+namespace {
+
+// Every level of a platform parameter, applied alone to the platform file, must give a valid
+// platform, and placements must be known: one line naming the parameter, its value and the
+// platform's error (which names the platform file and field) otherwise.
+void check_platform_parameters(const SpaceSpec& spec) {
+  if (!spec.platform) return;
+  std::string placements;
+  for (std::string_view name : kPlacementNames)
+    placements += (placements.empty() ? "" : ", ") + std::string(name);
+  for (const ParameterSpec& p : spec.parameters) {
+    if (!p.platform_field) continue;
+    const search::Dimension& d = p.dimension;
+    const std::size_t levels = d.is_discrete() ? d.level_count() : 2;
+    for (std::size_t level = 0; level < levels; ++level) {
+      const nlohmann::json value =
+          value_at(p, d.is_discrete() ? static_cast<double>(level) : (level ? d.hi : d.lo));
+      if (p.name == "platform.placement") {
+        if (!value.is_string() || std::find(std::begin(kPlacementNames), std::end(kPlacementNames),
+                                            value.get<std::string>()) == std::end(kPlacementNames))
+          throw InputError(spec.file + ": parameter 'platform.placement' = " + excerpt(value) +
+                           ", allowed: " + placements);
+        continue;
+      }
+      nlohmann::json platform = spec.platform->raw;
+      const std::string error =
+          set_platform_path(platform, p.name.substr(kPlatformPrefix.size()), value);
+      if (!error.empty()) throw InputError(spec.file + ": parameter '" + p.name + "': " + error);
+      try {
+        (void)platform_from_json(platform, spec.platform->file, default_library());
+      } catch (const InputError& e) {
+        throw InputError(spec.file + ": parameter '" + p.name + "' = " + excerpt(value) +
+                         " gives an invalid platform: " + e.what());
+      }
+    }
+  }
+}
+
+}  // namespace
+
 SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) {
   const JsonObject root(json, file);
-  root.allow_only({"name", "description", "hardware", "scenario", "parameters", "derived",
-                   "workloads", "constraints", "objectives", "reference_point"});
+  root.allow_only({"name", "description", "hardware", "platform", "scenario", "parameters",
+                   "derived", "workloads", "constraints", "objectives", "reference_point"});
   SpaceSpec spec;
   spec.file = file;
   spec.raw = json;
   spec.name = root.string("name", std::filesystem::path(file).stem().string());
   spec.description = root.string("description", "");
 
-  // Base hardware: a file next to the spec (or shipped), or an inline object.
-  if (!root.has("hardware")) root.fail_missing("hardware", "a hardware file path or object");
-  std::string hardware_file = file;
-  if (root.raw("hardware").is_string()) {
-    hardware_file = resolve_file(file, root.string("hardware"), root, "hardware");
-    spec.base_hardware = io::read_json_file(hardware_file);
+  if (root.has("platform")) {
+    // A heterogeneous platform (spaces/platforms): its units are the hardware, its tenants the
+    // scenario's (errors name the platform file).
+    const auto refuse = [&](std::string_view key, const std::string& allowed) {
+      if (root.has(key)) root.fail(key, excerpt(root.raw(key), 60), allowed);
+    };
+    refuse("hardware",
+           "no hardware beside a \"platform\" (its units are the hardware: vary them with "
+           "'platform.units.<unit>.<field>' parameters)");
+    refuse("workloads", "no workloads beside a \"platform\" (its tenants are the scenario's)");
+    refuse("derived", "no derived rules beside a \"platform\" (they set hardware fields)");
+    if (!root.has("scenario"))
+      root.fail_missing("scenario",
+                        "the scenario a \"platform\" serves (a file or a shipped name)");
+    PlatformSpaceSpec platform;
+    platform.file = resolve_file(file, root.string("platform"), root, "platform", "platforms");
+    platform.raw = io::read_json_file(platform.file);
+    (void)platform_from_json(platform.raw, platform.file, default_library());
+    spec.platform = std::move(platform);
   } else {
-    spec.base_hardware = root.raw("hardware");
+    // Base hardware: a file next to the spec (or shipped), or an inline object.
+    if (!root.has("hardware")) root.fail_missing("hardware", "a hardware file path or object");
+    std::string hardware_file = file;
+    if (root.raw("hardware").is_string()) {
+      hardware_file = resolve_file(file, root.string("hardware"), root, "hardware");
+      spec.base_hardware = io::read_json_file(hardware_file);
+    } else {
+      spec.base_hardware = root.raw("hardware");
+    }
+    io::parse_hardware(spec.base_hardware, hardware_file);  // errors name the hardware file
   }
-  io::parse_hardware(spec.base_hardware, hardware_file);  // errors name the hardware file
 
   // A serving scenario (spaces/scenarios; errors name the scenario file).
   if (root.has("scenario")) {
@@ -564,6 +716,17 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
       param.hardware_field = false;
       param.serving_option = true;
       check_serving_parameter(param, file, spec.serving.has_value());
+    } else if (is_platform_field(param.name)) {
+      param.hardware_field = false;
+      param.platform_field = true;
+      if (!spec.platform)
+        throw InputError(file + ": parameter '" + param.name +
+                         "' is a platform field: the spec must name a \"platform\"");
+    } else if (spec.platform) {
+      throw InputError(file + ": parameter '" + param.name +
+                       "' is not a platform field, allowed: platform.placement, "
+                       "platform.dram.<field>, platform.units.<unit>.<field> (units: " +
+                       unit_names(spec.platform->raw) + ") and serving options");
     }
     if (!names.insert(param.name).second)
       p.fail("name", "\"" + param.name + "\"", "a name not used by another parameter");
@@ -578,7 +741,7 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   }
   // Virtual parameters must feed a rule.
   for (const ParameterSpec& p : spec.parameters) {
-    if (p.hardware_field || p.serving_option) continue;
+    if (p.hardware_field || p.serving_option || p.platform_field) continue;
     bool used = false;
     for (const DerivedRule& rule : spec.derived) {
       used = used || rule.pe_count.parameter == p.name || rule.aspect.parameter == p.name ||
@@ -616,11 +779,12 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
       }
     }
   }
+  check_platform_parameters(spec);
   try {
     search::Point first(space.dimension_count(), 0.0);
     for (std::size_t d = 0; d < first.size(); ++d)
       if (!space.dimension(d).is_discrete()) first[d] = space.dimension(d).lo;
-    io::parse_hardware(hardware_json_at(spec, first), "hardware");
+    if (!spec.platform) io::parse_hardware(hardware_json_at(spec, first), "hardware");
   } catch (const InputError& e) {
     if (!spec.derived.empty())
       throw InputError(
@@ -662,8 +826,8 @@ SpaceSpec parse_space_spec(const nlohmann::json& json, const std::string& file) 
   }
 
   // Constraints and objectives name metrics.
-  const std::vector<std::string> metrics =
-      metric_names(spec.workloads, spec.serving ? &spec.serving->scenario : nullptr);
+  const std::vector<std::string> metrics = metric_names(
+      spec.workloads, spec.serving ? &spec.serving->scenario : nullptr, spec.platform.has_value());
   auto known_metric = [&](const std::string& name) {
     return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
   };

@@ -18,11 +18,14 @@ namespace accelscope::engine {
 // One searched parameter: a hardware field (a dot path into the hardware JSON, e.g.
 // "sram.inputs.kib"), a virtual parameter read by a derived rule (e.g. "pe_count"), or a
 // serving option of the space's scenario ("serving.policy", "serving.max_partitions",
-// "serving.partition_step", "serving.switch_cost_us").
+// "serving.partition_step", "serving.switch_cost_us"), or a field of the space's platform
+// ("platform.<path>", e.g. "platform.dram.bandwidth_gbps", "platform.units.<unit>.count",
+// "platform.units.<unit>.hardware.array.rows") or its placement ("platform.placement").
 struct ParameterSpec {
   std::string name;
   bool hardware_field = false;
   bool serving_option = false;
+  bool platform_field = false;
   search::Dimension dimension;
   // The JSON value of each level of a discrete dimension (numbers or strings).
   std::vector<nlohmann::json> level_values;
@@ -71,6 +74,13 @@ struct ServingSpec {
   nlohmann::json raw;
 };
 
+// The heterogeneous platform a space's designs are (spaces/platforms; README "Heterogeneous
+// platforms"): its file's JSON, which the platform parameters modify per design.
+struct PlatformSpaceSpec {
+  std::string file;
+  nlohmann::json raw;
+};
+
 struct SpaceSpec {
   std::string file;
   std::string name;
@@ -80,6 +90,7 @@ struct SpaceSpec {
   std::vector<DerivedRule> derived;
   std::vector<WorkloadSpec> workloads;  // may be empty when `serving` is set
   std::optional<ServingSpec> serving;
+  std::optional<PlatformSpaceSpec> platform;  // then no hardware and no workloads
   std::vector<Bound> constraints;
   std::vector<ObjectiveSpec> objectives;
   std::optional<std::vector<double>> reference_point;  // natural direction, objective order
@@ -93,8 +104,10 @@ struct SpaceSpec {
 
 // Metric names a design has (for objectives and constraints), given the workload names and the
 // scenario's tenants (serving metrics, README "Design spaces").
+// With `platform`, the metrics of a platform design (area_mm2, power_w, units, throughput_per_s,
+// and per tenant "<tenant>.units" and ".instances_per_s") replace the hardware's.
 std::vector<std::string> metric_names(const std::vector<WorkloadSpec>& workloads,
-                                      const Scenario* scenario = nullptr);
+                                      const Scenario* scenario = nullptr, bool platform = false);
 // The per-tenant serving metrics, "<tenant>.<metric>"; p50_ms and p99_ms are absent from a
 // design's metrics when the tenant does not keep up (its latency is unbounded).
 inline constexpr std::string_view kTenantMetrics[] = {
@@ -112,6 +125,10 @@ nlohmann::json hardware_json_at(const SpaceSpec& spec, const search::Point& poin
 model::platform::Policy serving_policy_at(const SpaceSpec& spec, const search::Point& point);
 model::platform::PlatformOptions serving_options_at(const SpaceSpec& spec,
                                                     const search::Point& point);
+// The platform JSON of the design at `point` (platform parameters applied) and its placement
+// policy (whole, layer, split, best; default layer). Precondition: platform.
+nlohmann::json platform_json_at(const SpaceSpec& spec, const search::Point& point);
+std::string placement_at(const SpaceSpec& spec, const search::Point& point);
 // The point's parameters by name, human-readable (level values, derived fields included).
 nlohmann::json params_at(const SpaceSpec& spec, const search::Point& point);
 

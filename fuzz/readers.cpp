@@ -9,12 +9,14 @@
 #include <fstream>
 
 #include "engine/loaders.hpp"
+#include "engine/platform_spec.hpp"
 #include "engine/space_spec.hpp"
 #include "model/evaluate.hpp"
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
 #include "model/io/technology_io.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/platform/placement.hpp"
 
 namespace accelscope::fuzz {
 
@@ -148,13 +150,40 @@ void expecting_input_errors(F&& read) {
   }
 }
 
+// The tiny network on every unit of a platform, placed per layer and split (which cost every
+// group on every unit and every transfer between them): figures must stay finite.
+void exercise(const model::platform::HeteroPlatform& platform) {
+  namespace pl = model::platform;
+  const model::PreparedNetwork prepared = model::prepare(tiny_network());
+  for (model::Precision precision : {model::Precision::int8, model::Precision::fp16}) {
+    const pl::NetworkCosts costs = pl::network_costs(platform, prepared, precision);
+    for (pl::PlacementMode mode : {pl::PlacementMode::layer, pl::PlacementMode::split}) {
+      pl::TenantPlacement tenant;
+      tenant.precision = precision;
+      tenant.fallback = true;
+      const pl::PlacedRun run = pl::place(platform, costs, tenant, mode);
+      if (run.runnable && !(std::isfinite(run.latency_s) && std::isfinite(run.dram_bytes) &&
+                            std::isfinite(run.energy_pj))) {
+        std::fprintf(stderr, "fuzz: a placement gave a non-finite figure\n");
+        std::abort();
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void read_platform(const std::uint8_t* data, std::size_t size, const char* extension) {
+  const std::string path = write_input(data, size, extension);
+  expecting_input_errors([&] { exercise(engine::load_platform(path, library())); });
+}
 
 void read_technology(const std::uint8_t* data, std::size_t size, const char* extension) {
   const std::string& directory = technology_directory();
   // The low-power table's name, from the shipped technology.json (the copy kept unchanged).
   static const std::string table_name = [&] {
-    const nlohmann::json shipped = io::read_json_file(io::data_directory() + "/tech/technology.json");
+    const nlohmann::json shipped =
+        io::read_json_file(io::data_directory() + "/tech/technology.json");
     return shipped.at("sram").at("tables").at("low_power").at("file").get<std::string>();
   }();
   // One target writes one of the two files; the other stays as shipped.
@@ -192,8 +221,14 @@ void read_space(const std::uint8_t* data, std::size_t size, const char* extensio
       const search::Point point = space.from_unit(std::vector<double>(space.dimension_count(), u));
       engine::params_at(spec, point);
       // A design outside the hardware's ranges is a failed design, not a crash.
-      expecting_input_errors(
-          [&] { exercise(io::parse_hardware(engine::hardware_json_at(spec, point), "design")); });
+      if (spec.platform)
+        expecting_input_errors([&] {
+          exercise(engine::platform_from_json(engine::platform_json_at(spec, point),
+                                              spec.platform->file, library()));
+        });
+      else
+        expecting_input_errors(
+            [&] { exercise(io::parse_hardware(engine::hardware_json_at(spec, point), "design")); });
     }
   });
 }

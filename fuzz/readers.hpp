@@ -15,6 +15,8 @@ void read_hardware(const std::uint8_t* data, std::size_t size, const char* exten
 void read_workload(const std::uint8_t* data, std::size_t size, const char* extension);
 // `accelscope search SPACE`: the spec, then three of its designs built and evaluated.
 void read_space(const std::uint8_t* data, std::size_t size, const char* extension);
+// A heterogeneous platform file (engine/platform_spec), its units costed on a small network.
+void read_platform(const std::uint8_t* data, std::size_t size, const char* extension);
 // `accelscope eval --tech DIR`: the input as DIR's technology.json (".json") or as its low-power
 // CACTI table (".csv", next to the shipped technology.json), then the small design and network
 // evaluated with that technology.

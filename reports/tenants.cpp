@@ -29,6 +29,28 @@ std::string whole(double value) {
   return std::isnan(value) ? "–" : fmt::format("{:.0f}", value);
 }
 
+// On a heterogeneous platform: "gpu 62 %, dla0 38 %", the units its served batch ran on with
+// their shares of its busy time (in the order the platform lists them).
+std::string units_text(const nlohmann::json& entry) {
+  std::string text;
+  const auto units = entry.find("units");
+  const auto share = entry.find("unit_share");
+  for (const nlohmann::json& unit : *units) {
+    if (!unit.is_string()) continue;
+    const std::string name = unit.get<std::string>();
+    if (!text.empty()) text.append(", ");
+    text.append(name);
+    if (share != entry.end() && share->is_object() && share->contains(name) &&
+        (*share)[name].is_number())
+      text.append(" ").append(format_percent((*share)[name].get<double>()));
+  }
+  return text;
+}
+
+bool on_units(const nlohmann::json& entry) {
+  return entry.contains("units") && entry["units"].is_array();
+}
+
 }  // namespace
 
 bool has_tenants(const Design& design) {
@@ -52,6 +74,7 @@ Table tenants_table(const Design& design) {
   if (!design.workloads.is_object()) return table;
   for (const auto& [name, entry] : design.workloads.items()) {
     if (!is_tenant(entry)) continue;
+    if (on_units(entry)) table.columns[1].header = "Units (share of its busy time)";
     const double replicas = number(entry, "replicas");
     std::string partition = format_percent(number(entry, "partition"));
     if (replicas > 1)
@@ -59,6 +82,7 @@ Table tenants_table(const Design& design) {
           fmt::format(" ({} x {} cols)", whole(replicas), whole(number(entry, "partition_cols")));
     else if (!std::isnan(number(entry, "partition_cols")))
       partition += fmt::format(" ({} cols)", whole(number(entry, "partition_cols")));
+    if (on_units(entry)) partition = units_text(entry);
     const double percentile = number(entry, "percentile");
     table.rows.push_back(
         {name, partition, whole(number(entry, "batch")), latency_text(entry, "p50_ms"),
@@ -83,6 +107,8 @@ nlohmann::json tenants_json(const Design& design) {
          {"partition", "partition_cols", "replicas", "batch", "p50_ms", "p99_ms", "slo_ms",
           "percentile", "slo_attainment", "throughput_per_s", "rate_per_s", "meets_slo"})
       row[key] = entry.contains(key) ? entry[key] : nlohmann::json(nullptr);
+    for (const char* key : {"units", "unit_share", "placement"})  // on a platform
+      if (entry.contains(key)) row[key] = entry[key];
     out.push_back(std::move(row));
   }
   return out;

@@ -13,8 +13,11 @@ namespace accelscope::reports {
 // true when the design's recorded results include serving tenants.
 bool has_tenants(const Design& design);
 // One row per tenant: tenant, partition, batch, p50, p99, SLO, attainment, throughput, verdict.
+// A tenant of a heterogeneous platform (details with "units") shows its units and their shares
+// of its busy time instead of a partition.
 Table tenants_table(const Design& design);
-// The same as JSON objects (numbers exact; p50_ms, p99_ms null when unbounded).
+// The same as JSON objects (numbers exact; p50_ms, p99_ms null when unbounded; on a platform also
+// units, unit_share and placement).
 nlohmann::json tenants_json(const Design& design);
 
 }  // namespace accelscope::reports

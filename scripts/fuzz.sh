@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 all_targets=(hardware_json genesys_json scalesim_cfg workload_json simdit_json scalesim_csv onnx
-             space_json technology_json technology_csv)
+             space_json technology_json technology_csv platform_json)
 targets=("${@:-${all_targets[@]}}")
 
 cxx="$(command -v clang++-14 || command -v clang++ || true)"
@@ -32,6 +32,7 @@ seeds_for() {
     hardware_json) echo fuzz/corpus/hardware_json spaces/hardware ;;
     onnx) echo tests/data/onnx ;;
     technology_json) echo spaces/tech ;;
+    platform_json) echo fuzz/corpus/platform_json spaces/platforms ;;
     technology_csv) echo fuzz/corpus/technology_csv spaces/tech ;;
     *) echo "fuzz/corpus/$1" ;;
   esac

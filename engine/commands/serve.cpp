@@ -17,6 +17,7 @@
 
 #include "engine/commands/commands.hpp"
 #include "engine/loaders.hpp"
+#include "engine/platform_eval.hpp"
 #include "engine/platform_spec.hpp"
 #include "engine/scenario.hpp"
 #include "engine/serving_eval.hpp"
@@ -246,91 +247,6 @@ void run_serve(const ServeArgs& args) {
 
 // ---- heterogeneous platforms (--platform) ----
 
-platform::PlacementMode parse_placement(const std::string& name) {
-  if (name == "whole") return platform::PlacementMode::whole;
-  if (name == "split") return platform::PlacementMode::split;
-  return platform::PlacementMode::layer;
-}
-
-// The scenario's tenants as placements on the platform: precision, pinned unit, fallback.
-std::vector<platform::TenantPlacement> tenant_placements(const LoadedScenario& scenario,
-                                                         const platform::HeteroPlatform& hetero) {
-  std::string unit_names;
-  for (const platform::ComputeUnit& unit : hetero.units)
-    unit_names += (unit_names.empty() ? "" : ", ") + unit.name;
-  std::vector<platform::TenantPlacement> placements;
-  for (const ScenarioTenant& t : scenario.spec.tenants) {
-    platform::TenantPlacement p;
-    p.precision = t.precision;
-    p.fallback = t.fallback;
-    if (!t.unit.empty()) {
-      p.pinned_unit = hetero.unit_index(t.unit);
-      if (p.pinned_unit == hetero.units.size())
-        throw io::InputError(
-            fmt::format("{}: field 'tenants.{}.unit' = \"{}\", allowed: a unit of "
-                        "platform {}: {}",
-                        scenario.spec.file, t.name, t.unit, hetero.name, unit_names));
-    }
-    placements.push_back(p);
-  }
-  return placements;
-}
-
-// The tenants' weights must fit the shared DRAM (when its capacity is given).
-void check_capacity(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,
-                    const std::string& platform_file) {
-  if (hetero.dram.capacity_bytes <= 0) return;
-  double bytes = 0;
-  for (std::size_t i = 0; i < scenario.tenants.size(); ++i) {
-    double parameters = 0;
-    for (const model::Op& op : scenario.tenants[i].networks.front()->network->ops)
-      parameters += static_cast<double>(op.parameter_elements);
-    bytes += parameters * model::bytes_of(scenario.spec.tenants[i].precision);
-  }
-  if (bytes > hetero.dram.capacity_bytes)
-    throw io::InputError(
-        fmt::format("{}: the tenants' weights ({:.3g} GiB) exceed the DRAM capacity of platform {} "
-                    "({:.3g} GiB, {} field 'dram.capacity_gib')",
-                    scenario.spec.file, bytes / (1ULL << 30), hetero.name,
-                    hetero.dram.capacity_bytes / (1ULL << 30), platform_file));
-}
-
-struct PlatformServing {
-  platform::HeteroServing serving;
-  std::unique_ptr<platform::LatencyCache> cache;
-};
-
-PlatformServing plan_platform_serving(const LoadedScenario& scenario,
-                                      const platform::HeteroPlatform& hetero,
-                                      const std::vector<platform::TenantPlacement>& placements,
-                                      platform::PlacementMode mode) {
-  PlatformServing out;
-  try {
-    out.serving = platform::plan_serving(hetero, scenario.tenants, placements, mode);
-  } catch (const std::invalid_argument& e) {
-    throw io::InputError(scenario.spec.file + ": " + e.what());
-  }
-  out.cache = std::make_unique<platform::LatencyCache>(out.serving.costs, scenario.tenants);
-  return out;
-}
-
-ServingEvaluation evaluate_platform(PlatformServing& p, const platform::PlatformOptions& options) {
-  platform::LatencyCache& cache = *p.cache;
-  const std::vector<platform::Server>& servers = p.serving.servers;
-  ServingEvaluation e{platform::evaluate_allocation(cache, servers, 1.0, options),
-                      platform::largest_feasible_scale([&](double k) {
-                        return platform::evaluate_allocation(cache, servers, k, options).feasible;
-                      })};
-  return e;
-}
-
-std::string units_text(const platform::HeteroPlatform& hetero,
-                       const std::vector<std::size_t>& units) {
-  std::string text;
-  for (std::size_t u : units) text += (text.empty() ? "" : "+") + hetero.units[u].name;
-  return text;
-}
-
 // The platform's units with their area and power (as the platform file gives them) and how busy
 // they are.
 nlohmann::json units_json(const platform::HeteroPlatform& hetero,
@@ -434,7 +350,7 @@ void run_serve_platform(const ServeArgs& args) {
   load_scenario_networks(load_scenario(args.scenario), scenario);
   check_capacity(scenario, hetero, args.platform_file);
   const std::vector<platform::TenantPlacement> placements = tenant_placements(scenario, hetero);
-  const platform::PlacementMode mode = parse_placement(args.placement);
+  const platform::PlacementMode mode = placement_mode(args.placement);
   if (args.instances) {
     run_instances(scenario, hetero, placements, mode, args.json);
     return;

@@ -416,14 +416,36 @@ ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<I
     result.why_not = "no instances";
     return result;
   }
-  std::vector<std::vector<std::size_t>> units_of;
+  std::vector<PlacedRun> runs;
+  std::vector<std::int64_t> batches;
   for (const Instance& instance : instances) {
-    InstanceResult r;
-    r.run = place(platform, *instance.costs, instance.placement, mode);
-    if (!r.run.runnable) {
-      result.why_not = instance.name + ": " + r.run.why_not;
+    runs.push_back(place(platform, *instance.costs, instance.placement, mode));
+    if (!runs.back().runnable) {
+      result.why_not = instance.name + ": " + runs.back().why_not;
       return result;
     }
+    batches.push_back(instance.batch);
+  }
+  return closed_loop_placed(platform, runs, batches, switch_cost_s);
+}
+
+ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
+                                    const std::vector<PlacedRun>& runs,
+                                    const std::vector<std::int64_t>& batches,
+                                    double switch_cost_s) {
+  ClosedLoopResult result;
+  if (runs.empty() || runs.size() != batches.size()) {
+    result.why_not = "no instances";
+    return result;
+  }
+  std::vector<std::vector<std::size_t>> units_of;
+  for (const PlacedRun& run : runs) {
+    if (!run.runnable) {
+      result.why_not = run.why_not;
+      return result;
+    }
+    InstanceResult r;
+    r.run = run;
     units_of.push_back(r.run.units_used());
     result.instances.push_back(std::move(r));
   }
@@ -432,7 +454,7 @@ ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<I
   std::vector<double> share(static_cast<std::size_t>(result.servers), 1.0);
   std::vector<double> port(static_cast<std::size_t>(result.servers), 0.0);
   std::vector<int> turns(static_cast<std::size_t>(result.servers), 0);
-  for (std::size_t i = 0; i < instances.size(); ++i) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto s = static_cast<std::size_t>(server[i]);
     port[s] = std::max(port[s], server_port(platform, units_of[i]));
     ++turns[s];
@@ -443,7 +465,7 @@ ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<I
   for (int iteration = 0; iteration < kIterations; ++iteration) {
     std::fill(round.begin(), round.end(), 0.0);
     std::fill(demand.begin(), demand.end(), 0.0);
-    for (std::size_t i = 0; i < instances.size(); ++i) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto s = static_cast<std::size_t>(server[i]);
       const PlacedRun& run = result.instances[i].run;
       // A share of the channel above the server's port does not speed it up.
@@ -467,11 +489,11 @@ ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<I
     }
     if (largest_change < 1e-5) break;
   }
-  for (std::size_t i = 0; i < instances.size(); ++i) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
     InstanceResult& r = result.instances[i];
     r.server = server[i];
     r.throughput_per_s =
-        static_cast<double>(instances[i].batch) / round[static_cast<std::size_t>(server[i])];
+        static_cast<double>(batches[i]) / round[static_cast<std::size_t>(server[i])];
     result.throughput_per_s += r.throughput_per_s;
   }
   for (double d : demand) result.dram_bytes_per_s += d;

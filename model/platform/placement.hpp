@@ -96,6 +96,10 @@ struct ClosedLoopResult {
 
 ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<Instance>& instances,
                              PlacementMode mode, double switch_cost_s);
+// The same for instances already placed: run i of batch batches[i] (a runnable PlacedRun each).
+ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
+                                    const std::vector<PlacedRun>& runs,
+                                    const std::vector<std::int64_t>& batches, double switch_cost_s);
 
 // Tenants with rates and SLOs on a platform: each placed at every batch of its ladder (the units
 // it uses are those of all its batches), tenants sharing a unit in one server. In `whole` mode a

@@ -78,3 +78,18 @@ TEST_CASE("report tenants: designs of ordinary studies have none", "[reports]") 
   Design none;
   CHECK_FALSE(has_tenants(none));
 }
+
+TEST_CASE("report tenants: on a platform, the units each tenant ran on", "[reports]") {
+  Design d = serving_design();
+  d.workloads["bert"]["units"] = {"gpu", "dla0"};
+  d.workloads["bert"]["unit_share"] = {{"gpu", 0.6}, {"dla0", 0.4}};
+  d.workloads["bert"]["placement"] = "layer";
+  const Table t = tenants_table(d);
+  CHECK(t.columns[1].header == "Units (share of its busy time)");
+  CHECK(t.rows[0][1] == "gpu 60 %, dla0 40 %");
+  CHECK(t.rows[1][1] == "50 % (2 x 32 cols)");  // a tenant without units keeps its partition
+  const nlohmann::json j = tenants_json(d);
+  CHECK(j[0]["units"] == nlohmann::json{"gpu", "dla0"});
+  CHECK(j[0]["placement"] == "layer");
+  CHECK_FALSE(j[1].contains("units"));
+}
