@@ -146,12 +146,18 @@ platform::ComputeUnit read_systolic_unit(const io::JsonObject& u, const std::str
   unit.tech = technology_for(library, accelerator, source);
   unit.op_kinds = op_kinds(u, "ops");
   unit.arrays.push_back({accelerator.array.precision, accelerator});
-  // Area and power the file does not give: the model's (die area, peak power with every part busy).
-  if (!u.has("area_mm2") || !u.has("power_w")) {
-    const model::DesignReport design = model::evaluate_design(accelerator, unit.tech);
-    unit.area_mm2 = design.area.total_mm2();
-    unit.power_w = design.peak_power_w;
+  // The technology tables must cost it (its node, its DRAM type: found by fuzzing a DRAM type of
+  // "Fpddr4"); area and power the file does not give are the model's (die area, peak power with
+  // every part busy).
+  model::DesignReport design;
+  try {
+    design = model::evaluate_design(accelerator, unit.tech);
+  } catch (const std::exception& e) {
+    throw io::InputError(fmt::format("{}: field '{}': the technology tables cannot cost it: {}",
+                                     u.file(), u.field("hardware"), e.what()));
   }
+  unit.area_mm2 = design.area.total_mm2();
+  unit.power_w = design.peak_power_w;
   for (const model::BufferSpec& buffer : accelerator.sram)
     unit.local_memory_bytes += buffer.capacity_bytes;
   // Other precisions: the same array at a relative MAC rate (a slower clock).
@@ -181,14 +187,29 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
   out.name = root.string("name", std::filesystem::path(path).stem().string());
 
   const io::JsonObject dram = root.object("dram");
-  dram.allow_only({"bandwidth_gbps", "efficiency", "capacity_gib", "handoff_us", "type", "source",
-                   "description"});
+  dram.allow_only({"bandwidth_gbps", "efficiency", "capacity_gib", "handoff_us", "type",
+                   "interleaving", "source", "description"});
   require_source(dram);
   out.dram.bandwidth_bytes_per_s = figure(dram, "bandwidth_gbps", kMaxGbps) * 1e9;
   out.dram.efficiency = figure(dram, "efficiency", 1.0, 1.0);
   out.dram.capacity_bytes = figure(dram, "capacity_gib", 1 << 20, 0.0, true) * (1ULL << 30);
   out.dram.handoff_latency_s = figure(dram, "handoff_us", kMaxMicroseconds, 0.0, true) * 1e-6;
   if (dram.has("type")) (void)dram.string("type");
+  if (dram.has("interleaving")) {
+    // A controller's measured efficiency with one master's streams and with several
+    // interleaved: the loss while several units draw at once.
+    const io::JsonObject interleaving = dram.object("interleaving");
+    interleaving.allow_only(
+        {"sequential_efficiency", "interleaved_efficiency", "source", "description"});
+    require_source(interleaving);
+    out.dram.sequential_efficiency = figure(interleaving, "sequential_efficiency", 1.0);
+    out.dram.interleaved_efficiency = figure(interleaving, "interleaved_efficiency", 1.0);
+    if (out.dram.interleaved_efficiency > out.dram.sequential_efficiency)
+      interleaving.fail("interleaved_efficiency",
+                        fmt::format("{:g}", out.dram.interleaved_efficiency),
+                        fmt::format("a number in (0, {:g}] (at most sequential_efficiency)",
+                                    out.dram.sequential_efficiency));
+  }
 
   // Errors below name the unit: field 'units.<name>.<field>'.
   for (const io::JsonObject& u : root.named_entries("units", "unit", kMaxUnits, "platform")) {

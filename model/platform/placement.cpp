@@ -450,7 +450,9 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
     result.instances.push_back(std::move(r));
   }
   const std::vector<int> server = servers_by_units(units_of, platform.units.size(), result.servers);
-  const double channel = platform.dram.usable_bytes_per_s();
+  // Servers run at once: their streams interleave at the controller.
+  const double channel =
+      platform.dram.concurrent_bytes_per_s(static_cast<std::size_t>(result.servers));
   std::vector<double> share(static_cast<std::size_t>(result.servers), 1.0);
   std::vector<double> port(static_cast<std::size_t>(result.servers), 0.0);
   std::vector<int> turns(static_cast<std::size_t>(result.servers), 0);
@@ -576,7 +578,7 @@ HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Ten
   for (std::size_t s = 0; s < out.servers.size(); ++s)
     for (std::size_t u = 0; u < units; ++u)
       if (in_server[s][u]) (*server_fraction)[s] += platform.units[u].peak_macs_per_s() / peak_macs;
-  out.costs.channel_bytes_per_s = platform.dram.usable_bytes_per_s();
+  out.costs.channel_bytes_per_s = platform.dram.concurrent_bytes_per_s(out.servers.size());
   out.costs.peak_macs_per_s = peak_macs;
   out.costs.fraction = [server_fraction](int key) {
     return (*server_fraction)[static_cast<std::size_t>(key)];

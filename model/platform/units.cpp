@@ -97,9 +97,14 @@ void validate(const HeteroPlatform& platform) {
   if (!finite_positive(platform.dram.bandwidth_bytes_per_s) ||
       !finite_positive(platform.dram.efficiency) || platform.dram.efficiency > 1 ||
       !finite_non_negative(platform.dram.capacity_bytes) ||
-      !finite_non_negative(platform.dram.handoff_latency_s))
+      !finite_non_negative(platform.dram.handoff_latency_s) ||
+      !finite_positive(platform.dram.sequential_efficiency) ||
+      platform.dram.sequential_efficiency > 1 ||
+      !finite_positive(platform.dram.interleaved_efficiency) ||
+      platform.dram.interleaved_efficiency > platform.dram.sequential_efficiency)
     throw std::invalid_argument(
-        "dram: bandwidth > 0, efficiency in (0, 1], capacity and handoff latency >= 0");
+        "dram: bandwidth > 0, efficiency in (0, 1], capacity and handoff latency >= 0, "
+        "interleaved efficiency in (0, sequential efficiency], sequential in (0, 1]");
   std::set<std::string> names;
   for (const ComputeUnit& unit : platform.units) {
     if (unit.name.empty() || !names.insert(unit.name).second)

@@ -102,10 +102,21 @@ struct UnitLink {
 
 struct SharedDram {
   double bandwidth_bytes_per_s = 0;
-  double efficiency = 1;         // usable fraction of the peak
+  double efficiency = 1;         // usable fraction of the peak, one unit's streams
   double capacity_bytes = 0;     // 0: not checked
   double handoff_latency_s = 0;  // a tensor handed between units through DRAM: synchronisation
+  // Controller efficiency with one master's streams (sequential to the controller) and with
+  // several masters' streams interleaved (random to it: row-buffer conflicts, read/write
+  // turnarounds), as measured for a controller; their ratio scales the usable channel while
+  // several units draw on it at once. Both 1: no loss.
+  double sequential_efficiency = 1;
+  double interleaved_efficiency = 1;
   double usable_bytes_per_s() const { return bandwidth_bytes_per_s * efficiency; }
+  // The usable channel while `masters` units (servers) draw on it at once.
+  double concurrent_bytes_per_s(std::size_t masters) const {
+    return masters > 1 ? usable_bytes_per_s() * interleaved_efficiency / sequential_efficiency
+                       : usable_bytes_per_s();
+  }
 };
 
 struct HeteroPlatform {

@@ -159,18 +159,37 @@ TEST_CASE("hetero: the DLAs add throughput only above a DRAM bandwidth", "[heter
     if (gbps <= 102.4) CHECK(p.all < 0.99 * p.alone_sum);
   }
   // The crossover: below it the DLAs take bandwidth the GPU turns into more inferences.
-  const Point low = at(51.2), high = at(819.2);
-  REQUIRE(low.all < low.best_pair);
-  REQUIRE(high.all > high.best_pair);
-  double lo = 51.2, hi = 819.2;
-  while (hi - lo > 0.5) {
-    const double mid = 0.5 * (lo + hi);
-    const Point p = at(mid);
-    (p.all > p.best_pair ? hi : lo) = mid;
-  }
+  const auto crossover_gbps = [&] {
+    const Point low = at(51.2), high = at(819.2);
+    REQUIRE(low.all < low.best_pair);
+    REQUIRE(high.all > high.best_pair);
+    double lo = 51.2, hi = 819.2;
+    while (hi - lo > 0.5) {
+      const double mid = 0.5 * (lo + hi);
+      const Point p = at(mid);
+      (p.all > p.best_pair ? hi : lo) = mid;
+    }
+    return hi;
+  };
+  const Point orin = at(204.8);
+  const double crossover = crossover_gbps();
+  // Without the controller's loss when several units' streams interleave (the platform's sourced
+  // sequential vs interleaved efficiencies), the crossover is lower: the loss binds three units
+  // and two alike, but the third one's extra traffic meets a smaller channel sooner.
+  const platform::SharedDram with_loss = b.hw.dram;
+  REQUIRE(with_loss.interleaved_efficiency < with_loss.sequential_efficiency);
+  b.hw.dram.interleaved_efficiency = b.hw.dram.sequential_efficiency;
+  const double crossover_without_loss = crossover_gbps();
+  b.hw.dram = with_loss;
+  CHECK(crossover > crossover_without_loss);
   WARN("orin_like ResNet-50 batch "
        << batch << ", GPU FP16 + two DLAs INT8, closed loop:" << line
-       << fmt::format("\n  the DLAs add throughput above {:.0f} GB/s", hi));
+       << fmt::format("\n  at Orin's 204.8 GB/s: all three {:.0f}/s, best pair {:.0f}/s ({:+.1f} %)"
+                      "\n  the DLAs add throughput above {:.0f} GB/s ({:.0f} GB/s without the "
+                      "interleaving loss of {:.2f} / {:.2f})",
+                      orin.all, orin.best_pair, (orin.all / orin.best_pair - 1) * 100, crossover,
+                      crossover_without_loss, with_loss.interleaved_efficiency,
+                      with_loss.sequential_efficiency));
 }
 
 TEST_CASE("hetero: an FP32 tenant is refused by the DLA unless it falls back", "[hetero]") {
@@ -380,6 +399,31 @@ TEST_CASE("hetero: bad platform files name the unit and field", "[hetero]") {
   e = error_of("{" + dram + "}");
   CHECK(e.find("missing field 'units'") != std::string::npos);
   CHECK(e.find("1 to 64 units") != std::string::npos);
+  // Counts: 0 to 64, and 64 units in all.
+  e = error_of(R"({"units": [{"name": "npu", "kind": "data_paths", "source": "x", "count": 65,
+      "paths": [)" +
+               ok_path + "]}], " + dram + "}");
+  CHECK(e.find("units.npu.count") != std::string::npos);
+  e = error_of(R"({"units": [{"name": "npu", "kind": "data_paths", "source": "x", "count": 40,
+      "paths": [)" +
+               ok_path + R"(]}, {"name": "dsp", "kind": "data_paths", "source": "x",
+      "count": 40, "paths": [)" +
+               ok_path + "]}], " + dram + "}");
+  CHECK(e.find("at most 64 units in all") != std::string::npos);
+  e = error_of(R"({"units": [{"name": "npu", "kind": "data_paths", "source": "x", "count": 0,
+      "paths": [)" +
+               ok_path + "]}], " + dram + "}");
+  CHECK(e.find("at least one unit") != std::string::npos);
+  // The interleaving loss: sourced, and never a gain.
+  const std::string unit = R"({"units": [)" + npu + "], ";
+  e = error_of(unit + R"("dram": {"bandwidth_gbps": 100, "source": "t", "interleaving":
+      {"sequential_efficiency": 0.8, "interleaved_efficiency": 0.9, "source": "t"}}})");
+  CHECK(e.find("dram.interleaving.interleaved_efficiency") != std::string::npos);
+  CHECK(e.find("at most sequential_efficiency") != std::string::npos);
+  e = error_of(unit + R"("dram": {"bandwidth_gbps": 100, "source": "t", "interleaving":
+      {"sequential_efficiency": 0.8, "interleaved_efficiency": 0.7}}})");
+  CHECK(e.find("dram.interleaving.source") != std::string::npos);
+  CHECK(e.find('\n') == std::string::npos);
   std::filesystem::remove(file);
 }
 
@@ -542,7 +586,7 @@ TEST_CASE("hetero: the simulator checks the closed-loop DRAM sharing of GPU and 
     }
     platform::DesOptions options;
     options.partitions = instances.size();
-    options.dram_bandwidth_bytes_per_s = b.hw.dram.usable_bytes_per_s();
+    options.dram_bandwidth_bytes_per_s = b.hw.dram.concurrent_bytes_per_s(instances.size());
     options.duration_s = 2;
     options.warmup_s = 0.2;
     const platform::DesResult sim = platform::simulate(des, options);
