@@ -91,6 +91,27 @@ int main(int argc, char** argv) {
   QObject::connect(window.session(), &StudySession::studyLoaded, &app, [&] {
     first_plotted_seconds = static_cast<double>(since_start.nsecsElapsed()) * 1e-9;
   });
+  // How responsive the window stays while a preview is shown: the longest gap between ticks of
+  // a 10 ms timer until the whole study is in (the switch's replot included).
+  QTimer responsiveness;
+  QElapsedTimer since_tick;
+  qint64 longest_gap_ns = 0;
+  responsiveness.setInterval(10);
+  QObject::connect(&responsiveness, &QTimer::timeout, &app, [&] {
+    longest_gap_ns = std::max(longest_gap_ns, since_tick.nsecsElapsed());
+    since_tick.start();
+  });
+  QObject::connect(window.session(), &StudySession::studyCompleted, &app, [&] {
+    if (!responsiveness.isActive()) return;
+    longest_gap_ns = std::max(longest_gap_ns, since_tick.nsecsElapsed());
+    responsiveness.stop();
+  });
+  QObject::connect(window.session(), &StudySession::studyLoaded, &app, [&] {
+    if (!window.session()->loading()) return;
+    longest_gap_ns = 0;
+    since_tick.start();
+    responsiveness.start();
+  });
   const QStringList positional = parser.positionalArguments();
   if (!positional.isEmpty() && window.openDatabase(positional.front())) {
     if (parser.isSet(study) && !window.selectStudyByName(parser.value(study))) {
@@ -144,8 +165,9 @@ int main(int argc, char** argv) {
         if (session.completeLoadSeconds() > session.lastLoadSeconds())
           std::printf(
               " (first plotted %.2f s after start, read in %.2f s: the front and an "
-              "even sample)",
-              first_plotted_seconds, session.lastLoadSeconds());
+              "even sample; longest stall of the window meanwhile %.0f ms)",
+              first_plotted_seconds, session.lastLoadSeconds(),
+              static_cast<double>(longest_gap_ns) * 1e-6);
         std::printf(", last plot built and set in %.2f s\n", window.lastPlotSeconds());
       }
     }
