@@ -375,9 +375,15 @@ std::vector<DesignResult> DesignEvaluator::evaluate_all(const std::vector<search
 }
 
 nlohmann::json DesignEvaluator::breakdown(const search::Point& point) const {
-  if (spec_.platform)  // the design's platform; where each tenant ran is in its details
-    return {{"platform", platform_json_at(spec_, point)},
-            {"placement", placement_at(spec_, point)}};
+  if (spec_.platform) {
+    // The design's units (what its parameters made of the platform file); where each tenant ran
+    // is in its details.
+    const model::platform::HeteroPlatform hetero = platform_at(point);
+    return {{"platform", hetero.name},
+            {"placement", placement_at(spec_, point)},
+            {"dram_bandwidth_gbps", hetero.dram.bandwidth_bytes_per_s * 1e-9},
+            {"units", units_json(hetero)}};
+  }
   const nlohmann::json hardware = hardware_json_at(spec_, point);
   const model::Accelerator a = io::parse_hardware(hardware, spec_.file);
   const model::Technology& tech = technology(a.tech_node_nm);

@@ -103,6 +103,21 @@ std::string units_text(const platform::HeteroPlatform& hetero,
   return text;
 }
 
+nlohmann::json units_json(const platform::HeteroPlatform& hetero,
+                          const std::vector<double>& busy_fraction) {
+  nlohmann::json units = nlohmann::json::array();
+  for (std::size_t u = 0; u < hetero.units.size(); ++u) {
+    const platform::ComputeUnit& unit = hetero.units[u];
+    units.push_back(
+        {{"name", unit.name},
+         {"kind", unit.kind == platform::UnitKind::systolic ? "systolic" : "data_paths"},
+         {"area_mm2", unit.area_mm2},
+         {"power_w", unit.power_w}});
+    if (u < busy_fraction.size()) units.back()["busy_fraction"] = busy_fraction[u];
+  }
+  return units;
+}
+
 namespace {
 
 PlatformDesign evaluate_with(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,

@@ -51,6 +51,11 @@ model::platform::ClosedLoopResult tenant_instances(const LoadedScenario& scenari
 std::string units_text(const model::platform::HeteroPlatform& hetero,
                        const std::vector<std::size_t>& units);
 
+// The platform's units: name, kind, area_mm2, power_w (as the platform file or the model gives
+// them) and, given, busy_fraction.
+nlohmann::json units_json(const model::platform::HeteroPlatform& hetero,
+                          const std::vector<double>& busy_fraction = {});
+
 // One design of a space naming a platform: the platform serving the scenario under `placement`
 // ("whole", "layer", "split"; "best": the one of the three with the highest goodput scale, then
 // the highest closed-loop throughput). Metrics: area_mm2 and power_w (the units' summed), units

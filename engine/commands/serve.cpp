@@ -247,23 +247,6 @@ void run_serve(const ServeArgs& args) {
 
 // ---- heterogeneous platforms (--platform) ----
 
-// The platform's units with their area and power (as the platform file gives them) and how busy
-// they are.
-nlohmann::json units_json(const platform::HeteroPlatform& hetero,
-                          const std::vector<double>& busy_fraction) {
-  nlohmann::json units = nlohmann::json::array();
-  for (std::size_t u = 0; u < hetero.units.size(); ++u) {
-    const platform::ComputeUnit& unit = hetero.units[u];
-    units.push_back(
-        {{"name", unit.name},
-         {"kind", unit.kind == platform::UnitKind::systolic ? "systolic" : "data_paths"},
-         {"area_mm2", unit.area_mm2},
-         {"power_w", unit.power_w},
-         {"busy_fraction", busy_fraction[u]}});
-  }
-  return units;
-}
-
 std::string busy_text(const platform::HeteroPlatform& hetero,
                       const std::vector<double>& busy_fraction) {
   std::string text = "units busy:";
