@@ -315,10 +315,13 @@ Example:
       .def(
           "hardware",
           [](const Space& s, py::handle point) {
-            return from_json(engine::hardware_json_at(s.spec(), point_from(s, point)));
+            const search::Point p = point_from(s, point);
+            return from_json(s.spec().platform ? engine::platform_json_at(s.spec(), p)
+                                               : engine::hardware_json_at(s.spec(), p));
           },
           py::arg("point"),
-          "The point's hardware in the hardware JSON form (accepted by evaluate()).")
+          "The point's hardware in the hardware JSON form (accepted by evaluate()); in a space "
+          "naming a platform, the point's platform file (its parameters applied).")
       .def(
           "evaluate",
           [](const Space& s, py::handle point) {

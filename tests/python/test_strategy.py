@@ -6,7 +6,7 @@ import math
 import pytest
 
 import accelscope
-from conftest import TINY_SPACE, run_cli
+from conftest import SOURCE_DIR, TINY_SPACE, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,18 @@ def test_failed_results_are_told_as_failures(space):
     strategy.tell(points, [None] * len(points))
     assert strategy.ask()  # the strategy carries on
     assert "nsga2" in repr(strategy) and "tiny" in repr(space)
+
+
+def test_a_space_naming_a_platform():
+    """A platform space's point is a platform file with its parameters applied (issue 13)."""
+    space = accelscope.Space(str(SOURCE_DIR / "spaces/orin_dla.json"))
+    point = {"platform.units.dla.count": 2, "platform.units.dla.hardware.array.rows": 64,
+             "platform.units.dla.hardware.array.cols": 128,
+             "platform.units.dla.hardware.sram.weights.kib": 512,
+             "platform.dram.bandwidth_gbps": 409.6, "platform.placement": "layer"}
+    platform = space.hardware(point)
+    assert platform["dram"]["bandwidth_gbps"] == 409.6
+    assert platform["units"][1]["count"] == 2
+    result = accelscope.evaluate_point(space, point)
+    assert result["metrics"]["units"] == 4
+    assert result["metrics"]["throughput_per_s"] > 0
