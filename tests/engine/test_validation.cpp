@@ -29,8 +29,6 @@ const std::map<std::string, std::string>& known_gaps() {
       {"AlexNet CONV1-5, batch 4: DRAM traffic",
        "the split of Eyeriss' 100 kB global buffer into fixed input and psum buffers re-fetches "
        "inputs that the chip's flexible allocation keeps"},
-      {"AlexNet CONV1-5, batch 4: chip power",
-       "no clock-network or array network-on-chip energy (a third of Eyeriss' power)"},
       {"VGG-16 CONV, batch 3: frames/s",
        "the model maps VGG's 224-wide rows without Eyeriss' measured refetch and stalls"},
       {"area", "DianNao's layout area is below what the calibrated cell library gives at 65 nm"},
