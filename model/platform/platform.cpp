@@ -285,10 +285,35 @@ double worst_slo_ratio(const std::vector<Tenant>& tenants, const Server& server,
   return worst;
 }
 
-// A lower bound of a slot's latency quantile at its own percentile if it ran batch index j
-// (latency_quantile_s without the queue, L(b) at its bound): grows with j.
-double quantile_lower_bound_s(LatencyCache& cache, const Server& server, std::size_t k,
-                              std::size_t j, double rate_scale) {
+// A lower bound of a slot's latency quantile at its own percentile if it ran batch index j,
+// the other slots staying at least at their present batches (they only grow): latency_quantile_s
+// with L(b) at its bound, the round at least the slots' bounds plus a switch cost per turn when
+// shared, and the load at least this slot's own share of it when it keeps up (the queue term
+// grows with both). Infinite when the bounds show the slot cannot keep up at j.
+double quantile_lower_bound_s(LatencyCache& cache, const Server& server,
+                              const std::vector<SlotState>& slots, std::size_t k, std::size_t j,
+                              double rate_scale, const PlatformOptions& options) {
+  const Tenant& t = cache.tenants()[server.slots[k].tenant];
+  const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
+  const double batch = static_cast<double>(t.batches[j]);
+  const double latency = cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j);
+  const double switch_s = server.slots.size() > 1 ? options.switch_cost_s : 0;
+  double round = latency + switch_s;
+  for (std::size_t m = 0; m < server.slots.size(); ++m)
+    if (m != k)
+      round +=
+          cache.latency_lower_bound_s(server.cols, server.slots[m].tenant, slots[m].batch_index) +
+          switch_s;
+  if (batch < rate * round * (1 - 1e-12)) return std::numeric_limits<double>::infinity();
+  // Keeping up (within measure_server's tolerance), the slot alone loads the server this much.
+  const double busy = rate / batch * (1 - 1e-9) * (latency + switch_s);
+  return latency_quantile_s(latency, round, busy, batch, rate, std::min(t.percentile / 100, 1.0));
+}
+
+// The part of quantile_lower_bound_s that grows with j (no queue, no round): a loop over larger
+// batches may stop once it exceeds the SLO.
+double fill_lower_bound_s(LatencyCache& cache, const Server& server, std::size_t k, std::size_t j,
+                          double rate_scale) {
   const Tenant& t = cache.tenants()[server.slots[k].tenant];
   const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
   const double fill = rate > 0 ? static_cast<double>(t.batches[j] - 1) / rate : 0;
@@ -297,20 +322,18 @@ double quantile_lower_bound_s(LatencyCache& cache, const Server& server, std::si
 }
 
 // Whether some slot of the server cannot meet its SLO whatever happens next, from lower bounds
-// alone: batches only grow from their present index, a request's quantile is at least
-// quantile_lower_bound_s, and a slot keeps up only with b >= rate x round >= rate x bound(b).
+// alone: batches only grow from their present index and a request's quantile at batch j is at
+// least quantile_lower_bound_s.
 bool server_hopeless(LatencyCache& cache, const Server& server, double rate_scale,
-                     const std::vector<SlotState>& slots) {
+                     const std::vector<SlotState>& slots, const PlatformOptions& options) {
   const std::vector<Tenant>& tenants = cache.tenants();
   for (std::size_t k = 0; k < server.slots.size(); ++k) {
     const Tenant& t = tenants[server.slots[k].tenant];
-    const double rate = t.rate_per_s * server.slots[k].rate_share * rate_scale;
     bool possible = false;
     for (std::size_t j = slots[k].batch_index; j < t.batches.size() && !possible; ++j) {
-      if (quantile_lower_bound_s(cache, server, k, j, rate_scale) > t.slo_s)
-        break;  // and every larger batch's bound too
-      const double bound = cache.latency_lower_bound_s(server.cols, server.slots[k].tenant, j);
-      possible = static_cast<double>(t.batches[j]) >= rate * bound * (1 - 1e-12);
+      if (fill_lower_bound_s(cache, server, k, j, rate_scale) > t.slo_s)
+        break;  // and every larger batch's too
+      possible = quantile_lower_bound_s(cache, server, slots, k, j, rate_scale, options) <= t.slo_s;
     }
     if (!possible) return true;
   }
@@ -327,7 +350,7 @@ bool run_server(LatencyCache& cache, const Server& server, double rate_scale, do
                 bool decide_only) {
   const std::vector<Tenant>& tenants = cache.tenants();
   for (;;) {
-    if (decide_only && server_hopeless(cache, server, rate_scale, slots)) return false;
+    if (decide_only && server_hopeless(cache, server, rate_scale, slots, options)) return false;
     measure_server(cache, server, rate_scale, channel, options, st, slots);
     bool changed = false;
     for (std::size_t k = 0; k < server.slots.size(); ++k) {
@@ -346,7 +369,8 @@ bool run_server(LatencyCache& cache, const Server& server, double rate_scale, do
       const std::size_t tenant = server.slots[k].tenant;
       if (slots[k].batch_index + 1 >= tenants[tenant].batches.size()) continue;
       // The slot's own quantile over SLO is at least its next batch's bound over SLO.
-      if (quantile_lower_bound_s(cache, server, k, slots[k].batch_index + 1, rate_scale) /
+      if (quantile_lower_bound_s(cache, server, slots, k, slots[k].batch_index + 1, rate_scale,
+                                 options) /
               tenants[tenant].slo_s >=
           best * (1 - 1e-9))
         continue;
@@ -424,12 +448,16 @@ PlatformResult evaluate_servers(LatencyCache& cache, const std::vector<Server>& 
       const double round = state[s].round_s;
       const double busy = state[s].busy_fraction;
       const double throughput = keeps_up ? rate : std::min(rate, batch / round);
-      const double p50 = latency_quantile_s(ss.latency_s, round, busy, batch, rate, 0.5);
-      const double p99 = latency_quantile_s(ss.latency_s, round, busy, batch, rate, 0.99);
       const double own =
           latency_quantile_s(ss.latency_s, round, busy, batch, rate, t.percentile / 100);
-      const double attainment =
-          keeps_up ? attainment_of(ss.latency_s, round, busy, batch, rate, t.slo_s) : 0.0;
+      // A yes/no check needs only `own` and keeps_up (the attainment's bisection costs most).
+      const double p50 =
+          decide_only ? 0.0 : latency_quantile_s(ss.latency_s, round, busy, batch, rate, 0.5);
+      const double p99 =
+          decide_only ? 0.0 : latency_quantile_s(ss.latency_s, round, busy, batch, rate, 0.99);
+      const double attainment = keeps_up && !decide_only
+                                    ? attainment_of(ss.latency_s, round, busy, batch, rate, t.slo_s)
+                                    : 0.0;
       TenantResult& r = result.tenants[i];
       if (!seen[i] || own > r.percentile_s) {
         r.batch = t.batches[ss.batch_index];

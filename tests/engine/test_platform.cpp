@@ -172,6 +172,27 @@ TEST_CASE("platform: the latency lower bound that prunes partitions and batches 
     }
 }
 
+TEST_CASE("platform: the goodput's yes/no checks decide as the full evaluation does",
+          "[platform]") {
+  // The bisection's checks stop at the first bound (latency, round, load and queue) showing a
+  // tenant cannot meet its SLO; the goodput must be the one the full evaluation's `feasible`
+  // gives, to the last bit, for every policy (mixes whose tenants queue near their SLOs).
+  for (const double gbps : {256.0, 64.0})
+    for (const char* mix : {"spaces/scenarios/issue_mix.json", "spaces/scenarios/mixed4.json"}) {
+      Setup s;
+      set_up(s, mix, gbps, 0);
+      for (const platform::Policy policy : {platform::Policy::elastic, platform::Policy::temporal,
+                                            platform::Policy::static_split}) {
+        platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+        const double full = platform::largest_feasible_scale([&](double k) {
+          return platform::serve(cache, policy, k, s.scenario.spec.options).feasible;
+        });
+        INFO(mix << " at " << gbps << " GB/s, " << platform::to_string(policy));
+        CHECK(platform::goodput_scale(cache, policy, s.scenario.spec.options) == full);
+      }
+    }
+}
+
 TEST_CASE("platform: a single large model gains little from partitioning", "[platform]") {
   Setup s;
   set_up(s, "spaces/scenarios/single_resnet50.json", 256, 0);
