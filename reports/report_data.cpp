@@ -431,7 +431,8 @@ std::vector<std::string> model_assumptions() {
       "Energy = operation and access counts x per-operation energy (MAC with its pipeline "
       "registers' data switching, row-stationary array network per word, SRAM per bit, DRAM "
       "devices and the die's DRAM interface per bit) + standing power (leakage, the DRAM "
-      "interface's standing power, the array registers' clock on every cycle) x latency. Power = energy / latency at a fixed clock; power_w is the system's (die and DRAM "
+      "interface's standing power, the array registers' clock on every cycle) x latency. Power = "
+      "energy / latency at a fixed clock; power_w is the system's (die and DRAM "
       "devices), chip_power_w the die's alone.",
       "Area = PE array (placed MAC cells and registers) + banked SRAM macros (never below the "
       "bit-cell area) + vector unit + DRAM interface (PHY) + control and interconnect as shares "
