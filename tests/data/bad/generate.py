@@ -2,7 +2,7 @@
 """Writes the bad-input corpus (tests/data/bad/) and its index: every file must make the command
 line exit 1 with a one-line error naming the file (tests/engine/test_bad_inputs.cpp). Run from
 anywhere: python3 tests/data/bad/generate.py. Files found by the fuzzers (fuzz/README.md) are added
-by hand under found_*; this script leaves them and their index lines alone."""
+by hand (found_*, and files such as platform_*); this script leaves them and their index lines alone."""
 import copy
 import json
 import os
@@ -399,17 +399,21 @@ tech_dir("table_header_only", table=HEADER + "\n")
 tech_dir("table_steep_extrapolation", table=HEADER + "\n" +
          "32,1024,128,1,1,1,1\n32,1025,128,1e9,1e9,1e9,1e9\n")
 
-# The index: generated entries, then the fuzzers' finds kept from the existing index.
+# The index: generated entries, then every entry of the existing index that this script does not
+# generate (fuzzers' finds, found_*, and inputs added by hand, e.g. platform files), kept as is.
 index_path = os.path.join(HERE, "index.tsv")
+generated = {name for name, _ in entries}
 found = []
 if os.path.exists(index_path):
     for line in open(index_path):
-        if line.startswith("found_"):
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.split("\t", 1)[0] not in generated:
             found.append(line.rstrip("\n"))
 with open(index_path, "w") as f:
     f.write("# Bad inputs and the command each is fed to ({file}: the file, {db}: a fresh database).\n")
     f.write("# Every line must exit 1 with a one-line error naming the file. Written by generate.py;\n")
-    f.write("# fuzzer finds (found_*) are added by hand.\n")
+    f.write("# fuzzer finds (found_*) and other inputs are added by hand (kept on regeneration).\n")
     for name, command in entries:
         f.write(name + "\t" + command + "\n")
     for line in found:
