@@ -76,6 +76,11 @@ nlohmann::json base_json(const LoadedScenario& scenario, const ServingEvaluation
                        {"slo_ms", scenario.spec.tenants[i].slo_ms},
                        {"slo_attainment", r.slo_attainment},
                        {"throughput_per_s", r.throughput_per_s}});
+    const ScenarioTenant& spec = scenario.spec.tenants[i];
+    if (!spec.trace.empty())
+      tenants.back()["trace"] = {{"file", spec.trace},
+                                 {"arrivals", spec.trace_arrivals_s.size()},
+                                 {"mean_rate_per_s", spec.rate_per_s}};
   }
   return {{"policy", std::string(platform::to_string(e.at_rates.policy))},
           {"goodput_scale", e.goodput_scale},
@@ -111,6 +116,19 @@ void print_table(std::ostream& out, const std::string& title, const LoadedScenar
       "partitions {}, PE utilisation {:.1f}%, DRAM utilisation {:.1f}%, energy {:.4f} mJ/request\n",
       e.goodput_scale, e.at_rates.partitions, e.at_rates.pe_utilization * 100,
       e.at_rates.dram_utilization * 100, e.at_rates.energy_pj_per_request * 1e-9);
+}
+
+// Says which tenants' rates are their traces' means (the steady-state model's view).
+void print_trace_notes(std::ostream& out, const LoadedScenario& scenario, bool simulated) {
+  for (const ScenarioTenant& t : scenario.spec.tenants)
+    if (!t.trace.empty())
+      out << fmt::format(
+          "tenant {}: trace {} ({} arrivals over {:.3f} s): {} {:.1f} requests/s\n", t.name,
+          t.trace, t.trace_arrivals_s.size(),
+          t.trace_arrivals_s.back() - t.trace_arrivals_s.front(),
+          simulated ? "replayed by the simulation; goodput from the steady-state model at its mean"
+                    : "the steady-state model serves its mean rate (--simulate replays it),",
+          t.rate_per_s);
 }
 
 // Scenario evaluations per second on one core: cold (a fresh L(b) cache, so the per-op model
@@ -216,11 +234,15 @@ void run_serve(const ServeArgs& args) {
   if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
+    bool traced = false;
+    for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
     if (!args.json)
       std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
-                   "allocation (about 200,000 requests, seed "
+                   "allocation ("
+                << (traced ? "the traces' time window" : "about 200,000 requests") << ", seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  if (!args.json) print_trace_notes(std::cout, scenario, args.simulate);
   const SoloComparison solo =
       compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
   if (args.json) {
@@ -479,11 +501,15 @@ void run_serve_platform(const ServeArgs& args) {
   if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
+    bool traced = false;
+    for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
     if (!args.json)
       std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
-                   "allocation (about 200,000 requests, seed "
+                   "allocation ("
+                << (traced ? "the traces' time window" : "about 200,000 requests") << ", seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  if (!args.json) print_trace_notes(std::cout, scenario, args.simulate);
   if (args.json) {
     nlohmann::json out = base_json(scenario, e);
     out["policy"] = "units";

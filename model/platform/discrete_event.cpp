@@ -39,8 +39,13 @@ void validate(const std::vector<DesTenant>& tenants, const DesOptions& options) 
     const std::string where = "tenant '" + t.name + "'";
     if (!finite_at_least(t.rate_per_s, 0)) fail(where, "rate_per_s must be a finite number >= 0");
     if (t.closed_loop < 0) fail(where, "closed_loop must be >= 0");
-    if ((t.rate_per_s > 0) == (t.closed_loop > 0))
-      fail(where, "give exactly one of rate_per_s > 0 (open loop) or closed_loop > 0");
+    if ((t.rate_per_s > 0 || !t.arrivals_s.empty()) == (t.closed_loop > 0))
+      fail(where,
+           "give exactly one of rate_per_s > 0 or arrivals_s (open loop) or closed_loop > 0");
+    for (std::size_t k = 0; k < t.arrivals_s.size(); ++k)
+      if (!finite_at_least(t.arrivals_s[k], k > 0 ? t.arrivals_s[k - 1] : 0.0))
+        fail(where, "arrivals_s[" + std::to_string(k) +
+                        "] must be finite, >= 0 and not before the previous arrival");
     if (!(std::isfinite(t.slo_s) && t.slo_s > 0)) fail(where, "slo_s must be a finite number > 0");
     if (t.max_batch < 1 || t.max_batch > (1 << 20)) fail(where, "max_batch must be 1 to 1048576");
     if (t.partition >= options.partitions)
@@ -67,7 +72,8 @@ struct TenantState {
   std::deque<Request> queue;
   std::mt19937_64 rng;
   double next_arrival_s = kInf;
-  std::vector<double> latencies_s;  // measured, completed
+  std::size_t next_trace_index = 0;  // of the tenant's arrivals_s
+  std::vector<double> latencies_s;   // measured, completed
   std::int64_t within_slo = 0;
   std::int64_t batches = 0, batched_requests = 0;
   std::int64_t queue_at_window_end = 0;
@@ -148,6 +154,9 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
     state[i].rng.seed(seq);
     if (tenants[i].closed_loop > 0) {
       for (int k = 0; k < tenants[i].closed_loop && !requests_exhausted; ++k) arrive(i, 0.0);
+    } else if (!tenants[i].arrivals_s.empty()) {
+      state[i].next_arrival_s = tenants[i].arrivals_s[0];
+      state[i].next_trace_index = 1;
     } else {
       std::exponential_distribution<double> gap(tenants[i].rate_per_s);
       state[i].next_arrival_s = gap(state[i].rng);
@@ -256,8 +265,13 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
 
     if (next_arrival <= next_completion) {
       TenantState& s = state[arriving];
-      std::exponential_distribution<double> gap(tenants[arriving].rate_per_s);
-      s.next_arrival_s = now + gap(s.rng);
+      const std::vector<double>& trace = tenants[arriving].arrivals_s;
+      if (!trace.empty()) {
+        s.next_arrival_s = s.next_trace_index < trace.size() ? trace[s.next_trace_index++] : kInf;
+      } else {
+        std::exponential_distribution<double> gap(tenants[arriving].rate_per_s);
+        s.next_arrival_s = now + gap(s.rng);
+      }
       arrive(arriving, now);
       if (requests_exhausted) close_arrivals(now);
       continue;

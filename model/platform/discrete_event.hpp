@@ -29,6 +29,9 @@ struct DesTenant {
   // Closed loop: this many requests in flight; a new one arrives when one completes (no think
   // time). 0: open loop.
   int closed_loop = 0;
+  // A recorded request trace replayed instead of Poisson arrivals: arrival times in seconds from
+  // the start of the simulation, non-decreasing (rate_per_s is then informational). Empty: none.
+  std::vector<double> arrivals_s;
   double slo_s = 0;
   int max_batch = 1;
   std::size_t partition = 0;  // index of the partition it runs on

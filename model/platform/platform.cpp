@@ -651,7 +651,9 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
   const std::vector<Tenant>& tenants = cache.tenants();
   std::vector<DesTenant> des;
   std::vector<std::size_t> owner;  // scenario tenant of each simulated one
-  double total_rate = 0, longest_slo = 0;
+  double total_rate = 0, longest_slo = 0, trace_end_s = 0;
+  std::int64_t trace_arrivals = 0;
+  std::vector<std::size_t> replicas_seen(tenants.size(), 0);
   for (std::size_t s = 0; s < result.servers.size(); ++s) {
     const Server& server = result.servers[s];
     for (const Slot& slot : server.slots) {
@@ -661,6 +663,16 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
       d.rate_per_s = t.rate_per_s * slot.rate_share * result.rate_scale;
       if (t.closed_loop > 0 && slot.rate_share == 1 && result.rate_scale == 1)
         d.closed_loop = t.closed_loop;
+      if (!t.trace_arrivals_s.empty()) {
+        // Replica r of n takes requests r, r + n, ... of the trace.
+        const std::size_t replicas =
+            std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(1 / slot.rate_share)));
+        for (std::size_t k = replicas_seen[slot.tenant]++ % replicas; k < t.trace_arrivals_s.size();
+             k += replicas)
+          d.arrivals_s.push_back(t.trace_arrivals_s[k] / result.rate_scale);
+        if (!d.arrivals_s.empty()) trace_end_s = std::max(trace_end_s, d.arrivals_s.back());
+        trace_arrivals += static_cast<std::int64_t>(d.arrivals_s.size());
+      }
       d.slo_s = t.slo_s;
       d.max_batch = static_cast<int>(t.batches.back());
       d.partition = s;
@@ -686,8 +698,11 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
   des_options.dram_bandwidth_bytes_per_s = cache.channel_bytes_per_s();
   des_options.switch_cost_s = options.switch_cost_s;
   des_options.seed = seed;
-  des_options.max_requests = requests;
-  des_options.duration_s = std::max(static_cast<double>(requests) / total_rate, 50 * longest_slo);
+  des_options.max_requests = requests + trace_arrivals;
+  // A trace sets the time window (the other tenants run alongside it); else about `requests`.
+  des_options.duration_s =
+      trace_end_s > 0 ? std::max(trace_end_s * (1 + 1e-9), 50 * longest_slo)
+                      : std::max(static_cast<double>(requests) / total_rate, 50 * longest_slo);
   des_options.warmup_s = 0.1 * des_options.duration_s;
   const DesResult sim = simulate(des, des_options);
 

@@ -54,6 +54,9 @@ struct Tenant {
   std::string name;
   double rate_per_s = 0;  // open loop (Poisson); a closed loop of k is served as k / SLO
   int closed_loop = 0;    // requests in flight (the simulator runs it as such); 0: open loop
+  // A recorded request trace (arrival times in seconds from its start, non-decreasing): the
+  // simulator replays it; the steady-state model serves rate_per_s, its mean rate. Empty: none.
+  std::vector<double> trace_arrivals_s;
   double slo_s = 0;
   double percentile = 99;  // of the latency that must stay within the SLO
   int priority = 0;        // higher first in the elastic policy
@@ -201,6 +204,9 @@ double largest_feasible_scale(const std::function<bool(double)>& feasible);
 // itself), greedy batching, the options' switch cost per change of tenant (weight reloads not
 // added). Per scenario tenant, replicas merged: worst p50 and p99, summed throughput, attainment
 // weighted by arrivals. About `requests` arrivals in all, the first 10 % of the time not measured.
+// A tenant with a trace replays it whole (times divided by the rate scale; request i goes to
+// replica i mod r); the simulation then lasts until the last trace arrival (the other tenants
+// arriving alongside), its first 10 % not measured.
 struct SimulatedTenant {
   double p50_s = 0, p99_s = 0, slo_attainment = 0, throughput_per_s = 0;
   bool overloaded = false;
