@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -526,7 +527,9 @@ std::string constraint_of(const std::string& violation) {
 
 // Over every infeasible design of the study, reading only their violations.
 std::vector<ViolationCount> count_violations(store::Database& db, store::StudyId study) {
-  std::map<std::string, std::int64_t> counts;
+  // Violation lists repeat across hundreds of thousands of designs: each distinct list is parsed
+  // once and counted per occurrence.
+  std::unordered_map<std::string, std::int64_t> lists;
   store::TrialFilter infeasible;
   infeasible.infeasible_only = true;
   store::ScanKeys keys;
@@ -534,11 +537,17 @@ std::vector<ViolationCount> count_violations(store::Database& db, store::StudyId
       study, infeasible, keys,
       [&](const store::TrialRow& row) {
         if (row.violations.empty()) return;
-        const json list = json::parse(row.violations, nullptr, false);
-        if (!list.is_array()) return;
-        for (const json& violation : list) ++counts[constraint_of(scalar_text(violation))];
+        auto found = lists.find(std::string(row.violations));
+        if (found == lists.end()) found = lists.emplace(std::string(row.violations), 0).first;
+        ++found->second;
       },
       store::ScanColumns{.point = false, .params = false, .metrics = false});
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& [text, designs] : lists) {
+    const json list = json::parse(text, nullptr, false);
+    if (!list.is_array()) continue;
+    for (const json& violation : list) counts[constraint_of(scalar_text(violation))] += designs;
+  }
   std::vector<ViolationCount> out;
   for (const auto& [constraint, count] : counts) out.push_back({constraint, count});
   std::stable_sort(out.begin(), out.end(), [](const ViolationCount& a, const ViolationCount& b) {

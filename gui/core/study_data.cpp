@@ -177,14 +177,40 @@ std::vector<std::string> Design::violations() const {
       columns->violation_texts[static_cast<std::size_t>(violations_text)], nullptr, false));
 }
 
-StudyData StudyData::load(store::Database& db, store::StudyId study) {
+StudyData StudyData::load(store::Database& db, store::StudyId study, std::stop_token stop) {
   StudyData data;
   data.reset(db.study(study));
   const auto done = static_cast<std::size_t>(std::max<std::int64_t>(0, data.info_.counts.done));
   data.designs_.reserve(done);
   data.index_.reserve(done);
   data.columns_->reserve(done);
-  data.merge_scan(db, store::TrialFilter{});
+  data.merge_scan(db, store::TrialFilter{}, stop);
+  data.rebuild_fields();
+  return data;
+}
+
+StudyData StudyData::load_preview(store::Database& db, store::StudyId study,
+                                  std::size_t sample_designs) {
+  StudyData data;
+  data.reset(db.study(study));
+  data.complete_ = false;
+  const auto done = std::max<std::int64_t>(0, data.info_.counts.done);
+  const auto wanted = std::max<std::int64_t>(1, static_cast<std::int64_t>(sample_designs));
+  const std::int64_t every = std::max<std::int64_t>(1, done / wanted);
+  // The sample and a front of a few thousand designs (the columns grow if it is larger).
+  const auto expected = static_cast<std::size_t>(done / every + 4096);
+  data.designs_.reserve(expected);
+  data.index_.reserve(expected);
+  data.columns_->reserve(expected);
+  store::TrialFilter on_front;
+  on_front.status = store::TrialStatus::done;
+  on_front.front_only = true;
+  data.merge_scan(db, on_front);
+  store::TrialFilter sample;
+  sample.status = store::TrialStatus::done;
+  sample.off_front_only = true;
+  sample.every = every;
+  data.merge_scan(db, sample);
   data.rebuild_fields();
   return data;
 }
@@ -199,13 +225,15 @@ void StudyData::reset(store::StudyInfo info) {
   noted_ = 0;
   workload_names_.clear();
   last_finished_at_ = 0;
+  complete_ = true;
 }
 
 void StudyData::note_finished(const std::optional<double>& finished_at) {
   if (finished_at) last_finished_at_ = std::max(last_finished_at_, *finished_at);
 }
 
-std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter& filter) {
+std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter& filter,
+                                  const std::stop_token& stop) {
   DesignColumns& columns = *columns_;
   store::ScanKeys keys;
   // Scan indices -> columns (and text values), extended as the scan meets new names.
@@ -271,9 +299,12 @@ std::size_t StudyData::merge_scan(store::Database& db, const store::TrialFilter&
     return it != end && it->first == id;
   };
   std::size_t added = 0;
+  std::size_t visited = 0;
   db.scan(
       info_.id, filter, keys,
       [&](const store::TrialRow& trial) {
+        // A cancelled load stops within a thousand rows (the check is an atomic load).
+        if ((++visited & 1023) == 0 && stop.stop_requested()) throw LoadCancelled();
         note_finished(trial.finished_at);
         if (trial.status == store::TrialStatus::failed) {
           failed_.insert(trial.id);

@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -145,6 +147,11 @@ struct Design {
 // Significant-digit formatting for tables and tooltips: 1234.5 -> "1234.5", 0.000123 -> "1.23e-04".
 std::string format_number(double value, int significant = 4);
 
+// Thrown by StudyData::load when its stop token is triggered (a newer load replaced it).
+struct LoadCancelled : std::runtime_error {
+  LoadCancelled() : std::runtime_error("study load cancelled") {}
+};
+
 struct RefreshResult {
   bool changed = false;   // designs, front flags, status or counts changed
   std::size_t added = 0;  // designs new since the last load or refresh
@@ -161,7 +168,16 @@ class StudyData {
   StudyData& operator=(const StudyData&) = delete;
   // Reads the study's finished trials (numbers only, without JSON: a million designs load in
   // seconds). Throws store::StoreError.
-  static StudyData load(store::Database& db, store::StudyId study);
+  // stop, when requested (from another thread), abandons the read with LoadCancelled.
+  static StudyData load(store::Database& db, store::StudyId study, std::stop_token stop = {});
+  // A first look at a large study, read in a fraction of load()'s time: every design of the
+  // stored front plus an even sample of about sample_designs others (every k-th by seq). The
+  // field catalogue comes from what was read; counts and status are the study's. complete() is
+  // false: the viewer shows it while load() reads the rest.
+  static StudyData load_preview(store::Database& db, store::StudyId study,
+                                std::size_t sample_designs);
+  // Whether every finished design was read (false for a preview).
+  bool complete() const { return complete_; }
 
   // Picks up what a running search wrote since the last call: new finished trials (by
   // finished_at, with a margin for clock skew between workers), the current front flags, the
@@ -203,7 +219,8 @@ class StudyData {
  private:
   void reset(store::StudyInfo info);
   // Reads the finished trials the filter selects; returns how many designs were new.
-  std::size_t merge_scan(store::Database& db, const store::TrialFilter& filter);
+  std::size_t merge_scan(store::Database& db, const store::TrialFilter& filter,
+                         const std::stop_token& stop = {});
   void note_finished(const std::optional<double>& finished_at);
   void rebuild_fields();
   bool is_per_workload_metric(std::string_view name) const;
@@ -225,6 +242,7 @@ class StudyData {
   std::vector<Field> fields_;
   std::vector<std::string> workload_names_;
   double last_finished_at_ = 0;
+  bool complete_ = true;
 };
 
 }  // namespace accelscope::gui

@@ -39,7 +39,7 @@ ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
       if (!table_->selectionModel()->isColumnSelected(column))
         keep.push_back(designs_[static_cast<std::size_t>(column)]);
     }
-    designs_ = keep;
+    setDesigns(std::move(keep));
     rebuild();
     emit changed();
   });
@@ -48,15 +48,26 @@ ComparePane::ComparePane(QWidget* parent) : QWidget(parent) {
 
 void ComparePane::setStudy(const StudyData* study, bool same_study) {
   study_ = study;
-  if (!same_study || !study_) designs_.clear();
-  std::erase_if(designs_, [&](std::size_t d) { return !study_ || d >= study_->designs().size(); });
+  if (!same_study || !study_) ids_.clear();
+  // By id: the same study re-read in full (after a preview) numbers its designs differently.
+  std::vector<std::size_t> designs;
+  for (const store::TrialId id : ids_)
+    if (const auto index = study_ ? study_->index_of(id) : std::nullopt) designs.push_back(*index);
+  setDesigns(std::move(designs));
   rebuild();
+}
+
+void ComparePane::setDesigns(std::vector<std::size_t> designs) {
+  designs_ = std::move(designs);
+  ids_.clear();
+  for (const std::size_t d : designs_) ids_.push_back(study_->designs()[d].id);
 }
 
 void ComparePane::add(std::size_t design) {
   if (!study_ || design >= study_->designs().size()) return;
   if (std::find(designs_.begin(), designs_.end(), design) != designs_.end()) return;
   designs_.push_back(design);
+  ids_.push_back(study_->designs()[design].id);
   rebuild();
   emit changed();
 }
@@ -67,6 +78,7 @@ void ComparePane::toggle(std::size_t design) {
     add(design);
     return;
   }
+  ids_.erase(ids_.begin() + (it - designs_.begin()));
   designs_.erase(it);
   rebuild();
   emit changed();
@@ -75,6 +87,7 @@ void ComparePane::toggle(std::size_t design) {
 void ComparePane::clear() {
   const bool had = !designs_.empty();
   designs_.clear();
+  ids_.clear();
   rebuild();
   if (had) emit changed();
 }

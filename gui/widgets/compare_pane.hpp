@@ -18,7 +18,8 @@ class ComparePane : public QWidget {
  public:
   explicit ComparePane(QWidget* parent = nullptr);
 
-  // The study the indices refer to; a different study clears the selection.
+  // The study the indices refer to; a different study clears the selection, the same one
+  // (grown, or re-read) keeps the designs by id.
   void setStudy(const StudyData* study, bool same_study);
   void add(std::size_t design);
   void toggle(std::size_t design);
@@ -37,9 +38,11 @@ class ComparePane : public QWidget {
  private:
   void rebuild();
   void fitColumns();
+  void setDesigns(std::vector<std::size_t> designs);  // indices into study_, ids_ follow
 
   const StudyData* study_ = nullptr;
-  std::vector<std::size_t> designs_;
+  std::vector<std::size_t> designs_;  // into study_->designs()
+  std::vector<store::TrialId> ids_;   // the same designs by id
   QTableWidget* table_;
   QPushButton* remove_;
   QPushButton* clear_;

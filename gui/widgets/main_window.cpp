@@ -95,6 +95,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(session_, &StudySession::studyLoaded, this, &MainWindow::onStudyLoaded);
   connect(session_, &StudySession::studyUpdated, this, &MainWindow::onStudyUpdated);
+  connect(session_, &StudySession::studyCompleted, this, [this] {
+    updateStudyProgress();
+    if (session_->completeLoadSeconds() > session_->lastLoadSeconds())
+      showStatus(tr("All %1 designs read in %2 s")
+                     .arg(study() ? study()->designs().size() : 0)
+                     .arg(session_->completeLoadSeconds(), 0, 'f', 1));
+  });
 
   connect(runner_, &SearchRunner::outputReceived, this,
           [this](const QString& text) { appendLog(text.trimmed()); });
@@ -657,6 +664,15 @@ void MainWindow::updateStudyProgress() {
           .arg(info.budget)
           .arg(info.counts.failed > 0 ? tr(" (+%1 failed)").arg(info.counts.failed) : QString()));
   study_progress_->setToolTip(tr("Study %1: designs evaluated / budget").arg(qs(info.name)));
+  if (session_->loading()) {
+    // A preview: say so, so that nobody reads the sample as the study.
+    study_progress_->setFormat(tr("Reading all %1 designs… showing the front and a sample of %2")
+                                   .arg(info.counts.done)
+                                   .arg(current->designs().size()));
+    study_progress_->setToolTip(
+        tr("Large study: its front and an even sample are shown while "
+           "every design is read in the background"));
+  }
   study_progress_->show();
 }
 

@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <climits>
 
 #include "store/error.hpp"
 
@@ -33,7 +34,20 @@ StudySession::StudySession(QObject* parent) : QObject(parent) {
   connect(&poll_timer_, &QTimer::timeout, this, &StudySession::refresh);
 }
 
-StudySession::~StudySession() = default;
+StudySession::~StudySession() {
+  stopLoader();
+}
+
+void StudySession::stopLoader() {
+  if (!loader_.joinable()) return;
+  loader_.request_stop();
+  loader_.join();  // the scan notices within a few thousand rows
+}
+
+void StudySession::setPreview(std::size_t threshold_designs, std::size_t sample_designs) {
+  preview_threshold_ = threshold_designs;
+  preview_sample_ = std::max<std::size_t>(sample_designs, 1);
+}
 
 store::OpenOptions StudySession::readOptions() const {
   store::OpenOptions options;
@@ -63,6 +77,9 @@ bool StudySession::open(const QString& path) {
 void StudySession::close() {
   const bool was_open = db_ != nullptr;
   poll_timer_.stop();
+  stopLoader();
+  ++generation_;
+  study_complete_ = true;
   study_.reset();
   studies_.clear();
   db_.reset();
@@ -72,18 +89,72 @@ void StudySession::close() {
 
 bool StudySession::selectStudy(store::StudyId id) {
   if (!db_) return false;
+  stopLoader();
+  const std::uint64_t generation = ++generation_;
   try {
-    QElapsedTimer timer;
-    timer.start();
-    study_ = StudyData::load(*db_, id);
-    last_load_seconds_ = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    load_timer_.start();
+    const store::StudyInfo info = db_->study(id);
+    const bool preview =
+        preview_threshold_ > 0 && info.counts.done > static_cast<std::int64_t>(preview_threshold_);
+    study_ =
+        preview ? StudyData::load_preview(*db_, id, preview_sample_) : StudyData::load(*db_, id);
+    last_load_seconds_ = static_cast<double>(load_timer_.nsecsElapsed()) * 1e-9;
+    study_complete_ = !preview;
+    complete_load_seconds_ = preview ? 0.0 : last_load_seconds_;
   } catch (const std::exception& failure) {
     study_.reset();
+    study_complete_ = true;
     emit errorOccurred(describeFailure(QStringLiteral("Cannot read the study"), failure));
     return false;
   }
   emit studyLoaded();
+  if (study_complete_) {
+    emit studyCompleted();
+  } else {
+    startFullLoad(id, generation);
+  }
   return true;
+}
+
+void StudySession::startFullLoad(store::StudyId id, std::uint64_t generation) {
+  // Its own connection: a Database is used by one thread at a time.
+  loader_ = std::jthread([this, path = path_.toStdString(), options = readOptions(), id,
+                          generation](std::stop_token stop) {
+    std::shared_ptr<StudyData> loaded;
+    QString failure;
+    try {
+      store::Database db(path, options);
+      loaded = std::make_shared<StudyData>(StudyData::load(db, id, stop));
+    } catch (const LoadCancelled&) {
+      return;
+    } catch (const std::exception& error) {
+      failure = describeFailure(QStringLiteral("Cannot read the whole study"), error);
+    }
+    if (stop.stop_requested()) return;
+    // Posted to the session's thread; dropped by Qt if the session is destroyed first (its
+    // destructor joins this thread, so `this` is alive while the event is posted).
+    QMetaObject::invokeMethod(
+        this, [this, generation, loaded, failure] { finishFullLoad(generation, loaded, failure); },
+        Qt::QueuedConnection);
+  });
+}
+
+void StudySession::finishFullLoad(std::uint64_t generation, std::shared_ptr<StudyData> loaded,
+                                  QString failure) {
+  if (generation != generation_ || !study_) return;  // a newer selection or close() won
+  if (loader_.joinable()) loader_.join();            // it has posted this and is returning
+  study_complete_ = true;
+  if (!loaded) {
+    // The preview stays; the next poll's refresh notices the missing designs and re-reads.
+    emit errorOccurred(failure);
+    return;
+  }
+  const std::size_t shown = study_->designs().size();
+  study_ = std::move(*loaded);
+  complete_load_seconds_ = static_cast<double>(load_timer_.nsecsElapsed()) * 1e-9;
+  const std::size_t added = study_->designs().size() > shown ? study_->designs().size() - shown : 0;
+  emit studyUpdated(static_cast<int>(std::min<std::size_t>(added, INT_MAX)));
+  emit studyCompleted();
 }
 
 std::optional<nlohmann::json> StudySession::breakdown(store::TrialId trial) {
@@ -134,7 +205,7 @@ void StudySession::refresh() {
       studies_ = std::move(studies);
       emit studiesChanged();
     }
-    if (study_) {
+    if (study_ && study_complete_) {  // a preview waits for its full read
       const RefreshResult result = study_->refresh(*db_);
       if (result.changed) emit studyUpdated(static_cast<int>(result.added));
     }

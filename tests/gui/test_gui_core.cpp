@@ -334,6 +334,55 @@ class GuiCoreTest : public QObject {
     QCOMPARE(lines.rest(), std::string("f"));
   }
 
+  void previewHoldsTheFrontAndAnEvenSample() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("preview.sqlite").toStdString();
+    fixture::StudyOptions options;
+    options.name = "large";
+    options.budget = 1500;  // above the 1,024 rows between checks of a load's stop token
+    options.evaluate = 1500;
+    options.breakdown_every = 0;
+    store::Database db(path);
+    const store::StudyId id = fixture::write_study(db, options);
+    const StudyData full = StudyData::load(db, id);
+    const StudyData preview = StudyData::load_preview(db, id, 75);
+    QVERIFY(full.complete());
+    QVERIFY(!preview.complete());
+    QCOMPARE(preview.info().counts.done, full.info().counts.done);
+    // Every front design, and every 20th other (1500 / 75) by seq: far fewer than all.
+    std::size_t front = 0;
+    for (const Design& design : full.designs()) {
+      if (!design.on_front) continue;
+      ++front;
+      QVERIFY2(preview.index_of(design.id).has_value(), "a front design is missing");
+    }
+    QVERIFY(front > 0);
+    QVERIFY2(preview.designs().size() <= front + 76 && preview.designs().size() >= 60,
+             qPrintable(QString::number(preview.designs().size())));
+    // The same values as the full read, design by design.
+    for (const Design& shown : preview.designs()) {
+      const auto index = full.index_of(shown.id);
+      QVERIFY(index.has_value());
+      const Design& same = full.designs()[*index];
+      QCOMPARE(shown.on_front, same.on_front);
+      QCOMPARE(shown.feasible, same.feasible);
+      QVERIFY(shown.metrics() == same.metrics());
+    }
+    // The catalogue covers the same fields (the sample meets every metric and parameter).
+    QCOMPARE(preview.fields().size(), full.fields().size());
+
+    // A load whose stop was requested gives up with LoadCancelled instead of reading on.
+    std::stop_source stop;
+    stop.request_stop();
+    bool cancelled = false;
+    try {
+      (void)StudyData::load(db, id, stop.get_token());
+    } catch (const LoadCancelled&) {
+      cancelled = true;
+    }
+    QVERIFY(cancelled);
+  }
+
   void refreshPicksUpNewResults() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("live.sqlite").toStdString();

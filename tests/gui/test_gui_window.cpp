@@ -133,6 +133,60 @@ class GuiWindowTest : public QObject {
     QVERIFY(window_->lastError().contains("no_such_metric"));
   }
 
+  void largeStudyOpensAsAPreviewThenWhole() {
+    // The example's first study has 150 designs: above a threshold of 100 it opens as a preview.
+    window_->session()->setPreview(100, 30);
+    QSignalSpy completed(window_->session(), &StudySession::studyCompleted);
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->session()->loading());
+    const StudyData* preview = window_->study();
+    QVERIFY(preview && !preview->complete());
+    const auto all = static_cast<std::size_t>(preview->info().counts.done);
+    QVERIFY2(preview->designs().size() < all, qPrintable(QString::number(all)));
+    QCOMPARE(window_->chartView()->designPointCount(), static_cast<int>(preview->designs().size()));
+    QVERIFY2(window_->studyProgressText().contains("sample"),
+             qPrintable(window_->studyProgressText()));
+    // What the user picked in the preview survives the switch to the whole study (by id).
+    std::size_t picked = 0;
+    while (!preview->designs()[picked].on_front) ++picked;
+    const store::TrialId picked_id = preview->designs()[picked].id;
+    const store::TrialId compared_id = preview->designs().back().id;
+    window_->selectDesign(picked);
+    window_->comparePane()->add(preview->designs().size() - 1);
+
+    QVERIFY(completed.wait(20000));
+    QVERIFY(!window_->session()->loading());
+    const StudyData* whole = window_->study();
+    QVERIFY(whole && whole->complete());
+    QCOMPARE(whole->designs().size(), all);
+    QCOMPARE(window_->chartView()->designPointCount(), static_cast<int>(all));
+    QVERIFY(!window_->studyProgressText().contains("sample"));
+    const auto selected = window_->selectedDesign();
+    QVERIFY(selected.has_value());
+    QCOMPARE(whole->designs()[*selected].id, picked_id);
+    QCOMPARE(window_->comparePane()->designs().size(), std::size_t{1});
+    QCOMPARE(whole->designs()[window_->comparePane()->designs().front()].id, compared_id);
+  }
+
+  void aNewSelectionStopsTheBackgroundRead() {
+    window_->session()->setPreview(100, 30);
+    QSignalSpy completed(window_->session(), &StudySession::studyCompleted);
+    QVERIFY(window_->openDatabase(example_));
+    QVERIFY(window_->session()->loading());
+    // The 7 nm study (second) has 150 designs too; then a small threshold-free reload.
+    const store::StudyId second = window_->session()->studies()[1].id;
+    window_->session()->setPreview(0, 1);
+    QVERIFY(window_->session()->selectStudy(second));
+    QVERIFY(!window_->session()->loading());
+    QCOMPARE(window_->study()->info().id, second);
+    QVERIFY(window_->study()->complete());
+    // The first study's read, if it still finishes, must not replace the second.
+    QTest::qWait(300);
+    QCOMPARE(window_->study()->info().id, second);
+    QCOMPARE(static_cast<std::int64_t>(window_->study()->designs().size()),
+             window_->study()->info().counts.done);
+  }
+
   void filtersChangeTheFront() {
     QVERIFY(window_->openDatabase(example_));
     const StudyData* study = window_->study();
