@@ -141,8 +141,8 @@ std::vector<std::int64_t> batch_ladder(std::int64_t max_batch) {
 Scenario load_scenario(const std::string& path) {
   const nlohmann::json json = io::read_json_file(path);
   const io::JsonObject root(json, path);
-  root.allow_only(
-      {"name", "description", "tenants", "partition_menu", "max_partitions", "switch_cost_us"});
+  root.allow_only({"name", "description", "tenants", "partition_menu", "max_partitions",
+                   "switch_cost_us", "replan_period_ms", "repartition_cost_us"});
   Scenario scenario;
   scenario.file = path;
   scenario.name = root.string("name", std::filesystem::path(path).stem().string());
@@ -162,6 +162,15 @@ Scenario load_scenario(const std::string& path) {
       static_cast<int>(root.integer("max_partitions", scenario.options.max_partitions, 1, 64));
   scenario.options.switch_cost_s =
       root.positive("switch_cost_us", scenario.options.switch_cost_s * 1e6, true) * 1e-6;
+
+  scenario.options.repartition_cost_s =
+      root.positive("repartition_cost_us", scenario.options.repartition_cost_s * 1e6, true) * 1e-6;
+  if (root.has("replan_period_ms")) {
+    scenario.options.replan_period_s = root.positive("replan_period_ms") * 1e-3;
+    if (scenario.options.replan_period_s > 1e6)
+      root.fail("replan_period_ms", io::excerpt(root.raw("replan_period_ms")),
+                "a period in (0, 1e9] ms");
+  }
 
   // Errors below name the tenant: field 'tenants.<name>.<field>'.
   for (const io::JsonObject& t : root.named_entries("tenants", "tenant", kMaxTenants, "scenario")) {

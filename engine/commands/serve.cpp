@@ -11,6 +11,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -231,11 +232,24 @@ void run_serve(const ServeArgs& args) {
     return;
   }
   ServingEvaluation e = evaluate_serving(cache, policy, scenario.spec.options);
-  if (args.simulate) {
+  bool traced = false;
+  for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
+  std::optional<platform::ReplannedSimulation> replanned;
+  if (args.simulate && traced && scenario.spec.options.replan_period_s > 0) {
+    replanned = platform::simulate_replanned(cache, policy, scenario.spec.options, args.seed);
+    apply_simulation(e, replanned->tenants);
+    if (!args.json)
+      std::cout << fmt::format(
+          "latencies, attainment and throughput: discrete-event simulation of the traces, the "
+          "policy re-planned every {:g} ms at the rates seen ({} windows, {} with a new "
+          "allocation, {:.3f} ms reconfiguring in all at {:g} us per repartition plus weight "
+          "reloads; batch and partition below: the allocation at the mean rates); goodput_scale: "
+          "steady-state model\n",
+          scenario.spec.options.replan_period_s * 1e3, replanned->windows, replanned->repartitions,
+          replanned->reconfiguring_s * 1e3, scenario.spec.options.repartition_cost_s * 1e6);
+  } else if (args.simulate) {
     apply_simulation(
         e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
-    bool traced = false;
-    for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
     if (!args.json)
       std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
                    "allocation ("
@@ -246,7 +260,13 @@ void run_serve(const ServeArgs& args) {
   const SoloComparison solo =
       compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
   if (args.json) {
-    std::cout << to_json(scenario, e, solo).dump(1) << "\n";
+    nlohmann::json out = to_json(scenario, e, solo);
+    if (replanned)
+      out["replanning"] = {{"period_ms", scenario.spec.options.replan_period_s * 1e3},
+                           {"windows", replanned->windows},
+                           {"repartitions", replanned->repartitions},
+                           {"reconfiguring_ms", replanned->reconfiguring_s * 1e3}};
+    std::cout << out.dump(1) << "\n";
     return;
   }
   print_table(std::cout,

@@ -34,6 +34,11 @@ void validate(const std::vector<DesTenant>& tenants, const DesOptions& options) 
     fail("simulation", "drain_limit_s must be a finite number >= 0 (0: default)");
   if (options.max_requests < 1) fail("simulation", "max_requests must be >= 1");
   if (options.max_queue < 1) fail("simulation", "max_queue must be >= 1");
+  if (!options.partition_ready_s.empty() && options.partition_ready_s.size() != options.partitions)
+    fail("simulation", "partition_ready_s needs one entry per partition (or none)");
+  for (double ready : options.partition_ready_s)
+    if (!finite_at_least(ready, 0))
+      fail("simulation", "partition_ready_s entries must be finite numbers >= 0");
   if (tenants.empty()) fail("simulation", "no tenants (at least one is needed)");
   for (const DesTenant& t : tenants) {
     const std::string where = "tenant '" + t.name + "'";
@@ -91,6 +96,7 @@ struct Running {
   double batch_start_s = 0;  // start of the batch phase
   double standalone_s = 0;
   bool has_last_tenant = false;
+  bool reconfiguring = false;  // a repartition: no tenant, no requests, its switch phase only
   std::size_t last_tenant = 0;
 };
 
@@ -163,6 +169,13 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
     }
   }
 
+  for (std::size_t p = 0; p < options.partition_ready_s.size(); ++p)
+    if (options.partition_ready_s[p] > 0) {
+      Running& r = partitions[p];
+      r.active = r.reconfiguring = true;
+      r.switch_left_s = options.partition_ready_s[p];
+    }
+
   auto dispatch = [&](std::size_t p) {
     Running& run = partitions[p];
     // Time-slicing: the tenant whose oldest request has waited longest goes first.
@@ -216,7 +229,7 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
       r.work_left_s -= (dt - sw) * rate;
       const double busy = overlap(now, now + dt, options.warmup_s, window_end);
       partition_busy_s[p] += busy;
-      state[r.tenant].busy_s += busy;
+      if (!r.reconfiguring) state[r.tenant].busy_s += busy;
     }
     now += dt;
   };
@@ -277,6 +290,11 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
       continue;
     }
     Running& r = partitions[completing];
+    if (completing_switch && r.reconfiguring) {  // the partition is ready
+      r.active = r.reconfiguring = false;
+      r.switch_left_s = 0;
+      continue;
+    }
     if (completing_switch) {  // the switch is over: the batch phase starts now
       r.switch_left_s = 0;
       r.batch_start_s = now;
@@ -323,6 +341,7 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
     for (double l : s.latencies_s) sum += l;
     out.mean_s = done > 0 ? sum / static_cast<double>(done) : 0;
     out.max_s = done > 0 ? s.latencies_s.back() : 0;
+    out.latencies_s = s.latencies_s;
     out.slo_attainment =
         out.arrived > 0 ? static_cast<double>(s.within_slo) / static_cast<double>(out.arrived) : 0;
     out.throughput_per_s = static_cast<double>(out.completed) / window_s;

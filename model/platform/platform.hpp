@@ -74,6 +74,12 @@ struct PlatformOptions {
   std::vector<double> partition_menu{0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0};
   int max_partitions = 8;
   double switch_cost_s = 20e-6;  // per turn on a shared partition, besides reloading weights
+  // Re-planning on request traces (simulate_replanned): the policy re-runs every period at the
+  // rates observed in it (0: never); a partition it changes is first reconfigured for this long
+  // plus reloading its tenants' weights. The 100 us default is an assumption (draining the array
+  // and rewriting its column groups' configuration), not a measurement.
+  double replan_period_s = 0;
+  double repartition_cost_s = 100e-6;
 };
 
 // The accelerator restricted to `cols` of its columns (SRAM and vector lanes in proportion, the
@@ -118,6 +124,9 @@ class LatencyCache {
   // Precondition: constructed from an accelerator.
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
+  // The same tenants (same networks, in the same order) at other rates or traces: every cached
+  // cost and bound stays valid (none depends on rates). The cache keeps a pointer to them.
+  void set_rates(const std::vector<Tenant>& tenants);
   std::size_t evaluations() const { return evaluations_; }
   double channel_bytes_per_s() const { return channel_bytes_per_s_; }
   double peak_macs_per_s() const { return peak_macs_per_s_; }
@@ -215,6 +224,24 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
                                                  const PlatformOptions& options,
                                                  std::uint64_t seed = 1,
                                                  std::int64_t requests = 200'000);
+
+// gpu-lets' periodic re-planning replayed on the tenants' traces: the trace time cut into windows
+// of options.replan_period_s; in each, the policy's allocation at the rates observed in the window
+// (its arrivals / window, at least one; tenants without a trace at their rate); a server of a
+// window's allocation that was in none of the previous window's (same columns, tenants and shares)
+// is reconfigured first: options.repartition_cost_s plus its tenants' weights over the DRAM
+// channel, its requests waiting (the first window starts configured). Each window is simulated on
+// its own, every request measured: queues start empty, requests left at its end finish on its
+// allocation. Per scenario tenant over all windows and replicas: p50, p99, attainment, throughput.
+// Precondition: a tenant has a trace and the period is > 0 (std::invalid_argument otherwise).
+struct ReplannedSimulation {
+  std::vector<SimulatedTenant> tenants;
+  int windows = 0;
+  int repartitions = 0;        // windows whose allocation changed
+  double reconfiguring_s = 0;  // summed over the servers reconfigured
+};
+ReplannedSimulation simulate_replanned(LatencyCache& cache, Policy policy,
+                                       const PlatformOptions& options, std::uint64_t seed = 1);
 
 // The fastest any batch of a tenant can run: batch 1 on the whole array.
 double fastest_latency_s(LatencyCache& cache, std::size_t tenant);

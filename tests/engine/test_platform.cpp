@@ -318,6 +318,12 @@ TEST_CASE("platform: bad scenarios get one-line errors naming tenant and field",
   CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 9,
                                       "percentile": 120)")),
              Catch::Contains("tenants.vision.percentile"));
+  CHECK_THAT(scenario_error(R"({"replan_period_ms": -5, "tenants": [{"name": "vision",
+             "workload": "resnet18", "rate_per_s": 5, "slo_ms": 9}]})"),
+             Catch::Contains("'replan_period_ms'"));
+  CHECK_THAT(scenario_error(R"({"repartition_cost_us": "x", "tenants": [{"name": "vision",
+             "workload": "resnet18", "rate_per_s": 5, "slo_ms": 9}]})"),
+             Catch::Contains("'repartition_cost_us'"));
 }
 
 namespace {
@@ -410,4 +416,45 @@ TEST_CASE("platform: a trace is served at its mean rate and replayed with its bu
   CHECK(replayed[0].p99_s > traced.slo_s);
   // Every measured request of the trace is served: throughput near its mean rate.
   CHECK(replayed[0].throughput_per_s == Approx(traced.rate_per_s).epsilon(0.1));
+}
+
+TEST_CASE("platform: re-planning on a trace follows its bursts and pays for repartitions",
+          "[platform]") {
+  // trace_mix's MobileNetV2 trace alternates 2 s at 100 and 0.5 s at 400 requests/s. Planned once
+  // at the mean rate its bursts overload its partition; re-planned every 500 ms at the rates seen,
+  // the elastic policy gives the bursts more (windows with a new allocation pay the repartition
+  // cost plus weight reloads); windows of 2.5 s see the mean rate and change nothing.
+  Setup s;
+  set_up(s, "spaces/scenarios/trace_mix.json", 256, 0);
+  platform::PlatformOptions options = s.scenario.spec.options;
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  const platform::PlatformResult once =
+      platform::serve(cache, platform::Policy::elastic, 1.0, options);
+  const double planned_once = platform::simulate_allocation(cache, once, options)[0].slo_attainment;
+
+  options.replan_period_s = 0.5;
+  options.repartition_cost_s = 100e-6;
+  const platform::ReplannedSimulation cheap =
+      platform::simulate_replanned(cache, platform::Policy::elastic, options);
+  options.repartition_cost_s = 20e-3;
+  const platform::ReplannedSimulation costly =
+      platform::simulate_replanned(cache, platform::Policy::elastic, options);
+  options.replan_period_s = 2.5;
+  const platform::ReplannedSimulation slow =
+      platform::simulate_replanned(cache, platform::Policy::elastic, options);
+  INFO("attainment: planned once " << planned_once << ", re-planned "
+                                   << cheap.tenants[0].slo_attainment << " (100 us), "
+                                   << costly.tenants[0].slo_attainment << " (20 ms)");
+  CHECK(cheap.windows == 40);
+  CHECK(cheap.repartitions > 0);
+  CHECK(cheap.repartitions == costly.repartitions);  // the plans do not depend on the cost
+  // Every window with a new allocation reconfigures at least one partition.
+  CHECK(costly.reconfiguring_s > cheap.reconfiguring_s + cheap.repartitions * 19e-3);
+  CHECK(cheap.tenants[0].slo_attainment > 0.99);
+  CHECK(planned_once < 0.9);
+  CHECK(costly.tenants[0].slo_attainment < cheap.tenants[0].slo_attainment);
+  CHECK(costly.tenants[0].p99_s > cheap.tenants[0].p99_s);
+  CHECK(slow.repartitions == 0);
+  // The cache serves the scenario's own rates again afterwards.
+  CHECK(&cache.tenants() == &s.scenario.tenants);
 }

@@ -272,3 +272,20 @@ TEST_CASE("des: a request trace is replayed arrival by arrival", "[platform][des
   negative.arrivals_s[0] = -1;
   CHECK_THAT(error_of({negative}, options), Catch::Contains("arrivals_s[0]"));
 }
+
+TEST_CASE("des: a partition being reconfigured starts nothing until it is ready",
+          "[platform][des]") {
+  // A repartition keeps the partition busy for 10 ms from the start: the request arriving at
+  // 1 ms waits 9 ms, then runs (3 ms); the next, at 50 ms, finds it ready.
+  DesTenant t = tenant("moved", 4, 0.002, 0.001);
+  t.arrivals_s = {0.001, 0.050};
+  DesOptions options;
+  options.duration_s = 0.2;
+  options.partition_ready_s = {0.010};
+  const DesResult r = simulate({t}, options);
+  REQUIRE(r.tenants[0].latencies_s.size() == 2);
+  CHECK(r.tenants[0].latencies_s[0] == Approx(0.003));
+  CHECK(r.tenants[0].latencies_s[1] == Approx(0.012));
+  options.partition_ready_s = {0.010, 0.0};
+  CHECK_THAT(error_of({t}, options), Catch::Contains("partition_ready_s"));
+}
