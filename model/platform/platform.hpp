@@ -227,7 +227,8 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
 
 // gpu-lets' periodic re-planning replayed on the tenants' traces: the trace time cut into windows
 // of options.replan_period_s; in each, the policy's allocation at the rates observed in the window
-// (its arrivals / window, at least one; tenants without a trace at their rate); a server of a
+// (its arrivals / window, at least one; a traced tenant with none in a window gets Poisson
+// arrivals at that one per window; tenants without a trace at their rate); a server of a
 // window's allocation that was in none of the previous window's (same columns, tenants and shares)
 // is reconfigured first: options.repartition_cost_s plus its tenants' weights over the DRAM
 // channel, its requests waiting (the first window starts configured). Each window is simulated on
