@@ -117,6 +117,7 @@ nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignRe
           {"chip_power_w", total.chip_power_w},
           {"peak_power_w", d.peak_power_w},
           {"leakage_mw", d.leakage_mw},
+          {"clock_mw", d.clock_mw},
           {"peak_tops", d.peak_tops}};
 }
 
@@ -264,7 +265,8 @@ void print_report_table(std::ostream& out, const model::Accelerator& a,
   fmt::print(
       out,
       "  energy         {:.4f} mJ: die {:.4f} mJ (MAC {:.1f}%, SRAM {:.1f}%, vector {:.1f}%, "
-      "DRAM interface {:.1f}%, leakage {:.1f}%) + DRAM devices {:.4f} mJ ({:.1f}%)\n",
+      "DRAM interface {:.1f}%, standing: leakage and clock {:.1f}%) + DRAM devices {:.4f} mJ "
+      "({:.1f}%)\n",
       total_pj * 1e-9, t.chip_energy_pj() * 1e-9, 100 * e.mac_pj / total_pj,
       100 * e.sram_pj / total_pj, 100 * e.vector_pj / total_pj, 100 * e.io_pj / total_pj,
       100 * e.leakage_pj / total_pj, e.dram_pj * 1e-9, 100 * e.dram_pj / total_pj);

@@ -359,6 +359,9 @@ struct Folding {
   double fill_cycles = 0;
   double input_reads = 0, weight_reads = 0;  // array-side SRAM reads per group
   double output_write_passes = 0;            // partial-sum sets written per output
+  // Row stationary: words the array's network delivers into PE scratchpads (inputs and weights)
+  // and partial sums PEs pass on, per group.
+  double network_operands = 0, network_psums = 0;
   double compute_cycles() const { return streamed_fold_cycles + fill_cycles; }
 };
 
@@ -439,6 +442,15 @@ Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Spl
       f.weight_reads = N * K * tm;
       f.output_write_passes = std::ceil(channels / (channels_per_pass * sets));
       f.fill_cycles = tiles * (R + C - 2);
+      // A PE computes one output column of p filters over q channels of an S-wide filter row
+      // before it takes stride x q new inputs and passes p partial sums on; its weights are
+      // reloaded once per output row (F columns).
+      const double macs = M * N * K;
+      const double p = std::min(filters_per_pass, N);
+      const double q = std::min(channels_per_pass, std::max(1.0, channels));
+      f.network_operands = macs / static_cast<double>(std::max<std::int64_t>(1, g.out_cols)) +
+                           macs * static_cast<double>(g.row_stride) / (taps_per_row * p);
+      f.network_psums = macs / (taps_per_row * q);
       return f;
     }
   }
@@ -673,7 +685,9 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
                      tiles_per_group * groups);
   costs.stall_cycles = costs.total_cycles - costs.compute_cycles;
   costs.busy_pe_cycles = costs.macs;
-  costs.energy.mac_pj = costs.macs * ctx.mac_pj;
+  costs.energy.mac_pj =
+      costs.macs * ctx.mac_pj + groups * (folding.network_operands * ctx.network_pj_per_operand +
+                                          folding.network_psums * ctx.network_pj_per_psum);
   add_memory_energy(ctx, costs);
 
   result.utilization =

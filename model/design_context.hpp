@@ -30,6 +30,10 @@ struct DesignContext {
   double io_pj_per_byte = 0;    // in the die's DRAM interface
   double mac_pj = 0;
   double vector_op_pj = 0;
+  // Row stationary: a word moved over the array's network into a PE, a partial sum passed on.
+  double network_pj_per_operand = 0, network_pj_per_psum = 0;
+  // Standing energy per cycle: leakage, the DRAM interface's standing power and the clock of the
+  // array's registers.
   double leakage_pj_per_cycle = 0;
   DesignReport design;
 };

@@ -130,6 +130,8 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
     // Each MAC reads its weight and input from the PE's scratchpads and reads and writes its
     // partial sum there: four operand-wide accesses.
     ctx.mac_pj += 4 * bits_of(a.array.precision) * tech.register_file_pj_per_bit;
+    ctx.network_pj_per_operand = bits_of(a.array.precision) * tech.array_network_pj_per_bit;
+    ctx.network_pj_per_psum = a.array.accumulator_bits * tech.array_network_pj_per_bit;
   }
   ctx.vector_op_pj = tech.vector_op_pj[static_cast<std::size_t>(a.vector.precision)];
 
@@ -154,20 +156,28 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
       sram_leakage_mw +
       tech.logic_leakage_mw_per_mm2[static_cast<std::size_t>(a.process)] * logic_mm2 +
       dram.phy_static_mw_per_gbps * phy_gbps;
-  ctx.leakage_pj_per_cycle = design.leakage_mw * 1e-3 / ctx.clock_hz * 1e12;
+  // Every pipeline register of the array is clocked on every cycle, busy or not.
+  design.clock_mw = pes * pe.clock_pj_per_cycle * ctx.clock_hz * 1e-9;
+  ctx.leakage_pj_per_cycle = design.standing_mw() * 1e-3 / ctx.clock_hz * 1e12;
 
   // Peak: every PE does a MAC each cycle, the array's SRAM ports stream one word per edge PE
-  // (rows of inputs, cols of weights, cols of outputs), every lane works, the DRAM interface runs
-  // flat out (its share on the die).
+  // (rows of inputs, cols of weights, cols of outputs), every lane works and reads and writes a
+  // word of the vector buffer, the DRAM interface runs flat out (its share on the die).
   const double f = ctx.clock_hz;
   const double array_sram_pj_per_cycle =
       a.array.rows * ctx.read_pj_per_word[index(Buffer::inputs)] +
       a.array.cols * ctx.read_pj_per_word[index(Buffer::weights)] +
-      a.array.cols * ctx.write_pj_per_word[index(Buffer::outputs)];
-  const double dynamic_pj_per_s =
-      (pes * ctx.mac_pj + array_sram_pj_per_cycle + a.vector.lanes * ctx.vector_op_pj) * f +
-      total_gbps * 1e9 * ctx.io_pj_per_byte;
-  design.peak_power_w = dynamic_pj_per_s * 1e-12 + design.leakage_mw * 1e-3;
+      a.array.cols * ctx.write_pj_per_word[index(Buffer::outputs)] +
+      a.vector.lanes * (ctx.read_pj_per_word[index(Buffer::vector)] +
+                        ctx.write_pj_per_word[index(Buffer::vector)]);
+  // Row stationary: each PE takes a filter and an input word and passes a partial sum on (its
+  // three networks at full rate).
+  const double network_pj_per_pe = 2 * ctx.network_pj_per_operand + ctx.network_pj_per_psum;
+  const double dynamic_pj_per_s = (pes * (ctx.mac_pj + network_pj_per_pe) +
+                                   array_sram_pj_per_cycle + a.vector.lanes * ctx.vector_op_pj) *
+                                      f +
+                                  total_gbps * 1e9 * ctx.io_pj_per_byte;
+  design.peak_power_w = dynamic_pj_per_s * 1e-12 + design.standing_mw() * 1e-3;
   design.peak_tops = 2 * pes * f * 1e-12;
   return ctx;
 }

@@ -19,7 +19,9 @@ struct Energy {
   double dram_pj = 0;  // in the DRAM devices (outside the die)
   double io_pj = 0;    // in the die's DRAM interface (PHY and controller)
   double vector_pj = 0;
-  double leakage_pj = 0;  // leakage and the interface's standing power
+  // Standing energy: leakage, the DRAM interface's standing power and the clock of the array's
+  // registers (drawn on every cycle, busy or idle).
+  double leakage_pj = 0;
   double total_pj() const { return mac_pj + sram_pj + dram_pj + io_pj + vector_pj + leakage_pj; }
   Energy& operator+=(const Energy& o);
 };
@@ -84,7 +86,7 @@ struct AreaBreakdown {
   double pe_array_mm2 = 0;
   PerBuffer sram_mm2{};
   double vector_unit_mm2 = 0;
-  double io_mm2 = 0;            // DRAM interface (PHY)
+  double io_mm2 = 0;  // DRAM interface (PHY)
   double control_mm2 = 0;
   double interconnect_mm2 = 0;  // on-chip interconnect and unattributed floorplan area
   double overhead_mm2 = 0;      // control + interconnect
@@ -95,6 +97,8 @@ struct AreaBreakdown {
 struct DesignReport {
   AreaBreakdown area;
   double leakage_mw = 0;  // leakage and the DRAM interface's standing power
+  double clock_mw = 0;    // the array's pipeline registers, clocked on every cycle
+  double standing_mw() const { return leakage_mw + clock_mw; }  // drawn even when idle
   // The die with every PE doing a MAC, every SRAM port busy, the DRAM interface at full
   // bandwidth, plus leakage (the DRAM devices are not the die's).
   double peak_power_w = 0;

@@ -72,8 +72,8 @@ PeCost pe_cost(const Technology& tech, Precision precision, int accumulator_bits
       precision == Precision::fp16 || precision == Precision::bf16 || precision == Precision::fp32;
   double add_pj = 0, add_um2 = 0;
   if (floating) {
-    const auto adder = static_cast<std::size_t>(accumulator_bits > 16 ? Precision::fp32
-                                                                        : Precision::fp16);
+    const auto adder =
+        static_cast<std::size_t>(accumulator_bits > 16 ? Precision::fp32 : Precision::fp16);
     add_pj = tech.add_pj[adder];
     add_um2 = tech.add_um2[adder];
   } else {
@@ -81,7 +81,9 @@ PeCost pe_cost(const Technology& tech, Precision precision, int accumulator_bits
     add_um2 = tech.int_add_um2_per_bit * accumulator_bits;
   }
   PeCost cost;
-  cost.mac_pj = tech.multiply_pj[p] + add_pj + register_bits * tech.register_pj_per_bit;
+  cost.mac_pj = tech.multiply_pj[p] + add_pj +
+                register_bits * (tech.register_pj_per_bit - tech.register_clock_pj_per_bit);
+  cost.clock_pj_per_cycle = register_bits * tech.register_clock_pj_per_bit;
   cost.area_um2 = (tech.multiply_um2[p] + add_um2 + register_bits * tech.register_um2_per_bit) *
                   tech.logic_layout_factor;
   return cost;

@@ -43,6 +43,9 @@ struct Technology {
   std::array<double, kNumPrecisions> add_pj{}, add_um2{};
   double int_add_pj_per_bit = 0, int_add_um2_per_bit = 0;
   double register_pj_per_bit = 0, register_um2_per_bit = 0;
+  // The part of register_pj_per_bit drawn by the clock on every cycle, whether the register takes
+  // new data or not (the array's registers are not clock-gated when idle).
+  double register_clock_pj_per_bit = 0;
   // A typical PE (weight stationary, 32-bit accumulator; the model costs each design's own PE
   // with pe_cost()): one MAC's energy and the PE's placed area.
   std::array<double, kNumPrecisions> mac_pj{};
@@ -53,6 +56,8 @@ struct Technology {
   // One access of a PE's local register file (row-stationary scratchpads), per bit.
   double register_file_pj_per_bit = 0;
   double register_file_um2_per_bit = 0;
+  // One word bit moved over a row-stationary array's network (multicast into a PE, PE to PE).
+  double array_network_pj_per_bit = 0;
   // CACTI tables (SRAM sizes sorted by capacity; interpolated log-linearly), by cell type.
   std::array<std::vector<SramPoint>, kNumProcesses> sram_tables;
   // Product macros: area over CACTI's bank (ECC, redundancy, test, wrappers, routing to the
@@ -78,9 +83,11 @@ struct Technology {
 
 // One PE of an array: the multiplier at the operand precision, the accumulator adder at
 // `accumulator_bits` (integer, or fp32/fp16 for floating point), and `register_bits` of pipeline
-// registers clocked for every MAC; area as placed (layout factor).
+// registers; area as placed (layout factor). A MAC costs the arithmetic and the registers' data
+// switching; the registers' clock is drawn on every cycle, busy or idle.
 struct PeCost {
   double mac_pj = 0;
+  double clock_pj_per_cycle = 0;
   double area_um2 = 0;
 };
 PeCost pe_cost(const Technology& tech, Precision precision, int accumulator_bits,

@@ -429,8 +429,10 @@ std::vector<std::string> model_assumptions() {
       "All other layers (activations, pooling, normalisation, element-wise) run on the vector "
       "unit; a single-buffered vector memory exposes its DRAM transfer time.",
       "Energy = operation and access counts x per-operation energy (MAC with its pipeline "
-      "registers, SRAM per bit, DRAM devices and the die's DRAM interface per bit) + leakage x "
-      "latency. Power = energy / latency at a fixed clock; power_w is the system's (die and DRAM "
+      "registers' data switching, row-stationary array network per word, SRAM per bit, DRAM "
+      "devices and the die's DRAM interface per bit) + standing power (leakage, the DRAM "
+      "interface's standing power, the array registers' clock on every cycle) x latency. Power = "
+      "energy / latency at a fixed clock; power_w is the system's (die and DRAM "
       "devices), chip_power_w the die's alone.",
       "Area = PE array (placed MAC cells and registers) + banked SRAM macros (never below the "
       "bit-cell area) + vector unit + DRAM interface (PHY) + control and interconnect as shares "
@@ -679,7 +681,7 @@ MetricInfo metric_info(std::string_view metric) {
       {"energy.dram_mj", {"DRAM device energy", "mJ"}},
       {"energy.io_mj", {"DRAM interface energy", "mJ"}},
       {"energy.vector_mj", {"Vector energy", "mJ"}},
-      {"energy.leakage_mj", {"Leakage energy", "mJ"}},
+      {"energy.leakage_mj", {"Standing energy (leakage, clock)", "mJ"}},
       // Serving a scenario (README "Design spaces"); per tenant "<tenant>.p99_ms" etc.
       {"goodput_scale", {"Goodput (multiple of the scenario's rates)", ""}},
       {"slo_attainment", {"SLO attainment (lowest tenant)", ""}},

@@ -242,6 +242,13 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   const JsonObject registers = root.object("registers_45nm");
   const double register_um2_per_bit = sourced(registers, "um2_per_bit", tech);
   const double register_pj_per_bit = sourced(registers, "pj_per_bit", tech);
+  const double register_clock_pj_per_bit = sourced(registers, "clock_pj_per_bit", tech, true);
+  if (register_clock_pj_per_bit > register_pj_per_bit)
+    throw InputError(file + ": field 'registers_45nm.clock_pj_per_bit.value' = " +
+                     excerpt(root.raw("registers_45nm")["clock_pj_per_bit"]["value"]) +
+                     ", allowed: at most registers_45nm.pj_per_bit.value (" +
+                     excerpt(root.raw("registers_45nm")["pj_per_bit"]["value"]) +
+                     "), the part of it the clock draws");
   const JsonObject implementation = root.object("implementation");
   tech.logic_layout_factor = sourced(implementation, "logic_layout_factor", tech);
   tech.control_fraction = sourced(implementation, "control_fraction", tech, true);
@@ -253,6 +260,7 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
 
   tech.register_pj_per_bit = register_pj_per_bit * scale.energy;
   tech.register_um2_per_bit = register_um2_per_bit * scale.area;
+  tech.register_clock_pj_per_bit = register_clock_pj_per_bit * scale.energy;
   // Integer adders: energy and area per bit, from the 32-bit adder (ripple-carry: linear in bits).
   const JsonObject int32_add = add.object("int32");
   tech.int_add_pj_per_bit = int32_add.positive("pj") / 32 * scale.energy;
@@ -282,6 +290,8 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   tech.register_file_pj_per_bit = sourced(register_file, "pj_per_bit", tech) * scale.energy;
   // A scratchpad is a regular array of latches: placed at cell density, no layout factor.
   tech.register_file_um2_per_bit = sourced(register_file, "um2_per_bit", tech) * scale.area;
+  tech.array_network_pj_per_bit =
+      sourced(root.object("array_network_45nm"), "pj_per_bit", tech, true) * scale.energy;
 
   // SRAM: the CACTI tables at this node, or the nearest node's scaled by the node factors.
   const JsonObject sram = root.object("sram");

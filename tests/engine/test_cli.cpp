@@ -433,7 +433,9 @@ TEST_CASE("cli: logs on stderr, studies summary, shipped names, eval --json memo
   const Output listed = run("studies --db " + db + " --json");
   REQUIRE(listed.exit_code == 0);
   const nlohmann::json study = nlohmann::json::parse(listed.out).at(0);
-  const Output front = run("front --db " + db + " --json");
+  // Two studies in the file: ask for this one's front (without --study, front shows the latest).
+  const Output front = run("front --db " + db + " --study " +
+                           std::to_string(study["id"].get<std::int64_t>()) + " --json");
   CHECK(study["space"] == "tiny");
   CHECK(study["feasible"].get<std::int64_t>() > 0);
   CHECK(study["feasible"].get<std::int64_t>() <= 30);

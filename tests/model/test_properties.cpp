@@ -187,6 +187,61 @@ TEST_CASE("costs are positive and finite, cycles consistent", "[properties]") {
   }
 }
 
+TEST_CASE("standing power: leakage, the DRAM interface and the array registers' clock, every cycle",
+          "[properties][power]") {
+  for (const model::Accelerator& a : designs(10)) {
+    const model::Technology tech = io::technology_at(library(), a.tech_node_nm);
+    const model::NetworkReport r = model::evaluate(a, mixed_network(), tech);
+    const double register_bits =
+        model::pe_register_bits(a.array.dataflow, a.array.precision, a.array.accumulator_bits);
+    // Every PE's registers clock on every cycle, busy or idle (no clock gating).
+    CHECK(r.design.clock_mw ==
+          Approx(static_cast<double>(a.array.rows * a.array.cols) * register_bits *
+                 tech.register_clock_pj_per_bit * a.clock_mhz * 1e6 * 1e-9));
+    CHECK(r.total.all.energy.leakage_pj ==
+          Approx(r.design.standing_mw() * 1e-3 * r.total.latency_s * 1e12).epsilon(1e-9));
+    // Each op draws it for its cycles, whether its unit is the array or the vector lanes.
+    const double standing_pj_per_cycle = r.design.standing_mw() * 1e-3 / (a.clock_mhz * 1e6) * 1e12;
+    for (const model::OpReport& op : r.ops)
+      CHECK(op.costs.energy.leakage_pj ==
+            Approx(op.costs.total_cycles * standing_pj_per_cycle).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("row stationary: words over the array network cost energy, by Eyeriss' counts",
+          "[properties][power]") {
+  const model::Accelerator eyeriss =
+      io::read_hardware_file(accelscope::testing::data_dir() + "/hardware/chips/eyeriss_v1.json");
+  const model::Technology tech = io::technology_at(library(), eyeriss.tech_node_nm);
+  model::Technology no_network = tech;
+  no_network.array_network_pj_per_bit = 0;
+  // 3x3 convolution, 4 -> 8 channels on 16x16: 73728 MACs. A PE keeps p = min(24 psums, 8
+  // filters) = 8 filters and q = min(24 / 2 / 3, 4 channels) = 4 channels: weights come once per
+  // output row (16 columns), inputs once per 3 taps x 8 filters, and a partial sum leaves once per
+  // 3 taps x 4 channels.
+  const model::Network conv = io::parse_workload(nlohmann::json::parse(R"({
+    "name": "conv", "batch": 1, "ops": [
+      {"name": "c", "type": "conv2d", "in": [4, 16, 16], "out_channels": 8, "kernel": [3, 3], "pad": [1, 1]}]})"),
+                                                 "conv.json");
+  const double with = model::evaluate(eyeriss, conv, tech).total.all.energy.mac_pj;
+  const double without = model::evaluate(eyeriss, conv, no_network).total.all.energy.mac_pj;
+  const double macs = 73728;
+  const double operand_words = macs / 16 + macs / (3 * 8);
+  const double psums = macs / (3 * 4);
+  CHECK(with - without ==
+        Approx((operand_words * 16 + psums * 16) * tech.array_network_pj_per_bit));
+  // The systolic dataflows forward through their pipeline registers: no network term.
+  model::Accelerator systolic = edge();
+  const model::Technology edge_tech = io::technology_at(library(), systolic.tech_node_nm);
+  model::Technology edge_no_network = edge_tech;
+  edge_no_network.array_network_pj_per_bit = 0;
+  CHECK(model::evaluate(systolic, conv, edge_tech).total.all.energy.mac_pj ==
+        model::evaluate(systolic, conv, edge_no_network).total.all.energy.mac_pj);
+  // The peak covers the network at full rate.
+  const model::NetworkReport r = model::evaluate(eyeriss, conv, tech);
+  CHECK(r.total.chip_power_w <= r.design.peak_power_w);
+}
+
 TEST_CASE("MAC count equals the analytic count of the workload", "[properties]") {
   const model::Network network = mixed_network();
   // By hand (batch 2): c1 2*16*16... each line is N * out pixels * K * C/groups * R * S.

@@ -2,7 +2,7 @@
 """Writes the bad-input corpus (tests/data/bad/) and its index: every file must make the command
 line exit 1 with a one-line error naming the file (tests/engine/test_bad_inputs.cpp). Run from
 anywhere: python3 tests/data/bad/generate.py. Files found by the fuzzers (fuzz/README.md) are added
-by hand under found_*; this script leaves them and their index lines alone."""
+by hand (found_*, and files such as platform_*); this script leaves them and their index lines alone."""
 import copy
 import json
 import os
@@ -361,6 +361,9 @@ for name, path, value in [
     ("macro_factor_1e300", "sram.macro_factor.value", 1e300),
     ("multiply_pj_1e308", "logic_45nm.multiply.int8.pj", 1e308),
     ("register_pj_1e-300", "registers_45nm.pj_per_bit.value", 1e-300),
+    ("register_clock_above_total", "registers_45nm.clock_pj_per_bit.value", 0.02),
+    ("register_clock_missing", "registers_45nm.clock_pj_per_bit", DELETE),
+    ("array_network_negative", "array_network_45nm.pj_per_bit.value", -0.1),
     ("node_energy_negative", "node_scaling.nodes.45.energy", -1),
     ("node_name_not_integer", "node_scaling.nodes.28abc", {"energy": 1, "area": 1}),
     ("node_name_1e30", "node_scaling.nodes.1e30", {"energy": 1, "area": 1}),
@@ -396,17 +399,21 @@ tech_dir("table_header_only", table=HEADER + "\n")
 tech_dir("table_steep_extrapolation", table=HEADER + "\n" +
          "32,1024,128,1,1,1,1\n32,1025,128,1e9,1e9,1e9,1e9\n")
 
-# The index: generated entries, then the fuzzers' finds kept from the existing index.
+# The index: generated entries, then every entry of the existing index that this script does not
+# generate (fuzzers' finds, found_*, and inputs added by hand, e.g. platform files), kept as is.
 index_path = os.path.join(HERE, "index.tsv")
+generated = {name for name, _ in entries}
 found = []
 if os.path.exists(index_path):
     for line in open(index_path):
-        if line.startswith("found_"):
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.split("\t", 1)[0] not in generated:
             found.append(line.rstrip("\n"))
 with open(index_path, "w") as f:
     f.write("# Bad inputs and the command each is fed to ({file}: the file, {db}: a fresh database).\n")
     f.write("# Every line must exit 1 with a one-line error naming the file. Written by generate.py;\n")
-    f.write("# fuzzer finds (found_*) are added by hand.\n")
+    f.write("# fuzzer finds (found_*) and other inputs are added by hand (kept on regeneration).\n")
     for name, command in entries:
         f.write(name + "\t" + command + "\n")
     for line in found:
