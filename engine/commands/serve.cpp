@@ -51,8 +51,10 @@ struct ServeArgs {
 };
 
 // With --simulate: the latencies, attainment and throughput of the discrete-event simulation of
-// the allocation replace the steady-state estimates (batch and partition stay the allocation's).
-void apply_simulation(ServingEvaluation& e,
+// the allocation replace the steady-state estimates (batch and partition stay the allocation's),
+// and so does the verdict: a tenant meets its SLO when the simulated share of its requests
+// within the SLO reaches its percentile.
+void apply_simulation(ServingEvaluation& e, const LoadedScenario& scenario,
                       const std::vector<platform::SimulatedTenant>& simulated) {
   for (std::size_t i = 0; i < simulated.size(); ++i) {
     platform::TenantResult& r = e.at_rates.tenants[i];
@@ -61,6 +63,7 @@ void apply_simulation(ServingEvaluation& e,
     r.slo_attainment = simulated[i].slo_attainment;
     r.throughput_per_s = simulated[i].throughput_per_s;
     r.keeps_up = !simulated[i].overloaded;
+    r.meets_slo = r.keeps_up && r.slo_attainment >= scenario.spec.tenants[i].percentile / 100.0;
   }
 }
 
@@ -237,7 +240,7 @@ void run_serve(const ServeArgs& args) {
   std::optional<platform::ReplannedSimulation> replanned;
   if (args.simulate && traced && scenario.spec.options.replan_period_s > 0) {
     replanned = platform::simulate_replanned(cache, policy, scenario.spec.options, args.seed);
-    apply_simulation(e, replanned->tenants);
+    apply_simulation(e, scenario, replanned->tenants);
     if (!args.json)
       std::cout << fmt::format(
           "latencies, attainment and throughput: discrete-event simulation of the traces, the "
@@ -249,7 +252,8 @@ void run_serve(const ServeArgs& args) {
           replanned->reconfiguring_s * 1e3, scenario.spec.options.repartition_cost_s * 1e6);
   } else if (args.simulate) {
     apply_simulation(
-        e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
+        e, scenario,
+        platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
     if (!args.json)
       std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
                    "allocation ("
@@ -520,7 +524,8 @@ void run_serve_platform(const ServeArgs& args) {
       platform::unit_busy_fractions(p.serving, scenario.tenants, e.at_rates, hetero.units.size());
   if (args.simulate) {
     apply_simulation(
-        e, platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
+        e, scenario,
+        platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
     bool traced = false;
     for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
     if (!args.json)
