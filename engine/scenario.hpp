@@ -16,8 +16,10 @@ namespace accelscope::engine {
 struct ScenarioTenant {
   std::string name;
   std::string workload;          // resolved path
-  double rate_per_s = 0;         // open loop; 0 when closed_loop
+  double rate_per_s = 0;         // open loop (a trace's mean rate); 0 when closed_loop
   std::int64_t closed_loop = 0;  // requests in flight; 0 when open loop
+  std::string trace;             // a request trace's resolved path; empty: Poisson at rate_per_s
+  std::vector<double> trace_arrivals_s;
   double slo_ms = 0;
   double percentile = 99;
   std::int64_t max_batch = 32;
@@ -38,6 +40,17 @@ struct Scenario {
 
 // Reads a scenario; io::InputError "<file>: ..." naming the tenant and field for a bad one.
 Scenario load_scenario(const std::string& path);
+
+// A request trace (a tenant's "trace": CSV, '#' comment lines, a header naming the column
+// arrival_ms (milliseconds from the trace's start) or timestamp_s (seconds, any origin: shifted so
+// the first is 0); other columns ignored): arrival times in seconds, non-decreasing, and the mean
+// rate (arrivals - 1) / (last - first). io::InputError "<file>: line N: ..." naming the field for
+// an empty, unsorted, negative or non-finite one, or one of fewer than two distinct times.
+struct RequestTrace {
+  std::vector<double> arrivals_s;
+  double mean_rate_per_s = 0;
+};
+RequestTrace read_request_trace(const std::string& path);
 
 // Batch sizes a tenant may run: powers of two below max_batch, and max_batch.
 std::vector<std::int64_t> batch_ladder(std::int64_t max_batch);

@@ -535,8 +535,10 @@ nlohmann::json SpaceSpec::stored_spec() const {
     stored["workload_files"][w.name] = fingerprint_file(w.file);
   if (serving) {
     stored["scenario"] = serving->raw;
-    for (const ScenarioTenant& t : serving->scenario.tenants)
+    for (const ScenarioTenant& t : serving->scenario.tenants) {
       stored["scenario_workload_files"][t.name] = fingerprint_file(t.workload);
+      if (!t.trace.empty()) stored["scenario_trace_files"][t.name] = fingerprint_file(t.trace);
+    }
   }
   if (platform) {
     stored["platform"] = platform->raw;

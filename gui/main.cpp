@@ -3,7 +3,7 @@
 //   accelscope-gui [STUDY.sqlite] [--study NAME] [--x FIELD] [--y FIELD] [--log x|y|xy]
 //                  [--colour FIELD]
 //                  [--overlay NAME]... [--select-best | --select ID]
-//                  [--tab design|breakdown|compare|log|scatter|parallel|importance]...
+//                  [--tab design|breakdown|tenants|compare|log|scatter|parallel|importance]...
 //                  [--screenshot OUT.png] [--size WxH]
 //
 // A study of more than 200,000 designs is shown first as its front and an even sample of 50,000
@@ -51,10 +51,11 @@ int main(int argc, char** argv) {
   const QCommandLineOption log_axes("log", "Logarithmic axes: x, y or xy", "axes");
   const QCommandLineOption overlay("overlay", "Overlay the front of this study (repeatable)",
                                    "name");
-  const QCommandLineOption tab("tab",
-                               "Tab to show: design, breakdown, compare or log (right); scatter, "
-                               "parallel or importance (centre)",
-                               "name");
+  const QCommandLineOption tab(
+      "tab",
+      "Tab to show: design, breakdown, tenants, compare or log (right); scatter, "
+      "parallel or importance (centre)",
+      "name");
   const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and exit", "file");
   const QCommandLineOption size("size", "Window size (default 1280x800)", "WxH", "1280x800");
   parser.addOptions({study, x_axis, y_axis, log_axes, colour, overlay, select_best, select, tab,

@@ -558,6 +558,8 @@ std::vector<ViolationCount> count_violations(store::Database& db, store::StudyId
   return out;
 }
 
+}  // namespace
+
 Design design_of(const store::Trial& trial) {
   Design design;
   design.trial_id = trial.id;
@@ -572,6 +574,8 @@ Design design_of(const store::Trial& trial) {
   design.objectives = trial.objectives;
   return design;
 }
+
+namespace {
 
 // Front designs, one per distinct parameter set, best for objective 1 first.
 std::vector<std::size_t> front_of(const std::vector<Design>& designs,

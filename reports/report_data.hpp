@@ -65,6 +65,10 @@ struct Design {
                               const nlohmann::json* hardware = nullptr) const;
 };
 
+// A stored trial as the report sees it (its metrics, parameters and per-workload details; the
+// viewer's per-tenant view reads the selected design the same way).
+Design design_of(const store::Trial& trial);
+
 struct ObjectiveInfo {
   std::string metric;
   store::Direction direction = store::Direction::minimize;

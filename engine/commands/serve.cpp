@@ -11,6 +11,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -51,8 +52,10 @@ struct ServeArgs {
 };
 
 // With --simulate: the latencies, attainment and throughput of the discrete-event simulation of
-// the allocation replace the steady-state estimates (batch and partition stay the allocation's).
-void apply_simulation(ServingEvaluation& e,
+// the allocation replace the steady-state estimates (batch and partition stay the allocation's),
+// and so does the verdict: a tenant meets its SLO when the simulated share of its requests
+// within the SLO reaches its percentile.
+void apply_simulation(ServingEvaluation& e, const LoadedScenario& scenario,
                       const std::vector<platform::SimulatedTenant>& simulated) {
   for (std::size_t i = 0; i < simulated.size(); ++i) {
     platform::TenantResult& r = e.at_rates.tenants[i];
@@ -61,6 +64,7 @@ void apply_simulation(ServingEvaluation& e,
     r.slo_attainment = simulated[i].slo_attainment;
     r.throughput_per_s = simulated[i].throughput_per_s;
     r.keeps_up = !simulated[i].overloaded;
+    r.meets_slo = r.keeps_up && r.slo_attainment >= scenario.spec.tenants[i].percentile / 100.0;
   }
 }
 
@@ -77,6 +81,11 @@ nlohmann::json base_json(const LoadedScenario& scenario, const ServingEvaluation
                        {"slo_ms", scenario.spec.tenants[i].slo_ms},
                        {"slo_attainment", r.slo_attainment},
                        {"throughput_per_s", r.throughput_per_s}});
+    const ScenarioTenant& spec = scenario.spec.tenants[i];
+    if (!spec.trace.empty())
+      tenants.back()["trace"] = {{"file", spec.trace},
+                                 {"arrivals", spec.trace_arrivals_s.size()},
+                                 {"mean_rate_per_s", spec.rate_per_s}};
   }
   return {{"policy", std::string(platform::to_string(e.at_rates.policy))},
           {"goodput_scale", e.goodput_scale},
@@ -112,6 +121,19 @@ void print_table(std::ostream& out, const std::string& title, const LoadedScenar
       "partitions {}, PE utilisation {:.1f}%, DRAM utilisation {:.1f}%, energy {:.4f} mJ/request\n",
       e.goodput_scale, e.at_rates.partitions, e.at_rates.pe_utilization * 100,
       e.at_rates.dram_utilization * 100, e.at_rates.energy_pj_per_request * 1e-9);
+}
+
+// Says which tenants' rates are their traces' means (the steady-state model's view).
+void print_trace_notes(std::ostream& out, const LoadedScenario& scenario, bool simulated) {
+  for (const ScenarioTenant& t : scenario.spec.tenants)
+    if (!t.trace.empty())
+      out << fmt::format(
+          "tenant {}: trace {} ({} arrivals over {:.3f} s): {} {:.1f} requests/s\n", t.name,
+          t.trace, t.trace_arrivals_s.size(),
+          t.trace_arrivals_s.back() - t.trace_arrivals_s.front(),
+          simulated ? "replayed by the simulation; goodput from the steady-state model at its mean"
+                    : "the steady-state model serves its mean rate (--simulate replays it),",
+          t.rate_per_s);
 }
 
 // Scenario evaluations per second on one core: cold (a fresh L(b) cache, so the per-op model
@@ -214,18 +236,42 @@ void run_serve(const ServeArgs& args) {
     return;
   }
   ServingEvaluation e = evaluate_serving(cache, policy, scenario.spec.options);
-  if (args.simulate) {
+  bool traced = false;
+  for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
+  std::optional<platform::ReplannedSimulation> replanned;
+  if (args.simulate && traced && scenario.spec.options.replan_period_s > 0) {
+    replanned = platform::simulate_replanned(cache, policy, scenario.spec.options, args.seed);
+    apply_simulation(e, scenario, replanned->tenants);
+    if (!args.json)
+      std::cout << fmt::format(
+          "latencies, attainment and throughput: discrete-event simulation of the traces, the "
+          "policy re-planned every {:g} ms at the rates seen ({} windows, {} with a new "
+          "allocation, {:.3f} ms reconfiguring in all at {:g} us per repartition plus weight "
+          "reloads; batch and partition below: the allocation at the mean rates); goodput_scale: "
+          "steady-state model\n",
+          scenario.spec.options.replan_period_s * 1e3, replanned->windows, replanned->repartitions,
+          replanned->reconfiguring_s * 1e3, scenario.spec.options.repartition_cost_s * 1e6);
+  } else if (args.simulate) {
     apply_simulation(
-        e, platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
+        e, scenario,
+        platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
     if (!args.json)
       std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
-                   "allocation (about 200,000 requests, seed "
+                   "allocation ("
+                << (traced ? "the traces' time window" : "about 200,000 requests") << ", seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  if (!args.json) print_trace_notes(std::cout, scenario, args.simulate);
   const SoloComparison solo =
       compare_with_solo(scenario, accelerator, tech, e, scenario.spec.options);
   if (args.json) {
-    std::cout << to_json(scenario, e, solo).dump(1) << "\n";
+    nlohmann::json out = to_json(scenario, e, solo);
+    if (replanned)
+      out["replanning"] = {{"period_ms", scenario.spec.options.replan_period_s * 1e3},
+                           {"windows", replanned->windows},
+                           {"repartitions", replanned->repartitions},
+                           {"reconfiguring_ms", replanned->reconfiguring_s * 1e3}};
+    std::cout << out.dump(1) << "\n";
     return;
   }
   print_table(std::cout,
@@ -377,12 +423,17 @@ void run_serve_platform(const ServeArgs& args) {
       platform::unit_busy_fractions(p.serving, scenario.tenants, e.at_rates, hetero.units.size());
   if (args.simulate) {
     apply_simulation(
-        e, platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
+        e, scenario,
+        platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
+    bool traced = false;
+    for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
     if (!args.json)
       std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
-                   "allocation (about 200,000 requests, seed "
+                   "allocation ("
+                << (traced ? "the traces' time window" : "about 200,000 requests") << ", seed "
                 << args.seed << "); goodput_scale: steady-state model\n";
   }
+  if (!args.json) print_trace_notes(std::cout, scenario, args.simulate);
   if (args.json) {
     nlohmann::json out = base_json(scenario, e);
     out["policy"] = "units";

@@ -44,7 +44,9 @@
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
+#include "gui/widgets/tenants_pane.hpp"
 #include "reports/charts.hpp"
+#include "reports/tenants.hpp"
 
 namespace accelscope::gui {
 
@@ -361,12 +363,14 @@ void MainWindow::buildLayout() {
   tabs_ = new QTabWidget(splitter_);
   details_ = new DesignDetailPane(tabs_);
   breakdown_ = new BreakdownPane(tabs_);
+  tenants_ = new TenantsPane(tabs_);
   compare_ = new ComparePane(tabs_);
   log_ = new QPlainTextEdit(tabs_);
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(5000);
   tabs_->addTab(details_, tr("Design"));
   tabs_->addTab(breakdown_, tr("Breakdown"));
+  tabs_->addTab(tenants_, tr("Tenants"));
   tabs_->addTab(compare_, tr("Compare"));
   tabs_->addTab(log_, tr("Log"));
   connect(details_, &DesignDetailPane::compareRequested, this, [this] {
@@ -923,12 +927,14 @@ void MainWindow::showSelectedDetails(bool reload_breakdown) {
     if (reload_breakdown) {
       details_->clear();
       breakdown_->clear(tr("Select a design to see its breakdown."));
+      tenants_->clear(tr("Select a design of a serving study to see its tenants."));
     }
     return;
   }
   details_->showDesign(*current, *design);
   if (!reload_breakdown) return;
   const Design& d = current->designs()[*design];
+  showTenants(d.id);
   const std::optional<nlohmann::json> stored = session_->breakdown(d.id);
   if (stored) {
     std::string problem;
@@ -949,6 +955,25 @@ void MainWindow::showSelectedDetails(bool reload_breakdown) {
       tr("No breakdown stored for design #%1 (searches keep per-layer breakdowns for front "
          "designs). The component splits below come from its metrics.")
           .arg(d.id));
+}
+
+// The report's per-tenant table of a serving design, from the details stored with it.
+void MainWindow::showTenants(store::TrialId id) {
+  const std::optional<reports::Design> design = session_->reportDesign(id);
+  if (!design) {
+    tenants_->clear(tr("Design #%1 cannot be read.").arg(id));
+  } else if (reports::has_tenants(*design)) {
+    tenants_->showTenants(reports::tenants_table(*design),
+                          tr("Tenants of design #%1 at the scenario's rates (steady-state "
+                             "estimates, as the report shows them).")
+                              .arg(id));
+  } else if (design->workloads.is_null()) {
+    tenants_->clear(tr("Design #%1 keeps no per-workload details (searches keep them for front "
+                       "designs).")
+                        .arg(id));
+  } else {
+    tenants_->clear(tr("Design #%1 serves no scenario: no tenants.").arg(id));
+  }
 }
 
 bool MainWindow::selectBest() {
@@ -982,6 +1007,7 @@ void MainWindow::showTab(const QString& name) {
   const QString lower = name.toLower();
   if (lower == "design") tabs_->setCurrentWidget(details_);
   if (lower == "breakdown") tabs_->setCurrentWidget(breakdown_);
+  if (lower == "tenants") tabs_->setCurrentWidget(tenants_);
   if (lower == "compare") tabs_->setCurrentWidget(compare_);
   if (lower == "log") tabs_->setCurrentWidget(log_);
   if (lower == "scatter") centre_tabs_->setCurrentWidget(centre_tabs_->widget(0));

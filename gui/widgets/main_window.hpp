@@ -32,6 +32,7 @@ class StudySession;
 class ConstraintPanel;
 class DesignDetailPane;
 class BreakdownPane;
+class TenantsPane;
 class ComparePane;
 class ParallelCoordinatesView;
 class ImportancePane;
@@ -84,6 +85,7 @@ class MainWindow : public QMainWindow {
   ConstraintPanel* constraintPanel() const { return constraints_; }
   DesignDetailPane* detailPane() const { return details_; }
   BreakdownPane* breakdownPane() const { return breakdown_; }
+  TenantsPane* tenantsPane() const { return tenants_; }
   ComparePane* comparePane() const { return compare_; }
   ParallelCoordinatesView* parallelView() const { return parallel_; }
   ImportancePane* importancePane() const { return importance_; }
@@ -128,6 +130,7 @@ class MainWindow : public QMainWindow {
   void updateParallel();  // the study front under the constraints
   void updateStudyProgress();
   void showSelectedDetails(bool reload_breakdown);
+  void showTenants(store::TrialId id);
   std::vector<OverlayFront> overlayFronts() const;
   QString axisTitle(const FieldId& field, store::Direction direction) const;
 
@@ -175,6 +178,7 @@ class MainWindow : public QMainWindow {
   ImportancePane* importance_ = nullptr;
   DesignDetailPane* details_ = nullptr;
   BreakdownPane* breakdown_ = nullptr;
+  TenantsPane* tenants_ = nullptr;
   ComparePane* compare_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
   QProgressBar* study_progress_ = nullptr;

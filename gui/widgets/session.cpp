@@ -167,6 +167,18 @@ std::optional<nlohmann::json> StudySession::breakdown(store::TrialId trial) {
   }
 }
 
+std::optional<reports::Design> StudySession::reportDesign(store::TrialId trial) {
+  if (!db_) return std::nullopt;
+  try {
+    const std::optional<store::Trial> stored = db_->trial(trial, false);
+    if (!stored) return std::nullopt;
+    return reports::design_of(*stored);
+  } catch (const std::exception& failure) {
+    emit errorOccurred(describeFailure(QStringLiteral("Cannot read the design"), failure));
+    return std::nullopt;
+  }
+}
+
 std::optional<ReportPicks> StudySession::reportPicks() {
   if (!db_ || !study_) return std::nullopt;
   try {

@@ -15,6 +15,7 @@
 
 #include "gui/core/report_picks.hpp"
 #include "gui/core/study_data.hpp"
+#include "reports/report_data.hpp"
 #include "store/database.hpp"
 
 namespace accelscope::gui {
@@ -48,6 +49,9 @@ class StudySession : public QObject {
 
   // A design's stored breakdown; nullopt when none is stored (or reading failed: errorOccurred).
   std::optional<nlohmann::json> breakdown(store::TrialId trial);
+  // A design as the report reads it (metrics, parameters, per-workload details such as serving
+  // tenants); nullopt when it cannot be read (errorOccurred).
+  std::optional<reports::Design> reportDesign(store::TrialId trial);
   // The selected study's knee and shortlist as its report picks them; nullopt (and
   // errorOccurred) if they cannot be read.
   std::optional<ReportPicks> reportPicks();

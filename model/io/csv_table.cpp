@@ -1,5 +1,7 @@
 #include "model/io/csv_table.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include "model/io/json_reader.hpp"
@@ -20,6 +22,18 @@ std::vector<std::string> split_cells(const std::string& line) {
 }
 
 }  // namespace
+
+std::optional<double> csv_number(std::string_view cell) {
+  const char* first = cell.data();
+  const char* last = first + cell.size();
+  while (first < last && (*first == ' ' || *first == '\t')) ++first;
+  while (last > first && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r')) --last;
+  double value = 0;
+  const auto [end, error] = std::from_chars(first, last, value);
+  if (error != std::errc() || end != last || first == last || !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
 
 std::vector<CsvRow> read_csv_table(const std::string& path) {
   std::istringstream in(read_text_file(path));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "model/io/csv_table.hpp"
 #include "model/io/json_reader.hpp"
 
 #ifndef ACCELSCOPE_DATA_DIR
@@ -34,19 +35,6 @@ const std::string& figure_range() {
   return text;
 }
 
-// A whole cell read as a finite number (std::stod would take "1.5abc", "inf" and "nan").
-std::optional<double> cell_number(const std::string& cell) {
-  const char* first = cell.data();
-  const char* last = first + cell.size();
-  while (first < last && (*first == ' ' || *first == '\t')) ++first;
-  while (last > first && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r')) --last;
-  double value = 0;
-  const auto [end, error] = std::from_chars(first, last, value);
-  if (error != std::errc() || end != last || first == last || !std::isfinite(value))
-    return std::nullopt;
-  return value;
-}
-
 // CACTI sweep CSV: tech_nm,size_bytes,width_bits,read_pJ,write_pJ,leak_mW,area_mm2,...
 std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& path) {
   namespace limits = model::limits;
@@ -65,7 +53,7 @@ std::map<int, std::vector<model::SramPoint>> read_cacti_csv(const std::string& p
     std::istringstream row(line);
     std::string cell;
     while (std::getline(row, cell, ',')) {
-      const std::optional<double> value = cell_number(cell);
+      const std::optional<double> value = csv_number(cell);
       if (!value) throw InputError(where + excerpt(cell) + " is not a finite number");
       cells.push_back(*value);
     }

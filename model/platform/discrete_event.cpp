@@ -34,13 +34,23 @@ void validate(const std::vector<DesTenant>& tenants, const DesOptions& options) 
     fail("simulation", "drain_limit_s must be a finite number >= 0 (0: default)");
   if (options.max_requests < 1) fail("simulation", "max_requests must be >= 1");
   if (options.max_queue < 1) fail("simulation", "max_queue must be >= 1");
+  if (!options.partition_ready_s.empty() && options.partition_ready_s.size() != options.partitions)
+    fail("simulation", "partition_ready_s needs one entry per partition (or none)");
+  for (double ready : options.partition_ready_s)
+    if (!finite_at_least(ready, 0))
+      fail("simulation", "partition_ready_s entries must be finite numbers >= 0");
   if (tenants.empty()) fail("simulation", "no tenants (at least one is needed)");
   for (const DesTenant& t : tenants) {
     const std::string where = "tenant '" + t.name + "'";
     if (!finite_at_least(t.rate_per_s, 0)) fail(where, "rate_per_s must be a finite number >= 0");
     if (t.closed_loop < 0) fail(where, "closed_loop must be >= 0");
-    if ((t.rate_per_s > 0) == (t.closed_loop > 0))
-      fail(where, "give exactly one of rate_per_s > 0 (open loop) or closed_loop > 0");
+    if ((t.rate_per_s > 0 || !t.arrivals_s.empty()) == (t.closed_loop > 0))
+      fail(where,
+           "give exactly one of rate_per_s > 0 or arrivals_s (open loop) or closed_loop > 0");
+    for (std::size_t k = 0; k < t.arrivals_s.size(); ++k)
+      if (!finite_at_least(t.arrivals_s[k], k > 0 ? t.arrivals_s[k - 1] : 0.0))
+        fail(where, "arrivals_s[" + std::to_string(k) +
+                        "] must be finite, >= 0 and not before the previous arrival");
     if (!(std::isfinite(t.slo_s) && t.slo_s > 0)) fail(where, "slo_s must be a finite number > 0");
     if (t.max_batch < 1 || t.max_batch > (1 << 20)) fail(where, "max_batch must be 1 to 1048576");
     if (t.partition >= options.partitions)
@@ -67,7 +77,8 @@ struct TenantState {
   std::deque<Request> queue;
   std::mt19937_64 rng;
   double next_arrival_s = kInf;
-  std::vector<double> latencies_s;  // measured, completed
+  std::size_t next_trace_index = 0;  // of the tenant's arrivals_s
+  std::vector<double> latencies_s;   // measured, completed
   std::int64_t within_slo = 0;
   std::int64_t batches = 0, batched_requests = 0;
   std::int64_t queue_at_window_end = 0;
@@ -85,6 +96,7 @@ struct Running {
   double batch_start_s = 0;  // start of the batch phase
   double standalone_s = 0;
   bool has_last_tenant = false;
+  bool reconfiguring = false;  // a repartition: no tenant, no requests, its switch phase only
   std::size_t last_tenant = 0;
 };
 
@@ -148,11 +160,21 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
     state[i].rng.seed(seq);
     if (tenants[i].closed_loop > 0) {
       for (int k = 0; k < tenants[i].closed_loop && !requests_exhausted; ++k) arrive(i, 0.0);
+    } else if (!tenants[i].arrivals_s.empty()) {
+      state[i].next_arrival_s = tenants[i].arrivals_s[0];
+      state[i].next_trace_index = 1;
     } else {
       std::exponential_distribution<double> gap(tenants[i].rate_per_s);
       state[i].next_arrival_s = gap(state[i].rng);
     }
   }
+
+  for (std::size_t p = 0; p < options.partition_ready_s.size(); ++p)
+    if (options.partition_ready_s[p] > 0) {
+      Running& r = partitions[p];
+      r.active = r.reconfiguring = true;
+      r.switch_left_s = options.partition_ready_s[p];
+    }
 
   auto dispatch = [&](std::size_t p) {
     Running& run = partitions[p];
@@ -207,7 +229,7 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
       r.work_left_s -= (dt - sw) * rate;
       const double busy = overlap(now, now + dt, options.warmup_s, window_end);
       partition_busy_s[p] += busy;
-      state[r.tenant].busy_s += busy;
+      if (!r.reconfiguring) state[r.tenant].busy_s += busy;
     }
     now += dt;
   };
@@ -256,13 +278,23 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
 
     if (next_arrival <= next_completion) {
       TenantState& s = state[arriving];
-      std::exponential_distribution<double> gap(tenants[arriving].rate_per_s);
-      s.next_arrival_s = now + gap(s.rng);
+      const std::vector<double>& trace = tenants[arriving].arrivals_s;
+      if (!trace.empty()) {
+        s.next_arrival_s = s.next_trace_index < trace.size() ? trace[s.next_trace_index++] : kInf;
+      } else {
+        std::exponential_distribution<double> gap(tenants[arriving].rate_per_s);
+        s.next_arrival_s = now + gap(s.rng);
+      }
       arrive(arriving, now);
       if (requests_exhausted) close_arrivals(now);
       continue;
     }
     Running& r = partitions[completing];
+    if (completing_switch && r.reconfiguring) {  // the partition is ready
+      r.active = r.reconfiguring = false;
+      r.switch_left_s = 0;
+      continue;
+    }
     if (completing_switch) {  // the switch is over: the batch phase starts now
       r.switch_left_s = 0;
       r.batch_start_s = now;
@@ -309,6 +341,7 @@ DesResult simulate(const std::vector<DesTenant>& tenants, const DesOptions& opti
     for (double l : s.latencies_s) sum += l;
     out.mean_s = done > 0 ? sum / static_cast<double>(done) : 0;
     out.max_s = done > 0 ? s.latencies_s.back() : 0;
+    out.latencies_s = s.latencies_s;
     out.slo_attainment =
         out.arrived > 0 ? static_cast<double>(s.within_slo) / static_cast<double>(out.arrived) : 0;
     out.throughput_per_s = static_cast<double>(out.completed) / window_s;

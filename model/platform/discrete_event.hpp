@@ -29,6 +29,9 @@ struct DesTenant {
   // Closed loop: this many requests in flight; a new one arrives when one completes (no think
   // time). 0: open loop.
   int closed_loop = 0;
+  // A recorded request trace replayed instead of Poisson arrivals: arrival times in seconds from
+  // the start of the simulation, non-decreasing (rate_per_s is then informational). Empty: none.
+  std::vector<double> arrivals_s;
   double slo_s = 0;
   int max_batch = 1;
   std::size_t partition = 0;  // index of the partition it runs on
@@ -48,6 +51,9 @@ struct DesOptions {
   // spends this long switching (weights, context).
   double switch_cost_s = 0;
   BatchPolicy policy = BatchPolicy::greedy;
+  // Per partition (empty: none): busy being reconfigured (a repartition) from time 0 until this
+  // time; its requests wait.
+  std::vector<double> partition_ready_s;
   std::uint64_t seed = 1;
   // Bounds: arrivals stop at duration_s or after max_requests (all tenants together), whichever
   // comes first; requests still queued or running at drain_limit_s (default 2 x duration_s plus
@@ -67,8 +73,9 @@ struct DesTenantResult {
   std::int64_t dropped = 0;     // refused with a full queue
   std::int64_t unfinished = 0;  // still waiting or running when the simulation stopped
   double p50_s = 0, p99_s = 0, mean_s = 0, max_s = 0;  // over completed requests
-  double slo_attainment = 0;    // completed within SLO / arrived (dropped, unfinished: misses)
-  double throughput_per_s = 0;  // measured completions / measured time
+  std::vector<double> latencies_s;  // of the measured completed requests, ascending
+  double slo_attainment = 0;        // completed within SLO / arrived (dropped, unfinished: misses)
+  double throughput_per_s = 0;      // measured completions / measured time
   double mean_batch = 0;
   double busy_fraction = 0;  // of the measured time its batches were running (or switching in)
   std::int64_t max_queue_length = 0;

@@ -137,6 +137,14 @@ LatencyCache::LatencyCache(ExternalCosts costs, const std::vector<Tenant>& tenan
   peak_macs_per_s_ = external_.peak_macs_per_s;
 }
 
+void LatencyCache::set_rates(const std::vector<Tenant>& tenants) {
+  bool same = tenants.size() == tenants_->size();
+  for (std::size_t i = 0; same && i < tenants.size(); ++i)
+    same = tenants[i].networks == (*tenants_)[i].networks;
+  if (!same) throw std::invalid_argument("set_rates: not the same tenants and networks");
+  tenants_ = &tenants;
+}
+
 double LatencyCache::fraction_of(int cols) const {
   return external_.fraction ? external_.fraction(cols)
                             : static_cast<double>(cols) / accelerator_.array.cols;
@@ -645,13 +653,25 @@ double largest_feasible_scale(const std::function<bool(double)>& feasible) {
   return lo;
 }
 
-std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const PlatformResult& result,
-                                                 const PlatformOptions& options, std::uint64_t seed,
-                                                 std::int64_t requests) {
+namespace {
+
+// The discrete-event run of an allocation: each slot a simulated tenant (owner: its scenario
+// tenant). window_s > 0: arrivals for exactly that long, all measured (a re-planning window);
+// ready_s: per server, when it is ready (a repartition), empty for all at once.
+struct AllocationRun {
+  DesResult sim;
+  std::vector<std::size_t> owner;
+};
+AllocationRun run_allocation(LatencyCache& cache, const PlatformResult& result,
+                             const PlatformOptions& options, std::uint64_t seed,
+                             std::int64_t requests, double window_s,
+                             const std::vector<double>& ready_s) {
   const std::vector<Tenant>& tenants = cache.tenants();
   std::vector<DesTenant> des;
   std::vector<std::size_t> owner;  // scenario tenant of each simulated one
-  double total_rate = 0, longest_slo = 0;
+  double total_rate = 0, longest_slo = 0, trace_end_s = 0;
+  std::int64_t trace_arrivals = 0;
+  std::vector<std::size_t> replicas_seen(tenants.size(), 0);
   for (std::size_t s = 0; s < result.servers.size(); ++s) {
     const Server& server = result.servers[s];
     for (const Slot& slot : server.slots) {
@@ -661,6 +681,16 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
       d.rate_per_s = t.rate_per_s * slot.rate_share * result.rate_scale;
       if (t.closed_loop > 0 && slot.rate_share == 1 && result.rate_scale == 1)
         d.closed_loop = t.closed_loop;
+      if (!t.trace_arrivals_s.empty()) {
+        // Replica r of n takes requests r, r + n, ... of the trace.
+        const std::size_t replicas =
+            std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(1 / slot.rate_share)));
+        for (std::size_t k = replicas_seen[slot.tenant]++ % replicas; k < t.trace_arrivals_s.size();
+             k += replicas)
+          d.arrivals_s.push_back(t.trace_arrivals_s[k] / result.rate_scale);
+        if (!d.arrivals_s.empty()) trace_end_s = std::max(trace_end_s, d.arrivals_s.back());
+        trace_arrivals += static_cast<std::int64_t>(d.arrivals_s.size());
+      }
       d.slo_s = t.slo_s;
       d.max_batch = static_cast<int>(t.batches.back());
       d.partition = s;
@@ -686,26 +716,146 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
   des_options.dram_bandwidth_bytes_per_s = cache.channel_bytes_per_s();
   des_options.switch_cost_s = options.switch_cost_s;
   des_options.seed = seed;
-  des_options.max_requests = requests;
-  des_options.duration_s = std::max(static_cast<double>(requests) / total_rate, 50 * longest_slo);
+  des_options.max_requests = requests + trace_arrivals;
+  // A trace sets the time window (the other tenants run alongside it); else about `requests`.
+  des_options.duration_s =
+      trace_end_s > 0 ? std::max(trace_end_s * (1 + 1e-9), 50 * longest_slo)
+                      : std::max(static_cast<double>(requests) / total_rate, 50 * longest_slo);
   des_options.warmup_s = 0.1 * des_options.duration_s;
-  const DesResult sim = simulate(des, des_options);
+  if (window_s > 0) {
+    des_options.duration_s = window_s;
+    des_options.warmup_s = 0;
+  }
+  des_options.partition_ready_s = ready_s;
+  return {simulate(des, des_options), std::move(owner)};
+}
 
+}  // namespace
+
+std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const PlatformResult& result,
+                                                 const PlatformOptions& options, std::uint64_t seed,
+                                                 std::int64_t requests) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  const AllocationRun run = run_allocation(cache, result, options, seed, requests, 0, {});
   std::vector<SimulatedTenant> merged(tenants.size());
   std::vector<double> arrived(tenants.size(), 0), within(tenants.size(), 0);
-  for (std::size_t d = 0; d < des.size(); ++d) {
-    const DesTenantResult& r = sim.tenants[d];
-    SimulatedTenant& m = merged[owner[d]];
+  for (std::size_t d = 0; d < run.owner.size(); ++d) {
+    const DesTenantResult& r = run.sim.tenants[d];
+    SimulatedTenant& m = merged[run.owner[d]];
     m.p50_s = std::max(m.p50_s, r.p50_s);
     m.p99_s = std::max(m.p99_s, r.p99_s);
     m.throughput_per_s += r.throughput_per_s;
     m.overloaded = m.overloaded || r.overloaded;
-    arrived[owner[d]] += static_cast<double>(r.arrived);
-    within[owner[d]] += r.slo_attainment * static_cast<double>(r.arrived);
+    arrived[run.owner[d]] += static_cast<double>(r.arrived);
+    within[run.owner[d]] += r.slo_attainment * static_cast<double>(r.arrived);
   }
   for (std::size_t i = 0; i < tenants.size(); ++i)
     merged[i].slo_attainment = arrived[i] > 0 ? within[i] / arrived[i] : 0;
   return merged;
+}
+
+namespace {
+
+// Whether two servers are the same partition running the same tenants at the same shares.
+bool same_server(const Server& a, const Server& b) {
+  if (a.cols != b.cols || a.slots.size() != b.slots.size()) return false;
+  for (std::size_t k = 0; k < a.slots.size(); ++k)
+    if (a.slots[k].tenant != b.slots[k].tenant || a.slots[k].rate_share != b.slots[k].rate_share)
+      return false;
+  return true;
+}
+
+double nearest_rank(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const double rank = std::ceil(p * static_cast<double>(sorted.size()));
+  return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(std::max(1.0, rank)) - 1)];
+}
+
+}  // namespace
+
+ReplannedSimulation simulate_replanned(LatencyCache& cache, Policy policy,
+                                       const PlatformOptions& options, std::uint64_t seed) {
+  const std::vector<Tenant>& tenants = cache.tenants();
+  if (!(options.replan_period_s > 0)) throw std::invalid_argument("re-planning needs a period > 0");
+  double trace_end_s = 0;
+  for (const Tenant& t : tenants)
+    if (!t.trace_arrivals_s.empty()) trace_end_s = std::max(trace_end_s, t.trace_arrivals_s.back());
+  if (!(trace_end_s > 0)) throw std::invalid_argument("re-planning needs a tenant with a trace");
+  const double window_s = options.replan_period_s;
+  const auto windows = static_cast<std::size_t>(std::ceil(trace_end_s / window_s * (1 - 1e-12)));
+
+  ReplannedSimulation out;
+  out.tenants.resize(tenants.size());
+  std::vector<std::vector<double>> latencies(tenants.size());
+  std::vector<double> arrived(tenants.size(), 0), within(tenants.size(), 0),
+      completed(tenants.size(), 0);
+  std::vector<Server> previous;
+  std::vector<Tenant> seen;  // the tenants as a window sees them (the cache points to them)
+  // The cache sees each window's rates; it gets the tenants back however this ends.
+  struct RestoreRates {
+    LatencyCache& cache;
+    const std::vector<Tenant>& tenants;
+    ~RestoreRates() { cache.set_rates(tenants); }
+  } restore{cache, tenants};
+  for (std::size_t w = 0; w < std::max<std::size_t>(windows, 1); ++w) {
+    const double start = static_cast<double>(w) * window_s;
+    // The tenants as the window sees them: a trace's arrivals in it (from 0), at the rate
+    // observed (at least one request per window, so every tenant gets a partition).
+    seen = tenants;
+    for (Tenant& t : seen) {
+      if (t.trace_arrivals_s.empty()) continue;
+      const auto first =
+          std::lower_bound(t.trace_arrivals_s.begin(), t.trace_arrivals_s.end(), start);
+      const auto last =
+          std::lower_bound(t.trace_arrivals_s.begin(), t.trace_arrivals_s.end(), start + window_s);
+      std::vector<double> in_window;
+      for (auto it = first; it != last; ++it) in_window.push_back(*it - start);
+      t.rate_per_s = static_cast<double>(std::max<std::ptrdiff_t>(last - first, 1)) / window_s;
+      t.trace_arrivals_s = std::move(in_window);
+    }
+    cache.set_rates(seen);
+    const PlatformResult planned = serve(cache, policy, 1.0, options);
+    // A server not in the previous allocation is reconfigured first: the fixed cost plus its
+    // tenants' weights reloaded over the channel. The first window starts configured.
+    std::vector<double> ready(planned.servers.size(), 0);
+    bool changed = false;
+    for (std::size_t s = 0; s < planned.servers.size() && w > 0; ++s) {
+      const Server& server = planned.servers[s];
+      if (std::any_of(previous.begin(), previous.end(),
+                      [&](const Server& old) { return same_server(old, server); }))
+        continue;
+      double weight_bytes = 0;
+      for (const Slot& slot : server.slots)
+        weight_bytes += cache.cost(server.cols, slot.tenant, 0).weight_bytes;
+      ready[s] = options.repartition_cost_s + weight_bytes / cache.channel_bytes_per_s();
+      out.reconfiguring_s += ready[s];
+      changed = true;
+    }
+    out.repartitions += changed ? 1 : 0;
+    previous = planned.servers;
+    const AllocationRun run =
+        run_allocation(cache, planned, options, seed + w, 10'000'000, window_s, ready);
+    for (std::size_t d = 0; d < run.owner.size(); ++d) {
+      const DesTenantResult& r = run.sim.tenants[d];
+      const std::size_t i = run.owner[d];
+      latencies[i].insert(latencies[i].end(), r.latencies_s.begin(), r.latencies_s.end());
+      arrived[i] += static_cast<double>(r.arrived);
+      within[i] += r.slo_attainment * static_cast<double>(r.arrived);
+      completed[i] += static_cast<double>(r.completed);
+      out.tenants[i].overloaded = out.tenants[i].overloaded || r.overloaded;
+    }
+    ++out.windows;
+  }
+  const double total_s = static_cast<double>(out.windows) * window_s;
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    std::sort(latencies[i].begin(), latencies[i].end());
+    SimulatedTenant& m = out.tenants[i];
+    m.p50_s = nearest_rank(latencies[i], 0.50);
+    m.p99_s = nearest_rank(latencies[i], 0.99);
+    m.slo_attainment = arrived[i] > 0 ? within[i] / arrived[i] : 0;
+    m.throughput_per_s = completed[i] / total_s;
+  }
+  return out;
 }
 
 }  // namespace accelscope::model::platform

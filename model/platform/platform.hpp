@@ -54,6 +54,9 @@ struct Tenant {
   std::string name;
   double rate_per_s = 0;  // open loop (Poisson); a closed loop of k is served as k / SLO
   int closed_loop = 0;    // requests in flight (the simulator runs it as such); 0: open loop
+  // A recorded request trace (arrival times in seconds from its start, non-decreasing): the
+  // simulator replays it; the steady-state model serves rate_per_s, its mean rate. Empty: none.
+  std::vector<double> trace_arrivals_s;
   double slo_s = 0;
   double percentile = 99;  // of the latency that must stay within the SLO
   int priority = 0;        // higher first in the elastic policy
@@ -71,6 +74,12 @@ struct PlatformOptions {
   std::vector<double> partition_menu{0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0};
   int max_partitions = 8;
   double switch_cost_s = 20e-6;  // per turn on a shared partition, besides reloading weights
+  // Re-planning on request traces (simulate_replanned): the policy re-runs every period at the
+  // rates observed in it (0: never); a partition it changes is first reconfigured for this long
+  // plus reloading its tenants' weights. The 100 us default is an assumption (draining the array
+  // and rewriting its column groups' configuration), not a measurement.
+  double replan_period_s = 0;
+  double repartition_cost_s = 100e-6;
 };
 
 // The accelerator restricted to `cols` of its columns (SRAM and vector lanes in proportion, the
@@ -115,6 +124,9 @@ class LatencyCache {
   // Precondition: constructed from an accelerator.
   const Accelerator& accelerator() const { return accelerator_; }
   const std::vector<Tenant>& tenants() const { return *tenants_; }
+  // The same tenants (same networks, in the same order) at other rates or traces: every cached
+  // cost and bound stays valid (none depends on rates). The cache keeps a pointer to them.
+  void set_rates(const std::vector<Tenant>& tenants);
   std::size_t evaluations() const { return evaluations_; }
   double channel_bytes_per_s() const { return channel_bytes_per_s_; }
   double peak_macs_per_s() const { return peak_macs_per_s_; }
@@ -201,6 +213,9 @@ double largest_feasible_scale(const std::function<bool(double)>& feasible);
 // itself), greedy batching, the options' switch cost per change of tenant (weight reloads not
 // added). Per scenario tenant, replicas merged: worst p50 and p99, summed throughput, attainment
 // weighted by arrivals. About `requests` arrivals in all, the first 10 % of the time not measured.
+// A tenant with a trace replays it whole (times divided by the rate scale; request i goes to
+// replica i mod r); the simulation then lasts until the last trace arrival (the other tenants
+// arriving alongside), its first 10 % not measured.
 struct SimulatedTenant {
   double p50_s = 0, p99_s = 0, slo_attainment = 0, throughput_per_s = 0;
   bool overloaded = false;
@@ -209,6 +224,25 @@ std::vector<SimulatedTenant> simulate_allocation(LatencyCache& cache, const Plat
                                                  const PlatformOptions& options,
                                                  std::uint64_t seed = 1,
                                                  std::int64_t requests = 200'000);
+
+// gpu-lets' periodic re-planning replayed on the tenants' traces: the trace time cut into windows
+// of options.replan_period_s; in each, the policy's allocation at the rates observed in the window
+// (its arrivals / window, at least one; a traced tenant with none in a window gets Poisson
+// arrivals at that one per window; tenants without a trace at their rate); a server of a
+// window's allocation that was in none of the previous window's (same columns, tenants and shares)
+// is reconfigured first: options.repartition_cost_s plus its tenants' weights over the DRAM
+// channel, its requests waiting (the first window starts configured). Each window is simulated on
+// its own, every request measured: queues start empty, requests left at its end finish on its
+// allocation. Per scenario tenant over all windows and replicas: p50, p99, attainment, throughput.
+// Precondition: a tenant has a trace and the period is > 0 (std::invalid_argument otherwise).
+struct ReplannedSimulation {
+  std::vector<SimulatedTenant> tenants;
+  int windows = 0;
+  int repartitions = 0;        // windows whose allocation changed
+  double reconfiguring_s = 0;  // summed over the servers reconfigured
+};
+ReplannedSimulation simulate_replanned(LatencyCache& cache, Policy policy,
+                                       const PlatformOptions& options, std::uint64_t seed = 1);
 
 // The fastest any batch of a tenant can run: batch 1 on the whole array.
 double fastest_latency_s(LatencyCache& cache, std::size_t tenant);

@@ -318,4 +318,143 @@ TEST_CASE("platform: bad scenarios get one-line errors naming tenant and field",
   CHECK_THAT(scenario_error(tenant(R"("workload": "resnet18", "rate_per_s": 5, "slo_ms": 9,
                                       "percentile": 120)")),
              Catch::Contains("tenants.vision.percentile"));
+  CHECK_THAT(scenario_error(R"({"replan_period_ms": -5, "tenants": [{"name": "vision",
+             "workload": "resnet18", "rate_per_s": 5, "slo_ms": 9}]})"),
+             Catch::Contains("'replan_period_ms'"));
+  CHECK_THAT(scenario_error(R"({"repartition_cost_us": "x", "tenants": [{"name": "vision",
+             "workload": "resnet18", "rate_per_s": 5, "slo_ms": 9}]})"),
+             Catch::Contains("'repartition_cost_us'"));
+}
+
+namespace {
+
+// The one-line error of reading a trace file holding `text`.
+std::string trace_error(const std::string& text, const std::string& path) {
+  std::ofstream(path) << text;
+  std::string message;
+  try {
+    (void)engine::read_request_trace(path);
+  } catch (const io::InputError& e) {
+    message = e.what();
+  }
+  std::filesystem::remove(path);
+  CHECK(message.find(path + ": ") == 0);
+  CHECK(message.find('\n') == std::string::npos);
+  return message;
+}
+
+}  // namespace
+
+TEST_CASE("platform: request traces are read strictly, line by line", "[platform]") {
+  const std::string path = accelscope::testing::temp_path("trace") + ".csv";
+  // Comments, a header with other columns, milliseconds; timestamps shifted to start at 0.
+  std::ofstream(path) << "# recorded\nid,arrival_ms\n1,10\n2,10\n3,30.5\n\n4,1010\n";
+  const engine::RequestTrace ms = engine::read_request_trace(path);
+  CHECK(ms.arrivals_s == std::vector<double>{0.010, 0.010, 0.0305, 1.010});
+  CHECK(ms.mean_rate_per_s == Approx(3.0));
+  std::ofstream(path) << "timestamp_s\n1700000000.5\n1700000001.5\n1700000002.5\n";
+  const engine::RequestTrace stamps = engine::read_request_trace(path);
+  CHECK(stamps.arrivals_s == std::vector<double>{0, 1, 2});
+  CHECK(stamps.mean_rate_per_s == Approx(1.0));
+
+  CHECK_THAT(trace_error("arrival_ms\n1\n5\n3\n", path), Catch::Contains("line 4") &&
+                                                             Catch::Contains("'arrival_ms' = 3") &&
+                                                             Catch::Contains("line 3"));
+  CHECK_THAT(trace_error("arrival_ms\n1\n-5\n", path),
+             Catch::Contains("line 3") && Catch::Contains(">= 0"));
+  for (const char* bad : {"nan", "inf", "1.5abc", "x"})
+    CHECK_THAT(trace_error(std::string("arrival_ms\n1\n") + bad + "\n2\n", path),
+               Catch::Contains("line 3") && Catch::Contains("'arrival_ms'"));
+  CHECK_THAT(trace_error("id,arrival_ms\n1,4\n2\n", path),
+             Catch::Contains("line 3") && Catch::Contains("'arrival_ms' missing"));
+  CHECK_THAT(trace_error("", path), Catch::Contains("line 1: empty trace"));
+  CHECK_THAT(trace_error("# only a comment\narrival_ms\n", path), Catch::Contains("0 arrival(s)"));
+  CHECK_THAT(trace_error("arrival_ms\n5\n5\n", path), Catch::Contains("at different times"));
+  CHECK_THAT(trace_error("time,ms\n5\n", path), Catch::Contains("line 1") &&
+                                                    Catch::Contains("arrival_ms") &&
+                                                    Catch::Contains("timestamp_s"));
+
+  // In a scenario: a missing file names the tenant's field; a trace excludes a rate.
+  CHECK_THAT(scenario_error(R"({"tenants": [{"name": "vision", "workload": "resnet18", "slo_ms": 9,
+                                      "trace": "no_such_trace.csv"}]})"),
+             Catch::Contains("tenants.vision.trace") && Catch::Contains("no_such_trace.csv"));
+  std::ofstream(path) << "arrival_ms\n0\n10\n";
+  CHECK_THAT(scenario_error(R"({"tenants": [{"name": "vision", "workload": "resnet18",
+                              "slo_ms": 9, "rate_per_s": 5, "trace": ")" +
+                            path + R"("}]})"),
+             Catch::Contains("tenants.vision") && Catch::Contains("exactly one"));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("platform: a trace is served at its mean rate and replayed with its bursts",
+          "[platform]") {
+  // trace_mix: MobileNetV2's requests from a synthetic bursty trace (100 and 400 requests/s, mean
+  // about 160/s). The steady-state model serves the mean rate; the simulator replays the trace,
+  // whose bursts overload the partition the mean rate is given, so fewer requests meet the SLO
+  // than with Poisson arrivals at the same mean rate.
+  Setup s;
+  set_up(s, "spaces/scenarios/trace_mix.json", 256, 0);
+  const platform::Tenant& traced = s.scenario.tenants[0];
+  const std::vector<double>& arrivals = traced.trace_arrivals_s;
+  REQUIRE(arrivals.size() > 1000);
+  CHECK(traced.rate_per_s == Approx((arrivals.size() - 1) / (arrivals.back() - arrivals.front())));
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  const platform::PlatformResult r =
+      platform::serve(cache, platform::Policy::elastic, 1.0, s.scenario.spec.options);
+  REQUIRE(r.feasible);
+  const std::vector<platform::SimulatedTenant> replayed =
+      platform::simulate_allocation(cache, r, s.scenario.spec.options);
+  std::vector<platform::Tenant> poisson_tenants = s.scenario.tenants;
+  poisson_tenants[0].trace_arrivals_s.clear();
+  platform::LatencyCache poisson_cache(s.accelerator, s.tech, poisson_tenants);
+  const std::vector<platform::SimulatedTenant> poisson =
+      platform::simulate_allocation(poisson_cache, r, s.scenario.spec.options);
+  INFO("attainment: trace " << replayed[0].slo_attainment << ", Poisson "
+                            << poisson[0].slo_attainment);
+  CHECK(poisson[0].slo_attainment > 0.99);
+  CHECK(replayed[0].slo_attainment < 0.9);
+  CHECK(replayed[0].p99_s > traced.slo_s);
+  // Every measured request of the trace is served: throughput near its mean rate.
+  CHECK(replayed[0].throughput_per_s == Approx(traced.rate_per_s).epsilon(0.1));
+}
+
+TEST_CASE("platform: re-planning on a trace follows its bursts and pays for repartitions",
+          "[platform]") {
+  // trace_mix's MobileNetV2 trace alternates 2 s at 100 and 0.5 s at 400 requests/s. Planned once
+  // at the mean rate its bursts overload its partition; re-planned every 500 ms at the rates seen,
+  // the elastic policy gives the bursts more (windows with a new allocation pay the repartition
+  // cost plus weight reloads); windows of 2.5 s see the mean rate and change nothing.
+  Setup s;
+  set_up(s, "spaces/scenarios/trace_mix.json", 256, 0);
+  platform::PlatformOptions options = s.scenario.spec.options;
+  platform::LatencyCache cache(s.accelerator, s.tech, s.scenario.tenants);
+  const platform::PlatformResult once =
+      platform::serve(cache, platform::Policy::elastic, 1.0, options);
+  const double planned_once = platform::simulate_allocation(cache, once, options)[0].slo_attainment;
+
+  options.replan_period_s = 0.5;
+  options.repartition_cost_s = 100e-6;
+  const platform::ReplannedSimulation cheap =
+      platform::simulate_replanned(cache, platform::Policy::elastic, options);
+  options.repartition_cost_s = 20e-3;
+  const platform::ReplannedSimulation costly =
+      platform::simulate_replanned(cache, platform::Policy::elastic, options);
+  options.replan_period_s = 2.5;
+  const platform::ReplannedSimulation slow =
+      platform::simulate_replanned(cache, platform::Policy::elastic, options);
+  INFO("attainment: planned once " << planned_once << ", re-planned "
+                                   << cheap.tenants[0].slo_attainment << " (100 us), "
+                                   << costly.tenants[0].slo_attainment << " (20 ms)");
+  CHECK(cheap.windows == 40);
+  CHECK(cheap.repartitions > 0);
+  CHECK(cheap.repartitions == costly.repartitions);  // the plans do not depend on the cost
+  // Every window with a new allocation reconfigures at least one partition.
+  CHECK(costly.reconfiguring_s > cheap.reconfiguring_s + cheap.repartitions * 19e-3);
+  CHECK(cheap.tenants[0].slo_attainment > 0.99);
+  CHECK(planned_once < 0.9);
+  CHECK(costly.tenants[0].slo_attainment < cheap.tenants[0].slo_attainment);
+  CHECK(costly.tenants[0].p99_s > cheap.tenants[0].p99_s);
+  CHECK(slow.repartitions == 0);
+  // The cache serves the scenario's own rates again afterwards.
+  CHECK(&cache.tenants() == &s.scenario.tenants);
 }

@@ -37,7 +37,9 @@
 #include "gui/widgets/search_dialog.hpp"
 #include "gui/widgets/search_runner.hpp"
 #include "gui/widgets/session.hpp"
+#include "gui/widgets/tenants_pane.hpp"
 #include "reports/report_data.hpp"
+#include "reports/tenants.hpp"
 #include "store/pareto.hpp"
 
 using namespace accelscope;
@@ -273,6 +275,100 @@ class GuiWindowTest : public QObject {
     QVERIFY(breakdown->message().contains("No breakdown stored"));
     QCOMPARE(breakdown->chartTitles(),
              (QStringList{"Energy by component (weight-averaged)", "Area by component"}));
+  }
+
+  // Issue 12: a serving design's tenants in the report's own table (reports::tenants_table) from
+  // the details stored with it; a design without them says why.
+  void servingDesignShowsItsTenants() {
+    const QString path = dir_.filePath("serving.sqlite");
+    std::vector<store::TrialId> ids;
+    {
+      store::Database db(path.toStdString());
+      fixture::StudyOptions options;
+      options.name = "serving";
+      const store::StudyId study =
+          db.create_or_resume_study(fixture::study_config(options)).study.id;
+      const std::vector<store::ProposedPoint> points{fixture::propose(options, 0),
+                                                     fixture::propose(options, 1)};
+      db.add_pending(study, 0, 0, points);
+      std::vector<store::Completion> completions;
+      for (const store::Trial& trial : db.claim_pending(study, store::default_worker_id(), 2)) {
+        store::TrialResult result = fixture::evaluate(options, trial.params);
+        // As engine::add_serving_results records them (the second design keeps none).
+        result.workloads = trial.seq > 0 ? nlohmann::json(nullptr)
+                                         : nlohmann::json{{"bert_base",
+                                                           {{"mode", "serving"},
+                                                            {"batch", 4},
+                                                            {"partition", 0.75},
+                                                            {"partition_cols", 96},
+                                                            {"replicas", 1},
+                                                            {"p50_ms", 2.5},
+                                                            {"p99_ms", 8.75},
+                                                            {"slo_ms", 10},
+                                                            {"percentile", 99},
+                                                            {"slo_attainment", 1.0},
+                                                            {"throughput_per_s", 100},
+                                                            {"meets_slo", true}}},
+                                                          {"mobilenet_v2",
+                                                           {{"mode", "serving"},
+                                                            {"batch", 1},
+                                                            {"partition", 0.25},
+                                                            {"partition_cols", 16},
+                                                            {"replicas", 2},
+                                                            {"p50_ms", nullptr},
+                                                            {"p99_ms", nullptr},
+                                                            {"slo_ms", 24},
+                                                            {"percentile", 99},
+                                                            {"slo_attainment", 0.0},
+                                                            {"throughput_per_s", 312.5},
+                                                            {"meets_slo", false}}}};
+        ids.push_back(trial.id);
+        completions.push_back({trial.id, std::move(result)});
+      }
+      db.complete_many(completions);
+    }
+    QVERIFY(window_->openDatabase(path));
+    const StudyData* study = window_->study();
+    QVERIFY(study);
+    const auto index_of = [&](store::TrialId id) -> std::optional<std::size_t> {
+      for (std::size_t i = 0; i < study->designs().size(); ++i)
+        if (study->designs()[i].id == id) return i;
+      return std::nullopt;
+    };
+    window_->showTab("tenants");
+    window_->selectDesign(index_of(ids[0]));
+    TenantsPane* pane = window_->tenantsPane();
+    QVERIFY(pane->message().contains(QString("design #%1").arg(ids[0])));
+    QTableWidget* table = pane->table();
+    QCOMPARE(table->rowCount(), 2);
+    QStringList headers;
+    for (int c = 0; c < table->columnCount(); ++c)
+      headers << table->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, (QStringList{"Tenant", "Partition", "Batch", "p50", "p99", "SLO",
+                                   "Attainment", "Throughput (req/s)", "SLO met"}));
+    // The cells are the report's, word for word.
+    store::Database db(path.toStdString(), {.mode = store::OpenMode::read_only});
+    const reports::Table expected = reports::tenants_table(reports::design_of(*db.trial(ids[0])));
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < table->columnCount(); ++c)
+        QCOMPARE(table->item(r, c)->text(),
+                 QString::fromStdString(
+                     expected.rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)]));
+    QCOMPARE(table->item(0, 0)->text(), QString("bert_base"));
+    QVERIFY(table->item(0, 1)->text().contains("96 cols"));
+    QCOMPARE(table->item(0, 2)->text(), QString("4"));
+    QVERIFY(table->item(1, 1)->text().contains("2 x 16 cols"));
+    QCOMPARE(table->item(1, 4)->text(), QString("unbounded"));
+    QCOMPARE(table->item(1, 8)->text(), QString("no"));
+    // A design that keeps no details says so; no table.
+    window_->selectDesign(index_of(ids[1]));
+    QVERIFY(pane->message().contains("keeps no per-workload details"));
+    QCOMPARE(pane->table()->rowCount(), 0);
+    // A design of an ordinary study has no tenants.
+    QVERIFY(window_->openDatabase(example_));
+    window_->selectDesign(std::size_t{0});
+    QVERIFY(pane->message().contains("no tenants") ||
+            pane->message().contains("keeps no per-workload details"));
   }
 
   // Issue 15 point 8: "Select knee" selects the design the report calls the knee and compares the

@@ -245,3 +245,47 @@ TEST_CASE("des: bad input names the tenant and field", "[platform][des]") {
   options.duration_s = 0;
   CHECK_THAT(error_of({t}, options), Catch::Contains("duration_s"));
 }
+
+TEST_CASE("des: a request trace is replayed arrival by arrival", "[platform][des]") {
+  // A burst of four requests at 100 ms, then requests 50 ms apart: one server, L(b) = 2 + 1 b ms,
+  // batches up to 4, greedy. The burst's first request starts at once, alone (3 ms); the other
+  // three wait for it and run as one batch of 3 (5 ms more: 8 ms); the rest run alone (3 ms).
+  DesTenant t = tenant("traced", 4, 0.002, 0.001);
+  t.arrivals_s = {0.100, 0.100, 0.100, 0.100};
+  for (int k = 1; k <= 20; ++k) t.arrivals_s.push_back(0.100 + 0.050 * k);
+  t.rate_per_s = 1;  // informational with a trace
+  DesOptions options;
+  options.duration_s = 1.2;
+  const DesResult r = simulate({t}, options);
+  REQUIRE(r.tenants.size() == 1);
+  CHECK(r.tenants[0].arrived == 24);
+  CHECK(r.tenants[0].completed == 24);
+  CHECK(r.tenants[0].p50_s == Approx(0.003));
+  CHECK(r.tenants[0].max_s == Approx(0.008));
+  CHECK(r.tenants[0].mean_batch == Approx(24.0 / 22));
+  // Arrivals must be sorted, finite and not negative.
+  DesTenant unsorted = t;
+  unsorted.arrivals_s[5] = 0.01;
+  CHECK_THAT(error_of({unsorted}, options),
+             Catch::Contains("tenant 'traced'") && Catch::Contains("arrivals_s[5]"));
+  DesTenant negative = t;
+  negative.arrivals_s[0] = -1;
+  CHECK_THAT(error_of({negative}, options), Catch::Contains("arrivals_s[0]"));
+}
+
+TEST_CASE("des: a partition being reconfigured starts nothing until it is ready",
+          "[platform][des]") {
+  // A repartition keeps the partition busy for 10 ms from the start: the request arriving at
+  // 1 ms waits 9 ms, then runs (3 ms); the next, at 50 ms, finds it ready.
+  DesTenant t = tenant("moved", 4, 0.002, 0.001);
+  t.arrivals_s = {0.001, 0.050};
+  DesOptions options;
+  options.duration_s = 0.2;
+  options.partition_ready_s = {0.010};
+  const DesResult r = simulate({t}, options);
+  REQUIRE(r.tenants[0].latencies_s.size() == 2);
+  CHECK(r.tenants[0].latencies_s[0] == Approx(0.003));
+  CHECK(r.tenants[0].latencies_s[1] == Approx(0.012));
+  options.partition_ready_s = {0.010, 0.0};
+  CHECK_THAT(error_of({t}, options), Catch::Contains("partition_ready_s"));
+}
