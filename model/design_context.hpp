@@ -26,7 +26,7 @@ struct DesignContext {
   // DRAM bytes per clock cycle for each interface (all equal to the shared figure when shared).
   PerBuffer dram_bytes_per_cycle{};
   double shared_dram_bytes_per_cycle = 0;
-  double dram_pj_per_byte = 0;  // in the DRAM devices
+  double dram_pj_per_byte = 0;  // in the DRAM devices (and an off-die interface)
   double io_pj_per_byte = 0;    // in the die's DRAM interface
   double mac_pj = 0;
   double vector_op_pj = 0;

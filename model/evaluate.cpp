@@ -119,7 +119,10 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   if (a.dram.shared) total_gbps = a.dram.shared_gbps;
   ctx.shared_dram_bytes_per_cycle = a.dram.shared_gbps * 1e9 / ctx.clock_hz;
   const DramInterface& dram = dram_interface(tech, a.dram.type);
-  ctx.dram_pj_per_byte = 8 * dram.device_pj_per_bit;
+  // An interface that sits on another die of the system (a SoC's shared memory controller) still
+  // spends its energy per byte: it moves to the system side, beside the DRAM devices.
+  ctx.dram_pj_per_byte =
+      8 * (dram.device_pj_per_bit + (a.dram.phy_on_die ? 0.0 : dram.phy_pj_per_bit));
   ctx.io_pj_per_byte = a.dram.phy_on_die ? 8 * dram.phy_pj_per_bit : 0;
   const PeCost pe =
       pe_cost(tech, a.array.precision, a.array.accumulator_bits,

@@ -16,7 +16,7 @@ enum class Unit : std::uint8_t { array, vector, none };
 struct Energy {
   double mac_pj = 0;
   double sram_pj = 0;
-  double dram_pj = 0;  // in the DRAM devices (outside the die)
+  double dram_pj = 0;  // in the DRAM devices and an off-die interface (outside the die)
   double io_pj = 0;    // in the die's DRAM interface (PHY and controller)
   double vector_pj = 0;
   // Standing energy: leakage, the DRAM interface's standing power and the clock of the array's

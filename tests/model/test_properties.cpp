@@ -208,6 +208,27 @@ TEST_CASE("standing power: leakage, the DRAM interface and the array registers' 
   }
 }
 
+TEST_CASE("an off-die DRAM interface moves its energy per byte to the system side",
+          "[properties][power]") {
+  // A SoC block whose memory controller and PHY sit elsewhere: the bytes still cross them.
+  model::Accelerator on_die = edge();
+  model::Accelerator off_die = on_die;
+  off_die.dram.phy_on_die = false;
+  const model::Technology tech = io::technology_at(library(), on_die.tech_node_nm);
+  const model::NetworkReport on = model::evaluate(on_die, mixed_network(), tech);
+  const model::NetworkReport off = model::evaluate(off_die, mixed_network(), tech);
+  REQUIRE(on.total.all.energy.io_pj > 0);
+  CHECK(off.total.all.energy.io_pj == 0);
+  // Same traffic, so the system side gains what the die's interface lost; the die keeps no
+  // interface area and no interface standing power.
+  CHECK(off.total.all.dram_read_total() + off.total.all.dram_write_total() ==
+        Approx(on.total.all.dram_read_total() + on.total.all.dram_write_total()));
+  CHECK(off.total.all.energy.dram_pj ==
+        Approx(on.total.all.energy.dram_pj + on.total.all.energy.io_pj).epsilon(1e-9));
+  CHECK(off.design.area.io_mm2 == 0);
+  CHECK(off.design.standing_mw() < on.design.standing_mw());
+}
+
 TEST_CASE("row stationary: words over the array network cost energy, by Eyeriss' counts",
           "[properties][power]") {
   const model::Accelerator eyeriss =
