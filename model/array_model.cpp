@@ -175,8 +175,7 @@ DramBytes dram_bytes_per_element(const DesignContext& ctx, const ArrayPlacement&
   };
   return {placement.input_on_chip ? 0 : coded(ctx.operand_bytes, g.input_density),
           placement.weight_on_chip ? 0 : ctx.operand_bytes,
-          placement.output_on_chip ? 0 : coded(ctx.output_bytes, g.output_density),
-          ctx.psum_bytes};
+          placement.output_on_chip ? 0 : coded(ctx.output_bytes, g.output_density), ctx.psum_bytes};
 }
 
 Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSizes& sizes,
@@ -606,26 +605,26 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
             : cols;
     auto search = [&](const ArrayPlacement& capacities) {
       MTileFitter fitter(g, sizes, ctx, capacities);
-      for_each_tile_size(
-          channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
-          [&](std::int64_t channel_tile) {
-            for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
-              if (done()) return;  // nothing left to gain
-              for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
-                const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-                if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
-                  const Candidate c = fitter.fit(channel_tile, slice_rows, n_tile);
-                  if (c.m.tiles() > 0) {
-                    consider(c);
-                    break;
-                  }
-                }
-                if (slice_rows == 1) break;
-              }
-            });
-          });
+      for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+                         [&](std::int64_t channel_tile) {
+                           for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
+                             if (done()) return;  // nothing left to gain
+                             for (std::int64_t slice_rows = g.kernel_rows;;
+                                  slice_rows = ceil_div(slice_rows, 2)) {
+                               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
+                               if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
+                                 const Candidate c = fitter.fit(channel_tile, slice_rows, n_tile);
+                                 if (c.m.tiles() > 0) {
+                                   consider(c);
+                                   break;
+                                 }
+                               }
+                               if (slice_rows == 1) break;
+                             }
+                           });
+                         });
     };
-    if (acc.input_output_banks > 0) {
+    if (acc.input_output_banks >= 2) {
       // One pool of banks for inputs and outputs: every split is a candidate (a resident input
       // needs no tile, so its banks all go to outputs).
       constexpr auto in = static_cast<std::size_t>(Buffer::inputs);

@@ -208,11 +208,12 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
   if (a.dram.capacity_gib > 0) j["dram"]["capacity_gib"] = a.dram.capacity_gib;
   j["dram"]["phy_on_die"] = a.dram.phy_on_die;
   if (a.dram.activation_rlc.on())
-    j["dram"]["activation_compression"] = {{"format", "rlc"},
-                                           {"run_bits", a.dram.activation_rlc.run_bits},
-                                           {"level_bits", a.dram.activation_rlc.level_bits},
-                                           {"word_bits", a.dram.activation_rlc.word_bits},
-                                           {"pairs_per_word", a.dram.activation_rlc.pairs_per_word}};
+    j["dram"]["activation_compression"] = {
+        {"format", "rlc"},
+        {"run_bits", a.dram.activation_rlc.run_bits},
+        {"level_bits", a.dram.activation_rlc.level_bits},
+        {"word_bits", a.dram.activation_rlc.word_bits},
+        {"pairs_per_word", a.dram.activation_rlc.pairs_per_word}};
   if (a.input_output_banks > 0) j["sram"]["input_output_banks"] = a.input_output_banks;
   if (a.array.dataflow == model::Dataflow::row_stationary)
     j["array"]["scratchpad_bytes"] = {{"filter", a.array.filter_scratchpad_bytes},

@@ -260,8 +260,8 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
         break;
       case OpKind::matmul:
         named.allow_only({"name", "type", "phase", "inputs", "outputs", "m", "k", "n",
-                          "batch_count", "weights_shared", "per_sample", "params",
-                          "input_density", "output_density"});
+                          "batch_count", "weights_shared", "per_sample", "params", "input_density",
+                          "output_density"});
         parse_matmul(named, op, network.batch);
         break;
       default:
