@@ -6,7 +6,8 @@ inline constexpr const char* kVersion = "0.1.0";
 // Version of the model's figures: bump it with every change that alters any metric of any design.
 // It is part of a study's identity, so a study is never continued with different figures.
 // 2: residency, fusion, calibrated area and power (issue 9); 3: the array registers' clock drawn
-// on every cycle, row-stationary array network energy; 4: an off-die DRAM interface's energy
-// counted on the system side.
+// on every cycle, row-stationary array network energy; 4 (one release): an off-die DRAM
+// interface's energy counted on the system side, run-length coded activations in DRAM and a pool
+// of input/output banks split per op (Eyeriss).
 inline constexpr int kModelVersion = 4;
 }  // namespace accelscope::engine

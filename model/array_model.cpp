@@ -156,10 +156,26 @@ struct DramBytes {
   double input = 0, weight = 0, output = 0, psum = 0;
 };
 
-DramBytes dram_bytes_per_element(const DesignContext& ctx, const ArrayPlacement& placement) {
-  return {placement.input_on_chip ? 0 : ctx.operand_bytes,
+// Bytes per element of a run-length coded tensor with a fraction `density` of non-zero values,
+// its zeros taken as independent of each other: a pair holds a run of zeros and the value ending
+// it, at most 2^run_bits elements, so an element costs density / (1 - (1 - density)^(2^run_bits))
+// pairs (a pair per non-zero value, plus one per run of zeros cut at its longest).
+double rlc_bytes_per_element(const RunLengthCode& code, double density) {
+  const double elements_per_full_run = std::ldexp(1.0, code.run_bits);
+  const double pairs = density / (1 - std::pow(1 - density, elements_per_full_run));
+  return pairs * static_cast<double>(code.word_bits) / code.pairs_per_word / 8;
+}
+
+DramBytes dram_bytes_per_element(const DesignContext& ctx, const ArrayPlacement& placement,
+                                 const GemmView& g) {
+  const RunLengthCode& rlc = ctx.accelerator->dram.activation_rlc;
+  // Activations of known density move coded when the design compresses them (weights do not).
+  auto coded = [&](double raw_bytes, double density) {
+    return rlc.on() && density > 0 ? rlc_bytes_per_element(rlc, density) : raw_bytes;
+  };
+  return {placement.input_on_chip ? 0 : coded(ctx.operand_bytes, g.input_density),
           placement.weight_on_chip ? 0 : ctx.operand_bytes,
-          placement.output_on_chip ? 0 : ctx.output_bytes, ctx.psum_bytes};
+          placement.output_on_chip ? 0 : coded(ctx.output_bytes, g.output_density), ctx.psum_bytes};
 }
 
 Traffic traffic_for(const Refetch& r, double input_pass_elements, const GroupSizes& sizes,
@@ -498,7 +514,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   double best_cycles = std::numeric_limits<double>::infinity();
   double best_bytes = std::numeric_limits<double>::infinity();
   double best_tiles = 0;  // tiles of `best` (none yet)
-  const DramBytes dram_bytes = dram_bytes_per_element(ctx, placement);
+  const DramBytes dram_bytes = dram_bytes_per_element(ctx, placement, g);
   // No tiling moves less than every operand once (the input with the halo of a whole image) nor
   // computes faster than the whole layer in one tile: a candidate reaching both bounds ends the
   // search.
@@ -587,25 +603,47 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         array.dataflow == Dataflow::input_stationary || array.dataflow == Dataflow::row_stationary
             ? 1
             : cols;
-    MTileFitter fitter(g, sizes, ctx, placement);
-    for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
-                       [&](std::int64_t channel_tile) {
-                         for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
-                           if (done()) return;  // nothing left to gain
-                           for (std::int64_t slice_rows = g.kernel_rows;;
-                                slice_rows = ceil_div(slice_rows, 2)) {
-                             const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-                             if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
-                               const Candidate c = fitter.fit(channel_tile, slice_rows, n_tile);
-                               if (c.m.tiles() > 0) {
-                                 consider(c);
-                                 break;
+    auto search = [&](const ArrayPlacement& capacities) {
+      MTileFitter fitter(g, sizes, ctx, capacities);
+      for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+                         [&](std::int64_t channel_tile) {
+                           for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
+                             if (done()) return;  // nothing left to gain
+                             for (std::int64_t slice_rows = g.kernel_rows;;
+                                  slice_rows = ceil_div(slice_rows, 2)) {
+                               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
+                               if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
+                                 const Candidate c = fitter.fit(channel_tile, slice_rows, n_tile);
+                                 if (c.m.tiles() > 0) {
+                                   consider(c);
+                                   break;
+                                 }
                                }
+                               if (slice_rows == 1) break;
                              }
-                             if (slice_rows == 1) break;
-                           }
+                           });
                          });
-                       });
+    };
+    if (acc.input_output_banks >= 2) {
+      // One pool of banks for inputs and outputs: every split is a candidate (a resident input
+      // needs no tile, so its banks all go to outputs).
+      constexpr auto in = static_cast<std::size_t>(Buffer::inputs);
+      constexpr auto out = static_cast<std::size_t>(Buffer::outputs);
+      ArrayPlacement split = placement;
+      const double pool = placement.tile_capacity_bytes[in] + placement.tile_capacity_bytes[out];
+      const double bank = pool / acc.input_output_banks;
+      if (placement.input_on_chip) {
+        split.tile_capacity_bytes[out] = pool;
+        search(split);
+      }
+      for (int b = 1; b < acc.input_output_banks && !placement.input_on_chip; ++b) {
+        split.tile_capacity_bytes[in] = b * bank;
+        split.tile_capacity_bytes[out] = pool - b * bank;
+        search(split);
+      }
+    } else {
+      search(placement);
+    }
     if (!std::isfinite(best_bytes)) {
       // Nothing fits: run with the smallest tiles anyway and say so.
       result.fits = false;

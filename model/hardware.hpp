@@ -92,6 +92,17 @@ struct BufferSpec {
   bool holds_activations = false;
 };
 
+// Run-length code of zero activations in DRAM (Eyeriss): each non-zero value, or a zero ending
+// a run at its longest, is a pair of a run of up to 2^run_bits - 1 preceding zeros and a
+// level_bits value; pairs_per_word pairs fill one word_bits word. Off when pairs_per_word is 0.
+struct RunLengthCode {
+  int run_bits = 0;
+  int level_bits = 0;
+  int word_bits = 0;
+  int pairs_per_word = 0;
+  bool on() const { return pairs_per_word > 0; }
+};
+
 struct DramSpec {
   std::string type = "lpddr4";  // a key of the technology's DRAM energy table
   // Either one shared channel, or one independent interface per buffer (a design knob).
@@ -102,6 +113,9 @@ struct DramSpec {
   // The interface (PHY, controller) is part of the die (area, standing power, its energy); false
   // when the figure compared is the core alone.
   bool phy_on_die = true;
+  // Activations of array ops with a known density (Op::input_density, output_density) move
+  // run-length coded; partial sums, weights and activations of unknown density move as they are.
+  RunLengthCode activation_rlc;
 };
 
 struct VectorUnitSpec {
@@ -126,6 +140,10 @@ struct Accelerator {
   int tech_node_nm = 45;
   PeArray array;
   std::array<BufferSpec, kNumBuffers> sram{};
+  // > 0: the inputs and outputs buffers are one pool of this many equal banks, each given to
+  // inputs or outputs per op as its tiling needs (Eyeriss' 100 kB global buffer: 25 banks of
+  // 4 kB); 0: the two capacities are fixed.
+  int input_output_banks = 0;
   DramSpec dram;
   VectorUnitSpec vector;
   InterLayer inter_layer = InterLayer::resident;

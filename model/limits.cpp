@@ -67,6 +67,15 @@ void check(const Accelerator& a) {
     in_range("dram.bandwidth_gbps", a.dram.shared_gbps, kMinBandwidthGbps, kMaxBandwidthGbps,
              " GB/s");
   in_range("dram.capacity_gib", a.dram.capacity_gib, 0, kMaxCapacityGib, " GiB");
+  in_range("sram.input_output_banks", a.input_output_banks, 0, 4096);
+  if (a.dram.activation_rlc.on()) {
+    const RunLengthCode& rlc = a.dram.activation_rlc;
+    in_range("dram.activation_compression.run_bits", rlc.run_bits, 1, 16);
+    in_range("dram.activation_compression.level_bits", rlc.level_bits, 1, 64);
+    in_range("dram.activation_compression.pairs_per_word", rlc.pairs_per_word, 1, 64);
+    in_range("dram.activation_compression.word_bits", rlc.word_bits,
+             rlc.pairs_per_word * (rlc.run_bits + rlc.level_bits), 1024);
+  }
   in_range("vector.lanes", a.vector.lanes, 1, kMaxLanes);
   in_range("vector.pipeline_depth", a.vector.pipeline_depth, 0, kMaxPipelineDepth);
   in_range("vector.tile_overhead_cycles", a.vector.tile_overhead_cycles, 0, kMaxTileOverheadCycles);

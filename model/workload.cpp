@@ -1,6 +1,7 @@
 #include "model/workload.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -72,6 +73,14 @@ void require_non_negative(const Op& op, std::string_view field, std::int64_t val
   if (value < 0) bad_field(op, field, value, "an integer >= 0");
 }
 
+// A density is 0 (not known) or a fraction of non-zero values in (0, 1].
+void require_density(const Op& op, std::string_view field, double value) {
+  if (value == 0 || (std::isfinite(value) && value > 0 && value <= 1)) return;
+  throw std::invalid_argument("op '" + op.name + "' (" + std::string(to_string(op.kind)) +
+                              "): field '" + std::string(field) + "' = " + std::to_string(value) +
+                              ", allowed: a fraction of non-zero values in (0, 1]");
+}
+
 // Size of one spatial output dimension.
 std::int64_t conv_out_size(std::int64_t in, std::int64_t kernel, int stride, int pad_before,
                            int pad_after, int dilation, int input_dilation) {
@@ -135,6 +144,8 @@ void finalize(Op& op) {
       break;
   }
   require_non_negative(op, "parameter_elements", op.parameter_elements);
+  require_density(op, "input_density", op.input_density);
+  require_density(op, "output_density", op.output_density);
   limits::check_products(op);
 }
 
@@ -169,6 +180,8 @@ GemmView gemm_view(const Op& op) {
     view.in_rows = view.m;
     view.row_stride = 1;
     view.weights_shared = mm.weights_shared;
+    view.input_density = op.input_density;
+    view.output_density = op.output_density;
     return view;
   }
   const Conv2d& c = op.conv;
@@ -195,6 +208,8 @@ GemmView gemm_view(const Op& op) {
   view.kernel_row_dilation = c.dilation_h;
   view.row_stride = c.stride_h;
   view.weights_shared = true;
+  view.input_density = op.input_density;
+  view.output_density = op.output_density;
   return view;
 }
 

@@ -78,6 +78,9 @@ struct GemmView {
   int row_stride = 1;
   std::int64_t taps = 1;       // kernel_h * kernel_w (k = channels * taps)
   bool weights_shared = true;  // false: both operands are activations
+  // Fractions of non-zero values in the input read from DRAM and the output written back (0: not
+  // known), from the op (Op::input_density, Op::output_density).
+  double input_density = 0, output_density = 0;
 };
 
 struct Op {
@@ -100,6 +103,11 @@ struct Op {
   // The result feeds an array op: the vector unit writes it in the array's operand precision
   // (quantised on the way out, as the GEMM will read it) instead of its own precision.
   bool output_to_array = false;
+  // Array ops: fractions of non-zero values (activation sparsity, measured on real data) in the
+  // input feature map read from DRAM and in the output written back, after an activation fused
+  // on the op's output path; 0: not known. Only a design compressing activations in DRAM
+  // (DramSpec::activation_rlc) uses them; without them it moves the tensor uncompressed.
+  double input_density = 0, output_density = 0;
 
   // Graph edges: tensor names (informative; the model does not need them).
   std::vector<std::string> inputs;
@@ -114,6 +122,8 @@ struct Network {
   std::int64_t batch = 1;
   bool training = false;
   std::vector<Op> ops;
+  // Where the ops' activation densities come from (required when any op gives one).
+  std::string density_source;
 };
 
 std::string_view to_string(Phase);

@@ -89,7 +89,7 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
   }
 
   const JsonObject sram = root.object("sram");
-  sram.allow_only({"inputs", "weights", "outputs", "vector"});
+  sram.allow_only({"inputs", "weights", "outputs", "vector", "input_output_banks"});
   for (std::size_t b = 0; b < kNumBuffers; ++b) {
     const std::string_view name = model::to_string(static_cast<Buffer>(b));
     const JsonObject buffer = sram.object(name);
@@ -100,9 +100,13 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
     // By default activations stay in the input buffer (the array reads them from there).
     a.sram[b].holds_activations = buffer.boolean("holds_activations", b == 0);
   }
+  a.input_output_banks = static_cast<int>(sram.integer("input_output_banks", 0, 0, 4096));
+  if (a.input_output_banks == 1)
+    sram.fail("input_output_banks", "1", "0 (fixed capacities) or 2 to 4096 banks");
 
   const JsonObject dram = root.object("dram");
-  dram.allow_only({"type", "bandwidth_gbps", "capacity_gib", "phy_on_die"});
+  dram.allow_only(
+      {"type", "bandwidth_gbps", "capacity_gib", "phy_on_die", "activation_compression"});
   a.dram.phy_on_die = dram.boolean("phy_on_die", true);
   a.dram.type = dram.string("type");
   if (!dram.has("bandwidth_gbps"))
@@ -121,6 +125,21 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
     a.dram.interface_gbps.fill(a.dram.shared_gbps);
   }
   a.dram.capacity_gib = dram.positive("capacity_gib", 0.0, true);
+  if (dram.has("activation_compression")) {
+    const JsonObject code = dram.object("activation_compression");
+    code.allow_only({"format", "run_bits", "level_bits", "word_bits", "pairs_per_word"});
+    const std::string format = code.string("format");
+    if (format != "rlc") code.fail("format", "\"" + format + "\"", "rlc");
+    model::RunLengthCode& rlc = a.dram.activation_rlc;
+    rlc.run_bits = static_cast<int>(code.integer("run_bits", std::nullopt, 1, 16));
+    rlc.level_bits = static_cast<int>(code.integer("level_bits", std::nullopt, 1, 64));
+    rlc.pairs_per_word = static_cast<int>(code.integer("pairs_per_word", std::nullopt, 1, 64));
+    rlc.word_bits = static_cast<int>(code.integer("word_bits", std::nullopt, 8, 1024));
+    if (rlc.word_bits < rlc.pairs_per_word * (rlc.run_bits + rlc.level_bits))
+      code.fail("word_bits", std::to_string(rlc.word_bits),
+                "at least pairs_per_word x (run_bits + level_bits) = " +
+                    std::to_string(rlc.pairs_per_word * (rlc.run_bits + rlc.level_bits)));
+  }
 
   const JsonObject vector = root.object("vector");
   vector.allow_only(
@@ -188,6 +207,14 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
   }
   if (a.dram.capacity_gib > 0) j["dram"]["capacity_gib"] = a.dram.capacity_gib;
   j["dram"]["phy_on_die"] = a.dram.phy_on_die;
+  if (a.dram.activation_rlc.on())
+    j["dram"]["activation_compression"] = {
+        {"format", "rlc"},
+        {"run_bits", a.dram.activation_rlc.run_bits},
+        {"level_bits", a.dram.activation_rlc.level_bits},
+        {"word_bits", a.dram.activation_rlc.word_bits},
+        {"pairs_per_word", a.dram.activation_rlc.pairs_per_word}};
+  if (a.input_output_banks > 0) j["sram"]["input_output_banks"] = a.input_output_banks;
   if (a.array.dataflow == model::Dataflow::row_stationary)
     j["array"]["scratchpad_bytes"] = {{"filter", a.array.filter_scratchpad_bytes},
                                       {"ifmap", a.array.ifmap_scratchpad_bytes},

@@ -1,6 +1,7 @@
 #include "model/io/workload_json.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "model/io/hardware_json.hpp"
 #include "model/io/json_reader.hpp"
@@ -199,6 +200,16 @@ void parse_vector(const JsonObject& j, model::Op& op, std::int64_t batch, bool t
   op.output_to_array = j.boolean("output_to_array", false);
 }
 
+// A fraction of non-zero activations in (0, 1]; 0 when the op does not give it.
+double density(const JsonObject& j, std::string_view key) {
+  if (!j.has(key)) return 0;
+  const nlohmann::json& value = j.raw(key);
+  const double d = value.is_number() ? value.get<double>() : -1;
+  if (!(std::isfinite(d) && d > 0 && d <= 1))
+    j.fail(key, excerpt(value), "a fraction of non-zero values in (0, 1]");
+  return d;
+}
+
 std::vector<std::string> strings(const JsonObject& j, std::string_view key) {
   std::vector<std::string> result;
   if (!j.has(key)) return result;
@@ -216,7 +227,7 @@ std::vector<std::string> strings(const JsonObject& j, std::string_view key) {
 model::Network parse_workload(const nlohmann::json& json, const std::string& file,
                               std::optional<std::int64_t> batch_override) {
   const JsonObject root(json, file);
-  root.allow_only({"name", "batch", "training", "ops", "source"});
+  root.allow_only({"name", "batch", "training", "ops", "source", "density_source"});
   model::Network network;
   network.name = root.string("name", "");
   network.batch =
@@ -225,6 +236,7 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
     root.fail("batch", std::to_string(network.batch),
               "an integer from 1 to " + std::to_string(model::limits::kMaxBatch));
   network.training = root.boolean("training", false);
+  network.density_source = root.string("density_source", "");
   if (!root.has("ops") || !root.raw("ops").is_array() || root.raw("ops").empty())
     root.fail("ops", root.has("ops") ? excerpt(root.raw("ops"), 40) : "missing",
               "a non-empty list of ops");
@@ -243,12 +255,13 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
       case OpKind::conv2d:
         named.allow_only({"name", "type", "phase", "inputs", "outputs", "in", "batch",
                           "out_channels", "kernel", "stride", "pad", "dilation", "input_dilation",
-                          "groups", "params"});
+                          "groups", "params", "input_density", "output_density"});
         parse_conv(named, op, network.batch);
         break;
       case OpKind::matmul:
         named.allow_only({"name", "type", "phase", "inputs", "outputs", "m", "k", "n",
-                          "batch_count", "weights_shared", "per_sample", "params"});
+                          "batch_count", "weights_shared", "per_sample", "params", "input_density",
+                          "output_density"});
         parse_matmul(named, op, network.batch);
         break;
       default:
@@ -278,6 +291,13 @@ model::Network parse_workload(const nlohmann::json& json, const std::string& fil
         parse_vector(named, op, network.batch, network.training);
         break;
     }
+    if (op.on_array()) {
+      op.input_density = density(named, "input_density");
+      op.output_density = density(named, "output_density");
+      if ((op.input_density > 0 || op.output_density > 0) && network.density_source.empty())
+        root.fail_missing("density_source",
+                          "where the activation densities come from (a paper, a data set)");
+    }
     try {
       model::finalize(op);
     } catch (const std::invalid_argument& e) {
@@ -298,6 +318,7 @@ nlohmann::json workload_to_json(const model::Network& network) {
   j["name"] = network.name;
   j["batch"] = network.batch;
   j["training"] = network.training;
+  if (!network.density_source.empty()) j["density_source"] = network.density_source;
   nlohmann::json ops = nlohmann::json::array();
   const std::int64_t batch = network.batch;
   for (const model::Op& op : network.ops) {
@@ -352,6 +373,8 @@ nlohmann::json workload_to_json(const model::Network& network) {
       if (op.parameter_elements) o["params"] = op.parameter_elements;
       if (op.output_to_array) o["output_to_array"] = true;
     }
+    if (op.input_density > 0) o["input_density"] = op.input_density;
+    if (op.output_density > 0) o["output_density"] = op.output_density;
     if (!op.inputs.empty()) o["inputs"] = op.inputs;
     if (!op.outputs.empty()) o["outputs"] = op.outputs;
     ops.push_back(std::move(o));

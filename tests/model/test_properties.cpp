@@ -263,6 +263,76 @@ TEST_CASE("row stationary: words over the array network cost energy, by Eyeriss'
   CHECK(r.total.chip_power_w <= r.design.peak_power_w);
 }
 
+TEST_CASE("DRAM compression: coded activations cost the run-length code's pairs", "[properties]") {
+  // A layer small enough for one tile: every operand moves once, so the bytes are the operands'.
+  model::Accelerator a = edge();
+  a.inter_layer = model::InterLayer::through_dram;
+  const auto conv = [](const char* densities) {
+    return io::parse_workload(
+        nlohmann::json::parse(std::string(R"({"name": "c", "batch": 1, "density_source": "test",
+          "ops": [{"name": "c", "type": "conv2d", "in": [8, 8, 8], "out_channels": 8,
+                   "kernel": [3, 3], "pad": [1, 1])") +
+                              densities + "}]}"),
+        "c.json");
+  };
+  const model::Technology tech = io::technology_at(library(), a.tech_node_nm);
+  const model::Network dense = conv("");
+  const model::Network sparse = conv(R"(, "input_density": 0.25, "output_density": 0.5)");
+  constexpr auto kIn = static_cast<std::size_t>(model::Buffer::inputs);
+  constexpr auto kW = static_cast<std::size_t>(model::Buffer::weights);
+  constexpr auto kOut = static_cast<std::size_t>(model::Buffer::outputs);
+  const model::Costs raw = model::evaluate(a, dense, tech).total.all;
+  REQUIRE(raw.dram_read_bytes[kIn] == Approx(8 * 8 * 8));  // int8, no refetch
+  // Without a code, densities change nothing.
+  const model::Costs uncoded = model::evaluate(a, sparse, tech).total.all;
+  CHECK(uncoded.dram_read_bytes[kIn] == raw.dram_read_bytes[kIn]);
+  CHECK(uncoded.dram_write_bytes[kOut] == raw.dram_write_bytes[kOut]);
+  // Eyeriss' code: 5-bit runs (a pair covers at most 32 elements), 16-bit levels, 3 pairs in 64 b.
+  a.dram.activation_rlc = {5, 16, 64, 3};
+  auto bytes_per_element = [](double density) {
+    return density / (1 - std::pow(1 - density, 32)) * 64 / 3 / 8;
+  };
+  const model::Costs coded = model::evaluate(a, sparse, tech).total.all;
+  CHECK(coded.dram_read_bytes[kIn] == Approx(8 * 8 * 8 * bytes_per_element(0.25)));
+  CHECK(coded.dram_write_bytes[kOut] == Approx(8 * 8 * 8 * bytes_per_element(0.5)));
+  CHECK(coded.dram_read_bytes[kW] == raw.dram_read_bytes[kW]);  // weights are not coded
+  // A tensor of unknown density moves as it is, and a dense one costs a third more (21 bits in
+  // 64 / 3 per 16-bit value).
+  CHECK(model::evaluate(a, dense, tech).total.all.dram_read_bytes[kIn] == raw.dram_read_bytes[kIn]);
+  CHECK(bytes_per_element(1) == Approx(64.0 / 3 / 8));
+  // A zero-heavy tensor still costs one pair per 32 elements at least.
+  CHECK(bytes_per_element(1e-9) == Approx(64.0 / 3 / 8 / 32).epsilon(1e-6));
+}
+
+TEST_CASE("shared input/output banks: the per-op split is never slower than the fixed one",
+          "[properties]") {
+  const model::Accelerator fixed =
+      io::read_hardware_file(accelscope::testing::data_dir() + "/hardware/chips/eyeriss_v1.json");
+  REQUIRE(fixed.input_output_banks == 25);
+  model::Accelerator split = fixed;
+  model::Accelerator no_pool = fixed;
+  no_pool.input_output_banks = 0;
+  // 64 KiB + 36 KiB are 16 + 9 of the 25 banks: the fixed split is one of the candidates.
+  const model::Technology tech = io::technology_at(library(), fixed.tech_node_nm);
+  for (const model::Network& network : networks()) {
+    const model::NetworkReport pooled = model::evaluate(split, network, tech);
+    const model::NetworkReport fixed_split = model::evaluate(no_pool, network, tech);
+    REQUIRE(pooled.ops.size() == fixed_split.ops.size());
+    for (std::size_t i = 0; i < pooled.ops.size(); ++i) {
+      INFO(network.name << " " << pooled.ops[i].name);
+      CHECK(pooled.ops[i].costs.total_cycles <= fixed_split.ops[i].costs.total_cycles * 1.01);
+    }
+  }
+  // On Eyeriss' AlexNet the per-layer split keeps inputs the fixed one re-fetches.
+  const model::Network alexnet = io::read_workload_json_file(
+      accelscope::testing::data_dir() + "/workloads/validation/alexnet_conv.json", 4);
+  auto dram_bytes = [&](const model::Accelerator& a) {
+    const model::Costs c = model::evaluate(a, alexnet, tech).total.all;
+    return c.dram_read_total() + c.dram_write_total();
+  };
+  CHECK(dram_bytes(split) < 0.9 * dram_bytes(no_pool));
+}
+
 TEST_CASE("MAC count equals the analytic count of the workload", "[properties]") {
   const model::Network network = mixed_network();
   // By hand (batch 2): c1 2*16*16... each line is N * out pixels * K * C/groups * R * S.

@@ -121,6 +121,18 @@ write("hw_rs_scratchpad_1e-300.json", dumps(with_path(RS, "array.scratchpad_byte
 write("hw_rs_scratchpad_missing.json", dumps(RS), EVAL_HW)
 write("hw_rs_scratchpad_unknown_field.json", dumps(with_path(RS, "array.scratchpad_bytes", {
     "filter": 448, "ifmap": 24, "psum": 48, "weights": 1})), EVAL_HW)
+# DRAM compression of activations and a shared pool of input/output banks (Eyeriss).
+RLC = {"format": "rlc", "run_bits": 5, "level_bits": 16, "word_bits": 64, "pairs_per_word": 3}
+for name, code in [
+    ("format_unknown", dict(RLC, format="huffman")), ("run_bits_zero", dict(RLC, run_bits=0)),
+    ("run_bits_2e40", dict(RLC, run_bits=2 ** 40)), ("level_bits_fraction", dict(RLC, level_bits=15.5)),
+    ("word_too_narrow", dict(RLC, word_bits=32)), ("pairs_missing", {k: v for k, v in RLC.items() if k != "pairs_per_word"}),
+    ("unknown_field", dict(RLC, zeros="skip")), ("not_object", "rlc"),
+]:
+    write("hw_rlc_" + name + ".json", dumps(with_path(HW, "dram.activation_compression", code)), EVAL_HW)
+for name, value in [("one", 1), ("negative", -25), ("1e30", 1e30), ("string", "25")]:
+    write("hw_input_output_banks_" + name + ".json",
+          dumps(with_path(HW, "sram.input_output_banks", value)), EVAL_HW)
 write("hw_empty.json", "", EVAL_HW)
 write("hw_truncated.json", dumps(HW)[:120], EVAL_HW)
 write("hw_array_root.json", "[1, 2, 3]", EVAL_HW)
@@ -192,6 +204,21 @@ for name, op in [
     ("fn_unknown", {"name": "a", "type": "activation", "fn": "mish2", "shape": [4]}),
 ]:
     write("net_" + name + ".json", net(op), EVAL_NET)
+for name, op, fields in [
+    ("density_zero", dict(CONV, input_density=0), {"density_source": "test"}),
+    ("density_above_one", dict(CONV, output_density=1.5), {"density_source": "test"}),
+    ("density_negative", dict(MATMUL, input_density=-0.2), {"density_source": "test"}),
+    ("density_string", dict(CONV, input_density="half"), {"density_source": "test"}),
+    ("density_1e400", dict(CONV, input_density=0.5), {"density_source": "test"}),
+    ("density_without_source", dict(CONV, output_density=0.4), {}),
+    ("density_on_vector_op", {"name": "a", "type": "activation", "fn": "relu", "shape": [4],
+                              "output_density": 0.5}, {"density_source": "test"}),
+    ("density_source_number", dict(CONV, input_density=0.5), {"density_source": 7}),
+]:
+    text = net(op, **fields)
+    if name == "density_1e400":
+        text = text.replace('"input_density": 0.5', '"input_density": 1e400')
+    write("net_" + name + ".json", text, EVAL_NET)
 write("net_vector_reduction_per_sample.json",
       net({"name": "v", "type": "batch_norm", "shape": [4], "reduction_per_sample": 2 ** 53}, batch=2),
       EVAL_NET)
