@@ -160,6 +160,7 @@ struct Scheduler {
       if (run.groups_on[h] == 0) {
         if (run.io_busy_s.empty()) run.io_busy_s.assign(platform.units.size(), 0.0);
         run.io_busy_s[h] += time_s;
+        run.io_dram_bytes += bytes;
       }
     };
     for (std::size_t g = 0; g < costs.cost.size(); ++g) {
@@ -711,28 +712,10 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
       round[s] += result.instances[i].latency_s + (turns[s] > 1 ? switch_cost_s : 0);
       demand[s] += run.dram_bytes;
     }
+    for (std::size_t s = 0; s < share.size(); ++s) demand[s] /= round[s];
     double largest_change = 0;
-    if (any_io) {
-      for (std::size_t s = 0; s < round.size(); ++s) round[s] /= 1 - foreign[s];
-      std::vector<double> next(foreign.size(), 0.0);
-      for (std::size_t i = 0; i < runs.size(); ++i)
-        for (std::size_t u = 0; u < runs[i].io_busy_s.size(); ++u) {
-          const int owner = server_of_unit[u];
-          if (owner < 0 || owner == server[i] || runs[i].io_busy_s[u] <= 0) continue;
-          next[static_cast<std::size_t>(owner)] +=
-              runs[i].io_busy_s[u] / round[static_cast<std::size_t>(server[i])];
-        }
-      for (std::size_t s = 0; s < foreign.size(); ++s) {
-        next[s] = std::min(next[s], 0.9);  // a server keeps a tenth of its units' time
-        largest_change = std::max(largest_change, std::abs(next[s] - foreign[s]));
-        foreign[s] = next[s];
-      }
-    }
     double total = 0;
-    for (std::size_t s = 0; s < share.size(); ++s) {
-      demand[s] /= round[s];
-      total += demand[s];
-    }
+    for (std::size_t s = 0; s < share.size(); ++s) total += demand[s];
     if (share.size() < 2) break;
     for (std::size_t s = 0; s < share.size(); ++s) {
       const double next = proportional_share_step(share[s], demand[s], 1.0, total, channel);
@@ -740,6 +723,29 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
       share[s] = next;
     }
     if (largest_change < 1e-5) break;
+  }
+  if (any_io) {
+    // Conversions a run asks of a unit in another server take that server's time, at its share
+    // of the channel (memory-bound passes): it runs fewer rounds of its own. Applied once the
+    // shares are settled; their bytes stay in the requesting run's demand.
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      for (std::size_t u = 0; u < runs[i].io_busy_s.size(); ++u) {
+        const int owner = server_of_unit[u];
+        if (owner < 0 || owner == server[i] || runs[i].io_busy_s[u] <= 0) continue;
+        const auto o = static_cast<std::size_t>(owner);
+        const double ratio = std::min(1.0, share[o] * channel / port[o]);
+        const double bytes = runs[i].io_dram_bytes * runs[i].io_busy_s[u] /
+                             std::accumulate(runs[i].io_busy_s.begin(),
+                                             runs[i].io_busy_s.end(), 0.0);
+        foreign[o] += stretched_latency_s(runs[i].io_busy_s[u], runs[i].io_busy_s[u], bytes,
+                                          ratio, port[o]) /
+                      round[static_cast<std::size_t>(server[i])];
+      }
+    for (std::size_t s = 0; s < round.size(); ++s) {
+      foreign[s] = std::min(foreign[s], 0.9);  // a server keeps a tenth of its units' time
+      round[s] /= 1 - foreign[s];
+      demand[s] *= 1 - foreign[s];
+    }
   }
   for (std::size_t i = 0; i < runs.size(); ++i) {
     InstanceResult& r = result.instances[i];
