@@ -88,8 +88,8 @@ std::vector<std::pair<model::Precision, double>> per_precision(const io::JsonObj
 }
 
 platform::ComputeUnit read_data_path_unit(const io::JsonObject& u, const std::string& name) {
-  u.allow_only({"name", "kind", "count", "paths", "launch_us", "local_memory_kib", "dram_port_gbps", "io_unit",
-                "area_mm2", "power_w", "source", "description"});
+  u.allow_only({"name", "kind", "count", "paths", "launch_us", "local_memory_kib", "dram_port_gbps",
+                "io_unit", "area_mm2", "power_w", "source", "description"});
   platform::ComputeUnit unit;
   unit.name = name;
   unit.kind = platform::UnitKind::data_paths;
@@ -218,7 +218,8 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
     std::size_t first, count;
   };
   std::vector<IoUnit> io_units;
-  const std::vector<io::JsonObject> entries = root.named_entries("units", "unit", kMaxUnits, "platform");
+  const std::vector<io::JsonObject> entries =
+      root.named_entries("units", "unit", kMaxUnits, "platform");
   for (const io::JsonObject& u : entries) {
     const std::string name = u.string("name");
     require_source(u);
@@ -245,7 +246,8 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
     unit.area_mm2 = figure(u, "area_mm2", 1e6, unit.area_mm2, true);
     unit.power_w = figure(u, "power_w", 1e6, unit.power_w, true);
     if (u.has("io_unit"))
-      io_units.push_back({&u, out.units.size(), static_cast<std::size_t>(u.has("count") ? count : 1)});
+      io_units.push_back(
+          {&u, out.units.size(), static_cast<std::size_t>(u.has("count") ? count : 1)});
     if (!u.has("count")) {
       out.units.push_back(std::move(unit));
       continue;

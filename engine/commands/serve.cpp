@@ -1,7 +1,7 @@
 // accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--simulate] [--fuse]
 //                  [--json] [--bench]
-// accelscope serve --platform P --scenario S [--placement whole|layer|split|ga] [--simulate] [--json]
-//                  [--bench]
+// accelscope serve --platform P --scenario S [--placement whole|layer|split|ga] [--seed N]
+//                  [--simulate] [--json] [--bench]
 // Several tenants on one design (model/platform) or on a heterogeneous platform of several units
 // (model/platform/placement.hpp): per tenant batch, partition (or units), latency estimates
 // against the SLO, and the goodput scale.

@@ -393,8 +393,8 @@ PlacedRun place_ga(const HeteroPlatform& platform, const NetworkCosts& costs,
       bool any = false;
       for (std::size_t g = 0; g < groups; ++g) {
         any = any || costs.cost[g][u].runnable;
-        genes[g] = static_cast<std::uint8_t>(costs.cost[g][u].runnable ? u
-                                                                       : fastest_unit(costs, g));
+        genes[g] =
+            static_cast<std::uint8_t>(costs.cost[g][u].runnable ? u : fastest_unit(costs, g));
       }
       if (any) add(std::move(genes));
     }
@@ -734,12 +734,12 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
         if (owner < 0 || owner == server[i] || runs[i].io_busy_s[u] <= 0) continue;
         const auto o = static_cast<std::size_t>(owner);
         const double ratio = std::min(1.0, share[o] * channel / port[o]);
-        const double bytes = runs[i].io_dram_bytes * runs[i].io_busy_s[u] /
-                             std::accumulate(runs[i].io_busy_s.begin(),
-                                             runs[i].io_busy_s.end(), 0.0);
-        foreign[o] += stretched_latency_s(runs[i].io_busy_s[u], runs[i].io_busy_s[u], bytes,
-                                          ratio, port[o]) /
-                      round[static_cast<std::size_t>(server[i])];
+        const double bytes =
+            runs[i].io_dram_bytes * runs[i].io_busy_s[u] /
+            std::accumulate(runs[i].io_busy_s.begin(), runs[i].io_busy_s.end(), 0.0);
+        foreign[o] +=
+            stretched_latency_s(runs[i].io_busy_s[u], runs[i].io_busy_s[u], bytes, ratio, port[o]) /
+            round[static_cast<std::size_t>(server[i])];
       }
     for (std::size_t s = 0; s < round.size(); ++s) {
       foreign[s] = std::min(foreign[s], 0.9);  // a server keeps a tenth of its units' time

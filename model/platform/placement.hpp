@@ -71,7 +71,7 @@ struct PlacedRun {
   // outputs there (units.hpp, io_unit). Also counted in busy_s.
   std::vector<double> io_busy_s;
   double io_dram_bytes = 0;  // the DRAM bytes of those conversions (also in dram_bytes)
-  int transfers = 0;           // tensors handed between units
+  int transfers = 0;         // tensors handed between units
   std::vector<std::size_t> units_used() const;
 };
 
