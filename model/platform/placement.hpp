@@ -26,9 +26,12 @@
 // Concurrency. Units never run two tenants' groups at once: tenants whose placements share a unit
 // form one server that runs them in turns (time slicing, a switch cost per turn); servers on
 // disjoint units run at once and share the DRAM with the proportional-share fluid model of
-// dram_share.hpp (issue 12's). Closed-loop instances (k back to back, a batch each) keep every
-// server busy; open-loop tenants with SLOs are served by issue 12's serving layer
-// (platform.hpp: batches, queueing estimates, goodput) on these servers (plan_serving).
+// dram_share.hpp (issue 12's). A run's network-input and -output conversions on an io_unit
+// outside its server (units.hpp) take that server's time once the shares are settled: it runs
+// fewer rounds of its own (their bytes stay in the requesting run's demand). Closed-loop
+// instances (k back to back, a batch each) keep every server busy; open-loop tenants with SLOs
+// are served by issue 12's serving layer (platform.hpp: batches, queueing estimates, goodput) on
+// these servers (plan_serving), which does not see the conversions' load on another server.
 #pragma once
 
 #include <cstdint>
