@@ -748,3 +748,37 @@ TEST_CASE("hetero: a DLA-like unit against NVIDIA's measured DLA ResNet-50 rate"
   CHECK(two > 0.5 * kMeasuredTwo);
   CHECK(two < 2 * kMeasuredTwo);
 }
+
+TEST_CASE("hetero: the GPU slows down more with two DLAs beside it than with one", "[hetero]") {
+  // Measured on an Orin (NVIDIA/TensorRT issue 2745, INT8 models not named): a GPU engine alone
+  // 45 ms, 51.05 ms beside one DLA (+13 %), 59 ms beside two (+31 %); a DLA engine 17.7 ms
+  // alone, 20.8 ms beside the GPU (+18 %), 21.8 ms beside the GPU and the other DLA (+23 %).
+  // The model's ResNet-50 batch 8 (GPU FP16, DLAs INT8) at 204.8 GB/s: the same order, reported.
+  Bench b("spaces/platforms/orin_like.json");
+  const auto gpu = [&] { return b.instance("gpu", "gpu", 8, Precision::fp16); };
+  const auto dla = [&](const char* unit) { return b.instance(unit, unit, 8, Precision::int8); };
+  const auto latencies = [&](const std::vector<platform::Instance>& instances) {
+    const platform::ClosedLoopResult r =
+        platform::closed_loop(b.hw, instances, platform::PlacementMode::whole, 20e-6);
+    REQUIRE(r.runnable);
+    std::vector<double> per_batch_s;  // the round of each instance: batch / throughput
+    for (std::size_t i = 0; i < instances.size(); ++i)
+      per_batch_s.push_back(static_cast<double>(instances[i].batch) /
+                            r.instances[i].throughput_per_s);
+    return per_batch_s;
+  };
+  const double gpu_alone = latencies({gpu()})[0];
+  const double dla_alone = latencies({dla("dla0")})[0];
+  const std::vector<double> one = latencies({gpu(), dla("dla0")});
+  const std::vector<double> two = latencies({gpu(), dla("dla0"), dla("dla1")});
+  WARN(
+      fmt::format("orin_like at 204.8 GB/s, time per batch: GPU alone {:.2f} ms, beside one DLA "
+                  "{:+.0f} %, beside two {:+.0f} %; a DLA alone {:.2f} ms, beside the GPU {:+.0f} "
+                  "%, beside the GPU and the other DLA {:+.0f} % (measured, other models: +13 / "
+                  "+31 % and +18 / +23 %)",
+                  gpu_alone * 1e3, (one[0] / gpu_alone - 1) * 100, (two[0] / gpu_alone - 1) * 100,
+                  dla_alone * 1e3, (one[1] / dla_alone - 1) * 100, (two[1] / dla_alone - 1) * 100));
+  CHECK(one[0] > gpu_alone);
+  CHECK(two[0] > one[0]);
+  CHECK(two[1] > one[1]);
+}
