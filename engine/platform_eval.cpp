@@ -14,6 +14,7 @@ namespace platform = model::platform;
 platform::PlacementMode placement_mode(const std::string& name) {
   if (name == "whole") return platform::PlacementMode::whole;
   if (name == "split") return platform::PlacementMode::split;
+  if (name == "ga") return platform::PlacementMode::ga;
   return platform::PlacementMode::layer;
 }
 
@@ -61,10 +62,10 @@ void check_capacity(const LoadedScenario& scenario, const platform::HeteroPlatfo
 PlatformServing plan_platform_serving(const LoadedScenario& scenario,
                                       const platform::HeteroPlatform& hetero,
                                       const std::vector<platform::TenantPlacement>& placements,
-                                      platform::PlacementMode mode) {
+                                      platform::PlacementMode mode, const platform::GaOptions& ga) {
   PlatformServing out;
   try {
-    out.serving = platform::plan_serving(hetero, scenario.tenants, placements, mode);
+    out.serving = platform::plan_serving(hetero, scenario.tenants, placements, mode, ga);
   } catch (const std::invalid_argument& e) {
     throw io::InputError(scenario.spec.file + ": " + e.what());
   }

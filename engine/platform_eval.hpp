@@ -35,7 +35,7 @@ struct PlatformServing {
 PlatformServing plan_platform_serving(
     const LoadedScenario& scenario, const model::platform::HeteroPlatform& hetero,
     const std::vector<model::platform::TenantPlacement>& placements,
-    model::platform::PlacementMode mode);
+    model::platform::PlacementMode mode, const model::platform::GaOptions& ga = {});
 
 // The allocation at the scenario's rates and its goodput scale.
 ServingEvaluation evaluate_platform(PlatformServing& p,
@@ -57,7 +57,8 @@ nlohmann::json units_json(const model::platform::HeteroPlatform& hetero,
                           const std::vector<double>& busy_fraction = {});
 
 // One design of a space naming a platform: the platform serving the scenario under `placement`
-// ("whole", "layer", "split"; "best": the one of the three with the highest goodput scale, then
+// ("whole", "layer", "split", "ga"; "best": the one of whole, layer and split with the highest
+// goodput scale, then
 // the highest closed-loop throughput). Metrics: area_mm2 and power_w (the units' summed), units
 // (their count), throughput_per_s (closed-loop instances, samples/s), issue 12's serving metrics
 // (serving_eval.hpp) and per tenant "<tenant>.units" (how many units its layers ran on) and
@@ -73,8 +74,8 @@ PlatformDesign evaluate_platform_design(const LoadedScenario& scenario,
                                         const std::string& placement,
                                         const model::platform::PlatformOptions& options);
 
-// Placement names a space may give ("whole", "layer", "split", "best").
-inline constexpr std::string_view kPlacementNames[] = {"whole", "layer", "split", "best"};
+// Placement names a space may give ("whole", "layer", "split", "ga", "best").
+inline constexpr std::string_view kPlacementNames[] = {"whole", "layer", "split", "ga", "best"};
 model::platform::PlacementMode placement_mode(const std::string& name);  // layer when unknown
 
 }  // namespace accelscope::engine

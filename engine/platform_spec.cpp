@@ -89,7 +89,7 @@ std::vector<std::pair<model::Precision, double>> per_precision(const io::JsonObj
 
 platform::ComputeUnit read_data_path_unit(const io::JsonObject& u, const std::string& name) {
   u.allow_only({"name", "kind", "count", "paths", "launch_us", "local_memory_kib", "dram_port_gbps",
-                "area_mm2", "power_w", "source", "description"});
+                "io_unit", "area_mm2", "power_w", "source", "description"});
   platform::ComputeUnit unit;
   unit.name = name;
   unit.kind = platform::UnitKind::data_paths;
@@ -115,7 +115,7 @@ platform::ComputeUnit read_systolic_unit(const io::JsonObject& u, const std::str
                                          const io::TechLibrary& library) {
   namespace fs = std::filesystem;
   u.allow_only({"name", "kind", "count", "hardware", "precisions", "ops", "launch_us",
-                "dram_port_gbps", "area_mm2", "power_w", "source", "description"});
+                "dram_port_gbps", "io_unit", "area_mm2", "power_w", "source", "description"});
   if (!u.has("hardware"))
     u.fail_missing("hardware", "a hardware file (as given or beside the platform) or object");
   const nlohmann::json& hw = u.raw("hardware");
@@ -212,7 +212,15 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
   }
 
   // Errors below name the unit: field 'units.<name>.<field>'.
-  for (const io::JsonObject& u : root.named_entries("units", "unit", kMaxUnits, "platform")) {
+  // Units naming an io_unit: the entry, and its first unit and count after expansion.
+  struct IoUnit {
+    const io::JsonObject* entry;
+    std::size_t first, count;
+  };
+  std::vector<IoUnit> io_units;
+  const std::vector<io::JsonObject> entries =
+      root.named_entries("units", "unit", kMaxUnits, "platform");
+  for (const io::JsonObject& u : entries) {
     const std::string name = u.string("name");
     require_source(u);
     // "count": k identical units named <name>0 ... <name>k-1 (0: none).
@@ -237,6 +245,9 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
     unit.dram_port_bytes_per_s = figure(u, "dram_port_gbps", kMaxGbps, 0.0, true) * 1e9;
     unit.area_mm2 = figure(u, "area_mm2", 1e6, unit.area_mm2, true);
     unit.power_w = figure(u, "power_w", 1e6, unit.power_w, true);
+    if (u.has("io_unit"))
+      io_units.push_back(
+          {&u, out.units.size(), static_cast<std::size_t>(u.has("count") ? count : 1)});
     if (!u.has("count")) {
       out.units.push_back(std::move(unit));
       continue;
@@ -249,6 +260,19 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
   if (out.units.size() > kMaxUnits)
     root.fail("units", fmt::format("{} units after counts", out.units.size()),
               fmt::format("at most {} units in all", kMaxUnits));
+  for (const IoUnit& io_unit : io_units) {
+    const std::string io_name = io_unit.entry->string("io_unit");
+    const std::size_t index = out.unit_index(io_name);
+    std::string others;
+    for (std::size_t k = 0; k < out.units.size(); ++k)
+      if (k < io_unit.first || k >= io_unit.first + io_unit.count)
+        others += (others.empty() ? "" : ", ") + out.units[k].name;
+    if (index == out.units.size() ||
+        (index >= io_unit.first && index < io_unit.first + io_unit.count))
+      io_unit.entry->fail("io_unit", "\"" + io_name + "\"",
+                          "another unit of the platform: " + (others.empty() ? "none" : others));
+    for (std::size_t k = 0; k < io_unit.count; ++k) out.units[io_unit.first + k].io_unit = index;
+  }
 
   if (root.has("links")) {
     const nlohmann::json& links = root.raw("links");

@@ -1,7 +1,7 @@
 // accelscope serve --hw H --scenario S [--policy elastic|temporal|static] [--simulate] [--fuse]
 //                  [--json] [--bench]
-// accelscope serve --platform P --scenario S [--placement whole|layer|split] [--simulate] [--json]
-//                  [--bench]
+// accelscope serve --platform P --scenario S [--placement whole|layer|split|ga] [--seed N]
+//                  [--simulate] [--json] [--bench]
 // Several tenants on one design (model/platform) or on a heterogeneous platform of several units
 // (model/platform/placement.hpp): per tenant batch, partition (or units), latency estimates
 // against the SLO, and the goodput scale.
@@ -315,7 +315,7 @@ std::string busy_text(const platform::HeteroPlatform& hetero,
 // running batches of max_batch back to back: throughput with every server busy.
 void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatform& hetero,
                    const std::vector<platform::TenantPlacement>& placements,
-                   platform::PlacementMode mode, bool json) {
+                   platform::PlacementMode mode, const platform::GaOptions& ga, bool json) {
   std::deque<platform::NetworkCosts> costs;
   std::vector<platform::Instance> instances;
   std::vector<std::size_t> owner;
@@ -328,7 +328,7 @@ void run_instances(const LoadedScenario& scenario, const platform::HeteroPlatfor
     }
   }
   const platform::ClosedLoopResult r =
-      platform::closed_loop(hetero, instances, mode, scenario.spec.options.switch_cost_s);
+      platform::closed_loop(hetero, instances, mode, scenario.spec.options.switch_cost_s, ga);
   if (!r.runnable) throw io::InputError(scenario.spec.file + ": tenant " + r.why_not);
   std::vector<double> busy(hetero.units.size(), 0.0);
   for (std::size_t k = 0; k < instances.size(); ++k)
@@ -390,8 +390,10 @@ void run_serve_platform(const ServeArgs& args) {
   check_capacity(scenario, hetero, args.platform_file);
   const std::vector<platform::TenantPlacement> placements = tenant_placements(scenario, hetero);
   const platform::PlacementMode mode = placement_mode(args.placement);
+  platform::GaOptions ga;
+  ga.seed = args.seed;
   if (args.instances) {
-    run_instances(scenario, hetero, placements, mode, args.json);
+    run_instances(scenario, hetero, placements, mode, ga, args.json);
     return;
   }
   if (args.bench) {
@@ -400,7 +402,7 @@ void run_serve_platform(const ServeArgs& args) {
     const Clock::time_point start = Clock::now();
     double elapsed = 0;
     do {
-      PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode);
+      PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode, ga);
       (void)evaluate_platform(p, scenario.spec.options);
       ++count;
       elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -414,7 +416,7 @@ void run_serve_platform(const ServeArgs& args) {
         count / elapsed);
     return;
   }
-  PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode);
+  PlatformServing p = plan_platform_serving(scenario, hetero, placements, mode, ga);
   // Every SLO must allow the tenant's fastest latency: batch 1 under its placement.
   for (std::size_t s = 0; s < p.serving.servers.size(); ++s)
     for (const platform::Slot& slot : p.serving.servers[s].slots) {
@@ -470,8 +472,9 @@ void register_serve_command(CLI::App& app) {
   platform_option->excludes(hw);
   cmd->add_option("--placement", args->placement,
                   "With --platform: whole (each tenant on one unit), layer (HEFT per layer, "
-                  "default) or split (every GEMM split over the units that run it)")
-      ->check(CLI::IsMember({"whole", "layer", "split"}));
+                  "default), split (every GEMM split over the units that run it) or ga (a genetic "
+                  "algorithm over the unit of each layer, seeded with HEFT's; --seed)")
+      ->check(CLI::IsMember({"whole", "layer", "split", "ga"}));
   cmd->add_flag("--instances", args->instances,
                 "With --platform: run every tenant as closed-loop instances (its closed_loop "
                 "count, else one) of max_batch back to back and print the throughput");
@@ -494,7 +497,7 @@ void register_serve_command(CLI::App& app) {
       "Run the tenants' networks (batch 1) as one fused graph (FusedInf) and compare time "
       "and peak memory with one graph each (JSON: separate_ms, fused_ms, time_saving, "
       "separate_peak_mib, fused_peak_mib, memory_saving, merged_ops)");
-  cmd->add_option("--seed", args->seed, "Seed of --simulate (default 1)");
+  cmd->add_option("--seed", args->seed, "Seed of --simulate and of --placement ga (default 1)");
   cmd->add_option("--bench-seconds", args->bench_seconds, "Seconds per --bench measurement")
       ->check(CLI::Range(0.01, 600.0));
   cmd->callback([args, hw, platform_option] {

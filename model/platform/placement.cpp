@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 #include <stdexcept>
 
 #include "model/platform/dram_share.hpp"
@@ -18,6 +19,8 @@ std::string_view to_string(PlacementMode mode) {
       return "layer";
     case PlacementMode::split:
       return "split";
+    case PlacementMode::ga:
+      return "ga";
   }
   return "?";
 }
@@ -135,7 +138,37 @@ struct Scheduler {
     run.runnable = true;
     run.latency_s = 0;
     for (double f : finish) run.latency_s = std::max(run.latency_s, f);
+    add_io_conversions();
     return std::move(run);
+  }
+
+  // Network inputs and outputs of groups on a unit with an io_unit: a conversion pass there
+  // before the network and after it (units.hpp).
+  void add_io_conversions() {
+    const NetworkPlan& plan = costs.network->fused;
+    std::vector<char> done(plan.tensors.size(), 0);
+    const auto pass = [&](std::size_t g, int tensor) {
+      const std::size_t u = unit_of[g];
+      const std::size_t h = platform.units[u].io_unit;
+      if (h >= platform.units.size() || done[static_cast<std::size_t>(tensor)]) return;
+      done[static_cast<std::size_t>(tensor)] = 1;
+      const double bytes = elements(tensor) * (4.0 + bytes_of(costs.cost[g][u].precision));
+      const double time_s = platform.units[h].launch_s + bytes / platform.unit_bytes_per_s(h);
+      run.latency_s += time_s;
+      run.busy_s[h] += time_s;
+      run.dram_bytes += bytes;
+      if (run.groups_on[h] == 0) {
+        if (run.io_busy_s.empty()) run.io_busy_s.assign(platform.units.size(), 0.0);
+        run.io_busy_s[h] += time_s;
+        run.io_dram_bytes += bytes;
+      }
+    };
+    for (std::size_t g = 0; g < costs.cost.size(); ++g) {
+      for (const auto& [tensor, producer] : costs.inputs[g])
+        if (producer < 0) pass(g, tensor);
+      for (int tensor : plan.groups[g].outputs)
+        if (plan.tensors[static_cast<std::size_t>(tensor)].last_reader_group < 0) pass(g, tensor);
+    }
   }
 };
 
@@ -197,7 +230,11 @@ PlacedRun place_whole(const HeteroPlatform& platform, const NetworkCosts& costs,
   return best;
 }
 
-PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs) {
+// HEFT's order: groups by decreasing upward rank (mean cost over the units that run them plus
+// the mean transfer to their successors). Empty, with `refused` saying why, when a group runs on
+// no unit.
+std::vector<std::size_t> heft_order(const HeteroPlatform& platform, const NetworkCosts& costs,
+                                    PlacedRun& refused) {
   const std::size_t groups = costs.cost.size();
   const std::size_t units = platform.units.size();
   std::vector<double> mean_cost(groups, 0);
@@ -209,9 +246,8 @@ PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs)
         ++n;
       }
     if (n == 0) {
-      PlacedRun refused;
       refused.why_not = "no unit runs it: " + cannot_run(platform, costs, g, 0);
-      return refused;
+      return {};
     }
     mean_cost[g] /= n;
   }
@@ -237,6 +273,28 @@ PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs)
                    [&](std::size_t a, std::size_t b) { return rank[a] > rank[b]; });
   // A successor's rank never exceeds its producer's (costs >= 0), and ties keep the network
   // order, so the order is topological.
+  return order;
+}
+
+// Groups in `order`, each on its unit of `assignment`.
+PlacedRun schedule(const HeteroPlatform& platform, const NetworkCosts& costs,
+                   const std::vector<std::size_t>& order,
+                   const std::vector<std::size_t>& assignment) {
+  Scheduler s(platform, costs);
+  for (std::size_t g : order) s.commit(g, assignment[g]);
+  PlacedRun run = s.finish_run();
+  run.home = static_cast<std::size_t>(std::max_element(run.busy_s.begin(), run.busy_s.end()) -
+                                      run.busy_s.begin());
+  return run;
+}
+
+// HEFT; `assignment` (if given) receives each group's unit.
+PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs,
+                      std::vector<std::size_t>* assignment = nullptr) {
+  const std::size_t units = platform.units.size();
+  PlacedRun refused;
+  const std::vector<std::size_t> order = heft_order(platform, costs, refused);
+  if (order.empty()) return refused;
   Scheduler s(platform, costs);
   for (std::size_t g : order) {
     std::size_t best = units;
@@ -251,11 +309,174 @@ PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs)
     }
     s.commit(g, best);
   }
+  if (assignment) *assignment = s.unit_of;
   PlacedRun run = s.finish_run();
   run.home = static_cast<std::size_t>(std::max_element(run.busy_s.begin(), run.busy_s.end()) -
                                       run.busy_s.begin());
   return run;
 }
+
+// The genetic algorithm of `ga` placement (placement.hpp). `layer` is the tenant's layer
+// placement, which it must beat to be replaced.
+PlacedRun place_ga(const HeteroPlatform& platform, const NetworkCosts& costs,
+                   const GaOptions& options, PlacedRun layer,
+                   const std::vector<std::size_t>& heft) {
+  PlacedRun refused;
+  const std::vector<std::size_t> order = heft_order(platform, costs, refused);
+  if (order.empty() || !layer.runnable) return layer;
+  const std::size_t groups = order.size();
+  const std::size_t units = platform.units.size();
+  if (units < 2 || groups < 2) return layer;
+  // Plain tables for a fast schedule: per group its cost per unit and, per input, the producer
+  // and the transfer time between every pair of units.
+  std::vector<double> time(groups * units, kInf);
+  std::vector<std::vector<std::uint8_t>> legal(groups);
+  struct Edge {
+    std::size_t producer;
+    std::vector<double> time_s;  // [from * units + to]
+  };
+  std::vector<std::vector<Edge>> edges(groups);
+  for (std::size_t g = 0; g < groups; ++g) {
+    for (std::size_t u = 0; u < units; ++u)
+      if (costs.cost[g][u].runnable) {
+        time[g * units + u] = costs.cost[g][u].time_s;
+        legal[g].push_back(static_cast<std::uint8_t>(u));
+      }
+    for (const auto& [tensor, producer] : costs.inputs[g]) {
+      if (producer < 0) continue;
+      const auto p = static_cast<std::size_t>(producer);
+      Edge e{p, std::vector<double>(units * units, 0.0)};
+      const double elements = static_cast<double>(
+          costs.network->fused.tensors[static_cast<std::size_t>(tensor)].elements);
+      for (std::size_t from = 0; from < units; ++from)
+        for (std::size_t to = 0; to < units; ++to)
+          if (costs.cost[p][from].runnable && costs.cost[g][to].runnable)
+            e.time_s[from * units + to] =
+                transfer(platform, from, to, elements, costs.cost[p][from].precision,
+                         costs.cost[g][to].precision)
+                    .time_s;
+      edges[g].push_back(std::move(e));
+    }
+  }
+  using Genes = std::vector<std::uint8_t>;  // unit per group, indexed by group
+  std::vector<double> finish(groups), ready(units);
+  const auto latency = [&](const Genes& a) {
+    std::fill(ready.begin(), ready.end(), 0.0);
+    double end = 0;
+    for (std::size_t g : order) {
+      const std::size_t u = a[g];
+      double start = ready[u];
+      for (const Edge& e : edges[g])
+        start = std::max(start, finish[e.producer] + e.time_s[a[e.producer] * units + u]);
+      finish[g] = start + time[g * units + u];
+      ready[u] = finish[g];
+      end = std::max(end, finish[g]);
+    }
+    return end;
+  };
+  std::mt19937_64 rng(options.seed);
+  const auto below = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  struct Member {
+    Genes genes;
+    double latency_s;
+  };
+  std::vector<Member> population;
+  const auto add = [&](Genes genes) {
+    const double l = latency(genes);
+    population.push_back({std::move(genes), l});
+  };
+  // Seeds: HEFT's assignment and every single unit's (groups it cannot run on their fastest).
+  {
+    if (heft.size() == groups) add(Genes(heft.begin(), heft.end()));
+    for (std::size_t u = 0; u < units; ++u) {
+      Genes genes(groups);
+      bool any = false;
+      for (std::size_t g = 0; g < groups; ++g) {
+        any = any || costs.cost[g][u].runnable;
+        genes[g] =
+            static_cast<std::uint8_t>(costs.cost[g][u].runnable ? u : fastest_unit(costs, g));
+      }
+      if (any) add(std::move(genes));
+    }
+  }
+  const auto pop_size = static_cast<std::size_t>(options.population);
+  const auto by_latency = [](const Member& a, const Member& b) {
+    return a.latency_s < b.latency_s;
+  };
+  if (population.size() > pop_size) {
+    std::stable_sort(population.begin(), population.end(), by_latency);
+    population.resize(pop_size);
+  }
+  // Move a run of consecutive groups (rank order) to one unit where it runs them.
+  const auto move_run = [&](Genes& genes) {
+    const std::size_t start = below(groups);
+    const std::size_t length = 1 + below(std::max<std::size_t>(1, groups / 4));
+    const auto u = static_cast<std::uint8_t>(below(units));
+    for (std::size_t k = start; k < std::min(groups, start + length); ++k)
+      if (costs.cost[order[k]][u].runnable) genes[order[k]] = u;
+  };
+  const auto mutate_one = [&](Genes& genes) {
+    const std::size_t g = below(groups);
+    genes[g] = legal[g][below(legal[g].size())];
+  };
+  for (std::size_t seeds = population.size(), k = 0; population.size() < pop_size; ++k) {
+    Genes genes = population[k % seeds].genes;
+    move_run(genes);
+    mutate_one(genes);
+    add(std::move(genes));
+  }
+  std::stable_sort(population.begin(), population.end(), by_latency);
+  double best = population.front().latency_s;
+  int stale = 0;
+  std::vector<Member> next;
+  for (int generation = 0; generation < options.generations && stale < options.patience;
+       ++generation) {
+    next.assign(population.begin(), population.begin() + 2);  // elitism
+    const auto tournament = [&]() -> const Genes& {
+      const Member& a = population[below(population.size())];
+      const Member& b = population[below(population.size())];
+      return (a.latency_s <= b.latency_s ? a : b).genes;
+    };
+    while (next.size() < pop_size) {
+      const Genes& mother = tournament();
+      const Genes& father = tournament();
+      std::size_t cut1 = below(groups + 1), cut2 = below(groups + 1);
+      if (cut1 > cut2) std::swap(cut1, cut2);
+      Genes child = mother;
+      for (std::size_t k = cut1; k < cut2; ++k) child[order[k]] = father[order[k]];
+      if (below(2) == 0) mutate_one(child);
+      if (below(3) == 0) move_run(child);
+      const double l = latency(child);
+      next.push_back({std::move(child), l});
+    }
+    std::swap(population, next);
+    std::stable_sort(population.begin(), population.end(), by_latency);
+    if (population.front().latency_s < best * (1 - 1e-12)) {
+      best = population.front().latency_s;
+      stale = 0;
+    } else {
+      ++stale;
+    }
+  }
+  const Genes& genes = population.front().genes;
+  PlacedRun run =
+      schedule(platform, costs, order, std::vector<std::size_t>(genes.begin(), genes.end()));
+  return run.latency_s < layer.latency_s * (1 - 1e-12) ? run : layer;
+}
+
+}  // namespace
+
+std::string check(const GaOptions& options) {
+  if (options.population < 4 || options.population > 1024)
+    return "ga population " + std::to_string(options.population) + ", allowed: 4..1024";
+  if (options.generations < 0 || options.generations > 100000)
+    return "ga generations " + std::to_string(options.generations) + ", allowed: 0..100000";
+  if (options.patience < 1)
+    return "ga patience " + std::to_string(options.patience) + ", allowed: at least 1";
+  return {};
+}
+
+namespace {
 
 PlacedRun place_split(const HeteroPlatform& platform, const NetworkCosts& costs,
                       const TenantPlacement& tenant) {
@@ -350,7 +571,7 @@ PlacedRun place_split(const HeteroPlatform& platform, const NetworkCosts& costs,
 }  // namespace
 
 PlacedRun place(const HeteroPlatform& platform, const NetworkCosts& costs,
-                const TenantPlacement& tenant, PlacementMode mode) {
+                const TenantPlacement& tenant, PlacementMode mode, const GaOptions& ga) {
   if (tenant.pinned_unit != kAnyUnit && tenant.pinned_unit >= platform.units.size())
     throw std::invalid_argument("pinned unit out of range");
   if (!tenant.allowed_units.empty()) {
@@ -363,16 +584,21 @@ PlacedRun place(const HeteroPlatform& platform, const NetworkCosts& costs,
           row[u].runnable = false;
     TenantPlacement unrestricted = tenant;
     unrestricted.allowed_units.clear();
-    return place(platform, restricted, unrestricted, mode);
+    return place(platform, restricted, unrestricted, mode, ga);
   }
   if (tenant.pinned_unit != kAnyUnit || mode == PlacementMode::whole)
     return place_whole(platform, costs, tenant);
-  if (mode == PlacementMode::layer) {
+  if (mode == PlacementMode::layer || mode == PlacementMode::ga) {
     // HEFT's earliest finish does not see transfers to successors; the best single unit (with
     // the tenant's fallback rule) is kept when it finishes first.
-    PlacedRun heft = place_layer(platform, costs);
+    std::vector<std::size_t> heft_units;
+    PlacedRun heft = place_layer(platform, costs, &heft_units);
     PlacedRun single = place_whole(platform, costs, tenant);
-    return single.runnable && (!heft.runnable || single.latency_s < heft.latency_s) ? single : heft;
+    PlacedRun layer =
+        single.runnable && (!heft.runnable || single.latency_s < heft.latency_s) ? single : heft;
+    if (mode == PlacementMode::layer) return layer;
+    if (const std::string bad = check(ga); !bad.empty()) throw std::invalid_argument(bad);
+    return place_ga(platform, costs, ga, std::move(layer), heft_units);
   }
   return place_split(platform, costs, tenant);
 }
@@ -410,7 +636,7 @@ double server_port(const HeteroPlatform& platform, const std::vector<std::size_t
 }  // namespace
 
 ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<Instance>& instances,
-                             PlacementMode mode, double switch_cost_s) {
+                             PlacementMode mode, double switch_cost_s, const GaOptions& ga) {
   ClosedLoopResult result;
   if (instances.empty()) {
     result.why_not = "no instances";
@@ -419,7 +645,7 @@ ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<I
   std::vector<PlacedRun> runs;
   std::vector<std::int64_t> batches;
   for (const Instance& instance : instances) {
-    runs.push_back(place(platform, *instance.costs, instance.placement, mode));
+    runs.push_back(place(platform, *instance.costs, instance.placement, mode, ga));
     if (!runs.back().runnable) {
       result.why_not = instance.name + ": " + runs.back().why_not;
       return result;
@@ -461,6 +687,15 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
     port[s] = std::max(port[s], server_port(platform, units_of[i]));
     ++turns[s];
   }
+  // Conversions a run asks of a unit in another server (a DLA engine's reformat kernels on the
+  // GPU) take that unit's time: its server's rounds stretch by that load.
+  std::vector<int> server_of_unit(platform.units.size(), -1);
+  bool any_io = false;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    for (std::size_t u : units_of[i]) server_of_unit[u] = server[i];
+    any_io = any_io || !runs[i].io_busy_s.empty();
+  }
+  std::vector<double> foreign(share.size(), 0.0);
   // Every server busy all the time: rounds of its instances' batches, DRAM shared at a fixed point.
   std::vector<double> round(share.size(), 0), demand(share.size(), 0);
   constexpr int kIterations = 60;
@@ -477,19 +712,40 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
       round[s] += result.instances[i].latency_s + (turns[s] > 1 ? switch_cost_s : 0);
       demand[s] += run.dram_bytes;
     }
-    double total = 0;
-    for (std::size_t s = 0; s < share.size(); ++s) {
-      demand[s] /= round[s];
-      total += demand[s];
-    }
-    if (share.size() < 2) break;
+    for (std::size_t s = 0; s < share.size(); ++s) demand[s] /= round[s];
     double largest_change = 0;
+    double total = 0;
+    for (std::size_t s = 0; s < share.size(); ++s) total += demand[s];
+    if (share.size() < 2) break;
     for (std::size_t s = 0; s < share.size(); ++s) {
       const double next = proportional_share_step(share[s], demand[s], 1.0, total, channel);
       largest_change = std::max(largest_change, std::abs(next - share[s]));
       share[s] = next;
     }
     if (largest_change < 1e-5) break;
+  }
+  if (any_io) {
+    // Conversions a run asks of a unit in another server take that server's time, at its share
+    // of the channel (memory-bound passes): it runs fewer rounds of its own. Applied once the
+    // shares are settled; their bytes stay in the requesting run's demand.
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      for (std::size_t u = 0; u < runs[i].io_busy_s.size(); ++u) {
+        const int owner = server_of_unit[u];
+        if (owner < 0 || owner == server[i] || runs[i].io_busy_s[u] <= 0) continue;
+        const auto o = static_cast<std::size_t>(owner);
+        const double ratio = std::min(1.0, share[o] * channel / port[o]);
+        const double bytes =
+            runs[i].io_dram_bytes * runs[i].io_busy_s[u] /
+            std::accumulate(runs[i].io_busy_s.begin(), runs[i].io_busy_s.end(), 0.0);
+        foreign[o] +=
+            stretched_latency_s(runs[i].io_busy_s[u], runs[i].io_busy_s[u], bytes, ratio, port[o]) /
+            round[static_cast<std::size_t>(server[i])];
+      }
+    for (std::size_t s = 0; s < round.size(); ++s) {
+      foreign[s] = std::min(foreign[s], 0.9);  // a server keeps a tenth of its units' time
+      round[s] /= 1 - foreign[s];
+      demand[s] *= 1 - foreign[s];
+    }
   }
   for (std::size_t i = 0; i < runs.size(); ++i) {
     InstanceResult& r = result.instances[i];
@@ -505,7 +761,8 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
 }
 
 HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Tenant>& tenants,
-                           const std::vector<TenantPlacement>& placements, PlacementMode mode) {
+                           const std::vector<TenantPlacement>& placements, PlacementMode mode,
+                           const GaOptions& ga) {
   if (tenants.size() != placements.size()) throw std::invalid_argument("one placement per tenant");
   const std::size_t units = platform.units.size();
   // Runs per tenant, batch (and, in whole mode for tenants not pinned, per home unit).
@@ -551,7 +808,7 @@ HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Ten
     }
     std::vector<char> used(units, 0);
     for (const NetworkCosts& c : costs) {
-      PlacedRun run = place(platform, c, placement, mode);
+      PlacedRun run = place(platform, c, placement, mode, ga);
       if (!run.runnable) throw std::invalid_argument("tenant '" + t.name + "': " + run.why_not);
       for (std::size_t u : run.units_used()) used[u] = 1;
       (*runs)[i].push_back(std::move(run));

@@ -11,6 +11,11 @@
 //   them plus the mean transfer to their successors), each on the unit giving the earliest finish
 //   including transfers from its producers; independent branches may run on different units.
 //   The best single unit (as `whole`) replaces it when it finishes first.
+// - ga: a small genetic algorithm over the unit of every group (GaOptions), each assignment
+//   scheduled and timed exactly as `layer` schedules HEFT's (groups in HEFT's upward-rank order,
+//   each at the earliest time its unit is free and its inputs have arrived). Its first
+//   population holds HEFT's assignment and every single unit's (with fallback to the fastest
+//   unit), so it never finishes later than `layer`; with a fixed seed it is deterministic.
 // - split: the home unit of `whole`, and every GEMM group split by output channels over all units
 //   that run it at the tenant's precision, in proportion to their speed on the whole group (the
 //   co-execution of Liu et al.): each helper receives the input, computes its share (data paths:
@@ -21,9 +26,12 @@
 // Concurrency. Units never run two tenants' groups at once: tenants whose placements share a unit
 // form one server that runs them in turns (time slicing, a switch cost per turn); servers on
 // disjoint units run at once and share the DRAM with the proportional-share fluid model of
-// dram_share.hpp (issue 12's). Closed-loop instances (k back to back, a batch each) keep every
-// server busy; open-loop tenants with SLOs are served by issue 12's serving layer
-// (platform.hpp: batches, queueing estimates, goodput) on these servers (plan_serving).
+// dram_share.hpp (issue 12's). A run's network-input and -output conversions on an io_unit
+// outside its server (units.hpp) take that server's time once the shares are settled: it runs
+// fewer rounds of its own (their bytes stay in the requesting run's demand). Closed-loop
+// instances (k back to back, a batch each) keep every server busy; open-loop tenants with SLOs
+// are served by issue 12's serving layer (platform.hpp: batches, queueing estimates, goodput) on
+// these servers (plan_serving), which does not see the conversions' load on another server.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +45,7 @@
 
 namespace accelscope::model::platform {
 
-enum class PlacementMode : std::uint8_t { whole, layer, split };
+enum class PlacementMode : std::uint8_t { whole, layer, split, ga };
 std::string_view to_string(PlacementMode mode);
 
 inline constexpr std::size_t kAnyUnit = static_cast<std::size_t>(-1);
@@ -62,12 +70,30 @@ struct PlacedRun {
   std::size_t home = 0;
   std::vector<double> busy_s;  // per unit
   std::vector<int> groups_on;  // groups (or shares of split groups) per unit
-  int transfers = 0;           // tensors handed between units
+  // Busy time on units the run does not otherwise use: conversions of its network inputs and
+  // outputs there (units.hpp, io_unit). Also counted in busy_s.
+  std::vector<double> io_busy_s;
+  double io_dram_bytes = 0;  // the DRAM bytes of those conversions (also in dram_bytes)
+  int transfers = 0;         // tensors handed between units
   std::vector<std::size_t> units_used() const;
 };
 
+// The genetic algorithm of `ga` placement. Bounded: at most population x generations
+// schedules per placement (24 x 40 = 960 by default), fewer when the best has not improved for
+// `patience` generations. Each generation keeps the two best, and breeds the rest from
+// 2-tournaments by two-point crossover over the groups in rank order, then mutates one group's
+// unit (probability 1/2) and moves a run of consecutive groups to one unit (probability 1/3).
+struct GaOptions {
+  std::uint64_t seed = 1;
+  int population = 24;   // 4..1024
+  int generations = 40;  // 0..100000
+  int patience = 12;     // generations without improvement before it stops
+};
+// One line naming the field when a GaOptions value is out of range; empty when fine.
+std::string check(const GaOptions& options);
+
 PlacedRun place(const HeteroPlatform& platform, const NetworkCosts& costs,
-                const TenantPlacement& tenant, PlacementMode mode);
+                const TenantPlacement& tenant, PlacementMode mode, const GaOptions& ga = {});
 
 // Closed-loop instances: each runs its batch back to back.
 struct Instance {
@@ -95,7 +121,7 @@ struct ClosedLoopResult {
 };
 
 ClosedLoopResult closed_loop(const HeteroPlatform& platform, const std::vector<Instance>& instances,
-                             PlacementMode mode, double switch_cost_s);
+                             PlacementMode mode, double switch_cost_s, const GaOptions& ga = {});
 // The same for instances already placed: run i of batch batches[i] (a runnable PlacedRun each).
 ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
                                     const std::vector<PlacedRun>& runs,
@@ -122,6 +148,7 @@ std::vector<double> unit_busy_fractions(const HeteroServing& serving,
                                         const PlatformResult& result, std::size_t unit_count);
 // std::invalid_argument "tenant '<name>': ..." when a tenant cannot be placed.
 HeteroServing plan_serving(const HeteroPlatform& platform, const std::vector<Tenant>& tenants,
-                           const std::vector<TenantPlacement>& placements, PlacementMode mode);
+                           const std::vector<TenantPlacement>& placements, PlacementMode mode,
+                           const GaOptions& ga = {});
 
 }  // namespace accelscope::model::platform

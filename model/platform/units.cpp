@@ -113,6 +113,9 @@ void validate(const HeteroPlatform& platform) {
     if (!finite_non_negative(unit.dram_port_bytes_per_s)) fail(unit.name, "dram port: >= 0");
     if (!finite_non_negative(unit.area_mm2) || !finite_non_negative(unit.power_w))
       fail(unit.name, "area and power: >= 0");
+    if (unit.io_unit != static_cast<std::size_t>(-1) &&
+        (unit.io_unit >= platform.units.size() || &platform.units[unit.io_unit] == &unit))
+      fail(unit.name, "io_unit: another unit of the platform");
     if (unit.kind == UnitKind::systolic) {
       if (unit.arrays.empty()) fail(unit.name, "a systolic unit needs its accelerator");
       continue;

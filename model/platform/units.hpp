@@ -31,6 +31,12 @@
 // out if the producer would have kept it in local memory + reading it if the consumer would have
 // (larger tensors already go through DRAM in the units' own costs); a precision change adds a
 // conversion pass on the receiving unit (launch + reading and writing the tensor at its port).
+//
+// A unit may name an `io_unit` that converts the network inputs and outputs of its groups (a
+// TensorRT DLA engine whose I/O is not in a DLA-native format gets GPU reformat kernels around
+// every inference: NVIDIA's DLA FAQ): a pass on that unit before the network and after it,
+// launch + (4 bytes, the FP32 tensor the application holds, + the group's precision) per element
+// at that unit's port. It lengthens the run and takes the io unit's time (placement.hpp).
 // A systolic unit's local memory is its SRAM.
 #pragma once
 
@@ -82,6 +88,9 @@ struct ComputeUnit {
   double local_memory_bytes = 0;      // data_paths; systolic: its SRAM
   double launch_s = 0;                // per invocation (kernel, job)
   double dram_port_bytes_per_s = 0;   // the most it draws alone; 0: the usable channel
+  // The unit that converts the network inputs and outputs of this unit's groups (TensorRT's
+  // reformat kernels on the GPU around a DLA engine); SIZE_MAX: none.
+  std::size_t io_unit = static_cast<std::size_t>(-1);
   double area_mm2 = 0;
   double power_w = 0;  // data_paths: while busy (its energy = power x busy time)
   // Systolic units with equal signatures (the loader's: hardware, precisions, op kinds, launch)

@@ -291,7 +291,7 @@ TEST_CASE("cli: serve --fuse compares one fused graph with one graph each", "[pl
 }
 
 TEST_CASE("cli: serve --platform adds the units each tenant ran on", "[hetero][cli]") {
-  for (const char* placement : {"whole", "layer", "split"}) {
+  for (const char* placement : {"whole", "layer", "split", "ga"}) {
     const Output r =
         run("serve --platform " + src("spaces/platforms/orin_like.json") + " --scenario " +
             src("spaces/scenarios/orin_resnet50.json") + " --placement " + placement + " --json");

@@ -182,14 +182,33 @@ TEST_CASE("hetero: the DLAs add throughput only above a DRAM bandwidth", "[heter
   const double crossover_without_loss = crossover_gbps();
   b.hw.dram = with_loss;
   CHECK(crossover > crossover_without_loss);
+  // Without the GPU's reformat kernels around each DLA inference (the DLAs' io_unit), the GPU
+  // keeps all its time: the crossover is lower.
+  std::vector<std::size_t> io_units;
+  for (platform::ComputeUnit& unit : b.hw.units) {
+    io_units.push_back(unit.io_unit);
+    unit.io_unit = static_cast<std::size_t>(-1);
+  }
+  REQUIRE(io_units[b.unit("dla0")] == b.unit("gpu"));
+  const Point orin_without_io = at(204.8);
+  const double crossover_without_io = crossover_gbps();
+  for (std::size_t u = 0; u < io_units.size(); ++u) b.hw.units[u].io_unit = io_units[u];
+  CHECK(crossover > crossover_without_io);
+  // Tayal & Simmhan: at Orin's 204.8 GB/s the three give less than the best pair.
+  CHECK(orin.all < orin.best_pair);
   WARN("orin_like ResNet-50 batch "
        << batch << ", GPU FP16 + two DLAs INT8, closed loop:" << line
-       << fmt::format("\n  at Orin's 204.8 GB/s: all three {:.0f}/s, best pair {:.0f}/s ({:+.1f} %)"
-                      "\n  the DLAs add throughput above {:.0f} GB/s ({:.0f} GB/s without the "
-                      "interleaving loss of {:.2f} / {:.2f})",
-                      orin.all, orin.best_pair, (orin.all / orin.best_pair - 1) * 100, crossover,
-                      crossover_without_loss, with_loss.interleaved_efficiency,
-                      with_loss.sequential_efficiency));
+       << fmt::format(
+              "\n  at Orin's 204.8 GB/s: all three {:.0f}/s, best pair {:.0f}/s ({:+.1f} %); "
+              "without the GPU's reformat kernels {:.0f} vs {:.0f}/s ({:+.1f} %)"
+              "\n  the DLAs add throughput above {:.0f} GB/s ({:.0f} GB/s without the "
+              "interleaving loss of {:.2f} / {:.2f}, {:.0f} GB/s without the reformat "
+              "kernels)",
+              orin.all, orin.best_pair, (orin.all / orin.best_pair - 1) * 100, orin_without_io.all,
+              orin_without_io.best_pair,
+              (orin_without_io.all / orin_without_io.best_pair - 1) * 100, crossover,
+              crossover_without_loss, with_loss.interleaved_efficiency,
+              with_loss.sequential_efficiency, crossover_without_io));
 }
 
 TEST_CASE("hetero: an FP32 tenant is refused by the DLA unless it falls back", "[hetero]") {
@@ -239,6 +258,18 @@ TEST_CASE("hetero: phone SoC split helps ResNet-50, hurts MobileNetV2", "[hetero
       mobilenet_at_16 = ratio[1];
     }
   }
+  // Batch 1 with no synchronisation cost at all: what the launches and the transfers' bytes
+  // alone cost the split.
+  const double shipped_handoff_s = b.hw.dram.handoff_latency_s;
+  b.hw.dram.handoff_latency_s = 0;
+  line += "\n  batch  1, handoff 0 us:";
+  for (const char* workload : {"resnet50", "mobilenet_v2"}) {
+    const platform::NetworkCosts& c = b.network(workload, 1, Precision::fp16);
+    const double whole = b.latency_ms(c, gpu_npu, platform::PlacementMode::whole);
+    const double split = b.latency_ms(c, gpu_npu, platform::PlacementMode::split);
+    line += fmt::format("  {} split / best unit {:.2f}x;", workload, split / whole);
+  }
+  b.hw.dram.handoff_latency_s = shipped_handoff_s;
   WARN("phone_soc FP16, GPU + NPU (handoff " << b.hw.dram.handoff_latency_s * 1e6
                                              << " us), split / best single unit:" << line);
   CHECK(resnet_at_16 < 1);
@@ -597,4 +628,157 @@ TEST_CASE("hetero: the simulator checks the closed-loop DRAM sharing of GPU and 
     CHECK(simulated == Approx(fluid.throughput_per_s).epsilon(0.05));
   }
   WARN("orin_like GPU FP16 + two DLAs INT8, ResNet-50 batch " << batch << ", closed loop:" << line);
+}
+
+namespace {
+
+// n convolutions one after another (one fused group each).
+model::Network chain(int n) {
+  model::Network net;
+  net.name = "chain";
+  for (int k = 0; k < n; ++k) {
+    model::Op conv;
+    conv.name = "conv" + std::to_string(k);
+    conv.kind = model::OpKind::conv2d;
+    conv.conv.in_channels = 64;
+    conv.conv.in_h = conv.conv.in_w = 28;
+    conv.conv.out_channels = 64;
+    conv.conv.kernel_h = conv.conv.kernel_w = 3;
+    conv.conv.pad_top = conv.conv.pad_bottom = conv.conv.pad_left = conv.conv.pad_right = 1;
+    conv.inputs = {k == 0 ? std::string("x") : "conv" + std::to_string(k - 1) + ":out"};
+    conv.outputs = {conv.name + ":out"};
+    net.ops.push_back(conv);
+  }
+  model::finalize(net);
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("hetero: GA placement beats greedy HEFT where HEFT's earliest finish misleads it",
+          "[hetero]") {
+  // Two units, a chain of four groups and a 20 us handoff. Group times (us) on units a, b:
+  // (10, 11), (100, 1), (1, 100), (1, 100). HEFT puts the first on a (10 < 11), then must hand
+  // over to b for the second (31) and back to a for the rest: 53 us. One unit alone: 112 or
+  // 212 us. Best: the first two on b, the last two on a, one handoff: 34 us.
+  const model::Network net = chain(4);
+  const model::PreparedNetwork prepared = model::prepare(net);
+  const platform::HeteroPlatform hw = twin_units(20e-6);
+  platform::NetworkCosts costs = platform::network_costs(hw, prepared, Precision::int8);
+  REQUIRE(costs.cost.size() == 4);
+  const double times_us[4][2] = {{10, 11}, {100, 1}, {1, 100}, {1, 100}};
+  for (std::size_t g = 0; g < 4; ++g)
+    for (std::size_t u = 0; u < 2; ++u) {
+      costs.cost[g][u].time_s = times_us[g][u] * 1e-6;
+      costs.cost[g][u].stall_s = 0;
+    }
+  platform::TenantPlacement any;
+  any.precision = Precision::int8;
+  const platform::PlacedRun layer = platform::place(hw, costs, any, platform::PlacementMode::layer);
+  const platform::PlacedRun ga = platform::place(hw, costs, any, platform::PlacementMode::ga);
+  REQUIRE(layer.runnable);
+  REQUIRE(ga.runnable);
+  // Transfers through DRAM add a few ns of bytes at 1 TB/s to the 20 us handoff.
+  CHECK(layer.latency_s * 1e6 == Approx(53).epsilon(0.01));
+  CHECK(ga.latency_s * 1e6 == Approx(34).epsilon(0.01));
+  CHECK(ga.transfers == 1);
+  CHECK(ga.groups_on[0] == 2);
+  CHECK(ga.groups_on[1] == 2);
+  WARN(fmt::format("chain of four groups: HEFT {:.1f} us, GA {:.1f} us", layer.latency_s * 1e6,
+                   ga.latency_s * 1e6));
+  // Out-of-range options are refused with one line naming the field.
+  platform::GaOptions bad;
+  bad.population = 2;
+  CHECK(platform::check(bad).find("population") != std::string::npos);
+  CHECK_THROWS_WITH(platform::place(hw, costs, any, platform::PlacementMode::ga, bad),
+                    Catch::Contains("allowed: 4..1024"));
+  bad = {};
+  bad.generations = -1;
+  CHECK(platform::check(bad).find("generations") != std::string::npos);
+}
+
+TEST_CASE("hetero: GA placement is never worse than HEFT on the shipped platforms, deterministic",
+          "[hetero]") {
+  std::string line;
+  int better = 0;
+  for (const char* file : {"spaces/platforms/orin_like.json", "spaces/platforms/phone_soc.json"}) {
+    Bench b(file);
+    for (const char* workload : {"resnet50", "mobilenet_v2", "bert_base_s128"})
+      for (std::int64_t batch : {1, 8})
+        for (Precision precision : {Precision::fp16, Precision::int8}) {
+          const platform::NetworkCosts& c = b.network(workload, batch, precision);
+          platform::TenantPlacement any;
+          any.precision = precision;
+          const platform::PlacedRun layer =
+              platform::place(b.hw, c, any, platform::PlacementMode::layer);
+          const platform::PlacedRun ga = platform::place(b.hw, c, any, platform::PlacementMode::ga);
+          const platform::PlacedRun again =
+              platform::place(b.hw, c, any, platform::PlacementMode::ga);
+          REQUIRE(layer.runnable);
+          REQUIRE(ga.runnable);
+          CHECK(ga.latency_s <= layer.latency_s);
+          // Deterministic: the same seed gives the same placement.
+          CHECK(again.latency_s == ga.latency_s);
+          CHECK(again.busy_s == ga.busy_s);
+          if (ga.latency_s < layer.latency_s * (1 - 1e-9)) ++better;
+          line +=
+              fmt::format("\n  {} {} b{} {}: layer {:.3f} ms, ga {:.3f} ms ({:+.1f} %)", b.hw.name,
+                          workload, batch, model::to_string(precision), layer.latency_s * 1e3,
+                          ga.latency_s * 1e3, (ga.latency_s / layer.latency_s - 1) * 100);
+        }
+  }
+  WARN("GA vs HEFT (layer) placement, latency of one batch:" << line << "\n  GA better in "
+                                                             << better << " cases");
+}
+
+TEST_CASE("hetero: a DLA-like unit against NVIDIA's measured DLA ResNet-50 rate", "[hetero]") {
+  // NVIDIA's Deep-Learning-Accelerator-SW README ("DLA Dense performance"): ResNet-50 224x224,
+  // batch 2, INT8, both DLAs of a Jetson AGX Orin 64GB at MAXN: 2,037 images/s (TensorRT 8.5,
+  // JetPack 5.1.1). The model's DLA-like units are sized from the data sheet's TOPS and
+  // estimated buffers, not fitted to it: the ratio is reported, and held within 2x.
+  Bench b("spaces/platforms/orin_like.json");
+  const double one = b.throughput({b.instance("dla0", "dla0", 2, Precision::int8)});
+  const double two = b.throughput({b.instance("dla0", "dla0", 2, Precision::int8),
+                                   b.instance("dla1", "dla1", 2, Precision::int8)});
+  constexpr double kMeasuredTwo = 2037;
+  WARN(
+      fmt::format("orin_like ResNet-50 INT8 batch 2: one DLA {:.0f}/s, both {:.0f}/s; NVIDIA "
+                  "measures 2,037/s for both ({:.2f}x)",
+                  one, two, two / kMeasuredTwo));
+  CHECK(two > 0.5 * kMeasuredTwo);
+  CHECK(two < 2 * kMeasuredTwo);
+}
+
+TEST_CASE("hetero: the GPU slows down more with two DLAs beside it than with one", "[hetero]") {
+  // Measured on an Orin (NVIDIA/TensorRT issue 2745, INT8 models not named): a GPU engine alone
+  // 45 ms, 51.05 ms beside one DLA (+13 %), 59 ms beside two (+31 %); a DLA engine 17.7 ms
+  // alone, 20.8 ms beside the GPU (+18 %), 21.8 ms beside the GPU and the other DLA (+23 %).
+  // The model's ResNet-50 batch 8 (GPU FP16, DLAs INT8) at 204.8 GB/s: the same order, reported.
+  Bench b("spaces/platforms/orin_like.json");
+  const auto gpu = [&] { return b.instance("gpu", "gpu", 8, Precision::fp16); };
+  const auto dla = [&](const char* unit) { return b.instance(unit, unit, 8, Precision::int8); };
+  const auto latencies = [&](const std::vector<platform::Instance>& instances) {
+    const platform::ClosedLoopResult r =
+        platform::closed_loop(b.hw, instances, platform::PlacementMode::whole, 20e-6);
+    REQUIRE(r.runnable);
+    std::vector<double> per_batch_s;  // the round of each instance: batch / throughput
+    for (std::size_t i = 0; i < instances.size(); ++i)
+      per_batch_s.push_back(static_cast<double>(instances[i].batch) /
+                            r.instances[i].throughput_per_s);
+    return per_batch_s;
+  };
+  const double gpu_alone = latencies({gpu()})[0];
+  const double dla_alone = latencies({dla("dla0")})[0];
+  const std::vector<double> one = latencies({gpu(), dla("dla0")});
+  const std::vector<double> two = latencies({gpu(), dla("dla0"), dla("dla1")});
+  WARN(
+      fmt::format("orin_like at 204.8 GB/s, time per batch: GPU alone {:.2f} ms, beside one DLA "
+                  "{:+.0f} %, beside two {:+.0f} %; a DLA alone {:.2f} ms, beside the GPU {:+.0f} "
+                  "%, beside the GPU and the other DLA {:+.0f} % (measured, other models: +13 / "
+                  "+31 % and +18 / +23 %)",
+                  gpu_alone * 1e3, (one[0] / gpu_alone - 1) * 100, (two[0] / gpu_alone - 1) * 100,
+                  dla_alone * 1e3, (one[1] / dla_alone - 1) * 100, (two[1] / dla_alone - 1) * 100));
+  CHECK(one[0] > gpu_alone);
+  CHECK(two[0] > one[0]);
+  CHECK(two[1] > one[1]);
 }

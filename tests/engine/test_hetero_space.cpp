@@ -156,7 +156,11 @@ TEST_CASE("hetero space: bad platform knobs get one-line errors", "[hetero][spac
   check(spec_error([](nlohmann::json& j) {
           j["parameters"][3]["values"] = {"layer", "heft"};
         }),
-        {"platform.placement", "heft", "whole, layer, split, best"});
+        {"platform.placement", "heft", "whole, layer, split, ga, best"});
+  check(spec_error([](nlohmann::json& j) {
+          j["parameters"][1] = {{"name", "platform.units.dla.io_unit"}, {"values", {"gpu", "tpu"}}};
+        }),
+        {"platform.units.dla.io_unit", "tpu", "io_unit", "another unit of the platform: gpu, cpu"});
   check(spec_error([](nlohmann::json& j) {
           j["parameters"][3] = {{"name", "array.rows"}, {"values", {8}}};
         }),
