@@ -7,5 +7,5 @@ inline constexpr const char* kVersion = "0.1.0";
 // It is part of a study's identity, so a study is never continued with different figures.
 // 2: residency, fusion, calibrated area and power (issue 9); 3: the array registers' clock drawn
 // on every cycle, row-stationary array network energy.
-inline constexpr int kModelVersion = 3;
+inline constexpr int kModelVersion = 4;
 }  // namespace accelscope::engine
