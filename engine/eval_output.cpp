@@ -118,6 +118,7 @@ nlohmann::json design_to_json(const model::Accelerator& a, const model::DesignRe
           {"peak_power_w", d.peak_power_w},
           {"leakage_mw", d.leakage_mw},
           {"clock_mw", d.clock_mw},
+          {"links_mw", d.links_mw},
           {"peak_tops", d.peak_tops}};
 }
 

@@ -8,6 +8,7 @@ inline constexpr const char* kVersion = "0.1.0";
 // 2: residency, fusion, calibrated area and power (issue 9); 3: the array registers' clock drawn
 // on every cycle, row-stationary array network energy; 4 (one release): an off-die DRAM
 // interface's energy counted on the system side, run-length coded activations in DRAM and a pool
-// of input/output banks split per op (Eyeriss).
+// of input/output banks split per op (Eyeriss), 7 nm energy from Google's published table and
+// 16 nm interpolated to it, chip-to-chip links' standing power.
 inline constexpr int kModelVersion = 4;
 }  // namespace accelscope::engine

@@ -161,6 +161,15 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
       dram.phy_static_mw_per_gbps * phy_gbps;
   // Every pipeline register of the array is clocked on every cycle, busy or not.
   design.clock_mw = pes * pe.clock_pj_per_cycle * ctx.clock_hz * 1e-9;
+  // Each link sends and receives gbps GB/s each way whether data moves or not (idle symbols keep
+  // it trained): count x GB/s x 8 bits x pJ per bit is mW.
+  if (a.links.count > 0) {
+    if (!(tech.chip_link_pj_per_bit > 0))
+      throw std::invalid_argument(
+          "field 'links' = " + std::to_string(a.links.count) +
+          " links, allowed: only with a technology that gives chip_links.pj_per_bit");
+    design.links_mw = a.links.count * a.links.gbps * 8 * tech.chip_link_pj_per_bit;
+  }
   ctx.leakage_pj_per_cycle = design.standing_mw() * 1e-3 / ctx.clock_hz * 1e12;
 
   // Peak: every PE does a MAC each cycle, the array's SRAM ports stream one word per edge PE

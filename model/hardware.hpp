@@ -127,6 +127,13 @@ struct VectorUnitSpec {
   double tile_overhead_cycles = 0;
 };
 
+// Chip-to-chip links of a multi-chip system (a torus of accelerators): SerDes lanes that stay
+// trained and send idle symbols between packets, so they draw their power whenever the chip runs.
+struct ChipLinks {
+  int count = 0;    // links per chip (0: a single-chip design)
+  double gbps = 0;  // GB/s each link carries in each direction
+};
+
 // Where a tensor lives between the op that writes it and the last op that reads it.
 enum class InterLayer : std::uint8_t {
   resident,     // on chip (in the buffers holding activations) when it fits, else spilled to DRAM
@@ -146,6 +153,7 @@ struct Accelerator {
   int input_output_banks = 0;
   DramSpec dram;
   VectorUnitSpec vector;
+  ChipLinks links;
   InterLayer inter_layer = InterLayer::resident;
   Process process = Process::low_power;
   // Element-wise ops (activations, bias, residual adds, inference batch-norm) run on the output

@@ -82,6 +82,9 @@ void check(const Accelerator& a) {
   for (std::size_t f = 0; f < kNumVectorFns; ++f)
     in_range("vector.cycles_per_element." + std::string(to_string(static_cast<VectorFn>(f))),
              a.vector.cycles_per_element[f], 0, kMaxCyclesPerElement);
+  in_range("links.count", a.links.count, 0, kMaxChipLinks);
+  if (a.links.count > 0)
+    in_range("links.gbps", a.links.gbps, kMinBandwidthGbps, kMaxBandwidthGbps, " GB/s");
 }
 
 void check_extents(const Op& op) {

@@ -37,6 +37,7 @@ inline constexpr int kMaxPortBits = 1 << 16;
 inline constexpr double kMaxScratchpadBytes = 1 << 20;  // row stationary, per PE
 inline constexpr double kMaxCyclesPerElement = 1e6;
 inline constexpr double kMaxTileOverheadCycles = 1e9;
+inline constexpr int kMaxChipLinks = 1 << 10;  // links per chip
 
 // ---- technology tables (--tech: technology.json and its CACTI CSV files) ----
 // Every number: 0, or a magnitude from 1e-9 to 1e9 in its unit (pJ, um2, mm2, mW, a factor); a

@@ -98,7 +98,8 @@ struct DesignReport {
   AreaBreakdown area;
   double leakage_mw = 0;  // leakage and the DRAM interface's standing power
   double clock_mw = 0;    // the array's pipeline registers, clocked on every cycle
-  double standing_mw() const { return leakage_mw + clock_mw; }  // drawn even when idle
+  double links_mw = 0;    // chip-to-chip links, running whether data moves or not
+  double standing_mw() const { return leakage_mw + clock_mw + links_mw; }  // drawn even when idle
   // The die with every PE doing a MAC, every SRAM port busy, the DRAM interface at full
   // bandwidth, plus leakage (the DRAM devices are not the die's).
   double peak_power_w = 0;

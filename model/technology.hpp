@@ -67,6 +67,9 @@ struct Technology {
   double sram_bank_port_bits = 128;
   double sram_max_bank_bytes = 256 * 1024;
   std::vector<DramInterface> dram;
+  // A chip-to-chip link transceiver (transmitter and receiver) per bit each way; 0 when the
+  // technology description gives none (then a design with links is rejected).
+  double chip_link_pj_per_bit = 0;
   std::array<double, kNumProcesses> logic_leakage_mw_per_mm2{};
   // Placed datapath area over the sum of its cells (placement density, local routing, clock
   // buffers).

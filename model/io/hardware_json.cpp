@@ -53,7 +53,7 @@ const std::vector<std::pair<std::string_view, model::Process>>& process_names() 
 
 model::Accelerator parse_hardware(const nlohmann::json& json, const std::string& file) {
   const JsonObject root(json, file);
-  root.allow_only({"name", "clock_mhz", "tech_node_nm", "array", "sram", "dram", "vector",
+  root.allow_only({"name", "clock_mhz", "tech_node_nm", "array", "sram", "dram", "vector", "links",
                    "inter_layer", "fusion", "process"});
   model::Accelerator a;
   a.name = root.string("name", "");
@@ -76,9 +76,10 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
   a.array.pipelined_tiles = array.boolean("pipelined_tiles", true);
   if (a.array.dataflow == model::Dataflow::row_stationary) {
     if (!array.has("scratchpad_bytes"))
-      array.fail_missing("scratchpad_bytes",
-                         "an object {\"filter\", \"ifmap\", \"psum\"} of bytes per PE (row "
-                         "stationary keeps a filter row, an input row and partial sums in each PE)");
+      array.fail_missing(
+          "scratchpad_bytes",
+          "an object {\"filter\", \"ifmap\", \"psum\"} of bytes per PE (row "
+          "stationary keeps a filter row, an input row and partial sums in each PE)");
     const JsonObject pads = array.object("scratchpad_bytes");
     pads.allow_only({"filter", "ifmap", "psum"});
     a.array.filter_scratchpad_bytes = pads.positive("filter");
@@ -160,6 +161,14 @@ model::Accelerator parse_hardware(const nlohmann::json& json, const std::string&
             cycles.positive(name, std::nullopt, true);
   }
 
+  if (root.has("links")) {
+    const JsonObject links = root.object("links");
+    links.allow_only({"count", "gbps"});
+    a.links.count =
+        static_cast<int>(links.integer("count", std::nullopt, 1, model::limits::kMaxChipLinks));
+    a.links.gbps = links.positive("gbps");
+  }
+
   a.inter_layer = root.choice("inter_layer", inter_layer_names(), model::InterLayer::resident);
   a.fusion = root.boolean("fusion", true);
   a.process = root.choice("process", process_names(), model::Process::low_power);
@@ -219,6 +228,7 @@ nlohmann::json hardware_to_json(const model::Accelerator& a) {
     j["array"]["scratchpad_bytes"] = {{"filter", a.array.filter_scratchpad_bytes},
                                       {"ifmap", a.array.ifmap_scratchpad_bytes},
                                       {"psum", a.array.psum_scratchpad_bytes}};
+  if (a.links.count > 0) j["links"] = {{"count", a.links.count}, {"gbps", a.links.gbps}};
   j["inter_layer"] = model::to_string(a.inter_layer);
   j["fusion"] = a.fusion;
   j["process"] = model::to_string(a.process);

@@ -292,6 +292,10 @@ model::Technology technology_at(const TechLibrary& library, int node_nm) {
   tech.register_file_um2_per_bit = sourced(register_file, "um2_per_bit", tech) * scale.area;
   tech.array_network_pj_per_bit =
       sourced(root.object("array_network_45nm"), "pj_per_bit", tech, true) * scale.energy;
+  // A link's energy per bit is set by its channel (reach, loss) and its circuits' analog design
+  // more than by the logic node: taken as given, not scaled.
+  if (root.has("chip_links"))
+    tech.chip_link_pj_per_bit = sourced(root.object("chip_links"), "pj_per_bit", tech);
 
   // SRAM: the CACTI tables at this node, or the nearest node's scaled by the node factors.
   const JsonObject sram = root.object("sram");

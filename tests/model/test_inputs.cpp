@@ -67,6 +67,16 @@ TEST_CASE("hardware JSON round trip", "[inputs]") {
   CHECK(c.dram.interface_gbps[1] == 2);
   CHECK(io::hardware_to_json(io::parse_hardware(io::hardware_to_json(c), "x")) ==
         io::hardware_to_json(c));
+  // Chip-to-chip links: absent means none; given, they survive the round trip.
+  CHECK(a.links.count == 0);
+  CHECK_FALSE(io::hardware_to_json(a).contains("links"));
+  nlohmann::json linked = edge_json();
+  linked["links"] = {{"count", 6}, {"gbps", 46.9}};
+  const model::Accelerator d = io::parse_hardware(linked, "linked.json");
+  CHECK(d.links.count == 6);
+  CHECK(d.links.gbps == 46.9);
+  CHECK(io::hardware_to_json(io::parse_hardware(io::hardware_to_json(d), "x")) ==
+        io::hardware_to_json(d));
 }
 
 TEST_CASE("bad hardware files give clear errors", "[inputs]") {

@@ -229,6 +229,35 @@ TEST_CASE("an off-die DRAM interface moves its energy per byte to the system sid
   CHECK(off.design.standing_mw() < on.design.standing_mw());
 }
 
+TEST_CASE("chip-to-chip links: count x GB/s each way x 8 x pJ/bit, standing, only with a figure",
+          "[properties][power]") {
+  model::Accelerator a = edge();
+  const model::Technology tech = io::technology_at(library(), a.tech_node_nm);
+  REQUIRE(tech.chip_link_pj_per_bit > 0);
+  const model::NetworkReport alone = model::evaluate(a, mixed_network(), tech);
+  CHECK(alone.design.links_mw == 0);
+  a.links.count = 6;
+  a.links.gbps = 50;
+  const model::NetworkReport linked = model::evaluate(a, mixed_network(), tech);
+  // 6 links x 50 GB/s x 8 bits x pJ/bit = mW (1e9 B/s x 1e-12 J = 1e-3 W).
+  const double links_mw = 6 * 50 * 8 * tech.chip_link_pj_per_bit;
+  CHECK(linked.design.links_mw == Approx(links_mw));
+  // Drawn on every cycle like leakage: in the standing power, the peak and the run's energy.
+  CHECK(linked.design.standing_mw() - alone.design.standing_mw() == Approx(links_mw));
+  CHECK(linked.design.peak_power_w - alone.design.peak_power_w == Approx(links_mw * 1e-3));
+  CHECK(linked.total.latency_s == alone.total.latency_s);
+  CHECK(linked.total.all.energy.leakage_pj - alone.total.all.energy.leakage_pj ==
+        Approx(links_mw * 1e-3 * alone.total.latency_s * 1e12).epsilon(1e-9));
+  CHECK(linked.design.area.total_mm2() == alone.design.area.total_mm2());  // no sourced area
+  // A technology without a link figure cannot cost a design with links: one-line error.
+  model::Technology no_links = tech;
+  no_links.chip_link_pj_per_bit = 0;
+  CHECK_THROWS_WITH(model::evaluate(a, mixed_network(), no_links),
+                    Catch::Contains("links") && Catch::Contains("chip_links.pj_per_bit"));
+  a.links.count = 0;
+  CHECK(model::evaluate(a, mixed_network(), no_links).design.links_mw == 0);
+}
+
 TEST_CASE("row stationary: words over the array network cost energy, by Eyeriss' counts",
           "[properties][power]") {
   const model::Accelerator eyeriss =

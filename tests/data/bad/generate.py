@@ -111,6 +111,15 @@ for name, path, value in [
     ("pipelined_tiles_null", "array.pipelined_tiles", None),
     ("phy_on_die_number", "dram.phy_on_die", 0),
     ("scratchpad_without_rs", "array.scratchpad_bytes", {"filter": 448, "ifmap": 24, "psum": 48}),
+    # Chip-to-chip links: a count of at least 1 and a bandwidth each way.
+    ("links_count_zero", "links", {"count": 0, "gbps": 50}),
+    ("links_count_fraction", "links", {"count": 2.5, "gbps": 50}),
+    ("links_count_2e40", "links", {"count": 2 ** 40, "gbps": 50}),
+    ("links_gbps_negative", "links", {"count": 6, "gbps": -50}),
+    ("links_gbps_1e300", "links", {"count": 6, "gbps": 1e300}),
+    ("links_gbps_missing", "links", {"count": 6}),
+    ("links_unknown_field", "links", {"count": 6, "gbps": 50, "lanes": 8}),
+    ("links_string", "links", "six"),
 ]:
     write("hw_" + name + ".json", dumps(with_path(HW, path, value)), EVAL_HW)
 RS = with_path(HW, "array.dataflow", "rs")
@@ -391,6 +400,9 @@ for name, path, value in [
     ("register_clock_above_total", "registers_45nm.clock_pj_per_bit.value", 0.02),
     ("register_clock_missing", "registers_45nm.clock_pj_per_bit", DELETE),
     ("array_network_negative", "array_network_45nm.pj_per_bit.value", -0.1),
+    ("chip_links_negative", "chip_links.pj_per_bit.value", -1.9),
+    ("chip_links_zero", "chip_links.pj_per_bit.value", 0),
+    ("chip_links_source_missing", "chip_links.pj_per_bit.source", DELETE),
     ("node_energy_negative", "node_scaling.nodes.45.energy", -1),
     ("node_name_not_integer", "node_scaling.nodes.28abc", {"energy": 1, "area": 1}),
     ("node_name_1e30", "node_scaling.nodes.1e30", {"energy": 1, "area": 1}),
