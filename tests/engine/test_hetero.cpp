@@ -519,23 +519,26 @@ platform::HeteroPlatform twin_units(double handoff_s) {
   return hw;
 }
 
+// A padded 3x3 convolution, 64 -> 64 channels on 28x28, reading `input`.
+model::Op conv3x3_64(const std::string& name, const std::string& input) {
+  model::Op conv;
+  conv.name = name;
+  conv.kind = model::OpKind::conv2d;
+  conv.conv.in_channels = 64;
+  conv.conv.in_h = conv.conv.in_w = 28;
+  conv.conv.out_channels = 64;
+  conv.conv.kernel_h = conv.conv.kernel_w = 3;
+  conv.conv.pad_top = conv.conv.pad_bottom = conv.conv.pad_left = conv.conv.pad_right = 1;
+  conv.inputs = {input};
+  conv.outputs = {name + ":out"};
+  return conv;
+}
+
 // Two independent convolutions of one input, then their concatenation.
 model::Network two_branches() {
   model::Network net;
   net.name = "branches";
-  for (const char* name : {"left", "right"}) {
-    model::Op conv;
-    conv.name = name;
-    conv.kind = model::OpKind::conv2d;
-    conv.conv.in_channels = 64;
-    conv.conv.in_h = conv.conv.in_w = 28;
-    conv.conv.out_channels = 64;
-    conv.conv.kernel_h = conv.conv.kernel_w = 3;
-    conv.conv.pad_top = conv.conv.pad_bottom = conv.conv.pad_left = conv.conv.pad_right = 1;
-    conv.inputs = {"x"};
-    conv.outputs = {std::string(name) + ":out"};
-    net.ops.push_back(conv);
-  }
+  for (const char* name : {"left", "right"}) net.ops.push_back(conv3x3_64(name, "x"));
   model::Op concat;
   concat.name = "concat";
   concat.kind = model::OpKind::data_move;
@@ -636,19 +639,10 @@ namespace {
 model::Network chain(int n) {
   model::Network net;
   net.name = "chain";
-  for (int k = 0; k < n; ++k) {
-    model::Op conv;
-    conv.name = "conv" + std::to_string(k);
-    conv.kind = model::OpKind::conv2d;
-    conv.conv.in_channels = 64;
-    conv.conv.in_h = conv.conv.in_w = 28;
-    conv.conv.out_channels = 64;
-    conv.conv.kernel_h = conv.conv.kernel_w = 3;
-    conv.conv.pad_top = conv.conv.pad_bottom = conv.conv.pad_left = conv.conv.pad_right = 1;
-    conv.inputs = {k == 0 ? std::string("x") : "conv" + std::to_string(k - 1) + ":out"};
-    conv.outputs = {conv.name + ":out"};
-    net.ops.push_back(conv);
-  }
+  for (int k = 0; k < n; ++k)
+    net.ops.push_back(
+        conv3x3_64("conv" + std::to_string(k),
+                   k == 0 ? std::string("x") : "conv" + std::to_string(k - 1) + ":out"));
   model::finalize(net);
   return net;
 }
