@@ -263,14 +263,16 @@ platform::HeteroPlatform platform_from_json(const nlohmann::json& json, const st
   for (const IoUnit& io_unit : io_units) {
     const std::string io_name = io_unit.entry->string("io_unit");
     const std::size_t index = out.unit_index(io_name);
-    std::string others;
-    for (std::size_t k = 0; k < out.units.size(); ++k)
-      if (k < io_unit.first || k >= io_unit.first + io_unit.count)
-        others += (others.empty() ? "" : ", ") + out.units[k].name;
-    if (index == out.units.size() ||
-        (index >= io_unit.first && index < io_unit.first + io_unit.count))
+    const auto own = [&](std::size_t k) {
+      return k >= io_unit.first && k < io_unit.first + io_unit.count;
+    };
+    if (index == out.units.size() || own(index)) {
+      std::string others;
+      for (std::size_t k = 0; k < out.units.size(); ++k)
+        if (!own(k)) others += (others.empty() ? "" : ", ") + out.units[k].name;
       io_unit.entry->fail("io_unit", "\"" + io_name + "\"",
                           "another unit of the platform: " + (others.empty() ? "none" : others));
+    }
     for (std::size_t k = 0; k < io_unit.count; ++k) out.units[io_unit.first + k].io_unit = index;
   }
 

@@ -635,11 +635,12 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
       if (placement.input_on_chip) {
         split.tile_capacity_bytes[out] = pool;
         search(split);
-      }
-      for (int b = 1; b < acc.input_output_banks && !placement.input_on_chip; ++b) {
-        split.tile_capacity_bytes[in] = b * bank;
-        split.tile_capacity_bytes[out] = pool - b * bank;
-        search(split);
+      } else {
+        for (int b = 1; b < acc.input_output_banks; ++b) {
+          split.tile_capacity_bytes[in] = b * bank;
+          split.tile_capacity_bytes[out] = pool - b * bank;
+          search(split);
+        }
       }
     } else {
       search(placement);

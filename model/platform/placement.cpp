@@ -276,24 +276,34 @@ std::vector<std::size_t> heft_order(const HeteroPlatform& platform, const Networ
   return order;
 }
 
-// Groups in `order`, each on its unit of `assignment`.
-PlacedRun schedule(const HeteroPlatform& platform, const NetworkCosts& costs,
-                   const std::vector<std::size_t>& order,
-                   const std::vector<std::size_t>& assignment) {
-  Scheduler s(platform, costs);
-  for (std::size_t g : order) s.commit(g, assignment[g]);
+// The scheduled run, its home the unit it keeps busiest.
+PlacedRun finish_at_busiest(Scheduler& s) {
   PlacedRun run = s.finish_run();
   run.home = static_cast<std::size_t>(std::max_element(run.busy_s.begin(), run.busy_s.end()) -
                                       run.busy_s.begin());
   return run;
 }
 
-// HEFT; `assignment` (if given) receives each group's unit.
+// Groups in `order`, each on its unit of `assignment`.
+PlacedRun schedule(const HeteroPlatform& platform, const NetworkCosts& costs,
+                   const std::vector<std::size_t>& order,
+                   const std::vector<std::size_t>& assignment) {
+  Scheduler s(platform, costs);
+  for (std::size_t g : order) s.commit(g, assignment[g]);
+  return finish_at_busiest(s);
+}
+
+// What HEFT decided: its group order and each group's unit (the GA's starting point).
+struct HeftPlan {
+  std::vector<std::size_t> order, assignment;
+};
+
+// HEFT; `plan` (if given) receives its order and assignment (left empty when refused).
 PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs,
-                      std::vector<std::size_t>* assignment = nullptr) {
+                      HeftPlan* plan = nullptr) {
   const std::size_t units = platform.units.size();
   PlacedRun refused;
-  const std::vector<std::size_t> order = heft_order(platform, costs, refused);
+  std::vector<std::size_t> order = heft_order(platform, costs, refused);
   if (order.empty()) return refused;
   Scheduler s(platform, costs);
   for (std::size_t g : order) {
@@ -309,20 +319,15 @@ PlacedRun place_layer(const HeteroPlatform& platform, const NetworkCosts& costs,
     }
     s.commit(g, best);
   }
-  if (assignment) *assignment = s.unit_of;
-  PlacedRun run = s.finish_run();
-  run.home = static_cast<std::size_t>(std::max_element(run.busy_s.begin(), run.busy_s.end()) -
-                                      run.busy_s.begin());
-  return run;
+  if (plan) *plan = {std::move(order), s.unit_of};
+  return finish_at_busiest(s);
 }
 
-// The genetic algorithm of `ga` placement (placement.hpp). `layer` is the tenant's layer
-// placement, which it must beat to be replaced.
+// The genetic algorithm of `ga` placement (placement.hpp), over HEFT's group order. `layer` is
+// the tenant's layer placement, which it must beat to be replaced.
 PlacedRun place_ga(const HeteroPlatform& platform, const NetworkCosts& costs,
-                   const GaOptions& options, PlacedRun layer,
-                   const std::vector<std::size_t>& heft) {
-  PlacedRun refused;
-  const std::vector<std::size_t> order = heft_order(platform, costs, refused);
+                   const GaOptions& options, PlacedRun layer, const HeftPlan& heft) {
+  const std::vector<std::size_t>& order = heft.order;
   if (order.empty() || !layer.runnable) return layer;
   const std::size_t groups = order.size();
   const std::size_t units = platform.units.size();
@@ -387,7 +392,7 @@ PlacedRun place_ga(const HeteroPlatform& platform, const NetworkCosts& costs,
   };
   // Seeds: HEFT's assignment and every single unit's (groups it cannot run on their fastest).
   {
-    if (heft.size() == groups) add(Genes(heft.begin(), heft.end()));
+    add(Genes(heft.assignment.begin(), heft.assignment.end()));
     for (std::size_t u = 0; u < units; ++u) {
       Genes genes(groups);
       bool any = false;
@@ -591,14 +596,14 @@ PlacedRun place(const HeteroPlatform& platform, const NetworkCosts& costs,
   if (mode == PlacementMode::layer || mode == PlacementMode::ga) {
     // HEFT's earliest finish does not see transfers to successors; the best single unit (with
     // the tenant's fallback rule) is kept when it finishes first.
-    std::vector<std::size_t> heft_units;
-    PlacedRun heft = place_layer(platform, costs, &heft_units);
+    HeftPlan heft_plan;
+    PlacedRun heft = place_layer(platform, costs, &heft_plan);
     PlacedRun single = place_whole(platform, costs, tenant);
     PlacedRun layer =
         single.runnable && (!heft.runnable || single.latency_s < heft.latency_s) ? single : heft;
     if (mode == PlacementMode::layer) return layer;
     if (const std::string bad = check(ga); !bad.empty()) throw std::invalid_argument(bad);
-    return place_ga(platform, costs, ga, std::move(layer), heft_units);
+    return place_ga(platform, costs, ga, std::move(layer), heft_plan);
   }
   return place_split(platform, costs, tenant);
 }
@@ -695,7 +700,6 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
     for (std::size_t u : units_of[i]) server_of_unit[u] = server[i];
     any_io = any_io || !runs[i].io_busy_s.empty();
   }
-  std::vector<double> foreign(share.size(), 0.0);
   // Every server busy all the time: rounds of its instances' batches, DRAM shared at a fixed point.
   std::vector<double> round(share.size(), 0), demand(share.size(), 0);
   constexpr int kIterations = 60;
@@ -712,11 +716,13 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
       round[s] += result.instances[i].latency_s + (turns[s] > 1 ? switch_cost_s : 0);
       demand[s] += run.dram_bytes;
     }
-    for (std::size_t s = 0; s < share.size(); ++s) demand[s] /= round[s];
-    double largest_change = 0;
     double total = 0;
-    for (std::size_t s = 0; s < share.size(); ++s) total += demand[s];
+    for (std::size_t s = 0; s < share.size(); ++s) {
+      demand[s] /= round[s];
+      total += demand[s];
+    }
     if (share.size() < 2) break;
+    double largest_change = 0;
     for (std::size_t s = 0; s < share.size(); ++s) {
       const double next = proportional_share_step(share[s], demand[s], 1.0, total, channel);
       largest_change = std::max(largest_change, std::abs(next - share[s]));
@@ -728,19 +734,20 @@ ClosedLoopResult closed_loop_placed(const HeteroPlatform& platform,
     // Conversions a run asks of a unit in another server take that server's time, at its share
     // of the channel (memory-bound passes): it runs fewer rounds of its own. Applied once the
     // shares are settled; their bytes stay in the requesting run's demand.
-    for (std::size_t i = 0; i < runs.size(); ++i)
-      for (std::size_t u = 0; u < runs[i].io_busy_s.size(); ++u) {
+    std::vector<double> foreign(share.size(), 0.0);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const std::vector<double>& io_busy_s = runs[i].io_busy_s;
+      const double io_total_s = std::accumulate(io_busy_s.begin(), io_busy_s.end(), 0.0);
+      for (std::size_t u = 0; u < io_busy_s.size(); ++u) {
         const int owner = server_of_unit[u];
-        if (owner < 0 || owner == server[i] || runs[i].io_busy_s[u] <= 0) continue;
+        if (owner < 0 || owner == server[i] || io_busy_s[u] <= 0) continue;
         const auto o = static_cast<std::size_t>(owner);
         const double ratio = std::min(1.0, share[o] * channel / port[o]);
-        const double bytes =
-            runs[i].io_dram_bytes * runs[i].io_busy_s[u] /
-            std::accumulate(runs[i].io_busy_s.begin(), runs[i].io_busy_s.end(), 0.0);
-        foreign[o] +=
-            stretched_latency_s(runs[i].io_busy_s[u], runs[i].io_busy_s[u], bytes, ratio, port[o]) /
-            round[static_cast<std::size_t>(server[i])];
+        const double bytes = runs[i].io_dram_bytes * io_busy_s[u] / io_total_s;
+        foreign[o] += stretched_latency_s(io_busy_s[u], io_busy_s[u], bytes, ratio, port[o]) /
+                      round[static_cast<std::size_t>(server[i])];
       }
+    }
     for (std::size_t s = 0; s < round.size(); ++s) {
       foreign[s] = std::min(foreign[s], 0.9);  // a server keeps a tenth of its units' time
       round[s] /= 1 - foreign[s];
