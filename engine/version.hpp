@@ -9,6 +9,7 @@ inline constexpr const char* kVersion = "0.1.0";
 // on every cycle, row-stationary array network energy; 4 (one release): an off-die DRAM
 // interface's energy counted on the system side, run-length coded activations in DRAM and a pool
 // of input/output banks split per op (Eyeriss), 7 nm energy from Google's published table and
-// 16 nm interpolated to it, chip-to-chip links' standing power.
-inline constexpr int kModelVersion = 4;
+// 16 nm interpolated to it, chip-to-chip links' standing power; 5: 16 nm energy from TSMC's
+// published 16FF+ -> 10FF -> 7FF power reductions (0.821 of 45 nm, was 0.531).
+inline constexpr int kModelVersion = 5;
 }  // namespace accelscope::engine

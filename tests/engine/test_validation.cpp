@@ -35,10 +35,6 @@ const std::map<std::string, std::string>& known_gaps() {
        "DianNao's layout area is below what the calibrated cell library gives at 65 nm"},
       {"DianNao: power at full activity",
        "DianNao's layout power implies multipliers ~2x cheaper than Horowitz's scaled to 65 nm"},
-      {"TPU v3: chip power, 8192^3 bf16 GEMM",
-       "16 nm has no published operation-energy table (interpolated between 45 and 7 nm), and the "
-       "measured power covers parts the chip file does not describe (vector and scalar cores at "
-       "work, clock tree, possibly the HBM stacks)"},
   };
   return gaps;
 }
