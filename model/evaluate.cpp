@@ -59,6 +59,10 @@ void validate(const Accelerator& a) {
   require_positive("vector.lanes", a.vector.lanes);
   if (a.vector.pipeline_depth < 0)
     bad("vector.pipeline_depth", std::to_string(a.vector.pipeline_depth), "an integer >= 0");
+  // One bank cannot be split between inputs and outputs: refused here as in the JSON reader, so a
+  // caller building the description in code gets the same answer as a file.
+  if (a.input_output_banks == 1)
+    bad("sram.input_output_banks", "1", "0 (fixed capacities) or 2 to 4096 banks");
   for (std::size_t f = 0; f < kNumVectorFns; ++f)
     if (!(a.vector.cycles_per_element[f] >= 0))
       bad("vector.cycles_per_element." + std::string(to_string(static_cast<VectorFn>(f))),

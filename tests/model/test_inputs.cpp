@@ -10,6 +10,7 @@
 #include "model/io/scalesim.hpp"
 #include "model/io/technology_io.hpp"
 #include "model/io/workload_json.hpp"
+#include "model/evaluate.hpp"
 #include "model/limits.hpp"
 #include "tests/test_support.hpp"
 
@@ -407,4 +408,27 @@ TEST_CASE("limits: SCALE-Sim files name the row and the field", "[inputs][limits
       write_temp("limits.cfg", "ArrayHeight: 1e30\nArrayWidth: 8\nDataflow: ws\n");
   CHECK_THROWS_WITH(io::read_scalesim_config(cfg),
                     Contains("ArrayHeight") && Contains("1 to 65536"));
+}
+
+TEST_CASE("limits: a description built in code is refused where its file would be",
+          "[inputs][limits]") {
+  // A pool of one bank cannot be split: the JSON reader refuses it, and so does the model's own
+  // check for callers that build the description in code.
+  CHECK_THAT(hardware_error([] {
+               nlohmann::json j = edge_json();
+               j["sram"]["input_output_banks"] = 1;
+               return j;
+             }()),
+             Contains("input_output_banks"));
+  model::Accelerator a = io::parse_hardware(edge_json(), "edge.json");
+  a.input_output_banks = 1;
+  try {
+    model::validate(a);
+    FAIL("a pool of one bank was accepted");
+  } catch (const std::invalid_argument& e) {
+    CHECK_THAT(std::string(e.what()),
+               Contains("sram.input_output_banks") && Contains("2 to 4096"));
+  }
+  a.input_output_banks = 2;
+  CHECK_NOTHROW(model::validate(a));
 }
