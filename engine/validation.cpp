@@ -370,6 +370,10 @@ void eyeriss(std::vector<ValidationRow>& rows, const Runner& runner, const io::J
   table.relative("VGG-16 CONV, batch 3: chip power", "mW", v.total.chip_power_w * 1e3,
                  vgg_figures.object("chip_power_mw").number("value"),
                  vgg_figures.object("chip_power_mw").number("tol"));
+  table.informative("VGG-16 CONV, batch 3: DRAM traffic", "MB",
+                    (v.total.all.dram_read_total() + v.total.all.dram_write_total()) * 1e-6,
+                    vgg_figures.object("dram_mb_per_batch").number("value"),
+                    "uncoded: no VGG-16 activation densities");
   const io::JsonObject peak = figures.object("peak_gmacs");
   table.relative("peak GMAC/s", "GMAC/s", r.design.peak_tops / 2 * 1e3, peak.number("value"),
                  peak.number("tol"));
