@@ -489,19 +489,18 @@ class MTileFitter {
     return k;
   }
 
-  // The candidate of a k and an n tile, with its fold counts.
-  Candidate fit(const KTile& k, const NTile& n, FoldCounts& counts) {
-    Candidate c;
+  // The candidate `c` of a k and an n tile, with its fold counts (false when none fits).
+  bool fit(const KTile& k, const NTile& n, Candidate& c, FoldCounts& counts) {
+    if (!fit_m(k, n, c)) return false;
     c.n = n.split;
     c.k = k.split;
-    if (!fit_m(k, n, c)) return c;
     counts = {m_folds(array_, c.m),
               n.folds,
               k.folds,
               static_cast<double>(c.m.tiles()),
               static_cast<double>(c.n.tiles()),
               static_cast<double>(c.k.tiles())};
-    return c;
+    return true;
   }
 
  private:
@@ -729,6 +728,13 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         array.dataflow == Dataflow::input_stationary || array.dataflow == Dataflow::row_stationary
             ? 1
             : cols;
+    // Kernel-row slice heights, tallest first: all kernel rows, then halvings down to one row.
+    std::array<std::int64_t, 64> slice_heights{};
+    std::size_t slice_count = 0;
+    for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
+      slice_heights[slice_count++] = slice_rows;
+      if (slice_rows == 1) break;
+    }
     auto search = [&](const ArrayPlacement& capacities) {
       MTileFitter fitter(g, sizes, ctx, capacities);
       // The n tiles are the same for every k tile.
@@ -736,27 +742,26 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
       std::size_t n_count = 0;
       for_each_tile_size(g.n, n_granule, n_granule,
                          [&](std::int64_t n_tile) { n_tiles[n_count++] = fitter.n_tile(n_tile); });
-      for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
-                         [&](std::int64_t channel_tile) {
-                           for (std::size_t i = 0; i < n_count; ++i) {
-                             const MTileFitter::NTile& n = n_tiles[i];
-                             if (done()) return;  // nothing left to gain
-                             for (std::int64_t slice_rows = g.kernel_rows;;
-                                  slice_rows = ceil_div(slice_rows, 2)) {
-                               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-                               if (static_cast<double>(k_tile * n.size) * in_bytes <= w_cap) {
-                                 FoldCounts counts;
-                                 const Candidate c =
-                                     fitter.fit(fitter.k_tile(channel_tile, slice_rows), n, counts);
-                                 if (c.m.tiles() > 0) {
-                                   consider(c, counts);
-                                   break;
-                                 }
-                               }
-                               if (slice_rows == 1) break;
-                             }
-                           }
-                         });
+      Candidate candidate;
+      FoldCounts counts;
+      for_each_tile_size(
+          channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+          [&](std::int64_t channel_tile) {
+            for (std::size_t i = 0; i < n_count; ++i) {
+              const MTileFitter::NTile& n = n_tiles[i];
+              if (done()) return;  // nothing left to gain
+              // The tallest slice whose weight tile fits and whose m tile fits.
+              for (std::size_t j = 0; j < slice_count; ++j) {
+                const std::int64_t slice_rows = slice_heights[j];
+                const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
+                if (static_cast<double>(k_tile * n.size) * in_bytes <= w_cap &&
+                    fitter.fit(fitter.k_tile(channel_tile, slice_rows), n, candidate, counts)) {
+                  consider(candidate, counts);
+                  break;
+                }
+              }
+            }
+          });
     };
     if (acc.input_output_banks >= 2) {
       // One pool of banks for inputs and outputs: every split is a candidate (a resident input
