@@ -289,6 +289,14 @@ double row_stationary_utilization(const PeArray& array, const GemmView& g) {
   return std::max(1e-9, vertical * horizontal);
 }
 
+// Row stationary: cycles streaming the whole layer through the busy PEs (whatever the tiles).
+double row_stationary_streamed(const PeArray& array, const GemmView& g) {
+  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
+               K = static_cast<double>(g.k);
+  const double R = static_cast<double>(array.rows), C = static_cast<double>(array.cols);
+  return std::ceil(M * N * K / (R * C * row_stationary_utilization(array, g)));
+}
+
 // Compute cycles (per group) of a tiling from its fold counts: the folds, the cycles streaming
 // through them, fill and drain.
 struct FoldCycles {
@@ -298,7 +306,7 @@ struct FoldCycles {
   double compute() const { return streamed + fill; }
 };
 
-FoldCycles fold_cycles(const PeArray& array, const GemmView& g, const FoldCounts& c) {
+inline FoldCycles fold_cycles(const PeArray& array, const GemmView& g, const FoldCounts& c) {
   const std::int64_t rows = array.rows, cols = array.cols;
   const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
                K = static_cast<double>(g.k);
@@ -320,7 +328,7 @@ FoldCycles fold_cycles(const PeArray& array, const GemmView& g, const FoldCounts
       const double R = static_cast<double>(rows), C = static_cast<double>(cols);
       const double tiles = c.tm * c.tn * c.tk;
       f.folds = tiles;
-      f.streamed = std::ceil(M * N * K / (R * C * row_stationary_utilization(array, g)));
+      f.streamed = row_stationary_streamed(array, g);
       f.fill = tiles * (R + C - 2);
       return f;
     }
