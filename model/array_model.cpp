@@ -238,13 +238,13 @@ struct FoldCounts {
 // reach the array as a stream of fold-sized blocks of the flattened reduction (im2col order): a
 // fold may span two k tiles, so only the whole reduction's length counts. Otherwise each k tile
 // is folded on its own.
-double stream_k_folds(const PeArray& array, const KSplit& ks, double k) {
+inline double stream_k_folds(const PeArray& array, const KSplit& ks, double k) {
   if (array.pipelined_tiles && array.unroll_kernel)
     return std::ceil(k / static_cast<double>(array.rows));
   return static_cast<double>(ks.folds(array.rows, array.unroll_kernel));
 }
 
-double m_folds(const PeArray& array, const Split& ms) {
+inline double m_folds(const PeArray& array, const Split& ms) {
   switch (array.dataflow) {
     case Dataflow::output_stationary:
       return static_cast<double>(ms.folds(array.rows));
