@@ -423,12 +423,17 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
   for (const CacheEntry& entry : cache) {
     const PlannedGroup& group = *entry.group;
     const Op& head = network.ops[group.head];
-    accumulate(totals, entry.count == 1 ? entry.costs.head : entry.costs.head * entry.count,
-               head.phase, head.on_array());
+    // Costs of one group are taken as they are (times one is the same).
+    auto add = [&](const Costs& costs, Phase phase, bool on_array) {
+      if (entry.count == 1)
+        accumulate(totals, costs, phase, on_array);
+      else
+        accumulate(totals, costs * entry.count, phase, on_array);
+    };
+    add(entry.costs.head, head.phase, head.on_array());
     if (!entry.costs.fits) totals.ops_not_fitting += entry.count;
     for (std::size_t f = 0; f < group.fused.size(); ++f)
-      accumulate(totals, entry.costs.fused[f] * entry.count, network.ops[group.fused[f]].phase,
-                 false);
+      add(entry.costs.fused[f], network.ops[group.fused[f]].phase, false);
   }
   for (int t : plan.production_order)
     (res.on_chip[static_cast<std::size_t>(t)] ? totals.tensors_on_chip : totals.tensors_spilled) +=
