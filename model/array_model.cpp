@@ -737,7 +737,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
             ? 1
             : cols;
     // Kernel-row slice heights, tallest first: all kernel rows, then halvings down to one row.
-    std::array<std::int64_t, 64> slice_heights{};
+    std::array<std::int64_t, 64> slice_heights;  // the first slice_count set below
     std::size_t slice_count = 0;
     for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
       slice_heights[slice_count++] = slice_rows;
