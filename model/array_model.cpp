@@ -226,14 +226,208 @@ double whole_input_pass(const GemmView& g, const GroupSizes& sizes) {
          static_cast<double>(g.in_rows);
 }
 
+// Folds of a tiling per dimension, each depending on that dimension's split alone (as the dataflow
+// needs them: m onto its array side, n onto the columns, the reduction onto the rows), and the
+// tiles of each. The tiling search computes each once per split.
+struct FoldCounts {
+  double m = 0, n = 0, k = 0;
+  double tm = 0, tn = 0, tk = 0;
+};
+
+// Folds of the reduction onto the rows. With pipelined tiles and the kernel unrolled, weights
+// reach the array as a stream of fold-sized blocks of the flattened reduction (im2col order): a
+// fold may span two k tiles, so only the whole reduction's length counts. Otherwise each k tile
+// is folded on its own.
+inline double stream_k_folds(const PeArray& array, const KSplit& ks, double k) {
+  if (array.pipelined_tiles && array.unroll_kernel)
+    return std::ceil(k / static_cast<double>(array.rows));
+  return static_cast<double>(ks.folds(array.rows, array.unroll_kernel));
+}
+
+inline double m_folds(const PeArray& array, const Split& ms) {
+  switch (array.dataflow) {
+    case Dataflow::output_stationary:
+      return static_cast<double>(ms.folds(array.rows));
+    case Dataflow::input_stationary:
+      return static_cast<double>(ms.folds(array.cols));
+    default:
+      return 0;
+  }
+}
+
+double n_folds(const PeArray& array, const Split& ns) {
+  const bool folded = array.dataflow == Dataflow::output_stationary ||
+                      array.dataflow == Dataflow::weight_stationary;
+  return folded ? static_cast<double>(ns.folds(array.cols)) : 0;
+}
+
+double k_folds(const PeArray& array, const KSplit& ks, const GemmView& g) {
+  const bool folded =
+      array.dataflow == Dataflow::weight_stationary || array.dataflow == Dataflow::input_stationary;
+  return folded ? stream_k_folds(array, ks, static_cast<double>(g.k)) : 0;
+}
+
+FoldCounts fold_counts(const PeArray& array, const GemmView& g, const Split& ms, const Split& ns,
+                       const KSplit& ks) {
+  return {m_folds(array, ms),
+          n_folds(array, ns),
+          k_folds(array, ks, g),
+          static_cast<double>(ms.tiles()),
+          static_cast<double>(ns.tiles()),
+          static_cast<double>(ks.tiles())};
+}
+
+// Row stationary (Eyeriss' mapping): a logical set of R filter rows x E output rows, replicated
+// down the columns where R is short and across the rows where E is short, folded where longer.
+// The fraction of the PEs it keeps busy.
+double row_stationary_utilization(const PeArray& array, const GemmView& g) {
+  const double r = static_cast<double>(g.kernel_rows);
+  const double e = static_cast<double>(g.out_rows_per_image);
+  const double R = static_cast<double>(array.rows), C = static_cast<double>(array.cols);
+  const double vertical = r <= R ? std::floor(R / r) * r / R : r / (R * std::ceil(r / R));
+  const double horizontal = e <= C ? std::floor(C / e) * e / C : e / (C * std::ceil(e / C));
+  return std::max(1e-9, vertical * horizontal);
+}
+
+// Row stationary: cycles streaming the whole layer through the busy PEs (whatever the tiles).
+double row_stationary_streamed(const PeArray& array, const GemmView& g) {
+  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
+               K = static_cast<double>(g.k);
+  const double R = static_cast<double>(array.rows), C = static_cast<double>(array.cols);
+  return std::ceil(M * N * K / (R * C * row_stationary_utilization(array, g)));
+}
+
+// Compute cycles (per group) of a tiling from its fold counts: the folds, the cycles streaming
+// through them, fill and drain.
+struct FoldCycles {
+  double folds = 0;
+  double streamed = 0;  // sum over folds of the streamed extent
+  double fill = 0;
+  double compute() const { return streamed + fill; }
+};
+
+inline FoldCycles fold_cycles(const PeArray& array, const GemmView& g, const FoldCounts& c) {
+  const std::int64_t rows = array.rows, cols = array.cols;
+  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
+               K = static_cast<double>(g.k);
+  FoldCycles f;
+  switch (array.dataflow) {
+    case Dataflow::output_stationary:
+      f.folds = c.m * c.n * c.tk;
+      f.streamed = c.m * c.n * K;
+      break;
+    case Dataflow::weight_stationary:
+      f.folds = c.k * c.n * c.tm;
+      f.streamed = c.k * c.n * M;
+      break;
+    case Dataflow::input_stationary:
+      f.folds = c.k * c.m * c.tn;
+      f.streamed = c.k * c.m * N;
+      break;
+    case Dataflow::row_stationary: {
+      const double R = static_cast<double>(rows), C = static_cast<double>(cols);
+      const double tiles = c.tm * c.tn * c.tk;
+      f.folds = tiles;
+      f.streamed = row_stationary_streamed(array, g);
+      f.fill = tiles * (R + C - 2);
+      return f;
+    }
+  }
+  if (array.fold_overlap && array.pipelined_tiles) {
+    f.fill = static_cast<double>(rows + cols - 2) / static_cast<double>(g.groups);
+  } else if (array.fold_overlap) {
+    f.fill = c.tm * c.tn * c.tk * static_cast<double>(rows + cols - 2);
+  } else {
+    const double fill = array.dataflow == Dataflow::output_stationary
+                            ? static_cast<double>(rows + cols - 2)
+                            : static_cast<double>(2 * rows + cols - 2);
+    f.fill = f.folds * fill;
+  }
+  return f;
+}
+
+// Folds of a tiling onto the array: compute cycles (per group) and array-side SRAM reads.
+struct Folding {
+  double streamed_fold_cycles = 0;  // sum over folds of the streamed extent
+  double folds = 0;
+  double fill_cycles = 0;
+  double input_reads = 0, weight_reads = 0;  // array-side SRAM reads per group
+  double output_write_passes = 0;            // partial-sum sets written per output
+  // Row stationary: words the array's network delivers into PE scratchpads (inputs and weights)
+  // and partial sums PEs pass on, per group.
+  double network_operands = 0, network_psums = 0;
+  double compute_cycles() const { return streamed_fold_cycles + fill_cycles; }
+};
+
+Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Split& ns,
+             const KSplit& ks) {
+  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
+               K = static_cast<double>(g.k);
+  const FoldCounts c = fold_counts(array, g, ms, ns, ks);
+  const FoldCycles cycles = fold_cycles(array, g, c);
+  Folding f;
+  f.folds = cycles.folds;
+  f.streamed_fold_cycles = cycles.streamed;
+  f.fill_cycles = cycles.fill;
+  switch (array.dataflow) {
+    case Dataflow::output_stationary:
+      f.input_reads = c.n * M * K;
+      f.weight_reads = c.m * N * K;
+      f.output_write_passes = c.tk;
+      break;
+    case Dataflow::weight_stationary:
+      f.input_reads = c.n * M * K;
+      f.weight_reads = K * N * c.tm;
+      f.output_write_passes = c.k;
+      break;
+    case Dataflow::input_stationary:
+      f.input_reads = K * M * c.tn;
+      f.weight_reads = c.m * N * K;
+      f.output_write_passes = c.k;
+      break;
+    case Dataflow::row_stationary: {
+      // Scratchpads hold p filters (one psum each) and q channels of an input row: the global
+      // buffer sends each input once per p filters, each weight once per m tile, and takes
+      // partial sums back once per q channels of every set.
+      const double r = static_cast<double>(g.kernel_rows);
+      const double R = static_cast<double>(array.rows);
+      const double word_bytes = bits_of(array.precision) / 8.0;
+      const double filters_per_pass =
+          std::max(1.0, std::floor(array.psum_scratchpad_bytes / word_bytes));
+      const double taps_per_row = static_cast<double>(g.taps / g.kernel_rows);
+      const double channels_per_pass =
+          std::max(1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
+      const double sets = r <= R ? std::floor(R / r) : 1;
+      const double channels = K / static_cast<double>(g.taps);
+      f.input_reads = static_cast<double>(g.input_elements) / static_cast<double>(g.groups) *
+                      std::ceil(N / filters_per_pass);
+      f.weight_reads = N * K * c.tm;
+      f.output_write_passes = std::ceil(channels / (channels_per_pass * sets));
+      // A PE computes one output column of p filters over q channels of an S-wide filter row
+      // before it takes stride x q new inputs and passes p partial sums on; its weights are
+      // reloaded once per output row (F columns).
+      const double macs = M * N * K;
+      const double p = std::min(filters_per_pass, N);
+      const double q = std::min(channels_per_pass, std::max(1.0, channels));
+      f.network_operands = macs / static_cast<double>(std::max<std::int64_t>(1, g.out_cols)) +
+                           macs * static_cast<double>(g.row_stride) / (taps_per_row * p);
+      f.network_psums = macs / (taps_per_row * q);
+      break;
+    }
+  }
+  return f;
+}
+
 // Fits the largest m tile for given k (channels x kernel rows) and n tiles (a candidate with
 // m.tiles() == 0 when none fits). What does not depend on the tile sizes is computed once per op,
-// and the kernel-row slicing once per slice height.
+// what depends on the n tile alone once per n tile, what depends on the k tile alone (and the
+// kernel-row slicing) once per k tile.
 class MTileFitter {
  public:
   MTileFitter(const GemmView& g, const GroupSizes& sizes, const DesignContext& ctx,
               const ArrayPlacement& placement)
       : g_(g),
+        array_(ctx.accelerator->array),
         sizes_(sizes),
         convolution_(is_convolution(g)),
         channels_(g.k / g.taps),
@@ -251,55 +445,104 @@ class MTileFitter {
                                          : 0),
         pixels_per_image_(g.out_rows_per_image * g.out_cols) {}
 
-  Candidate fit(std::int64_t channel_tile, std::int64_t slice_rows, std::int64_t n_tile) {
-    const GemmView& g = g_;
-    Candidate c;
-    c.n = split(g.n, n_tile);
-    const Slicing& s = slicing(slice_rows);
-    c.k = {split(channels_, channel_tile), s.slices, kernel_cols_};
-    const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols_;
-    const double m_limit_by_outputs =
-        std::floor(out_cap_ / (static_cast<double>(n_tile) * psum_bytes_));
+  // What a fit needs of an n tile: its split, its folds and the m limits the outputs set.
+  struct NTile {
+    std::int64_t size = 0;
+    Split split;
+    double folds = 0;
+    double m_limit_by_outputs = 0, images_by_outputs = 0, rows_by_outputs = 0;
+  };
+  NTile n_tile(std::int64_t n_tile) const {
+    NTile t;
+    t.size = n_tile;
+    t.split = split(g_.n, n_tile);
+    t.folds = n_folds(array_, t.split);
+    t.m_limit_by_outputs = std::floor(out_cap_ / (static_cast<double>(n_tile) * psum_bytes_));
+    t.images_by_outputs = std::floor(t.m_limit_by_outputs / static_cast<double>(pixels_per_image_));
+    t.rows_by_outputs = std::floor(t.m_limit_by_outputs / static_cast<double>(g_.out_cols));
+    return t;
+  }
 
+  // What a fit needs of a k tile of `channel_tile` channels x `slice_rows` kernel rows: its
+  // split, its folds and the m limits the inputs set (the last one asked for is kept).
+  struct KTile {
+    std::int64_t channel_tile = -1, slice_rows = -1;
+    KSplit split;
+    double folds = 0;
+    double m_by_inputs = 0;  // a matmul
+    // A convolution: whole images, input rows (with the window) and output rows by the inputs.
+    double images_by_inputs = 0, rows_by_inputs_needed = 0, rows_by_inputs = 0;
+  };
+  const KTile& k_tile(std::int64_t channel_tile, std::int64_t slice_rows) {
+    KTile& k = k_tile_;
+    if (k.channel_tile == channel_tile && k.slice_rows == slice_rows) return k;
+    const Slicing& s = slicing(slice_rows);
+    k.channel_tile = channel_tile;
+    k.slice_rows = slice_rows;
+    k.split = {split(channels_, channel_tile), s.slices, kernel_cols_};
+    k.folds = k_folds(array_, k.split, g_);
     if (!convolution_) {
-      const double m_by_inputs = std::floor(in_cap_ / (static_cast<double>(k_tile) * in_bytes_));
-      const double m_tile = std::min({static_cast<double>(g.m), m_by_inputs, m_limit_by_outputs});
-      if (m_tile < 1) return c;
-      c.m = split(g.m, static_cast<std::int64_t>(m_tile));
-      c.input_pass_elements = sizes_.input;
-      return c;
+      const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols_;
+      k.m_by_inputs = std::floor(in_cap_ / (static_cast<double>(k_tile) * in_bytes_));
+      return k;
     }
-    // Convolution: an m tile is a block of whole output rows of one image, or whole images.
     const double channels = static_cast<double>(channel_tile);
     const double bytes_per_input_row = channels * input_row_elements_ * in_bytes_;
-    const double images_by_inputs = std::floor(in_cap_ / (bytes_per_input_row * s.rows_per_image));
-    const double images_by_outputs =
-        std::floor(m_limit_by_outputs / static_cast<double>(pixels_per_image_));
+    k.images_by_inputs = std::floor(in_cap_ / (bytes_per_input_row * s.rows_per_image));
+    k.rows_by_inputs_needed = std::floor(in_cap_ / bytes_per_input_row);
+    k.rows_by_inputs =
+        std::floor((k.rows_by_inputs_needed - static_cast<double>(s.slice.window_rows)) /
+                   g_.row_stride) +
+        1;
+    return k;
+  }
+
+  // The candidate `c` of a k and an n tile, with its fold counts (false when none fits).
+  bool fit(const KTile& k, const NTile& n, Candidate& c, FoldCounts& counts) {
+    if (!fit_m(k, n, c)) return false;
+    c.n = n.split;
+    c.k = k.split;
+    counts = {m_folds(array_, c.m),
+              n.folds,
+              k.folds,
+              static_cast<double>(c.m.tiles()),
+              static_cast<double>(c.n.tiles()),
+              static_cast<double>(c.k.tiles())};
+    return true;
+  }
+
+ private:
+  bool fit_m(const KTile& k, const NTile& n, Candidate& c) {
+    const GemmView& g = g_;
+    if (!convolution_) {
+      const double m_tile =
+          std::min({static_cast<double>(g.m), k.m_by_inputs, n.m_limit_by_outputs});
+      if (m_tile < 1) return false;
+      c.m = split(g.m, static_cast<std::int64_t>(m_tile));
+      c.input_pass_elements = sizes_.input;
+      return true;
+    }
+    // Convolution: an m tile is a block of whole output rows of one image, or whole images.
+    const Slicing& s = slicing(k.slice_rows);
     const double images_tile =
-        std::min({static_cast<double>(g.images), images_by_inputs, images_by_outputs});
+        std::min({static_cast<double>(g.images), k.images_by_inputs, n.images_by_outputs});
     if (images_tile >= 1) {
       c.m = scaled(split(g.images, static_cast<std::int64_t>(images_tile)), pixels_per_image_, 1);
       c.input_pass_elements = sizes_.input * s.whole_image_rows / static_cast<double>(g.in_rows);
-      return c;
+      return true;
     }
-    const double window_rows = static_cast<double>(s.slice.window_rows);
-    const double rows_by_inputs_needed = std::floor(in_cap_ / bytes_per_input_row);
-    if (rows_by_inputs_needed < window_rows) return c;
-    const double rows_by_inputs =
-        std::floor((rows_by_inputs_needed - window_rows) / g.row_stride) + 1;
-    const double rows_by_outputs = std::floor(m_limit_by_outputs / static_cast<double>(g.out_cols));
+    if (k.rows_by_inputs_needed < static_cast<double>(s.slice.window_rows)) return false;
     const double rows_tile =
-        std::min({static_cast<double>(g.out_rows_per_image), rows_by_inputs, rows_by_outputs});
-    if (rows_tile < 1) return c;
+        std::min({static_cast<double>(g.out_rows_per_image), k.rows_by_inputs, n.rows_by_outputs});
+    if (rows_tile < 1) return false;
     const auto rows = static_cast<std::int64_t>(rows_tile);
     c.m = scaled(split(g.out_rows_per_image, rows), g.out_cols, g.images);
     c.input_pass_elements = sizes_.input * s.all_slices([rows](const GemmView& v) {
       return input_rows_per_image(v, rows);
     }) / static_cast<double>(g.in_rows);
-    return c;
+    return true;
   }
 
- private:
   // The kernel rows cut into slices of `slice_rows`. Each slice reads the input rows under its own
   // window; the tallest slice sizes the buffer, and one pass over the input is the sum over
   // slices.
@@ -335,6 +578,7 @@ class MTileFitter {
   }
 
   const GemmView& g_;
+  const PeArray& array_;
   const GroupSizes& sizes_;
   const bool convolution_;
   const std::int64_t channels_, kernel_cols_;
@@ -343,14 +587,18 @@ class MTileFitter {
   const double input_row_elements_;
   const std::int64_t pixels_per_image_;
   Slicing slicing_;
+  KTile k_tile_;
 };
 
 // Candidate tile sizes along a dimension: the whole extent, then halvings down to `floor_size`
 // (rounded up to multiples of `granule`): at most kMaxCandidates halvings, then the floor.
+// At most kMaxCandidates halvings, then the floor.
+constexpr int kMaxCandidates = 7;
+constexpr std::size_t kMaxTileSizes = kMaxCandidates + 1;
+
 template <typename F>
 void for_each_tile_size(std::int64_t extent, std::int64_t granule, std::int64_t floor_size,
                         F&& visit) {
-  constexpr int kMaxCandidates = 7;
   std::int64_t last = -1;
   std::int64_t size = extent;
   for (int i = 0; i < kMaxCandidates && size >= 1; ++i) {
@@ -366,121 +614,6 @@ void for_each_tile_size(std::int64_t extent, std::int64_t granule, std::int64_t 
   // one that fits).
   const std::int64_t smallest = std::min(extent, ceil_div(floor_size, granule) * granule);
   if (smallest != last) visit(smallest);
-}
-
-// Folds of a tiling onto the array: compute cycles (per group) and array-side SRAM reads.
-struct Folding {
-  double streamed_fold_cycles = 0;  // sum over folds of the streamed extent
-  double folds = 0;
-  double fill_cycles = 0;
-  double input_reads = 0, weight_reads = 0;  // array-side SRAM reads per group
-  double output_write_passes = 0;            // partial-sum sets written per output
-  // Row stationary: words the array's network delivers into PE scratchpads (inputs and weights)
-  // and partial sums PEs pass on, per group.
-  double network_operands = 0, network_psums = 0;
-  double compute_cycles() const { return streamed_fold_cycles + fill_cycles; }
-};
-
-// Folds of the reduction onto the rows. With pipelined tiles and the kernel unrolled, weights
-// reach the array as a stream of fold-sized blocks of the flattened reduction (im2col order): a
-// fold may span two k tiles, so only the whole reduction's length counts. Otherwise each k tile
-// is folded on its own.
-double stream_k_folds(const PeArray& array, const KSplit& ks, double k) {
-  if (array.pipelined_tiles && array.unroll_kernel)
-    return std::ceil(k / static_cast<double>(array.rows));
-  return static_cast<double>(ks.folds(array.rows, array.unroll_kernel));
-}
-
-Folding fold(const PeArray& array, const GemmView& g, const Split& ms, const Split& ns,
-             const KSplit& ks) {
-  const std::int64_t rows = array.rows, cols = array.cols;
-  const double M = static_cast<double>(g.m), N = static_cast<double>(g.n),
-               K = static_cast<double>(g.k);
-  const double tm = static_cast<double>(ms.tiles()), tn = static_cast<double>(ns.tiles()),
-               tk = static_cast<double>(ks.tiles());
-  Folding f;
-  switch (array.dataflow) {
-    case Dataflow::output_stationary: {
-      const double m_folds = static_cast<double>(ms.folds(rows));
-      const double n_folds = static_cast<double>(ns.folds(cols));
-      f.folds = m_folds * n_folds * tk;
-      f.streamed_fold_cycles = m_folds * n_folds * K;
-      f.input_reads = n_folds * M * K;
-      f.weight_reads = m_folds * N * K;
-      f.output_write_passes = tk;
-      break;
-    }
-    case Dataflow::weight_stationary: {
-      const double k_folds = stream_k_folds(array, ks, K);
-      const double n_folds = static_cast<double>(ns.folds(cols));
-      f.folds = k_folds * n_folds * tm;
-      f.streamed_fold_cycles = k_folds * n_folds * M;
-      f.input_reads = n_folds * M * K;
-      f.weight_reads = K * N * tm;
-      f.output_write_passes = k_folds;
-      break;
-    }
-    case Dataflow::input_stationary: {
-      const double k_folds = stream_k_folds(array, ks, K);
-      const double m_folds = static_cast<double>(ms.folds(cols));
-      f.folds = k_folds * m_folds * tn;
-      f.streamed_fold_cycles = k_folds * m_folds * N;
-      f.input_reads = K * M * tn;
-      f.weight_reads = m_folds * N * K;
-      f.output_write_passes = k_folds;
-      break;
-    }
-    case Dataflow::row_stationary: {
-      // Eyeriss' mapping: a logical set of R filter rows x E output rows, replicated down the
-      // columns where R is short and across the rows where E is short, folded where longer.
-      // Scratchpads hold p filters (one psum each) and q channels of an input row: the global
-      // buffer sends each input once per p filters, each weight once per m tile, and takes
-      // partial sums back once per q channels of every set.
-      const double r = static_cast<double>(g.kernel_rows);
-      const double e = static_cast<double>(g.out_rows_per_image);
-      const double R = static_cast<double>(rows), C = static_cast<double>(cols);
-      const double vertical = r <= R ? std::floor(R / r) * r / R : r / (R * std::ceil(r / R));
-      const double horizontal = e <= C ? std::floor(C / e) * e / C : e / (C * std::ceil(e / C));
-      const double utilization = std::max(1e-9, vertical * horizontal);
-      const double tiles = tm * tn * tk;
-      f.folds = tiles;
-      f.streamed_fold_cycles = std::ceil(M * N * K / (R * C * utilization));
-      const double word_bytes = bits_of(array.precision) / 8.0;
-      const double filters_per_pass =
-          std::max(1.0, std::floor(array.psum_scratchpad_bytes / word_bytes));
-      const double taps_per_row = static_cast<double>(g.taps / g.kernel_rows);
-      const double channels_per_pass =
-          std::max(1.0, std::floor(array.ifmap_scratchpad_bytes / word_bytes / taps_per_row));
-      const double sets = r <= R ? std::floor(R / r) : 1;
-      const double channels = K / static_cast<double>(g.taps);
-      f.input_reads = static_cast<double>(g.input_elements) / static_cast<double>(g.groups) *
-                      std::ceil(N / filters_per_pass);
-      f.weight_reads = N * K * tm;
-      f.output_write_passes = std::ceil(channels / (channels_per_pass * sets));
-      f.fill_cycles = tiles * (R + C - 2);
-      // A PE computes one output column of p filters over q channels of an S-wide filter row
-      // before it takes stride x q new inputs and passes p partial sums on; its weights are
-      // reloaded once per output row (F columns).
-      const double macs = M * N * K;
-      const double p = std::min(filters_per_pass, N);
-      const double q = std::min(channels_per_pass, std::max(1.0, channels));
-      f.network_operands = macs / static_cast<double>(std::max<std::int64_t>(1, g.out_cols)) +
-                           macs * static_cast<double>(g.row_stride) / (taps_per_row * p);
-      f.network_psums = macs / (taps_per_row * q);
-      return f;
-    }
-  }
-  if (array.fold_overlap && array.pipelined_tiles) {
-    f.fill_cycles = static_cast<double>(rows + cols - 2) / static_cast<double>(g.groups);
-  } else if (array.fold_overlap) {
-    f.fill_cycles = tm * tn * tk * static_cast<double>(rows + cols - 2);
-  } else {
-    const double fill = array.dataflow == Dataflow::output_stationary
-                            ? static_cast<double>(rows + cols - 2)
-                            : static_cast<double>(2 * rows + cols - 2);
-    f.fill_cycles = f.folds * fill;
-  }
-  return f;
 }
 
 }  // namespace
@@ -540,11 +673,11 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
   auto done = [&] {
     return best_bytes <= compulsory_bytes && best_cycles <= cycles_bound * (1 + kLatencyTolerance);
   };
-  auto consider = [&](const Candidate& c) {
+  auto consider = [&](const Candidate& c, const FoldCounts& counts) {
     if (c.m.tiles() == 0) return;
     const std::int64_t tm = c.m.tiles(), tn = c.n.tiles(), tk = c.k.tiles();
     const double tiles = static_cast<double>(tm * tn * tk);
-    const double compute = by_latency ? fold(array, g, c.m, c.n, c.k).compute_cycles() * groups : 0;
+    const double compute = by_latency ? fold_cycles(array, g, counts).compute() * groups : 0;
     // Latency is at least the compute: a candidate already slower cannot win.
     if (compute > best_cycles * (1 + kLatencyTolerance)) return;
     const DistinctOrders& distinct =
@@ -603,26 +736,40 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
         array.dataflow == Dataflow::input_stationary || array.dataflow == Dataflow::row_stationary
             ? 1
             : cols;
+    // Kernel-row slice heights, tallest first: all kernel rows, then halvings down to one row.
+    std::array<std::int64_t, 64> slice_heights;  // the first slice_count set below
+    std::size_t slice_count = 0;
+    for (std::int64_t slice_rows = g.kernel_rows;; slice_rows = ceil_div(slice_rows, 2)) {
+      slice_heights[slice_count++] = slice_rows;
+      if (slice_rows == 1) break;
+    }
     auto search = [&](const ArrayPlacement& capacities) {
       MTileFitter fitter(g, sizes, ctx, capacities);
-      for_each_tile_size(channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
-                         [&](std::int64_t channel_tile) {
-                           for_each_tile_size(g.n, n_granule, n_granule, [&](std::int64_t n_tile) {
-                             if (done()) return;  // nothing left to gain
-                             for (std::int64_t slice_rows = g.kernel_rows;;
-                                  slice_rows = ceil_div(slice_rows, 2)) {
-                               const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
-                               if (static_cast<double>(k_tile * n_tile) * in_bytes <= w_cap) {
-                                 const Candidate c = fitter.fit(channel_tile, slice_rows, n_tile);
-                                 if (c.m.tiles() > 0) {
-                                   consider(c);
-                                   break;
-                                 }
-                               }
-                               if (slice_rows == 1) break;
-                             }
-                           });
-                         });
+      // The n tiles are the same for every k tile.
+      std::array<MTileFitter::NTile, kMaxTileSizes> n_tiles;
+      std::size_t n_count = 0;
+      for_each_tile_size(g.n, n_granule, n_granule,
+                         [&](std::int64_t n_tile) { n_tiles[n_count++] = fitter.n_tile(n_tile); });
+      Candidate candidate;
+      FoldCounts counts;
+      for_each_tile_size(
+          channels, k_rows ? channel_granule : 1, k_rows ? channel_granule : 1,
+          [&](std::int64_t channel_tile) {
+            for (std::size_t i = 0; i < n_count; ++i) {
+              const MTileFitter::NTile& n = n_tiles[i];
+              if (done()) return;  // nothing left to gain
+              // The tallest slice whose weight tile fits and whose m tile fits.
+              for (std::size_t j = 0; j < slice_count; ++j) {
+                const std::int64_t slice_rows = slice_heights[j];
+                const std::int64_t k_tile = channel_tile * slice_rows * kernel_cols;
+                if (static_cast<double>(k_tile * n.size) * in_bytes <= w_cap &&
+                    fitter.fit(fitter.k_tile(channel_tile, slice_rows), n, candidate, counts)) {
+                  consider(candidate, counts);
+                  break;
+                }
+              }
+            }
+          });
     };
     if (acc.input_output_banks >= 2) {
       // One pool of banks for inputs and outputs: every split is a candidate (a resident input
@@ -658,7 +805,7 @@ ArrayOpResult evaluate_array_op(const DesignContext& ctx, const GemmView& g,
                                                input_rows_per_image(kernel_slice(g, 1), 1) /
                                                static_cast<double>(g.in_rows)
                                          : sizes.input;
-      consider(smallest);
+      consider(smallest, fold_counts(array, g, smallest.m, smallest.n, smallest.k));
     }
   }
 

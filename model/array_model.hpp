@@ -21,6 +21,8 @@ struct ArrayPlacement {
   // Bytes one tile may take in each buffer: the design's tile capacities, less what resident
   // tensors occupy.
   PerBuffer tile_capacity_bytes{};
+
+  bool operator==(const ArrayPlacement&) const = default;
 };
 ArrayPlacement streaming_placement(const DesignContext& context);
 

@@ -26,8 +26,9 @@ struct DesignContext {
   // DRAM bytes per clock cycle for each interface (all equal to the shared figure when shared).
   PerBuffer dram_bytes_per_cycle{};
   double shared_dram_bytes_per_cycle = 0;
-  double dram_pj_per_byte = 0;  // in the DRAM devices (and an off-die interface)
-  double io_pj_per_byte = 0;    // in the die's DRAM interface
+  bool all_double_buffered = false;  // every buffer double-buffered (no exposed transfers)
+  double dram_pj_per_byte = 0;       // in the DRAM devices (and an off-die interface)
+  double io_pj_per_byte = 0;         // in the die's DRAM interface
   double mac_pj = 0;
   double vector_op_pj = 0;
   // Row stationary: a word moved over the array's network into a PE, a partial sum passed on.
@@ -47,7 +48,11 @@ inline double overlap_cycles(const DesignContext& ctx, double compute_cycles,
                              const PerBuffer& dram_bytes, double tiles) {
   const Accelerator& a = *ctx.accelerator;
   double overlapped = 0, exposed = 0;
-  if (a.dram.shared) {
+  if (a.dram.shared && ctx.all_double_buffered) {
+    // The general case below with nothing exposed, summed in the same order.
+    overlapped = (((dram_bytes[0] + dram_bytes[1]) + dram_bytes[2]) + dram_bytes[3]) /
+                 ctx.shared_dram_bytes_per_cycle;
+  } else if (a.dram.shared) {
     double overlapped_bytes = 0, exposed_bytes = 0;
     for (std::size_t b = 0; b < kNumBuffers; ++b)
       (a.sram[b].double_buffered ? overlapped_bytes : exposed_bytes) += dram_bytes[b];

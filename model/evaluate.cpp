@@ -122,6 +122,8 @@ DesignContext make_design_context(const Accelerator& a, const Technology& tech) 
   }
   if (a.dram.shared) total_gbps = a.dram.shared_gbps;
   ctx.shared_dram_bytes_per_cycle = a.dram.shared_gbps * 1e9 / ctx.clock_hz;
+  ctx.all_double_buffered = std::all_of(a.sram.begin(), a.sram.end(),
+                                        [](const BufferSpec& b) { return b.double_buffered; });
   const DramInterface& dram = dram_interface(tech, a.dram.type);
   // An interface that sits on another die of the system (a SoC's shared memory controller) still
   // spends its energy per byte: it moves to the system side, beside the DRAM devices.

@@ -228,10 +228,30 @@ Costs fused_op_costs(const DesignContext& ctx, const Op& op, const GroupInputs& 
   return c;
 }
 
+// Array ops costed in one evaluation. Heads of groups of different signatures (ops fused
+// differently, training's backward ops) often share their GEMM and its operands' placement, and
+// an array op's costs depend on nothing else within a design.
+struct ArrayOpCache {
+  struct Entry {
+    GemmView gemm;
+    ArrayPlacement placement;
+    ArrayOpResult result;
+  };
+  std::vector<Entry> entries;
+
+  const ArrayOpResult& evaluate(const DesignContext& ctx, const GemmView& gemm,
+                                const EvalOptions& options, const ArrayPlacement& placement) {
+    for (const Entry& e : entries)
+      if (e.gemm == gemm && e.placement == placement) return e.result;
+    entries.push_back({gemm, placement, evaluate_array_op(ctx, gemm, options, placement)});
+    return entries.back().result;
+  }
+};
+
 // `lanes`: scratch for the fused ops' lane cycles (kept by the caller so its memory is reused).
 GroupCosts cost_group(const DesignContext& ctx, const Network& network, const PlannedGroup& group,
                       const GroupInputs& in, const EvalOptions& options, Costs* fused_costs,
-                      std::vector<double>& lanes) {
+                      std::vector<double>& lanes, ArrayOpCache& array_ops) {
   const Accelerator& a = *ctx.accelerator;
   const int pool = activation_buffer(a);
   const Op& head = network.ops[group.head];
@@ -255,7 +275,7 @@ GroupCosts cost_group(const DesignContext& ctx, const Network& network, const Pl
     placement.output_on_chip = in.output_on_chip;
     placement.activation_buffer = pool;
     placement.tile_capacity_bytes = in.tile_capacity_bytes;
-    const ArrayOpResult r = evaluate_array_op(ctx, gemm_view(head), options, placement);
+    const ArrayOpResult& r = array_ops.evaluate(ctx, gemm_view(head), options, placement);
     out.head = r.costs;
     out.utilization = r.utilization;
     out.fits = r.fits;
@@ -351,6 +371,8 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
   }
   GroupInputs in;
   std::vector<double> lanes;
+  ArrayOpCache array_ops;
+  array_ops.entries.reserve(plan.groups.size());
   for (std::size_t position = 0; position < plan.groups.size(); ++position) {
     const PlannedGroup& group = plan.groups[position];
     group_inputs(ctx, plan, group, res, position, in);
@@ -362,7 +384,8 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
       const std::size_t fused_used = fused_storage.size();
       fused_storage.resize(fused_used + group.fused.size());
       Costs* fused_costs = fused_storage.data() + fused_used;
-      cache.push_back({in.key, cost_group(ctx, network, group, in, options, fused_costs, lanes),
+      cache.push_back({in.key,
+                       cost_group(ctx, network, group, in, options, fused_costs, lanes, array_ops),
                        &group, 0, head_of_list});
       found = static_cast<int>(cache.size()) - 1;
       head_of_list = found;
@@ -400,12 +423,17 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
   for (const CacheEntry& entry : cache) {
     const PlannedGroup& group = *entry.group;
     const Op& head = network.ops[group.head];
-    accumulate(totals, entry.count == 1 ? entry.costs.head : entry.costs.head * entry.count,
-               head.phase, head.on_array());
+    // Costs of one group are taken as they are (times one is the same).
+    auto add = [&](const Costs& costs, Phase phase, bool on_array) {
+      if (entry.count == 1)
+        accumulate(totals, costs, phase, on_array);
+      else
+        accumulate(totals, costs * entry.count, phase, on_array);
+    };
+    add(entry.costs.head, head.phase, head.on_array());
     if (!entry.costs.fits) totals.ops_not_fitting += entry.count;
     for (std::size_t f = 0; f < group.fused.size(); ++f)
-      accumulate(totals, entry.costs.fused[f] * entry.count, network.ops[group.fused[f]].phase,
-                 false);
+      add(entry.costs.fused[f], network.ops[group.fused[f]].phase, false);
   }
   for (int t : plan.production_order)
     (res.on_chip[static_cast<std::size_t>(t)] ? totals.tensors_on_chip : totals.tensors_spilled) +=

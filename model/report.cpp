@@ -2,16 +2,6 @@
 
 namespace accelscope::model {
 
-Energy& Energy::operator+=(const Energy& o) {
-  mac_pj += o.mac_pj;
-  sram_pj += o.sram_pj;
-  dram_pj += o.dram_pj;
-  io_pj += o.io_pj;
-  vector_pj += o.vector_pj;
-  leakage_pj += o.leakage_pj;
-  return *this;
-}
-
 Energy operator*(const Energy& e, double factor) {
   Energy r = e;
   r.mac_pj *= factor;
@@ -33,22 +23,6 @@ double Costs::dram_write_total() const {
   double total = 0;
   for (double bytes : dram_write_bytes) total += bytes;
   return total;
-}
-
-Costs& Costs::operator+=(const Costs& o) {
-  macs += o.macs;
-  compute_cycles += o.compute_cycles;
-  stall_cycles += o.stall_cycles;
-  total_cycles += o.total_cycles;
-  for (std::size_t b = 0; b < kNumBuffers; ++b) {
-    sram_reads[b] += o.sram_reads[b];
-    sram_writes[b] += o.sram_writes[b];
-    dram_read_bytes[b] += o.dram_read_bytes[b];
-    dram_write_bytes[b] += o.dram_write_bytes[b];
-  }
-  energy += o.energy;
-  busy_pe_cycles += o.busy_pe_cycles;
-  return *this;
 }
 
 Costs operator*(const Costs& c, double factor) {

@@ -27,6 +27,17 @@ struct Energy {
 };
 Energy operator*(const Energy& e, double factor);
 
+// Inline: totals add up every op's costs several times over in each evaluation.
+inline Energy& Energy::operator+=(const Energy& o) {
+  mac_pj += o.mac_pj;
+  sram_pj += o.sram_pj;
+  dram_pj += o.dram_pj;
+  io_pj += o.io_pj;
+  vector_pj += o.vector_pj;
+  leakage_pj += o.leakage_pj;
+  return *this;
+}
+
 // Per buffer (inputs, weights, outputs, vector): counts of accesses in words of that buffer's
 // element size, and DRAM bytes per interface.
 using PerBuffer = std::array<double, kNumBuffers>;
@@ -57,6 +68,22 @@ struct Costs {
   Costs& operator+=(const Costs& o);
 };
 Costs operator*(const Costs& c, double factor);
+
+inline Costs& Costs::operator+=(const Costs& o) {
+  macs += o.macs;
+  compute_cycles += o.compute_cycles;
+  stall_cycles += o.stall_cycles;
+  total_cycles += o.total_cycles;
+  for (std::size_t b = 0; b < kNumBuffers; ++b) {
+    sram_reads[b] += o.sram_reads[b];
+    sram_writes[b] += o.sram_writes[b];
+    dram_read_bytes[b] += o.dram_read_bytes[b];
+    dram_write_bytes[b] += o.dram_write_bytes[b];
+  }
+  energy += o.energy;
+  busy_pe_cycles += o.busy_pe_cycles;
+  return *this;
+}
 
 // Where an op's result lived until its last reader.
 enum class Residence : std::uint8_t {

@@ -81,6 +81,8 @@ struct GemmView {
   // Fractions of non-zero values in the input read from DRAM and the output written back (0: not
   // known), from the op (Op::input_density, Op::output_density).
   double input_density = 0, output_density = 0;
+
+  bool operator==(const GemmView&) const = default;
 };
 
 struct Op {
