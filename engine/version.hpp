@@ -10,6 +10,7 @@ inline constexpr const char* kVersion = "0.1.0";
 // interface's energy counted on the system side, run-length coded activations in DRAM and a pool
 // of input/output banks split per op (Eyeriss), 7 nm energy from Google's published table and
 // 16 nm interpolated to it, chip-to-chip links' standing power; 5: 16 nm energy from TSMC's
-// published 16FF+ -> 10FF -> 7FF power reductions (0.821 of 45 nm, was 0.531).
-inline constexpr int kModelVersion = 5;
+// published 16FF+ -> 10FF -> 7FF power reductions (0.821 of 45 nm, was 0.531); 6: layers of the
+// same shape and different activation densities costed apart (they shared the first one's cost).
+inline constexpr int kModelVersion = 6;
 }  // namespace accelscope::engine

@@ -1,6 +1,7 @@
 #include "model/network_plan.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <string>
 
@@ -17,7 +18,10 @@ std::vector<std::int64_t> cost_key(const Op& op) {
     key.insert(key.end(), {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements,
                            g.output_elements, g.out_rows_per_image, g.out_cols, g.images, g.in_rows,
                            g.in_cols, g.window_rows, g.row_stride, g.taps, g.kernel_rows,
-                           g.kernel_row_dilation, g.weights_shared ? 1 : 0});
+                           g.kernel_row_dilation, g.weights_shared ? 1 : 0,
+                           // A design coding activations in DRAM moves them by their density.
+                           std::bit_cast<std::int64_t>(g.input_density),
+                           std::bit_cast<std::int64_t>(g.output_density)});
   } else {
     key.insert(key.end(), {static_cast<std::int64_t>(op.fn), op.input_elements, op.output_elements,
                            op.work_elements, op.reduction_elements, op.output_to_array ? 1 : 0});

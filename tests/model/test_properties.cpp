@@ -331,6 +331,22 @@ TEST_CASE("DRAM compression: coded activations cost the run-length code's pairs"
   CHECK(bytes_per_element(1) == Approx(64.0 / 3 / 8));
   // A zero-heavy tensor still costs one pair per 32 elements at least.
   CHECK(bytes_per_element(1e-9) == Approx(64.0 / 3 / 8 / 32).epsilon(1e-6));
+
+  // Two layers of the same shape and different densities each cost their own code: identical
+  // layers are costed once, so the density is part of what makes them identical.
+  const model::Network twins = io::parse_workload(nlohmann::json::parse(R"({
+      "name": "twins", "batch": 1, "density_source": "test", "ops": [
+        {"name": "a", "type": "conv2d", "in": [8, 8, 8], "out_channels": 8, "kernel": [3, 3],
+         "pad": [1, 1], "input_density": 0.25, "output_density": 0.5},
+        {"name": "b", "type": "conv2d", "in": [8, 8, 8], "out_channels": 8, "kernel": [3, 3],
+         "pad": [1, 1], "input_density": 0.75, "output_density": 0.1}]})"),
+                                                  "twins.json");
+  const model::NetworkReport both = model::evaluate(a, twins, tech);
+  REQUIRE(both.ops.size() == 2);
+  CHECK(both.ops[0].costs.dram_read_bytes[kIn] == Approx(8 * 8 * 8 * bytes_per_element(0.25)));
+  CHECK(both.ops[1].costs.dram_read_bytes[kIn] == Approx(8 * 8 * 8 * bytes_per_element(0.75)));
+  CHECK(both.total.all.dram_write_bytes[kOut] ==
+        Approx(8 * 8 * 8 * (bytes_per_element(0.5) + bytes_per_element(0.1))));
 }
 
 TEST_CASE("shared input/output banks: the per-op split is never slower than the fixed one",
