@@ -9,19 +9,24 @@ namespace accelscope::model {
 
 namespace {
 
+// Everything an array op's GEMM cost depends on (identical keys cost the same under the same
+// placement, whatever the op's kind and phase).
+std::vector<std::int64_t> gemm_key(const GemmView& g) {
+  return {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements, g.output_elements,
+          g.out_rows_per_image, g.out_cols, g.images, g.in_rows, g.in_cols, g.window_rows,
+          g.row_stride, g.taps, g.kernel_rows, g.kernel_row_dilation, g.weights_shared ? 1 : 0,
+          // A design coding activations in DRAM moves them by their density.
+          std::bit_cast<std::int64_t>(g.input_density),
+          std::bit_cast<std::int64_t>(g.output_density)};
+}
+
 // Everything an op's cost depends on (identical keys cost the same).
 std::vector<std::int64_t> cost_key(const Op& op) {
   std::vector<std::int64_t> key{static_cast<std::int64_t>(op.kind),
                                 static_cast<std::int64_t>(op.phase)};
   if (op.on_array()) {
-    const GemmView g = gemm_view(op);
-    key.insert(key.end(), {g.groups, g.m, g.n, g.k, g.input_elements, g.weight_elements,
-                           g.output_elements, g.out_rows_per_image, g.out_cols, g.images, g.in_rows,
-                           g.in_cols, g.window_rows, g.row_stride, g.taps, g.kernel_rows,
-                           g.kernel_row_dilation, g.weights_shared ? 1 : 0,
-                           // A design coding activations in DRAM moves them by their density.
-                           std::bit_cast<std::int64_t>(g.input_density),
-                           std::bit_cast<std::int64_t>(g.output_density)});
+    const std::vector<std::int64_t> gemm = gemm_key(gemm_view(op));
+    key.insert(key.end(), gemm.begin(), gemm.end());
   } else {
     key.insert(key.end(), {static_cast<std::int64_t>(op.fn), op.input_elements, op.output_elements,
                            op.work_elements, op.reduction_elements, op.output_to_array ? 1 : 0});
@@ -200,9 +205,14 @@ NetworkPlan plan_network(const Network& network, bool fuse) {
            plan.tensors[static_cast<std::size_t>(y)].producer_group;
   });
 
-  // ---- signatures: groups of identical ops fused the same way ----
-  std::map<std::vector<std::int64_t>, int> signatures;
+  // ---- signatures: groups of identical ops fused the same way, heads running the same GEMM ----
+  std::map<std::vector<std::int64_t>, int> signatures, gemms;
   for (PlannedGroup& group : plan.groups) {
+    if (group.head_on_array) {
+      auto [gemm, inserted] = gemms.try_emplace(gemm_key(gemm_view(ops[group.head])), plan.gemms);
+      if (inserted) ++plan.gemms;
+      group.gemm = gemm->second;
+    }
     std::vector<std::int64_t> key = cost_key(ops[group.head]);
     for (std::size_t f = 0; f < group.fused.size(); ++f) {
       const std::vector<std::int64_t> fused_key = cost_key(ops[group.fused[f]]);

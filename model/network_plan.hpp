@@ -53,6 +53,9 @@ struct PlannedGroup {
   double psum_elements = 0;  // array head: outputs of one GEMM group (partial sums held at once)
   // Groups with the same signature cost the same under the same placement.
   int signature = 0;
+  // Array heads with the same id run the same GEMM (whatever their kind, phase or fused ops), so
+  // cost the same under the same operand placement; -1 for a vector head.
+  int gemm = -1;
 };
 
 struct NetworkPlan {
@@ -62,6 +65,7 @@ struct NetworkPlan {
   // they are produced.
   std::vector<int> production_order;
   int signatures = 0;
+  int gemms = 0;  // distinct GEMMs of the array heads
   // Parameters read by array ops (elements), for weights kept on chip across inferences.
   double array_weight_elements = 0;
   bool training = false;

@@ -228,24 +228,35 @@ Costs fused_op_costs(const DesignContext& ctx, const Op& op, const GroupInputs& 
   return c;
 }
 
-// Array ops costed in one evaluation. Heads of groups of different signatures (ops fused
-// differently, training's backward ops) often share their GEMM and its operands' placement, and
-// an array op's costs depend on nothing else within a design.
-struct ArrayOpCache {
+// Array ops costed in one evaluation, by the plan's GEMM id and operand placement. Heads of groups
+// of different signatures (ops fused differently, training's backward ops) often share their GEMM
+// and its operands' placement, and an array op's costs depend on nothing else within a design.
+class ArrayOpCache {
+ public:
+  explicit ArrayOpCache(const NetworkPlan& plan)
+      : first_entry_(static_cast<std::size_t>(plan.gemms), -1) {
+    entries_.reserve(plan.groups.size());  // at most one per group: references stay valid
+  }
+
+  const ArrayOpResult& evaluate(const DesignContext& ctx, int gemm_id, const GemmView& gemm,
+                                const EvalOptions& options, const ArrayPlacement& placement) {
+    int& head_of_list = first_entry_[static_cast<std::size_t>(gemm_id)];
+    for (int e = head_of_list; e >= 0; e = entries_[static_cast<std::size_t>(e)].next)
+      if (entries_[static_cast<std::size_t>(e)].placement == placement)
+        return entries_[static_cast<std::size_t>(e)].result;
+    entries_.push_back({placement, evaluate_array_op(ctx, gemm, options, placement), head_of_list});
+    head_of_list = static_cast<int>(entries_.size()) - 1;
+    return entries_.back().result;
+  }
+
+ private:
   struct Entry {
-    GemmView gemm;
     ArrayPlacement placement;
     ArrayOpResult result;
+    int next = -1;  // next entry of the same GEMM
   };
-  std::vector<Entry> entries;
-
-  const ArrayOpResult& evaluate(const DesignContext& ctx, const GemmView& gemm,
-                                const EvalOptions& options, const ArrayPlacement& placement) {
-    for (const Entry& e : entries)
-      if (e.gemm == gemm && e.placement == placement) return e.result;
-    entries.push_back({gemm, placement, evaluate_array_op(ctx, gemm, options, placement)});
-    return entries.back().result;
-  }
+  std::vector<Entry> entries_;
+  std::vector<int> first_entry_;  // per GEMM id
 };
 
 // `lanes`: scratch for the fused ops' lane cycles (kept by the caller so its memory is reused).
@@ -275,7 +286,8 @@ GroupCosts cost_group(const DesignContext& ctx, const Network& network, const Pl
     placement.output_on_chip = in.output_on_chip;
     placement.activation_buffer = pool;
     placement.tile_capacity_bytes = in.tile_capacity_bytes;
-    const ArrayOpResult& r = array_ops.evaluate(ctx, gemm_view(head), options, placement);
+    const ArrayOpResult& r =
+        array_ops.evaluate(ctx, group.gemm, gemm_view(head), options, placement);
     out.head = r.costs;
     out.utilization = r.utilization;
     out.fits = r.fits;
@@ -371,8 +383,7 @@ NetworkTotals run_network(const DesignContext& ctx, const Network& network, cons
   }
   GroupInputs in;
   std::vector<double> lanes;
-  ArrayOpCache array_ops;
-  array_ops.entries.reserve(plan.groups.size());
+  ArrayOpCache array_ops(plan);
   for (std::size_t position = 0; position < plan.groups.size(); ++position) {
     const PlannedGroup& group = plan.groups[position];
     group_inputs(ctx, plan, group, res, position, in);
