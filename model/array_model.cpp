@@ -592,7 +592,6 @@ class MTileFitter {
 
 // Candidate tile sizes along a dimension: the whole extent, then halvings down to `floor_size`
 // (rounded up to multiples of `granule`): at most kMaxCandidates halvings, then the floor.
-// At most kMaxCandidates halvings, then the floor.
 constexpr int kMaxCandidates = 7;
 constexpr std::size_t kMaxTileSizes = kMaxCandidates + 1;
 
